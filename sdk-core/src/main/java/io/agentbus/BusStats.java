@@ -1,0 +1,22 @@
+package io.agentbus;
+
+/**
+ * {@link MessageBus} counters since it was built. Every message the bus accepted ends in exactly
+ * one of: handled, a handler failure, or a decode failure; failures are also dead-lettered.
+ *
+ * @param published messages published (including replies and dead letters)
+ * @param received messages taken from the transport by this bus's subscriptions
+ * @param handled messages whose handler returned normally
+ * @param handlerFailures messages whose handler threw
+ * @param decodeFailures messages that could not be decoded (malformed bytes, unknown codec)
+ * @param deadLettered messages republished to the dead-letter subject
+ * @param deadLetterFailures dead letters that could not be published (logged at error)
+ */
+public record BusStats(
+    long published,
+    long received,
+    long handled,
+    long handlerFailures,
+    long decodeFailures,
+    long deadLettered,
+    long deadLetterFailures) {}

@@ -1,0 +1,104 @@
+package io.agentbus;
+
+import io.agentbus.spi.Codec;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One message delivered to a {@link MessageHandler}: the decoded {@link AgentMessage}, the subject
+ * it arrived on, its headers, and (for a request) the means to reply. Replies go out in the codec
+ * the request came in, so a JSON requester gets JSON and a Protobuf requester Protobuf.
+ */
+public final class Delivery {
+  private final MessageBus bus;
+  private final AgentMessage message;
+  private final String subject;
+  private final Headers headers;
+  private final @Nullable String replyTo;
+  private final Codec codec;
+
+  Delivery(MessageBus bus, AgentMessage message, String subject, Headers headers,
+      @Nullable String replyTo, Codec codec) {
+    this.bus = bus;
+    this.message = message;
+    this.subject = subject;
+    this.headers = headers;
+    this.replyTo = replyTo;
+    this.codec = codec;
+  }
+
+  public AgentMessage message() {
+    return message;
+  }
+
+  /** The concrete subject the message was published to. */
+  public String subject() {
+    return subject;
+  }
+
+  public Headers headers() {
+    return headers;
+  }
+
+  /** The reply subject of a request, or null. */
+  public @Nullable String replyTo() {
+    return replyTo;
+  }
+
+  /** True when the sender waits for a reply. */
+  public boolean isRequest() {
+    return replyTo != null;
+  }
+
+  /** The codec the message arrived in (and that replies use). */
+  public Codec codec() {
+    return codec;
+  }
+
+  /**
+   * Replies as the agent the request was addressed to ({@code to_agent}), keeping the request's
+   * correlation id.
+   *
+   * @throws IllegalStateException if this is not a request, or it has no {@code to_agent} (a
+   *     broadcast or queue request: use {@link #reply(String, MessageType, Map)})
+   */
+  public void reply(MessageType type, Map<String, ? extends @Nullable Object> content) {
+    String me = message.toAgent();
+    if (me == null) {
+      throw new IllegalStateException("The request on '" + subject
+          + "' has no to_agent to reply as; use reply(fromAgent, type, content)");
+    }
+    reply(me, type, content);
+  }
+
+  /** Replies as {@code fromAgent}, keeping the request's correlation id. */
+  public void reply(String fromAgent, MessageType type,
+      Map<String, ? extends @Nullable Object> content) {
+    reply(AgentMessage.builder()
+        .fromAgent(fromAgent)
+        .toAgent(message.fromAgent())
+        .messageType(type)
+        .content(content)
+        .timestamp(bus.scheduler().now())
+        .correlationId(message.correlationId())
+        .build());
+  }
+
+  /**
+   * Sends {@code reply} as the answer to this request.
+   *
+   * @throws IllegalStateException if this is not a request
+   */
+  public void reply(AgentMessage reply) {
+    if (replyTo == null) {
+      throw new IllegalStateException("The message on '" + subject
+          + "' is not a request: nobody waits for a reply");
+    }
+    bus.publishEncoded(replyTo, reply, codec);
+  }
+
+  @Override
+  public String toString() {
+    return "Delivery{subject=" + subject + ", replyTo=" + replyTo + ", message=" + message + "}";
+  }
+}

@@ -1,0 +1,604 @@
+package io.agentbus;
+
+import io.agentbus.spi.Codec;
+import io.agentbus.spi.MessageInterceptor;
+import io.agentbus.spi.Transport;
+import io.agentbus.spi.TransportMessage;
+import io.agentbus.spi.TransportSubscription;
+import io.agentbus.time.Scheduler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The seed orchestrator's message bus, on any {@link Transport} and {@link Codec}: broadcast,
+ * direct messages, request/reply, work queues and team channels on the {@link Subjects} hierarchy.
+ *
+ * <pre>{@code
+ * MessageBus bus = MessageBus.builder()
+ *     .transport(InMemoryTransport.create())
+ *     .codec(JsonCodec.create())
+ *     .build();
+ * bus.subscribeToAgentMessages("architect-001", d -> {
+ *   if (d.isRequest()) d.reply(MessageType.RESOURCE_RESPONSE, Map.of("status", "ready"));
+ * });
+ * AgentMessage reply = bus.request("parser-dev-001", "architect-001",
+ *     MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model"), Duration.ofSeconds(10));
+ * }</pre>
+ *
+ * <p><b>Codecs.</b> The bus publishes with its {@linkplain Builder#codec primary codec} and names it
+ * in the {@code Content-Type} header. It decodes with whichever registered codec matches the
+ * header; a message with no header is JSON, as the seed's Python agents send it.
+ *
+ * <p><b>Failures are never silent.</b> A message that cannot be decoded, or whose handler throws,
+ * is logged, counted in {@link #stats()} and republished with the error to {@link
+ * Subjects#deadLetter()}; a request whose handler throws is answered with the error so the
+ * requester fails at once with {@link RemoteHandlerException}.
+ *
+ * <p>Thread-safe. One bus is meant to be shared by every agent in a process, over one connection.
+ * The bus owns its transport: {@link #close()} and {@link #drain(Duration)} close it.
+ */
+public final class MessageBus implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MessageBus.class);
+
+  /** The content type of a message that arrives without a {@code Content-Type} header. */
+  public static final String DEFAULT_CONTENT_TYPE = "application/json";
+
+  private final Transport transport;
+  private final Codec codec;
+  private final Map<String, Codec> codecsByType;
+  private final Subjects subjects;
+  private final Scheduler scheduler;
+  private final Duration defaultRequestTimeout;
+  private final List<MessageInterceptor> interceptors;
+  private final Set<BusSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private final LongAdder published = new LongAdder();
+  private final LongAdder received = new LongAdder();
+  private final LongAdder handled = new LongAdder();
+  private final LongAdder handlerFailures = new LongAdder();
+  private final LongAdder decodeFailures = new LongAdder();
+  private final LongAdder deadLettered = new LongAdder();
+  private final LongAdder deadLetterFailures = new LongAdder();
+
+  private MessageBus(Builder b) {
+    this.transport = Objects.requireNonNull(b.transport,
+        "MessageBus.Builder.transport(...) is required");
+    this.codec = Objects.requireNonNull(b.codec, "MessageBus.Builder.codec(...) is required");
+    Map<String, Codec> byType = new LinkedHashMap<>();
+    byType.put(codec.contentType(), codec);
+    for (Codec c : b.additionalCodecs) {
+      byType.putIfAbsent(c.contentType(), c);
+    }
+    this.codecsByType = Map.copyOf(byType);
+    this.subjects = Subjects.of(b.namespace);
+    this.scheduler = b.scheduler;
+    this.defaultRequestTimeout = b.defaultRequestTimeout;
+    this.interceptors = List.copyOf(b.interceptors);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ------------------------------------------------------------------ publishing
+
+  /** Broadcasts to every agent on {@code <ns>.broadcast.<type>}. */
+  public void broadcast(String fromAgent, MessageType type,
+      Map<String, ? extends @Nullable Object> content) {
+    publish(message(fromAgent, null, type, content, null));
+  }
+
+  /** Sends to one agent on {@code <ns>.agent.<toAgent>.<type>}. */
+  public void sendToAgent(String fromAgent, String toAgent, MessageType type,
+      Map<String, ? extends @Nullable Object> content) {
+    publish(message(fromAgent, toAgent, type, content, null));
+  }
+
+  /** Sends to every member of a team on {@code <ns>.team.<teamId>.<type>}. */
+  public void sendToTeam(String fromAgent, String teamId, MessageType type,
+      Map<String, ? extends @Nullable Object> content) {
+    AgentMessage m = message(fromAgent, null, type, content, null);
+    publishEncoded(subjects.team(teamId, type), m, codec);
+  }
+
+  /** Gives a work item to exactly one worker of the queue, on {@code <ns>.queue.<queueName>}. */
+  public void publishToQueue(String queueName, String fromAgent, MessageType type,
+      Map<String, ? extends @Nullable Object> content) {
+    AgentMessage m = message(fromAgent, null, type, content, null);
+    publishEncoded(subjects.queue(queueName), m, codec);
+  }
+
+  /**
+   * Publishes a prepared message: to its {@code to_agent}'s direct subject, or as a broadcast
+   * when {@code to_agent} is null.
+   */
+  public void publish(AgentMessage message) {
+    String to = message.toAgent();
+    String subject = to == null ? subjects.broadcast(message.messageType())
+        : subjects.direct(to, message.messageType());
+    publishEncoded(subject, message, codec);
+  }
+
+  /** Publishes a prepared message to an explicit subject (no wildcards). */
+  public void publish(String subject, AgentMessage message) {
+    publishEncoded(Subjects.requireSubject("subject", subject), message, codec);
+  }
+
+  void publishEncoded(String subject, AgentMessage message, Codec with) {
+    checkOpen();
+    byte[] payload = with.encode(message);
+    transport.publish(subject, null, headersFor(subject, message, with, payload), payload);
+    published.increment();
+  }
+
+  private Headers headersFor(String subject, AgentMessage message, Codec with, byte[] payload) {
+    Headers.Builder hb = Headers.builder().set(Headers.CONTENT_TYPE, with.contentType());
+    String cid = message.correlationId();
+    if (cid != null && isHeaderSafe(cid)) {
+      hb.set(Headers.CORRELATION_ID, cid);
+    }
+    Headers headers = hb.build();
+    for (MessageInterceptor i : interceptors) {
+      headers = i.beforePublish(subject, message, headers, payload);
+    }
+    return headers;
+  }
+
+  private static boolean isHeaderSafe(String value) {
+    return value.indexOf('\r') < 0 && value.indexOf('\n') < 0;
+  }
+
+  // ------------------------------------------------------------------ request / reply
+
+  /**
+   * Sends a request to {@code toAgent} on its direct subject and waits for the reply.
+   *
+   * @throws NoRespondersException at once, if no agent subscribes to that subject
+   * @throws RequestTimeoutException if no reply came within {@code timeout}
+   * @throws RemoteHandlerException if the responder's handler threw
+   * @throws CodecException if the reply could not be decoded
+   */
+  public AgentMessage request(String fromAgent, String toAgent, MessageType type,
+      Map<String, ? extends @Nullable Object> content, Duration timeout) {
+    CompletableFuture<AgentMessage> f = requestAsync(fromAgent, toAgent, type, content, timeout);
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      f.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new AgentBusException("Interrupted while waiting for a reply from " + toAgent, e);
+    } catch (ExecutionException e) {
+      throw unwrap(e.getCause());
+    }
+  }
+
+  /** {@link #request(String, String, MessageType, Map, Duration)} with the default timeout. */
+  public AgentMessage request(String fromAgent, String toAgent, MessageType type,
+      Map<String, ? extends @Nullable Object> content) {
+    return request(fromAgent, toAgent, type, content, defaultRequestTimeout);
+  }
+
+  /**
+   * Sends a request and completes with the reply, or exceptionally with the exceptions of {@link
+   * #request(String, String, MessageType, Map, Duration)}. Cancelling the future abandons the
+   * request and releases its inbox.
+   */
+  public CompletableFuture<AgentMessage> requestAsync(String fromAgent, String toAgent,
+      MessageType type, Map<String, ? extends @Nullable Object> content, Duration timeout) {
+    AgentMessage m = message(fromAgent, toAgent, type, content,
+        CorrelationIds.next(fromAgent, scheduler.now()));
+    return requestAsync(subjects.direct(toAgent, type), m, timeout);
+  }
+
+  /** Sends a prepared message as a request to an explicit subject. */
+  public CompletableFuture<AgentMessage> requestAsync(String subject, AgentMessage message,
+      Duration timeout) {
+    checkOpen();
+    Subjects.requireSubject("subject", subject);
+    byte[] payload = codec.encode(message);
+    Headers headers = headersFor(subject, message, codec, payload);
+    CompletableFuture<TransportMessage> raw = transport.request(subject, headers, payload, timeout);
+    published.increment();
+    CompletableFuture<AgentMessage> result = raw.thenApply(reply -> decodeReply(subject, reply));
+    // cancelling the caller's future must release the transport's inbox
+    result.whenComplete((r, e) -> {
+      if (e instanceof CancellationException) {
+        raw.cancel(false);
+      }
+    });
+    return result;
+  }
+
+  private AgentMessage decodeReply(String subject, TransportMessage reply) {
+    String error = reply.headers().first(Headers.ERROR);
+    if (error != null && reply.payload().length == 0) {
+      throw new RemoteHandlerException(subject, error);
+    }
+    return codecFor(reply.headers()).decode(reply.payload());
+  }
+
+  private static RuntimeException unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof RuntimeException) {
+      return (RuntimeException) t;
+    }
+    return new AgentBusException("Request failed: " + t, t);
+  }
+
+  // ------------------------------------------------------------------ subscribing
+
+  /** Subscribes to every direct message for {@code agentId} ({@code <ns>.agent.<id>.*}). */
+  public Subscription subscribeToAgentMessages(String agentId, MessageHandler handler) {
+    return subscribe(subjects.allDirect(agentId), null, handler);
+  }
+
+  /** Subscribes to every message for a team ({@code <ns>.team.<teamId>.*}). */
+  public Subscription subscribeToTeam(String teamId, MessageHandler handler) {
+    return subscribe(subjects.allTeam(teamId), null, handler);
+  }
+
+  /** Subscribes to broadcasts of one type ({@code <ns>.broadcast.<type>}). */
+  public Subscription subscribeToBroadcasts(MessageType type, MessageHandler handler) {
+    return subscribe(subjects.broadcast(type), null, handler);
+  }
+
+  /** Subscribes to a subject or pattern ({@code *} and {@code >} wildcards, NATS rules). */
+  public Subscription subscribe(String subjectPattern, MessageHandler handler) {
+    return subscribe(subjectPattern, null, handler);
+  }
+
+  /**
+   * Subscribes as a member of {@code queueGroup} when that is non-null: each message then reaches
+   * one member of the group.
+   */
+  public Subscription subscribe(String subjectPattern, @Nullable String queueGroup,
+      MessageHandler handler) {
+    checkOpen();
+    Objects.requireNonNull(handler, "handler");
+    Subjects.requirePattern("subject pattern", subjectPattern);
+    if (queueGroup != null) {
+      Subjects.requireToken("queue group", queueGroup);
+    }
+    TransportSubscription ts =
+        transport.subscribe(subjectPattern, queueGroup, raw -> dispatch(raw, handler));
+    return track(new BusSubscription(subjectPattern, List.of(ts)));
+  }
+
+  /**
+   * Starts {@code numWorkers} workers on the queue {@code <ns>.queue.<queueName>}, in the queue
+   * group {@code queueName} (as the seed's Python agents do): each item reaches exactly one worker
+   * of all the processes serving that queue, and up to {@code numWorkers} items are handled at once
+   * in this process.
+   */
+  public Subscription createWorkQueue(String queueName, MessageHandler handler, int numWorkers) {
+    checkOpen();
+    Objects.requireNonNull(handler, "handler");
+    if (numWorkers < 1) {
+      throw new IllegalArgumentException("numWorkers must be at least 1, was " + numWorkers);
+    }
+    String subject = subjects.queue(queueName);
+    List<TransportSubscription> workers = new ArrayList<>(numWorkers);
+    try {
+      for (int i = 0; i < numWorkers; i++) {
+        workers.add(transport.subscribe(subject, queueName, raw -> dispatch(raw, handler)));
+      }
+    } catch (RuntimeException e) {
+      workers.forEach(TransportSubscription::unsubscribe);
+      throw e;
+    }
+    return track(new BusSubscription(subject, workers));
+  }
+
+  private Subscription track(BusSubscription s) {
+    subscriptions.add(s);
+    return s;
+  }
+
+  // ------------------------------------------------------------------ delivery
+
+  private void dispatch(TransportMessage raw, MessageHandler handler) {
+    received.increment();
+    Codec with;
+    AgentMessage message;
+    try {
+      with = codecFor(raw.headers());
+      message = with.decode(raw.payload());
+    } catch (CodecException e) {
+      decodeFailures.increment();
+      log.warn("Could not decode a message on '{}' ({} bytes, {}): {}; dead-lettering it",
+          raw.subject(), raw.payload().length, contentType(raw.headers()), e.getMessage());
+      deadLetter(raw, "decode failed: " + e.getMessage());
+      return;
+    }
+    Delivery delivery = new Delivery(this, message, raw.subject(), raw.headers(),
+        raw.replyTo(), with);
+    try {
+      deliver(delivery, handler, 0);
+      handled.increment();
+    } catch (Exception | Error e) {
+      if (e instanceof VirtualMachineError) {
+        throw (Error) e;
+      }
+      handlerFailures.increment();
+      log.error("Handler for '{}' failed on a {} from {} (correlation_id={}); dead-lettering it",
+          raw.subject(), message.messageType(), message.fromAgent(), message.correlationId(), e);
+      String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+      deadLetter(raw, "handler failed: " + error);
+      if (raw.replyTo() != null) {
+        replyWithError(raw.replyTo(), error);
+      }
+    }
+  }
+
+  private void deliver(Delivery delivery, MessageHandler handler, int index) throws Exception {
+    if (index == interceptors.size()) {
+      handler.onMessage(delivery);
+      return;
+    }
+    interceptors.get(index).aroundDelivery(delivery, d -> deliver(d, handler, index + 1));
+  }
+
+  private Codec codecFor(Headers headers) {
+    String type = contentType(headers);
+    Codec c = codecsByType.get(type);
+    if (c == null) {
+      throw new CodecException("No codec registered for content type '" + type
+          + "'; this bus decodes " + codecsByType.keySet());
+    }
+    return c;
+  }
+
+  private static String contentType(Headers headers) {
+    String type = headers.first(Headers.CONTENT_TYPE);
+    return type == null ? DEFAULT_CONTENT_TYPE : type;
+  }
+
+  private void deadLetter(TransportMessage raw, String error) {
+    String dlq = subjects.deadLetter();
+    if (raw.subject().equals(dlq)) {
+      log.error("A dead letter itself failed ({}); not republishing it to avoid a loop", error);
+      deadLetterFailures.increment();
+      return;
+    }
+    try {
+      Headers h = raw.headers().toBuilder()
+          .set(Headers.ERROR, singleLine(error))
+          .set(Headers.ORIGINAL_SUBJECT, raw.subject())
+          .build();
+      transport.publish(dlq, null, h, raw.payload());
+      published.increment();
+      deadLettered.increment();
+    } catch (RuntimeException e) {
+      deadLetterFailures.increment();
+      log.error("Could not dead-letter a message from '{}' ({}); it is counted in "
+          + "BusStats.deadLetterFailures", raw.subject(), error, e);
+    }
+  }
+
+  private void replyWithError(String replyTo, String error) {
+    try {
+      transport.publish(replyTo, null, Headers.of(Headers.ERROR, singleLine(error)), new byte[0]);
+      published.increment();
+    } catch (RuntimeException e) {
+      log.warn("Could not tell the requester on '{}' that its request failed", replyTo, e);
+    }
+  }
+
+  private static String singleLine(String s) {
+    String one = s.replace('\r', ' ').replace('\n', ' ');
+    // headers travel in the NATS protocol line; keep them reasonably small
+    byte[] utf8 = one.getBytes(StandardCharsets.UTF_8);
+    return utf8.length <= 1024 ? one : one.substring(0, Math.min(one.length(), 1000)) + "...";
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /**
+   * Drains every subscription (handlers finish what they received), flushes and closes the
+   * transport. Completes exceptionally if {@code timeout} passes first.
+   */
+  public CompletableFuture<Void> drain(Duration timeout) {
+    if (!closed.compareAndSet(false, true)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    subscriptions.forEach(s -> s.active.set(false));
+    return transport.drain(timeout);
+  }
+
+  /** Closes at once: subscriptions stop, the transport closes. Idempotent. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      subscriptions.forEach(s -> s.active.set(false));
+      transport.close();
+    }
+  }
+
+  public boolean isClosed() {
+    return closed.get();
+  }
+
+  private void checkOpen() {
+    if (closed.get()) {
+      throw new TransportException("This MessageBus is closed");
+    }
+  }
+
+  // ------------------------------------------------------------------ accessors
+
+  public Subjects subjects() {
+    return subjects;
+  }
+
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  /** The primary codec, used for everything this bus publishes except replies. */
+  public Codec codec() {
+    return codec;
+  }
+
+  public Transport transport() {
+    return transport;
+  }
+
+  public Duration defaultRequestTimeout() {
+    return defaultRequestTimeout;
+  }
+
+  public BusStats stats() {
+    return new BusStats(published.sum(), received.sum(), handled.sum(), handlerFailures.sum(),
+        decodeFailures.sum(), deadLettered.sum(), deadLetterFailures.sum());
+  }
+
+  private AgentMessage message(String from, @Nullable String to, MessageType type,
+      Map<String, ? extends @Nullable Object> content, @Nullable String correlationId) {
+    return AgentMessage.builder()
+        .fromAgent(from)
+        .toAgent(to)
+        .messageType(type)
+        .content(content)
+        .timestamp(scheduler.now())
+        .correlationId(correlationId)
+        .build();
+  }
+
+  @Override
+  public String toString() {
+    return "MessageBus{namespace=" + subjects.namespace() + ", codec=" + codec.contentType()
+        + ", transport=" + transport + "}";
+  }
+
+  private final class BusSubscription implements Subscription {
+    private final String subject;
+    private final List<TransportSubscription> members;
+    final AtomicBoolean active = new AtomicBoolean(true);
+
+    BusSubscription(String subject, List<TransportSubscription> members) {
+      this.subject = subject;
+      this.members = members;
+    }
+
+    @Override
+    public String subject() {
+      return subject;
+    }
+
+    @Override
+    public boolean isActive() {
+      return active.get() && members.stream().anyMatch(TransportSubscription::isActive);
+    }
+
+    @Override
+    public void unsubscribe() {
+      if (active.compareAndSet(true, false)) {
+        subscriptions.remove(this);
+        members.forEach(TransportSubscription::unsubscribe);
+      }
+    }
+
+    @Override
+    public CompletableFuture<Void> drain(Duration timeout) {
+      if (!active.compareAndSet(true, false)) {
+        return CompletableFuture.completedFuture(null);
+      }
+      subscriptions.remove(this);
+      return CompletableFuture.allOf(
+          members.stream().map(m -> m.drain(timeout)).toArray(CompletableFuture[]::new));
+    }
+
+    @Override
+    public String toString() {
+      return "Subscription{" + subject + ", members=" + members.size() + "}";
+    }
+  }
+
+  /** Builds a {@link MessageBus}. {@link #transport} and {@link #codec} are required. */
+  public static final class Builder {
+    private @Nullable Transport transport;
+    private @Nullable Codec codec;
+    private final List<Codec> additionalCodecs = new ArrayList<>();
+    private String namespace = Subjects.DEFAULT_NAMESPACE;
+    private Scheduler scheduler = Scheduler.system();
+    private Duration defaultRequestTimeout = Duration.ofSeconds(5);
+    private final List<MessageInterceptor> interceptors = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Required. The bus owns it and closes it with itself. */
+    public Builder transport(Transport transport) {
+      this.transport = Objects.requireNonNull(transport, "transport");
+      return this;
+    }
+
+    /** Required: the codec this bus publishes with (and decodes with). */
+    public Builder codec(Codec codec) {
+      this.codec = Objects.requireNonNull(codec, "codec");
+      return this;
+    }
+
+    /**
+     * Codecs this bus can also decode, chosen per message by its {@code Content-Type} header.
+     * Register the JSON codec here when the primary codec is another, so that header-less
+     * messages from the seed's Python agents are understood.
+     */
+    public Builder additionalCodecs(Codec... codecs) {
+      for (Codec c : codecs) {
+        additionalCodecs.add(Objects.requireNonNull(c, "codec"));
+      }
+      return this;
+    }
+
+    /** Subject namespace; default {@code orchestrator}. */
+    public Builder namespace(String namespace) {
+      this.namespace = Subjects.of(namespace).namespace();
+      return this;
+    }
+
+    /** Clock for timestamps and correlation ids; default {@link Scheduler#system()}. */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /** Timeout of requests that do not give one; default 5 s. */
+    public Builder defaultRequestTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("defaultRequestTimeout must be positive, was "
+            + timeout);
+      }
+      this.defaultRequestTimeout = timeout;
+      return this;
+    }
+
+    /** Adds a hook around publish and delivery (see {@link MessageInterceptor}). */
+    public Builder addInterceptor(MessageInterceptor interceptor) {
+      interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    public MessageBus build() {
+      return new MessageBus(this);
+    }
+  }
+}

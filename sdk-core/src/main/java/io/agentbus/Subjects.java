@@ -1,0 +1,242 @@
+package io.agentbus;
+
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The seed's subject hierarchy under one namespace (default {@code orchestrator}):
+ *
+ * <pre>
+ * &lt;ns&gt;.broadcast.&lt;message_type&gt;
+ * &lt;ns&gt;.agent.&lt;agent_id&gt;.&lt;message_type&gt;
+ * &lt;ns&gt;.team.&lt;team_id&gt;.&lt;message_type&gt;
+ * &lt;ns&gt;.queue.&lt;queue_name&gt;
+ * &lt;ns&gt;.deadletter
+ * </pre>
+ *
+ * <p>Also the validation rules every transport applies, so that the in-memory transport rejects
+ * exactly what a NATS server would. Immutable and thread-safe.
+ */
+public final class Subjects {
+  /** The seed's namespace. */
+  public static final String DEFAULT_NAMESPACE = "orchestrator";
+
+  private final String namespace;
+
+  private Subjects(String namespace) {
+    this.namespace = namespace;
+  }
+
+  /** The hierarchy under the default namespace {@code orchestrator}. */
+  public static Subjects defaults() {
+    return new Subjects(DEFAULT_NAMESPACE);
+  }
+
+  /**
+   * The hierarchy under {@code namespace}: one or more tokens ({@code acme.prod} is allowed), so
+   * several orchestrators can share one NATS.
+   */
+  public static Subjects of(String namespace) {
+    requireSubject("namespace", namespace);
+    return new Subjects(namespace);
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  /** {@code <ns>.broadcast.<type>} */
+  public String broadcast(MessageType type) {
+    return namespace + ".broadcast." + type.wireName();
+  }
+
+  /** {@code <ns>.broadcast.*}: every broadcast. */
+  public String allBroadcasts() {
+    return namespace + ".broadcast.*";
+  }
+
+  /** {@code <ns>.agent.<agentId>.<type>} */
+  public String direct(String agentId, MessageType type) {
+    return namespace + ".agent." + requireToken("agent id", agentId) + "." + type.wireName();
+  }
+
+  /** {@code <ns>.agent.<agentId>.*}: every direct message to one agent. */
+  public String allDirect(String agentId) {
+    return namespace + ".agent." + requireToken("agent id", agentId) + ".*";
+  }
+
+  /** {@code <ns>.team.<teamId>.<type>} */
+  public String team(String teamId, MessageType type) {
+    return namespace + ".team." + requireToken("team id", teamId) + "." + type.wireName();
+  }
+
+  /** {@code <ns>.team.<teamId>.*}: every message to one team. */
+  public String allTeam(String teamId) {
+    return namespace + ".team." + requireToken("team id", teamId) + ".*";
+  }
+
+  /** {@code <ns>.queue.<queueName>} */
+  public String queue(String queueName) {
+    return namespace + ".queue." + requireToken("queue name", queueName);
+  }
+
+  /** {@code <ns>.deadletter}: where undecodable or unhandled messages are republished. */
+  public String deadLetter() {
+    return namespace + ".deadletter";
+  }
+
+  /** {@code <ns>.>}: everything in the namespace. */
+  public String everything() {
+    return namespace + ".>";
+  }
+
+  // ---------------------------------------------------------------- validation
+
+  /**
+   * Checks that {@code value} is one subject token: non-empty, and free of {@code .}, {@code *},
+   * {@code >} and whitespace. Agent, team and queue ids and message types are tokens.
+   *
+   * @param what what the value is, for the error ("agent id", "team id", ...)
+   * @return the value
+   * @throws InvalidSubjectException naming the value and what is wrong with it
+   */
+  public static String requireToken(String what, String value) {
+    Objects.requireNonNull(value, () -> what + " must not be null");
+    if (value.isEmpty()) {
+      throw new InvalidSubjectException(what + " must not be empty");
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      String problem = tokenCharProblem(c);
+      if (problem != null) {
+        throw new InvalidSubjectException("Invalid " + what + " '" + value + "': " + problem
+            + " at index " + i + " (ids are single subject tokens: no spaces, '.', '*' or '>')");
+      }
+    }
+    return value;
+  }
+
+  /**
+   * Checks a subject to publish to: dot-separated non-empty tokens, no wildcards, no whitespace.
+   *
+   * @throws InvalidSubjectException naming the subject and what is wrong with it
+   */
+  public static String requireSubject(String what, String subject) {
+    return check(what, subject, false);
+  }
+
+  /**
+   * Checks a subject pattern to subscribe to: like a subject, but a token may be {@code *} (one
+   * token) and the last token may be {@code >} (one or more tokens).
+   */
+  public static String requirePattern(String what, String pattern) {
+    return check(what, pattern, true);
+  }
+
+  /** True when the pattern contains a {@code *} or {@code >} token. */
+  public static boolean isWildcard(String pattern) {
+    for (String token : pattern.split("\\.", -1)) {
+      if (token.equals("*") || token.equals(">")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * NATS matching: {@code *} matches exactly one token, a final {@code >} one or more tokens,
+   * anything else the same token. Both arguments are assumed valid.
+   */
+  public static boolean matches(String pattern, String subject) {
+    int p = 0;
+    int s = 0;
+    int pl = pattern.length();
+    int sl = subject.length();
+    while (true) {
+      int pe = pattern.indexOf('.', p);
+      if (pe < 0) {
+        pe = pl;
+      }
+      int se = subject.indexOf('.', s);
+      if (se < 0) {
+        se = sl;
+      }
+      int plen = pe - p;
+      if (plen == 1 && pattern.charAt(p) == '>') {
+        return true; // the subject still has at least one token here
+      }
+      if (!(plen == 1 && pattern.charAt(p) == '*')
+          && (plen != se - s || !pattern.regionMatches(p, subject, s, plen))) {
+        return false;
+      }
+      boolean patternDone = pe == pl;
+      boolean subjectDone = se == sl;
+      if (patternDone || subjectDone) {
+        return patternDone && subjectDone;
+      }
+      p = pe + 1;
+      s = se + 1;
+    }
+  }
+
+  private static String check(String what, String subject, boolean wildcards) {
+    Objects.requireNonNull(subject, () -> what + " must not be null");
+    if (subject.isEmpty()) {
+      throw new InvalidSubjectException(what + " must not be empty");
+    }
+    int start = 0;
+    int n = subject.length();
+    while (start <= n) {
+      int end = subject.indexOf('.', start);
+      if (end < 0) {
+        end = n;
+      }
+      if (end == start) {
+        throw new InvalidSubjectException("Invalid " + what + " '" + subject
+            + "': empty token at index " + start + " (no leading, trailing or double dots)");
+      }
+      boolean single = end - start == 1;
+      char first = subject.charAt(start);
+      if (single && (first == '*' || first == '>')) {
+        if (!wildcards) {
+          throw new InvalidSubjectException("Invalid " + what + " '" + subject
+              + "': wildcard '" + first + "' is not allowed when publishing");
+        }
+        if (first == '>' && end != n) {
+          throw new InvalidSubjectException("Invalid " + what + " '" + subject
+              + "': '>' is only allowed as the last token");
+        }
+      } else {
+        for (int i = start; i < end; i++) {
+          char c = subject.charAt(i);
+          @Nullable String problem = c == '*' || c == '>' ? "wildcard '" + c + "' inside a token"
+              : tokenCharProblem(c);
+          if (problem != null) {
+            throw new InvalidSubjectException("Invalid " + what + " '" + subject + "': "
+                + problem + " at index " + i);
+          }
+        }
+      }
+      start = end + 1;
+    }
+    return subject;
+  }
+
+  private static @Nullable String tokenCharProblem(char c) {
+    if (c == '.') {
+      return "'.'";
+    }
+    if (c == '*' || c == '>') {
+      return "wildcard '" + c + "'";
+    }
+    if (Character.isWhitespace(c) || Character.isISOControl(c)) {
+      return "whitespace or control character U+" + String.format("%04X", (int) c);
+    }
+    return null;
+  }
+
+  @Override
+  public String toString() {
+    return "Subjects{" + namespace + "}";
+  }
+}

@@ -1,0 +1,121 @@
+package io.agentbus.internal;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Deep, validating, unmodifiable copies of message content trees. Not part of the API.
+ *
+ * <p>Allowed: {@code Map} with {@code String} keys, {@code List}, {@code String}, {@code Boolean},
+ * {@code Long}, finite {@code Double}, null. {@code Integer}, {@code Short}, {@code Byte} and
+ * 64-bit {@code BigInteger}s become {@code Long}; {@code Float} becomes {@code Double}.
+ */
+public final class Content {
+  /** Deepest nesting accepted anywhere: codecs enforce the same bound on decode. */
+  public static final int MAX_DEPTH = 64;
+
+  private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
+  private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
+
+  private Content() {}
+
+  public static Map<String, @Nullable Object> copyOf(Map<?, ?> content) {
+    return copyMap(content, new Path(null, "content"), 1);
+  }
+
+  /** Where a value sits in the tree; rendered only for error messages, so the happy path is cheap. */
+  private static final class Path {
+    private final @Nullable Path parent;
+    private final Object step;
+
+    Path(@Nullable Path parent, Object step) {
+      this.parent = parent;
+      this.step = step;
+    }
+
+    @Override
+    public String toString() {
+      if (parent == null) {
+        return step.toString();
+      }
+      return parent + (step instanceof Integer ? "[" + step + "]" : "." + step);
+    }
+  }
+
+  private static Map<String, @Nullable Object> copyMap(Map<?, ?> map, Path path, int depth) {
+    checkDepth(path, depth);
+    if (map.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, @Nullable Object> copy = new LinkedHashMap<>(Math.max(4, map.size() * 4 / 3 + 1));
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      Object key = e.getKey();
+      if (!(key instanceof String)) {
+        throw new IllegalArgumentException("Content key at " + path + " must be a String, was "
+            + (key == null ? "null" : key.getClass().getName()));
+      }
+      copy.put((String) key, copyValue(e.getValue(), new Path(path, key), depth));
+    }
+    return Collections.unmodifiableMap(copy);
+  }
+
+  private static List<@Nullable Object> copyList(List<?> list, Path path, int depth) {
+    checkDepth(path, depth);
+    if (list.isEmpty()) {
+      return List.of();
+    }
+    List<@Nullable Object> copy = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      copy.add(copyValue(list.get(i), new Path(path, i), depth));
+    }
+    return Collections.unmodifiableList(copy);
+  }
+
+  private static @Nullable Object copyValue(@Nullable Object v, Path path, int depth) {
+    if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long) {
+      return v;
+    }
+    if (v instanceof Double) {
+      double d = (Double) v;
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        throw new IllegalArgumentException("Content value at " + path + " is " + d
+            + ": JSON cannot carry NaN or infinities");
+      }
+      return v;
+    }
+    if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
+      return ((Number) v).longValue();
+    }
+    if (v instanceof Float) {
+      return copyValue(((Float) v).doubleValue(), path, depth);
+    }
+    if (v instanceof BigInteger) {
+      BigInteger b = (BigInteger) v;
+      if (b.compareTo(LONG_MIN) < 0 || b.compareTo(LONG_MAX) > 0) {
+        throw new IllegalArgumentException("Content value at " + path + " (" + b
+            + ") does not fit in 64 bits");
+      }
+      return b.longValue();
+    }
+    if (v instanceof Map) {
+      return copyMap((Map<?, ?>) v, path, depth + 1);
+    }
+    if (v instanceof List) {
+      return copyList((List<?>) v, path, depth + 1);
+    }
+    throw new IllegalArgumentException("Content value at " + path + " has unsupported type "
+        + v.getClass().getName() + " (allowed: Map, List, String, Boolean, Long, Double, null)");
+  }
+
+  private static void checkDepth(Path path, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw new IllegalArgumentException("Content nested deeper than " + MAX_DEPTH
+          + " levels at " + path);
+    }
+  }
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.agentbus.internal;
+
+import org.jspecify.annotations.NullMarked;

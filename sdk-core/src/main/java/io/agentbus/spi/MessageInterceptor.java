@@ -1,0 +1,39 @@
+package io.agentbus.spi;
+
+import io.agentbus.AgentMessage;
+import io.agentbus.Delivery;
+import io.agentbus.Headers;
+
+/**
+ * A hook around publish and delivery, for concerns that belong on every message: trace
+ * propagation, metrics, signing and verification. Registered on the {@link
+ * io.agentbus.MessageBus.Builder}; called in registration order on publish and nested (first
+ * registered outermost) on delivery. Implementations are thread-safe.
+ */
+public interface MessageInterceptor {
+
+  /**
+   * Called before {@code message} is published to {@code subject}; returns the headers to send
+   * (for example with a trace context or signature added). The default returns them unchanged.
+   *
+   * @param payload the encoded message, for signing; do not modify it
+   */
+  default Headers beforePublish(
+      String subject, AgentMessage message, Headers headers, byte[] payload) {
+    return headers;
+  }
+
+  /**
+   * Wraps the handling of one delivered message. Call {@code next.proceed(delivery)} to go on (or
+   * do not, to reject it); exceptions propagate as handler failures.
+   */
+  default void aroundDelivery(Delivery delivery, Chain next) throws Exception {
+    next.proceed(delivery);
+  }
+
+  /** The rest of the delivery chain. */
+  @FunctionalInterface
+  interface Chain {
+    void proceed(Delivery delivery) throws Exception;
+  }
+}

@@ -1,0 +1,87 @@
+package io.agentbus.spi;
+
+import io.agentbus.Headers;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Moves bytes between subjects with NATS semantics. {@link io.agentbus.MessageBus} builds on it;
+ * the in-memory and NATS transports implement it, and the contract suite in {@code sdk-test}
+ * ({@code TransportContract}) defines what every implementation must do. In short:
+ *
+ * <ul>
+ *   <li>Subjects are {@code .}-separated tokens; subscriptions may use {@code *} (one token) and
+ *       a final {@code >} (one or more tokens). Invalid subjects throw {@link
+ *       io.agentbus.InvalidSubjectException}; payloads over {@link #maxPayload()} throw {@link
+ *       io.agentbus.PayloadTooLargeException}; nothing is sent in either case.
+ *   <li>A message reaches every matching plain subscription, and exactly one member of each
+ *       matching queue group.
+ *   <li>Per subscription, the handler is called by one thread at a time, in publish order (for one
+ *       publisher). A handler may block, and may publish or make requests itself: that delays
+ *       only its own subscription. Messages waiting for a subscription are bounded: past the
+ *       bound the transport drops, counts, and reports a {@link ConnectionEvent.Kind#SLOW_CONSUMER}.
+ *   <li>{@link #request} fails fast with {@link io.agentbus.NoRespondersException} when nobody
+ *       subscribes to the subject, and with {@link io.agentbus.RequestTimeoutException} when no
+ *       reply came in time.
+ *   <li>A handler that throws is logged and counted; its subscription keeps receiving.
+ * </ul>
+ *
+ * <p>Implementations are thread-safe. No type of an underlying client library appears here.
+ */
+public interface Transport extends AutoCloseable {
+
+  /**
+   * Publishes {@code payload} to {@code subject}. Returns once the message is handed to the
+   * transport (NATS: buffered for the socket); use {@link #flush} to wait for the server.
+   *
+   * @param replyTo where a receiver should send its reply, or null
+   * @throws io.agentbus.TransportException if the transport is closed, or its reconnect buffer
+   *     is full
+   */
+  void publish(String subject, @Nullable String replyTo, Headers headers, byte[] payload);
+
+  /**
+   * Subscribes {@code handler} to {@code subjectPattern}, as a member of {@code queueGroup} when
+   * that is non-null. The subscription is live when this method returns: a message published
+   * after it returns (and, on NATS, after a {@link #flush}) reaches it.
+   */
+  TransportSubscription subscribe(
+      String subjectPattern, @Nullable String queueGroup, TransportHandler handler);
+
+  /**
+   * Sends a request to {@code subject} on a fresh inbox and completes with the first reply.
+   * Completes exceptionally with {@link io.agentbus.NoRespondersException} or {@link
+   * io.agentbus.RequestTimeoutException}. Cancelling the future releases the inbox.
+   */
+  CompletableFuture<TransportMessage> request(
+      String subject, Headers headers, byte[] payload, Duration timeout);
+
+  /**
+   * Waits until everything published so far has reached the server (in memory: has been handed to
+   * the matching subscriptions).
+   *
+   * @throws io.agentbus.TransportException when that takes longer than {@code timeout}
+   */
+  void flush(Duration timeout);
+
+  /**
+   * Stops every subscription from taking new messages, lets handlers finish what they already
+   * received, flushes, and closes. The future completes when done, or exceptionally when {@code
+   * timeout} passes first (the transport is closed regardless).
+   */
+  CompletableFuture<Void> drain(Duration timeout);
+
+  /** Closes at once: pending messages are discarded and counted. Idempotent. */
+  @Override
+  void close();
+
+  /** Largest payload accepted, in bytes (NATS: what the server announced; default 1 MiB). */
+  long maxPayload();
+
+  /** Adds a listener for connection and slow-consumer events. */
+  void addConnectionListener(ConnectionListener listener);
+
+  /** Counters since creation. */
+  TransportStats stats();
+}

@@ -1,0 +1,4 @@
+@NullMarked
+package io.agentbus.spi;
+
+import org.jspecify.annotations.NullMarked;

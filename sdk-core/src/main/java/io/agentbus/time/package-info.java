@@ -1,0 +1,4 @@
+@NullMarked
+package io.agentbus.time;
+
+import org.jspecify.annotations.NullMarked;
