@@ -100,6 +100,11 @@ final class Wire {
       return fieldNumber > 0 && fieldNumber < fieldNames.length ? fieldNames[fieldNumber] : null;
     }
 
+    /** The highest field number this version knows. */
+    int lastField() {
+      return fieldNames.length - 1;
+    }
+
     int wireType(int fieldNumber) {
       return wireTypes[fieldNumber];
     }

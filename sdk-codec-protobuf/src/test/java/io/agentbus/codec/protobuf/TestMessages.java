@@ -71,6 +71,18 @@ final class TestMessages {
         .build();
   }
 
+  /** Content maps nested {@code levels} deep (the content map itself is level 1). */
+  static Map<String, Object> nestedMaps(int levels) {
+    Map<String, Object> inner = new LinkedHashMap<>();
+    inner.put("leaf", List.of(1L, "bottom"));
+    for (int i = 1; i < levels; i++) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("level" + (levels - i), inner);
+      inner = m;
+    }
+    return inner;
+  }
+
   /** Content lists nested {@code levels} deep (the content map itself is level 1). */
   static Map<String, Object> nestedLists(int levels) {
     Object inner = "bottom";
