@@ -1,0 +1,340 @@
+package io.agentbus.codec.protobuf;
+
+import static io.agentbus.codec.protobuf.Wire.LEN;
+import static io.agentbus.codec.protobuf.Wire.tag;
+
+import com.google.protobuf.CodedInputStream;
+import io.agentbus.AgentBusException;
+import io.agentbus.AgentMessage;
+import io.agentbus.CodecException;
+import io.agentbus.MessageType;
+import io.agentbus.internal.Content;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads one {@code agentbus.v1.AgentMessage} straight into the SDK's content tree, in one pass.
+ *
+ * <p>Untrusted input is safe here: every length is checked against the bytes that remain before
+ * anything is allocated ({@link CodedInputStream} does that for strings and nested limits), so
+ * allocations are bounded by the input's size; content nesting is bounded by {@link
+ * Content#MAX_DEPTH}, checked before descending, so the recursion is at most a few hundred frames;
+ * unknown groups are skipped by protobuf within its own recursion limit. Every problem ends as a
+ * {@link CodecException} naming the field and, inside the content, the path.
+ */
+final class MessageDecoder {
+  private static final int TAG_FROM_AGENT = tag(Wire.FROM_AGENT, LEN);
+  private static final int TAG_TO_AGENT = tag(Wire.TO_AGENT, LEN);
+  private static final int TAG_MESSAGE_TYPE = tag(Wire.MESSAGE_TYPE, LEN);
+  private static final int TAG_CONTENT = tag(Wire.CONTENT, LEN);
+  private static final int TAG_TIMESTAMP_MILLIS = tag(Wire.TIMESTAMP_MILLIS, Wire.VARINT);
+  private static final int TAG_CORRELATION_ID = tag(Wire.CORRELATION_ID, LEN);
+  private static final int TAG_ENTRY_KEY = tag(Wire.ENTRY_KEY, LEN);
+  private static final int TAG_ENTRY_VALUE = tag(Wire.ENTRY_VALUE, LEN);
+  private static final int TAG_NULL = tag(Wire.NULL_VALUE, Wire.VARINT);
+  private static final int TAG_BOOL = tag(Wire.BOOL_VALUE, Wire.VARINT);
+  private static final int TAG_INT = tag(Wire.INT_VALUE, Wire.VARINT);
+  private static final int TAG_DOUBLE = tag(Wire.DOUBLE_VALUE, Wire.I64);
+  private static final int TAG_STRING = tag(Wire.STRING_VALUE, LEN);
+  private static final int TAG_STRUCT = tag(Wire.STRUCT_VALUE, LEN);
+  private static final int TAG_LIST = tag(Wire.LIST_VALUE, LEN);
+  private static final int TAG_STRUCT_FIELDS = tag(Wire.STRUCT_FIELDS, LEN);
+  private static final int TAG_LIST_VALUES = tag(Wire.LIST_VALUES, LEN);
+
+  /** Longest excerpt of a received value quoted in an error. */
+  private static final int QUOTE_LIMIT = 80;
+
+  private final CodedInputStream in;
+
+  private MessageDecoder(byte[] bytes) {
+    this.in = CodedInputStream.newInstance(bytes);
+  }
+
+  static AgentMessage decode(byte[] bytes) {
+    try {
+      return new MessageDecoder(bytes).readAgentMessage();
+    } catch (WireFailure f) {
+      throw new CodecException("Invalid protobuf AgentMessage (" + bytes.length + " bytes): "
+          + f.describe(), f.getCause());
+    }
+  }
+
+  // ------------------------------------------------------------------ AgentMessage
+
+  private AgentMessage readAgentMessage() {
+    String from = null;
+    String to = null;
+    String type = null;
+    long millis = 0;
+    String correlationId = null;
+    Map<String, @Nullable Object> content = null;
+    int seen = 0;
+    int field = 0;
+    try {
+      int tag;
+      while ((tag = in.readTag()) != 0) {
+        field = tag >>> 3;
+        if (tag == TAG_CONTENT) {
+          if (content == null) {
+            content = new LinkedHashMap<>();
+          }
+          try {
+            readEntry(content, 1);
+          } catch (WireFailure f) {
+            throw f.at("content");
+          }
+        } else if (tag == TAG_FROM_AGENT) {
+          seen = once(seen, Wire.AGENT_MESSAGE, field);
+          from = in.readStringRequireUtf8();
+        } else if (tag == TAG_TO_AGENT) {
+          seen = once(seen, Wire.AGENT_MESSAGE, field);
+          to = in.readStringRequireUtf8();
+        } else if (tag == TAG_MESSAGE_TYPE) {
+          seen = once(seen, Wire.AGENT_MESSAGE, field);
+          type = in.readStringRequireUtf8();
+        } else if (tag == TAG_TIMESTAMP_MILLIS) {
+          seen = once(seen, Wire.AGENT_MESSAGE, field);
+          millis = in.readInt64();
+        } else if (tag == TAG_CORRELATION_ID) {
+          seen = once(seen, Wire.AGENT_MESSAGE, field);
+          correlationId = in.readStringRequireUtf8();
+        } else {
+          skipUnknown(tag, Wire.AGENT_MESSAGE);
+        }
+      }
+    } catch (IOException e) {
+      WireFailure f = WireFailure.of(e);
+      String name = Wire.AGENT_MESSAGE.fieldName(field);
+      throw name == null || field == Wire.CONTENT ? f : f.within(Wire.AGENT_MESSAGE.describe(field));
+    }
+    requirePresent(from, Wire.FROM_AGENT);
+    requirePresent(type, Wire.MESSAGE_TYPE);
+    if ((seen & (1 << Wire.TIMESTAMP_MILLIS)) == 0) {
+      throw new WireFailure(Wire.AGENT_MESSAGE.describe(Wire.TIMESTAMP_MILLIS) + " is missing");
+    }
+    MessageType messageType;
+    try {
+      messageType = MessageType.of(type);
+    } catch (AgentBusException | IllegalArgumentException e) {
+      throw new WireFailure("message_type is not a valid type name: " + quote(e.getMessage()), e);
+    }
+    try {
+      return AgentMessage.builder()
+          .fromAgent(from)
+          .toAgent(to)
+          .messageType(messageType)
+          .content(content == null ? Map.of() : content)
+          .timestamp(Instant.ofEpochMilli(millis))
+          .correlationId(correlationId)
+          .build();
+    } catch (AgentBusException | IllegalArgumentException e) {
+      throw new WireFailure(quote(e.getMessage()), e);
+    }
+  }
+
+  private static void requirePresent(@Nullable String value, int field) {
+    if (value == null || value.isEmpty()) {
+      throw new WireFailure(Wire.AGENT_MESSAGE.describe(field) + " is missing or empty");
+    }
+  }
+
+  // ------------------------------------------------------------------ content
+
+  /**
+   * Reads one entry of a {@code map<string, Value>} into {@code target}. Protobuf allows the key
+   * and value in either order, and a missing key means "".
+   *
+   * @param depth the nesting depth of the map (the content map is 1)
+   */
+  private void readEntry(Map<String, @Nullable Object> target, int depth) {
+    String key = null;
+    Object value = null;
+    boolean hasValue = false;
+    try {
+      int outer = pushLength();
+      int tag;
+      while ((tag = in.readTag()) != 0) {
+        if (tag == TAG_ENTRY_KEY) {
+          if (key != null) {
+            throw duplicate(Wire.ENTRY, Wire.ENTRY_KEY);
+          }
+          key = in.readStringRequireUtf8();
+        } else if (tag == TAG_ENTRY_VALUE) {
+          if (hasValue) {
+            throw duplicate(Wire.ENTRY, Wire.ENTRY_VALUE);
+          }
+          value = readValue(depth);
+          hasValue = true;
+        } else {
+          skipUnknown(tag, Wire.ENTRY);
+        }
+      }
+      in.popLimit(outer);
+    } catch (IOException e) {
+      throw key != null ? WireFailure.of(e).at(key) : WireFailure.of(e);
+    } catch (WireFailure f) {
+      throw key != null ? f.at(key) : f;
+    }
+    if (key == null) {
+      key = "";
+    }
+    if (!hasValue) {
+      throw new WireFailure("the entry for key " + quote(key) + " has no value");
+    }
+    int before = target.size();
+    target.put(key, value);
+    if (target.size() == before) {
+      throw new WireFailure("key " + quote(key) + " appears twice");
+    }
+  }
+
+  /**
+   * Reads one length-delimited {@code Value}.
+   *
+   * @param depth the nesting depth of the map or list holding it (the content map is 1)
+   */
+  private @Nullable Object readValue(int depth) throws IOException {
+    int outer = pushLength();
+    Object value = null;
+    int kind = 0;
+    int tag;
+    while ((tag = in.readTag()) != 0) {
+      int field = tag >>> 3;
+      if (tag == TAG_STRING) {
+        kind = oneKind(kind, field);
+        value = in.readStringRequireUtf8();
+      } else if (tag == TAG_INT) {
+        kind = oneKind(kind, field);
+        value = in.readSInt64();
+      } else if (tag == TAG_DOUBLE) {
+        kind = oneKind(kind, field);
+        double d = in.readDouble();
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+          throw new WireFailure("double_value is " + d + ": content numbers must be finite");
+        }
+        value = d;
+      } else if (tag == TAG_BOOL) {
+        kind = oneKind(kind, field);
+        value = in.readBool();
+      } else if (tag == TAG_NULL) {
+        kind = oneKind(kind, field);
+        in.readEnum(); // any value of NullValue means null
+        value = null;
+      } else if (tag == TAG_STRUCT) {
+        kind = oneKind(kind, field);
+        value = readStruct(depth + 1);
+      } else if (tag == TAG_LIST) {
+        kind = oneKind(kind, field);
+        value = readList(depth + 1);
+      } else {
+        skipUnknown(tag, Wire.VALUE);
+      }
+    }
+    in.popLimit(outer);
+    if (kind == 0) {
+      throw new WireFailure("a Value has no kind this version knows (null, bool, int, double, string,"
+          + " struct or list): it is empty or was written by a newer peer");
+    }
+    return value;
+  }
+
+  private Map<String, @Nullable Object> readStruct(int depth) throws IOException {
+    checkDepth(depth);
+    int outer = pushLength();
+    Map<String, @Nullable Object> map = new LinkedHashMap<>();
+    int tag;
+    while ((tag = in.readTag()) != 0) {
+      if (tag == TAG_STRUCT_FIELDS) {
+        readEntry(map, depth);
+      } else {
+        skipUnknown(tag, Wire.STRUCT);
+      }
+    }
+    in.popLimit(outer);
+    return map;
+  }
+
+  private List<@Nullable Object> readList(int depth) throws IOException {
+    checkDepth(depth);
+    int outer = pushLength();
+    List<@Nullable Object> list = new ArrayList<>();
+    int tag;
+    while ((tag = in.readTag()) != 0) {
+      if (tag == TAG_LIST_VALUES) {
+        try {
+          list.add(readValue(depth));
+        } catch (IOException e) {
+          throw WireFailure.of(e).at(list.size());
+        } catch (WireFailure f) {
+          throw f.at(list.size());
+        }
+      } else {
+        skipUnknown(tag, Wire.LIST);
+      }
+    }
+    in.popLimit(outer);
+    return list;
+  }
+
+  private static void checkDepth(int depth) {
+    if (depth > Content.MAX_DEPTH) {
+      throw new WireFailure("content is nested deeper than " + Content.MAX_DEPTH + " levels");
+    }
+  }
+
+  // ------------------------------------------------------------------ wire helpers
+
+  /** Reads a length prefix and limits reading to it; returns the limit to restore. */
+  private int pushLength() throws IOException {
+    int length = in.readRawVarint32();
+    // pushLimit rejects a negative length, or one past the end of the enclosing message or input
+    return in.pushLimit(length);
+  }
+
+  private void skipUnknown(int tag, Wire.Schema schema) throws IOException {
+    int field = tag >>> 3;
+    int wireType = tag & 7;
+    if (schema.fieldName(field) != null) {
+      throw new WireFailure(schema.describe(field) + " has wire type " + Wire.wireTypeName(wireType)
+          + ", expected " + Wire.wireTypeName(schema.wireType(field)));
+    }
+    if (wireType == Wire.END_GROUP) {
+      throw new WireFailure("an end-group tag (field " + field + ") without a matching start-group in "
+          + schema.name);
+    }
+    // a field of a newer schema version: skip it (protobuf bounds the depth of skipped groups)
+    in.skipField(tag);
+  }
+
+  private static int once(int seen, Wire.Schema schema, int field) {
+    int bit = 1 << field;
+    if ((seen & bit) != 0) {
+      throw duplicate(schema, field);
+    }
+    return seen | bit;
+  }
+
+  private static WireFailure duplicate(Wire.Schema schema, int field) {
+    return new WireFailure(schema.describe(field) + " appears twice");
+  }
+
+  private static int oneKind(int kind, int field) {
+    if (kind != 0) {
+      throw new WireFailure("a Value has two kinds, " + Wire.VALUE.fieldName(kind) + " and "
+          + Wire.VALUE.fieldName(field) + "; exactly one must be set");
+    }
+    return field;
+  }
+
+  private static String quote(@Nullable String s) {
+    if (s == null) {
+      return "null";
+    }
+    return s.length() <= QUOTE_LIMIT ? "'" + s + "'" : "'" + s.substring(0, QUOTE_LIMIT) + "...'";
+  }
+}

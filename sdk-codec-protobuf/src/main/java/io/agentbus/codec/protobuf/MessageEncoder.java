@@ -1,0 +1,252 @@
+package io.agentbus.codec.protobuf;
+
+import static io.agentbus.codec.protobuf.Wire.LEN;
+
+import com.google.protobuf.CodedOutputStream;
+import io.agentbus.AgentMessage;
+import io.agentbus.CodecException;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Writes one {@code agentbus.v1.AgentMessage} from the SDK's content tree, byte for byte as
+ * protoc's generated code would (fields in number order, map entries in iteration order).
+ *
+ * <p>Protobuf prefixes every nested message with its length, so the encoder makes two passes: the
+ * first computes the size of every nested message and records it in {@link #sizes} in the order the
+ * second pass will need it (pre-order: a parent's slot is reserved before its children are
+ * measured); the second writes into an array of exactly the right size. Both passes walk the same
+ * immutable tree in the same order. One instance per call.
+ */
+final class MessageEncoder {
+  private int[] sizes = new int[16];
+  private int recorded;
+  private int consumed;
+
+  private MessageEncoder() {}
+
+  static byte[] encode(AgentMessage message) {
+    MessageEncoder encoder = new MessageEncoder();
+    try {
+      int size = encoder.measure(message);
+      byte[] bytes = new byte[size];
+      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+      encoder.write(message, out);
+      out.checkNoSpaceLeft();
+      return bytes;
+    } catch (WireFailure f) {
+      throw new CodecException("Cannot encode " + message.messageType() + " from "
+          + message.fromAgent() + " as protobuf: " + f.describe());
+    } catch (IOException e) {
+      // the array was sized by measure(): running out of it is a bug in this class
+      throw new IllegalStateException("ProtobufCodec measured a message wrongly", e);
+    }
+  }
+
+  // ------------------------------------------------------------------ pass 1: sizes
+
+  private int measure(AgentMessage m) {
+    int size = stringField(m.fromAgent(), "from_agent");
+    String to = m.toAgent();
+    if (to != null) {
+      size += stringField(to, "to_agent");
+    }
+    size += stringField(m.messageType().wireName(), "message_type");
+    try {
+      for (Map.Entry<String, @Nullable Object> e : m.content().entrySet()) {
+        size += lengthDelimitedField(measureEntry(e.getKey(), e.getValue()));
+      }
+    } catch (WireFailure f) {
+      throw f.at("content");
+    }
+    size += 1 + CodedOutputStream.computeInt64SizeNoTag(m.timestamp().toEpochMilli());
+    String cid = m.correlationId();
+    if (cid != null) {
+      size += stringField(cid, "correlation_id");
+    }
+    return size;
+  }
+
+  private static int stringField(String value, String name) {
+    int length;
+    try {
+      length = utf8Length(value);
+    } catch (WireFailure f) {
+      throw new WireFailure(name + ": " + f.getMessage());
+    }
+    return lengthDelimitedField(length);
+  }
+
+  /** The size of a one-byte tag, a length and that many bytes. */
+  private static int lengthDelimitedField(int length) {
+    return 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
+  }
+
+  private int measureEntry(String key, @Nullable Object value) {
+    int slot = reserve();
+    int size;
+    try {
+      size = lengthDelimitedField(utf8Length(key))
+          + lengthDelimitedField(measureValue(value));
+    } catch (WireFailure f) {
+      throw f.at(key);
+    }
+    sizes[slot] = size;
+    return size;
+  }
+
+  /** The size of the Value message holding {@code v}. */
+  private int measureValue(@Nullable Object v) {
+    if (v instanceof String) {
+      int slot = reserve();
+      int length = utf8Length((String) v);
+      sizes[slot] = length;
+      return lengthDelimitedField(length);
+    }
+    if (v instanceof Long) {
+      return 1 + CodedOutputStream.computeSInt64SizeNoTag((Long) v);
+    }
+    if (v instanceof Double) {
+      return 1 + 8;
+    }
+    if (v instanceof Boolean || v == null) {
+      return 1 + 1;
+    }
+    if (v instanceof Map) {
+      int slot = reserve();
+      int size = 0;
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+        size += lengthDelimitedField(measureEntry((String) e.getKey(), e.getValue()));
+      }
+      sizes[slot] = size;
+      return lengthDelimitedField(size);
+    }
+    if (v instanceof List) {
+      int slot = reserve();
+      int size = 0;
+      List<?> list = (List<?>) v;
+      for (int i = 0; i < list.size(); i++) {
+        try {
+          size += lengthDelimitedField(measureValue(list.get(i)));
+        } catch (WireFailure f) {
+          throw f.at(i);
+        }
+      }
+      sizes[slot] = size;
+      return lengthDelimitedField(size);
+    }
+    // AgentMessage admits nothing else; this guards against a change there
+    throw new WireFailure("unsupported content value type " + v.getClass().getName());
+  }
+
+  private int reserve() {
+    if (recorded == sizes.length) {
+      sizes = Arrays.copyOf(sizes, sizes.length * 2);
+    }
+    return recorded++;
+  }
+
+  /**
+   * The UTF-8 length of {@code s}. Protobuf strings must be valid UTF-8, which a Java string with
+   * an unpaired surrogate cannot become: that is an error here, not a silent '?'.
+   */
+  private static int utf8Length(String s) {
+    int n = s.length();
+    int length = n;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        continue;
+      }
+      if (c < 0x800) {
+        length += 1;
+      } else if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < n
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
+          length += 2; // 2 chars, 4 bytes
+          i++;
+        } else {
+          throw new WireFailure("the string has an unpaired surrogate at index " + i
+              + ", which UTF-8 (and so protobuf) cannot carry");
+        }
+      } else {
+        length += 2;
+      }
+    }
+    return length;
+  }
+
+  // ------------------------------------------------------------------ pass 2: bytes
+
+  private void write(AgentMessage m, CodedOutputStream out) throws IOException {
+    out.writeString(Wire.FROM_AGENT, m.fromAgent());
+    String to = m.toAgent();
+    if (to != null) {
+      out.writeString(Wire.TO_AGENT, to);
+    }
+    out.writeString(Wire.MESSAGE_TYPE, m.messageType().wireName());
+    for (Map.Entry<String, @Nullable Object> e : m.content().entrySet()) {
+      writeEntry(Wire.CONTENT, e.getKey(), e.getValue(), out);
+    }
+    // written even when 0, so that a reader can tell it from a missing timestamp
+    out.writeInt64(Wire.TIMESTAMP_MILLIS, m.timestamp().toEpochMilli());
+    String cid = m.correlationId();
+    if (cid != null) {
+      out.writeString(Wire.CORRELATION_ID, cid);
+    }
+  }
+
+  private int next() {
+    return sizes[consumed++];
+  }
+
+  private void writeEntry(int field, String key, @Nullable Object value, CodedOutputStream out)
+      throws IOException {
+    out.writeTag(field, LEN);
+    out.writeUInt32NoTag(next());
+    out.writeString(Wire.ENTRY_KEY, key);
+    writeValue(Wire.ENTRY_VALUE, value, out);
+  }
+
+  /** Writes {@code v} as a Value message in field {@code field}. */
+  private void writeValue(int field, @Nullable Object v, CodedOutputStream out)
+      throws IOException {
+    out.writeTag(field, LEN);
+    if (v instanceof String) {
+      out.writeUInt32NoTag(lengthDelimitedField(next()));
+      out.writeString(Wire.STRING_VALUE, (String) v);
+    } else if (v instanceof Long) {
+      long l = (Long) v;
+      out.writeUInt32NoTag(1 + CodedOutputStream.computeSInt64SizeNoTag(l));
+      out.writeSInt64(Wire.INT_VALUE, l);
+    } else if (v instanceof Double) {
+      out.writeUInt32NoTag(1 + 8);
+      out.writeDouble(Wire.DOUBLE_VALUE, (Double) v);
+    } else if (v instanceof Boolean) {
+      out.writeUInt32NoTag(1 + 1);
+      out.writeBool(Wire.BOOL_VALUE, (Boolean) v);
+    } else if (v == null) {
+      out.writeUInt32NoTag(1 + 1);
+      out.writeEnum(Wire.NULL_VALUE, 0);
+    } else if (v instanceof Map) {
+      int size = next();
+      out.writeUInt32NoTag(lengthDelimitedField(size));
+      out.writeTag(Wire.STRUCT_VALUE, LEN);
+      out.writeUInt32NoTag(size);
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+        writeEntry(Wire.STRUCT_FIELDS, (String) e.getKey(), e.getValue(), out);
+      }
+    } else {
+      int size = next();
+      out.writeUInt32NoTag(lengthDelimitedField(size));
+      out.writeTag(Wire.LIST_VALUE, LEN);
+      out.writeUInt32NoTag(size);
+      for (Object element : (List<?>) v) {
+        writeValue(Wire.LIST_VALUES, element, out);
+      }
+    }
+  }
+}
