@@ -83,9 +83,9 @@ public final class BenchmarkMain {
           timing(o, s ? 1 : 2, s ? 1 : 3, 1, s ? 2 : 5, 1);
           break;
         case HEARTBEAT:
-          // single-shot iterations, each sleeping through one measurement window
-          o.forks(1).warmupIterations(s ? 0 : 1).measurementIterations(s ? 1 : 3)
-              .param("windowSeconds", "30").addProfiler(CpuShareProfiler.class);
+          // each iteration spans one heartbeat interval (30 s), so it sees every agent's beat
+          timing(o, 1, s ? 0 : 1, 30, s ? 1 : 3, 30);
+          o.addProfiler(CpuShareProfiler.class);
           break;
         default:
           throw new AssertionError(g);

@@ -47,7 +47,8 @@ public class RawNatsRequestReplyBenchmark {
     requester = Nats.connect(RawNatsPubSubBenchmark.options("bench-raw-requester"));
     responder = Nats.connect(RawNatsPubSubBenchmark.options("bench-raw-responder"));
     Dispatcher d = responder.createDispatcher(m -> responder.publish(m.getReplyTo(), reply));
-    d.subscribe(BenchMessages.REQUEST_SUBJECT);
+    // the same wildcard subscription a bus agent makes for its direct messages
+    d.subscribe(BenchMessages.SUBJECTS.allDirect(BenchMessages.RESPONDER));
     responder.flush(Duration.ofSeconds(5));
   }
 
