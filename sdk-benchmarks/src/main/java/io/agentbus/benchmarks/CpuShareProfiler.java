@@ -2,8 +2,10 @@ package io.agentbus.benchmarks;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.profile.InternalProfiler;
@@ -13,10 +15,13 @@ import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
 
 /**
- * A JMH profiler for background cost: the CPU time the whole benchmark JVM used during each
- * iteration (every thread, GC and JIT included), as a percentage of one core over the iteration's
- * wall time, and the heap still in use after a full GC at the end of the iteration. Meant for
- * benchmarks whose measured thread only sleeps while background work (heartbeats) runs.
+ * A JMH profiler for CPU cost: the CPU time the whole benchmark JVM used during each iteration
+ * (every thread, GC and JIT included) as a percentage of one core over the iteration's wall time,
+ * the heap still in use after a full GC at the end of the iteration, and, in throughput mode, the
+ * CPU time per operation. The last is what a benchmark costs its own process regardless of how
+ * much CPU the machine's other load leaves it (a nats-server's CPU is not included). The first
+ * two are meant for benchmarks whose measured thread sleeps while background work (heartbeats)
+ * runs.
  *
  * <p>Instantiated by JMH in the benchmark JVM ({@code -prof io.agentbus.benchmarks.CpuShareProfiler}).
  */
@@ -48,8 +53,18 @@ public final class CpuShareProfiler implements InternalProfiler {
     System.gc();
     System.gc();
     double heapMb = memory.getHeapMemoryUsage().getUsed() / (1024.0 * 1024.0);
-    return List.of(
-        new ScalarResult(SummaryTable.CPU_METRIC, percent, "%", AggregationPolicy.AVG),
-        new ScalarResult(SummaryTable.HEAP_METRIC, heapMb, "MB", AggregationPolicy.AVG));
+    List<Result> out = new ArrayList<>();
+    out.add(new ScalarResult(SummaryTable.CPU_METRIC, percent, "%", AggregationPolicy.AVG));
+    out.add(new ScalarResult(SummaryTable.HEAP_METRIC, heapMb, "MB", AggregationPolicy.AVG));
+    if (benchmarkParams.getMode() == Mode.Throughput && wall > 0) {
+      // ops/s times the wall time: how many operations the CPU time above paid for
+      double ops = result.getPrimaryResult().getScore()
+          * ((double) wall / benchmarkParams.getTimeUnit().toNanos(1));
+      if (ops > 0) {
+        out.add(new ScalarResult(SummaryTable.CPU_PER_OP_METRIC, cpu / 1000.0 / ops, "us/op",
+            AggregationPolicy.AVG));
+      }
+    }
+    return out;
   }
 }

@@ -21,6 +21,7 @@ final class SummaryTable {
   /** JMH benchmark names ({@code Class.method}) the table reads. */
   static final String RAW_PUBSUB = "RawNatsPubSubBenchmark.publishAndReceive";
   static final String BUS_PUBSUB = "BusPubSubBenchmark.publishAndReceive";
+  static final String INMEM_TRANSPORT_PUBSUB = "InMemoryTransportPubSubBenchmark.publishAndReceive";
   static final String RAW_REQREP = "RawNatsRequestReplyBenchmark.";
   static final String BUS_REQREP = "BusRequestReplyBenchmark.";
   static final String PINGPONG = "QueuePingPongBenchmark.";
@@ -29,6 +30,7 @@ final class SummaryTable {
   static final String CPU_METRIC = "cpu.percentOfOneCore";
   static final String HEAP_METRIC = "heap.usedAfterGc";
   static final String HEARTBEATS_METRIC = "heartbeats";
+  static final String CPU_PER_OP_METRIC = "cpu.usPerOp";
 
   static final double NATS_JSON_MIN_RATIO = 0.70;
   static final double NATS_PROTOBUF_MIN_RATIO = 0.85;
@@ -102,12 +104,22 @@ final class SummaryTable {
     List<Row> rows = new ArrayList<>();
     @Nullable JmhResult rawJson = find(RAW_PUBSUB, "payload", Codecs.JSON, "fanout", fanout);
     @Nullable JmhResult rawProto = find(RAW_PUBSUB, "payload", Codecs.PROTOBUF, "fanout", fanout);
-    rows.add(baselineRow("raw jnats, JSON bytes", rawJson, SummaryTable::rate));
+    rows.add(baselineRow("raw jnats, JSON bytes", rawJson, SummaryTable::throughput));
     rows.add(natsThroughput("MessageBus on NATS, JSON", Codecs.JSON, fanout, rawJson,
         NATS_JSON_MIN_RATIO));
-    rows.add(baselineRow("raw jnats, Protobuf bytes", rawProto, SummaryTable::rate));
+    rows.add(baselineRow("raw jnats, Protobuf bytes", rawProto, SummaryTable::throughput));
     rows.add(natsThroughput("MessageBus on NATS, Protobuf", Codecs.PROTOBUF, fanout, rawProto,
         NATS_PROTOBUF_MIN_RATIO));
+    @Nullable JmhResult transportOnly = find(INMEM_TRANSPORT_PUBSUB, "fanout", fanout);
+    if (transportOnly == null) {
+      rows.add(new Row("in-memory transport alone, JSON bytes", "-", "", "", "",
+          Verdict.NO_RESULT));
+    } else {
+      rows.add(new Row("in-memory transport alone, JSON bytes", throughput(transportOnly),
+          rawJson == null ? "-" : rate(rawJson) + " raw",
+          rawJson == null ? "-" : throughputRatio(transportOnly, rawJson, " raw"), "",
+          Verdict.INFO));
+    }
     rows.add(inMemoryThroughput("MessageBus in memory, JSON", Codecs.JSON, fanout, rawJson,
         INMEM_JSON_MIN_RATE));
     rows.add(inMemoryThroughput("MessageBus in memory, Protobuf", Codecs.PROTOBUF, fanout,
@@ -125,7 +137,7 @@ final class SummaryTable {
       return missing(label, r, raw, target);
     }
     double ratio = r.score() / raw.score();
-    return new Row(label, rate(r), rate(raw) + " raw", fmt2(ratio) + "x", target,
+    return new Row(label, throughput(r), rate(raw) + " raw", throughputRatio(r, raw, ""), target,
         ratio >= minRatio ? Verdict.MET : Verdict.MISSED);
   }
 
@@ -137,8 +149,8 @@ final class SummaryTable {
     if (r == null) {
       return new Row(label, "-", "-", "-", target, Verdict.NO_RESULT);
     }
-    String ratio = raw == null ? "-" : fmt2(r.score() / raw.score()) + "x raw";
-    return new Row(label, rate(r), raw == null ? "-" : rate(raw) + " raw", ratio, target,
+    String ratio = raw == null ? "-" : throughputRatio(r, raw, " raw");
+    return new Row(label, throughput(r), raw == null ? "-" : rate(raw) + " raw", ratio, target,
         r.score() >= minRate ? Verdict.MET : Verdict.MISSED);
   }
 
@@ -313,6 +325,20 @@ final class SummaryTable {
 
   static String rate(JmhResult r) {
     return rate(r.score());
+  }
+
+  /** The rate, and the benchmark JVM's CPU time per message when the profiler measured it. */
+  static String throughput(JmhResult r) {
+    @Nullable Double cpu = r.secondary(CPU_PER_OP_METRIC);
+    return rate(r) + (cpu == null ? "" : String.format(Locale.ROOT, ", %.2f us CPU", cpu));
+  }
+
+  /** The rate ratio, and the ratio of CPU per message when both have it. */
+  private static String throughputRatio(JmhResult r, JmhResult base, String suffix) {
+    @Nullable Double cpu = r.secondary(CPU_PER_OP_METRIC);
+    @Nullable Double baseCpu = base.secondary(CPU_PER_OP_METRIC);
+    return fmt2(r.score() / base.score()) + "x" + suffix
+        + (cpu == null || baseCpu == null ? "" : " (CPU " + fmt2(cpu / baseCpu) + "x)");
   }
 
   static String rate(double perSecond) {
