@@ -95,6 +95,10 @@ public final class JsonCodec implements Codec {
         // names the path, fire first, while Jackson still bounds what an ignored field may nest
         .streamReadConstraints(StreamReadConstraints.builder()
             .maxNestingDepth(Content.MAX_DEPTH + 2)
+            // input is bounded by maxInputBytes already; any string or key that fits is accepted,
+            // as encode writes it
+            .maxStringLength(Math.max(b.maxInputBytes, StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
+            .maxNameLength(Math.max(b.maxInputBytes, StreamReadConstraints.DEFAULT_MAX_NAME_LEN))
             .build())
         .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
         .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)

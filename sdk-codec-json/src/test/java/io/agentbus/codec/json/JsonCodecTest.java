@@ -538,6 +538,13 @@ class JsonCodecTest {
   }
 
   @Test
+  void aKeyLongerThanJacksonsDefaultLimitIsRead() {
+    AgentMessage m = message(Map.of("k".repeat(60_000), "v"));
+
+    assertThat(codec.decode(codec.encode(m))).isEqualTo(m);
+  }
+
+  @Test
   void builderRefusesANonPositiveLimit() {
     assertThatThrownBy(() -> JsonCodec.builder().maxInputBytes(0))
         .isInstanceOf(IllegalArgumentException.class)
@@ -563,7 +570,7 @@ class JsonCodecTest {
     List<byte[]> seeds = new ArrayList<>(SeedFixtures.allBytes().values());
     seeds.add(envelope("{\"a\": [1, -2.5e-3, true, null, {\"b\": \"\\u00e9\\n\"}], \"c\": {}}"));
     byte[] alphabet = "{}[]\":,\\-+.0123456789eEtrufalsn \u00e9".getBytes(UTF_8);
-    for (int i = 0; i < 20_000; i++) {
+    for (int i = 0; i < 5_000; i++) {
       byte[] b = seeds.get(random.nextInt(seeds.size())).clone();
       int edits = 1 + random.nextInt(4);
       for (int e = 0; e < edits; e++) {
