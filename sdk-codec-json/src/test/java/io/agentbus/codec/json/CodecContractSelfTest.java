@@ -1,7 +1,7 @@
 package io.agentbus.codec.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
@@ -33,54 +34,63 @@ class CodecContractSelfTest {
 
   @Test
   void catchesIntegralDoublesTurnedIntoLongs() {
-    assertThat(failingTests(IntegralDoublesBecomeLongs.class))
-        .contains("doublesStayDoublesWithTheSameBits");
+    assertThat(failingTests(IntegralDoublesBecomeLongs.class, "doublesStayDoublesWithTheSameBits",
+        "integersStayExactLongsOverAll64Bits"))
+        .containsExactly("doublesStayDoublesWithTheSameBits");
   }
 
   @Test
   void catchesNegativeZeroLosingItsSign() {
-    assertThat(failingTests(NegativeZeroLosesItsSign.class))
-        .contains("doublesStayDoublesWithTheSameBits");
+    assertThat(failingTests(NegativeZeroLosesItsSign.class, "doublesStayDoublesWithTheSameBits"))
+        .containsExactly("doublesStayDoublesWithTheSameBits");
   }
 
   @Test
   void catchesUncheckedExceptionsOtherThanCodecException() {
-    assertThat(failingTests(LeaksIllegalStateException.class)).contains(
-        "emptyInputIsRejected", "randomBytesFailCleanly", "everyTruncationFailsCleanly",
-        "mutatedEncodingsFailCleanlyOrDecodeConsistently", "aMissingFromAgentIsRejectedNamingTheField",
-        "aMissingMessageTypeIsRejectedNamingTheField");
+    String[] badInputTests = {"emptyInputIsRejected", "randomBytesFailCleanly",
+        "everyTruncationFailsCleanly", "mutatedEncodingsFailCleanlyOrDecodeConsistently",
+        "aMissingFromAgentIsRejectedNamingTheField", "aMissingMessageTypeIsRejectedNamingTheField"};
+    assertThat(failingTests(LeaksIllegalStateException.class, badInputTests))
+        .containsExactlyInAnyOrder(badInputTests);
   }
 
   @Test
   void catchesACodecThatRefusesUnknownMessageTypes() {
-    assertThat(failingTests(RefusesUnknownTypes.class))
+    assertThat(failingTests(RefusesUnknownTypes.class,
+        "aMessageTypeFromANewerPeerDecodesAsUnknownAndReencodesUnchanged",
+        "everyKnownMessageTypeRoundTrips", "everySeedFixtureRoundTrips"))
         .containsExactly("aMessageTypeFromANewerPeerDecodesAsUnknownAndReencodesUnchanged");
   }
 
   @Test
   void catchesTimestampsCutToSeconds() {
-    assertThat(failingTests(TimestampsAtSeconds.class))
-        .contains("timestampsKeepMillisecondPrecisionFromYear1To9999");
+    assertThat(failingTests(TimestampsAtSeconds.class,
+        "timestampsKeepMillisecondPrecisionFromYear1To9999"))
+        .containsExactly("timestampsKeepMillisecondPrecisionFromYear1To9999");
   }
 
   @Test
   void catchesContentKeysReordered() {
-    assertThat(failingTests(SortsContentKeys.class))
-        .contains("nestedMapsAndListsRoundTripWithKeyOrder");
+    assertThat(failingTests(SortsContentKeys.class, "nestedMapsAndListsRoundTripWithKeyOrder"))
+        .containsExactly("nestedMapsAndListsRoundTripWithKeyOrder");
   }
 
   @Test
   void catchesADecoderThatAcceptsTruncatedInput() {
-    assertThat(failingTests(AcceptsAnything.class))
-        .contains("everyTruncationFailsCleanly", "emptyInputIsRejected");
+    assertThat(failingTests(AcceptsAnything.class, "everyTruncationFailsCleanly",
+        "emptyInputIsRejected"))
+        .containsExactlyInAnyOrder("everyTruncationFailsCleanly", "emptyInputIsRejected");
   }
 
   // ------------------------------------------------------------------ running the suite
 
   private static final Pattern METHOD = Pattern.compile("\\[(?:method|test-factory):(\\w+)\\(");
 
-  /** The names of the contract's test methods that fail (or have a failing dynamic test). */
-  private static Set<String> failingTests(Class<? extends CodecContract> suite) {
+  /**
+   * Runs the named test methods of the suite and returns the names of those that fail (or have a
+   * failing dynamic test).
+   */
+  private static Set<String> failingTests(Class<? extends CodecContract> suite, String... methods) {
     Set<String> failed = new TreeSet<>();
     TestExecutionListener listener = new TestExecutionListener() {
       @Override
@@ -93,8 +103,12 @@ class CodecContractSelfTest {
         }
       }
     };
+    List<DiscoverySelector> selectors = new ArrayList<>();
+    for (String method : methods) {
+      selectors.add(selectMethod(suite, method));
+    }
     LauncherFactory.create().execute(
-        LauncherDiscoveryRequestBuilder.request().selectors(selectClass(suite)).build(), listener);
+        LauncherDiscoveryRequestBuilder.request().selectors(selectors).build(), listener);
     return failed;
   }
 
