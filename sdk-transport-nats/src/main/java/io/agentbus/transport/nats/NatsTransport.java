@@ -498,7 +498,7 @@ public final class NatsTransport implements Transport {
     try {
       done.get(grace.plus(DRAIN_GRACE).toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      log.warn("Closing NATS: {}", e.getCause().getMessage());
+      log.debug("Closing NATS: {}", e.getCause().getMessage()); // finish() logged it
     } catch (TimeoutException e) {
       log.warn("Closing NATS: the drain did not finish in time; closing at once");
       closeNow();
