@@ -718,6 +718,8 @@ public final class NatsTransport implements Transport {
         .maxMessagesInOutgoingQueue(c.outgoingQueueSize())
         .requestCleanupInterval(REQUEST_CLEANUP_INTERVAL)
         .reportNoResponders()
+        // AgentBus subjects may hold any UTF-8 (the contract suite's wildcard table does)
+        .supportUTF8Subjects()
         .connectionListener(new ConnectionEvents())
         .errorListener(new Errors());
     String token = c.token();
