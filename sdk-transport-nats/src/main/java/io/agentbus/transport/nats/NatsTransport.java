@@ -24,7 +24,6 @@ import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -114,6 +113,10 @@ public final class NatsTransport implements Transport {
   private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
   private final AtomicBoolean closedByUs = new AtomicBoolean();
   private final AtomicBoolean closedEventSent = new AtomicBoolean();
+  private final AtomicBoolean unsentCounted = new AtomicBoolean();
+  private final AtomicBoolean disconnected = new AtomicBoolean();
+  /** False during the first connect, whose failures are reported by {@link #connect} itself. */
+  private volatile boolean connectedOnce;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private final CopyOnWriteArrayList<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
   private final Set<NatsTransportSubscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -150,6 +153,7 @@ public final class NatsTransport implements Transport {
       throw connectFailure(config, e);
     }
     this.connection = c;
+    connectedOnce = true;
     log.info("Connected to NATS at {} as '{}' (max payload {} bytes)",
         c.getConnectedUrl(), name, c.getMaxPayload());
   }
@@ -183,7 +187,7 @@ public final class NatsTransport implements Transport {
   /** The URL of the server currently connected to, or null while disconnected. */
   public @Nullable String connectedServer() {
     String url = connection.getConnectedUrl();
-    return url == null ? null : NatsTransportConfig.redactUrls(url);
+    return url == null || !isConnected() ? null : NatsTransportConfig.redactUrls(url);
   }
 
   // ------------------------------------------------------------------ publish
@@ -494,7 +498,7 @@ public final class NatsTransport implements Transport {
     try {
       done.get(grace.plus(DRAIN_GRACE).toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      log.warn("Closing NATS: {}", e.getCause().getMessage());
+      log.debug("Closing NATS: {}", e.getCause().getMessage()); // finish() logged it
     } catch (TimeoutException e) {
       log.warn("Closing NATS: the drain did not finish in time; closing at once");
       closeNow();
@@ -516,7 +520,8 @@ public final class NatsTransport implements Transport {
     }
     state.set(State.CLOSED);
     long unsent = 0;
-    if (connection.getStatus() != Connection.Status.CONNECTED) {
+    if (connection.getStatus() != Connection.Status.CONNECTED
+        && unsentCounted.compareAndSet(false, true)) {
       unsent = connection.outgoingPendingMessageCount();
     }
     try {
@@ -713,6 +718,8 @@ public final class NatsTransport implements Transport {
         .maxMessagesInOutgoingQueue(c.outgoingQueueSize())
         .requestCleanupInterval(REQUEST_CLEANUP_INTERVAL)
         .reportNoResponders()
+        // AgentBus subjects may hold any UTF-8 (the contract suite's wildcard table does)
+        .supportUTF8Subjects()
         .connectionListener(new ConnectionEvents())
         .errorListener(new Errors());
     String token = c.token();
@@ -805,6 +812,15 @@ public final class NatsTransport implements Transport {
           emit(ConnectionEvent.of(ConnectionEvent.Kind.CONNECTED, "connected to " + where));
           break;
         case DISCONNECTED:
+          // jnats reports one per failed reconnect attempt; users hear of the first
+          if (!disconnected.compareAndSet(false, true)) {
+            log.debug("Still disconnected from NATS ({})", where);
+            break;
+          }
+          if (!connectedOnce) {
+            disconnected.set(false);
+            break;
+          }
           if (!closedByUs.get()) {
             log.warn("Disconnected from NATS {}; reconnecting every {} (publishes are buffered "
                 + "up to {} bytes)", where, config.reconnectWait(), config.reconnectBufferSize());
@@ -813,6 +829,7 @@ public final class NatsTransport implements Transport {
               + where));
           break;
         case RECONNECTED:
+          disconnected.set(false);
           reconnects.incrementAndGet();
           log.info("Reconnected to NATS {}", where);
           emit(ConnectionEvent.of(ConnectionEvent.Kind.RECONNECTED, "reconnected to " + where));
@@ -841,7 +858,8 @@ public final class NatsTransport implements Transport {
       return; // our own drain or close
     }
     // closed by jnats itself: the reconnect attempts are exhausted
-    long unsent = connection.outgoingPendingMessageCount();
+    long unsent = unsentCounted.compareAndSet(false, true)
+        ? connection.outgoingPendingMessageCount() : 0;
     if (unsent > 0) {
       droppedHere.add(unsent);
     }
@@ -855,14 +873,18 @@ public final class NatsTransport implements Transport {
   private final class Errors implements ErrorListener {
     @Override
     public void errorOccurred(Connection conn, String error) {
+      if (!connectedOnce) {
+        log.debug("The NATS server reported while connecting: {}", error);
+        return;
+      }
       log.warn("The NATS server reported: {}", error);
       emit(ConnectionEvent.of(ConnectionEvent.Kind.ERROR, "server error: " + error));
     }
 
     @Override
     public void exceptionOccurred(Connection conn, Exception exp) {
-      if (exp instanceof ConnectException || exp instanceof IOException
-          && conn.getStatus() != Connection.Status.CONNECTED) {
+      if (exp instanceof IOException || !connectedOnce) {
+        // a lost or refused connection; the DISCONNECTED event tells the user
         log.debug("NATS connection problem: {}", exp.toString());
       } else {
         log.warn("NATS client error: {}", exp.toString(), exp);
