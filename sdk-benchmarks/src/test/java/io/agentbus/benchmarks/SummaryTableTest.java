@@ -49,11 +49,13 @@ class SummaryTableTest {
   void comparesEachNatsFigureWithRawJnatsCarryingTheSameCodecsBytes() throws Exception {
     SummaryTable t = SummaryTable.of(load(
         result("RawNatsPubSubBenchmark.publishAndReceive", "thrpt",
-            Map.of("payload", "json", "fanout", "1to1"), 100_000, "", ""),
+            Map.of("payload", "json", "fanout", "1to1"), 100_000, "",
+            "\"\u00b7cpu.usPerOp\":{\"score\":1.5}"),
         result("RawNatsPubSubBenchmark.publishAndReceive", "thrpt",
             Map.of("payload", "protobuf", "fanout", "1to1"), 200_000, "", ""),
         result("BusPubSubBenchmark.publishAndReceive", "thrpt",
-            Map.of("transport", "nats", "codec", "json", "fanout", "1to1"), 80_000, "", ""),
+            Map.of("transport", "nats", "codec", "json", "fanout", "1to1"), 80_000, "",
+            "\"\u00b7cpu.usPerOp\":{\"score\":3.0}"),
         result("BusPubSubBenchmark.publishAndReceive", "thrpt",
             Map.of("transport", "nats", "codec", "protobuf", "fanout", "1to1"), 160_000, "", ""),
         result("BusPubSubBenchmark.publishAndReceive", "thrpt",
@@ -62,7 +64,8 @@ class SummaryTableTest {
     String s = "Pub/sub throughput, messages/s received end to end, 1 publisher -> 1 ";
 
     SummaryTable.Row json = row(t, s, "MessageBus on NATS, JSON");
-    assertThat(json.ratio()).isEqualTo("0.80x");
+    assertThat(json.figure()).isEqualTo("80.0 k/s, 3.00 us CPU");
+    assertThat(json.ratio()).isEqualTo("0.80x (CPU 2.00x)");
     assertThat(json.baseline()).isEqualTo("100.0 k/s raw");
     assertThat(json.verdict()).isEqualTo(SummaryTable.Verdict.MET);
 
