@@ -23,7 +23,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class BusPubSubBenchmark {
+public class BusPubSubBenchmark extends WindowedBenchmark {
   @Param({BusFixture.NATS, BusFixture.INMEMORY})
   public String transport = BusFixture.NATS;
 

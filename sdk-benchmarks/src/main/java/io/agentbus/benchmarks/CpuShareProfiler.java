@@ -1,7 +1,5 @@
 package io.agentbus.benchmarks;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryMXBean;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -15,44 +13,47 @@ import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.ScalarResult;
 
 /**
- * A JMH profiler for CPU cost: the CPU time the whole benchmark JVM used during each iteration
- * (every thread, GC and JIT included) as a percentage of one core over the iteration's wall time,
- * the heap still in use after a full GC at the end of the iteration, and, in throughput mode, the
- * CPU time per operation. The last is what a benchmark costs its own process regardless of how
- * much CPU the machine's other load leaves it (a nats-server's CPU is not included). The first
- * two are meant for benchmarks whose measured thread sleeps while background work (heartbeats)
- * runs.
+ * A JMH profiler for CPU cost: the CPU time the whole benchmark JVM used (every thread, GC and JIT
+ * included) as a percentage of one core over the wall time, the heap in use after a full GC, and,
+ * in throughput mode, the CPU time per operation. The last is what a benchmark costs its own
+ * process regardless of how much CPU the machine's other load leaves it (a nats-server's CPU is
+ * not included). For a {@link WindowedBenchmark} the figures cover its {@link MeasurementWindow}
+ * (the iteration without trial setup and teardown); otherwise the whole iteration.
  *
  * <p>Instantiated by JMH in the benchmark JVM ({@code -prof io.agentbus.benchmarks.CpuShareProfiler}).
  */
 public final class CpuShareProfiler implements InternalProfiler {
-  private final com.sun.management.OperatingSystemMXBean os =
-      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-  private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
   private long cpuStart;
   private long wallStart;
 
   @Override
   public String getDescription() {
-    return "Process CPU as % of one core, and heap used after GC, per iteration";
+    return "Process CPU as % of one core and per operation, and heap used after GC";
   }
 
   @Override
   public void beforeIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams) {
-    cpuStart = os.getProcessCpuTime();
+    MeasurementWindow.take();
+    cpuStart = MeasurementWindow.processCpuNanos();
     wallStart = System.nanoTime();
   }
 
   @Override
   public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams,
       IterationParams iterationParams, IterationResult result) {
-    long cpu = os.getProcessCpuTime() - cpuStart;
+    long cpu = MeasurementWindow.processCpuNanos() - cpuStart;
     long wall = System.nanoTime() - wallStart;
+    double heapMb = Double.NaN;
+    MeasurementWindow.Measured window = MeasurementWindow.take();
+    if (window != null) {
+      cpu = window.cpuNanos();
+      wall = window.wallNanos();
+      heapMb = window.heapMb();
+    }
+    if (Double.isNaN(heapMb)) {
+      heapMb = MeasurementWindow.heapAfterGcMb();
+    }
     double percent = cpuStart < 0 || wall <= 0 ? Double.NaN : 100.0 * cpu / wall;
-    // two rounds: the first may only promote what the second can then collect
-    System.gc();
-    System.gc();
-    double heapMb = memory.getHeapMemoryUsage().getUsed() / (1024.0 * 1024.0);
     List<Result> out = new ArrayList<>();
     out.add(new ScalarResult(SummaryTable.CPU_METRIC, percent, "%", AggregationPolicy.AVG));
     out.add(new ScalarResult(SummaryTable.HEAP_METRIC, heapMb, "MB", AggregationPolicy.AVG));

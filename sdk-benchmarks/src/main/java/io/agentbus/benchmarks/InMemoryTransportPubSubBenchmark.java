@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class InMemoryTransportPubSubBenchmark {
+public class InMemoryTransportPubSubBenchmark extends WindowedBenchmark {
   @Param({BenchMessages.Fanout.ONE, BenchMessages.Fanout.QUEUE3})
   public String fanout = BenchMessages.Fanout.ONE;
 

@@ -28,7 +28,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class RawNatsPubSubBenchmark {
+public class RawNatsPubSubBenchmark extends WindowedBenchmark {
   static final int BATCH = 1000;
   static final Duration BATCH_TIMEOUT = Duration.ofSeconds(30);
 
