@@ -375,7 +375,7 @@ public final class NatsTransport implements Transport {
         && ((JetStreamStatusException) t).getStatus().isNoResponders()) {
       return new NoRespondersException(subject);
     }
-    if (state.get() == State.CLOSED || closedByUs.get()) {
+    if (state.get() != State.OPEN) {
       return new TransportException("The NATS transport closed before a reply to the request on '"
           + subject + "' came", t, false);
     }
