@@ -752,11 +752,16 @@ public final class NatsTransport implements Transport {
       return new TransportException("NATS at " + servers + " refused the credentials ("
           + text.trim() + "): check " + authKeys(c), e, false);
     }
+    // jnats reports the underlying cause (a refused TLS handshake, say) only to its listener
+    String tlsHint = !c.tls() ? "" : " With TLS, also check that "
+        + NatsTransportConfig.Key.TLS_TRUSTSTORE.property() + " trusts the server's certificate"
+        + " and, if the server verifies clients, that "
+        + NatsTransportConfig.Key.TLS_KEYSTORE.property() + " holds this client's.";
     return new TransportException("Could not connect to NATS at " + servers + " as '"
         + c.connectionName() + "': " + text + ". Is the server running and reachable? The "
         + "servers are set by " + NatsTransportConfig.Key.URL.property() + " / "
         + NatsTransportConfig.Key.URL.environmentVariable() + " / "
-        + NatsTransportConfig.NATS_URL, e, true);
+        + NatsTransportConfig.NATS_URL + "." + tlsHint, e, true);
   }
 
   private static String authKeys(NatsTransportConfig c) {
@@ -883,7 +888,12 @@ public final class NatsTransport implements Transport {
 
     @Override
     public void exceptionOccurred(Connection conn, Exception exp) {
-      if (exp instanceof IOException || !connectedOnce) {
+      if (!connectedOnce) {
+        // the first connect's failure is thrown by connect(); this is its detail
+        log.warn("While connecting to NATS: {}", exp.toString());
+        return;
+      }
+      if (exp instanceof IOException) {
         // a lost or refused connection; the DISCONNECTED event tells the user
         log.debug("NATS connection problem: {}", exp.toString());
       } else {
