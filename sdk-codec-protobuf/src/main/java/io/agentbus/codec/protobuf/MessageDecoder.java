@@ -50,9 +50,11 @@ final class MessageDecoder {
   private static final int QUOTE_LIMIT = 80;
 
   private final CodedInputStream in;
+  private final int inputSize;
 
   private MessageDecoder(byte[] bytes) {
     this.in = CodedInputStream.newInstance(bytes);
+    this.inputSize = bytes.length;
   }
 
   static AgentMessage decode(byte[] bytes) {
@@ -121,7 +123,8 @@ final class MessageDecoder {
     try {
       messageType = MessageType.of(type);
     } catch (AgentBusException | IllegalArgumentException e) {
-      throw new WireFailure("message_type is not a valid type name: " + quote(e.getMessage()), e);
+      throw new WireFailure(Wire.AGENT_MESSAGE.describe(Wire.MESSAGE_TYPE) + ": "
+          + abbreviate(e.getMessage()), e);
     }
     try {
       return AgentMessage.builder()
@@ -133,7 +136,7 @@ final class MessageDecoder {
           .correlationId(correlationId)
           .build();
     } catch (AgentBusException | IllegalArgumentException e) {
-      throw new WireFailure(quote(e.getMessage()), e);
+      throw new WireFailure(abbreviate(e.getMessage()), e);
     }
   }
 
@@ -292,7 +295,17 @@ final class MessageDecoder {
   /** Reads a length prefix and limits reading to it; returns the limit to restore. */
   private int pushLength() throws IOException {
     int length = in.readRawVarint32();
-    // pushLimit rejects a negative length, or one past the end of the enclosing message or input
+    if (length < 0) {
+      throw new WireFailure("a length prefix is negative (" + length + ")");
+    }
+    int remaining = in.getBytesUntilLimit(); // within the enclosing message; -1 at the top
+    if (remaining < 0) {
+      remaining = inputSize - in.getTotalBytesRead();
+    }
+    if (length > remaining) {
+      throw new WireFailure("the input is truncated: a nested message claims " + length
+          + " bytes where " + remaining + " remain");
+    }
     return in.pushLimit(length);
   }
 
@@ -329,6 +342,14 @@ final class MessageDecoder {
           + Wire.VALUE.fieldName(field) + "; exactly one must be set");
     }
     return field;
+  }
+
+  /** An error text from AgentMessage, which quotes the received value in full. */
+  private static String abbreviate(@Nullable String s) {
+    if (s == null) {
+      return "invalid message";
+    }
+    return s.length() <= 4 * QUOTE_LIMIT ? s : s.substring(0, 4 * QUOTE_LIMIT) + "...";
   }
 
   private static String quote(@Nullable String s) {
