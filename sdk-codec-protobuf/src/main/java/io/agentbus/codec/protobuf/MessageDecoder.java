@@ -34,8 +34,7 @@ final class MessageDecoder {
   private static final int TAG_CONTENT = tag(Wire.CONTENT, LEN);
   private static final int TAG_TIMESTAMP_MILLIS = tag(Wire.TIMESTAMP_MILLIS, Wire.VARINT);
   private static final int TAG_CORRELATION_ID = tag(Wire.CORRELATION_ID, LEN);
-  private static final int TAG_ENTRY_KEY = tag(Wire.ENTRY_KEY, LEN);
-  private static final int TAG_ENTRY_VALUE = tag(Wire.ENTRY_VALUE, LEN);
+  private static final int TAG_KEY = tag(Wire.KEY, LEN);
   private static final int TAG_NULL = tag(Wire.NULL_VALUE, Wire.VARINT);
   private static final int TAG_BOOL = tag(Wire.BOOL_VALUE, Wire.VARINT);
   private static final int TAG_INT = tag(Wire.INT_VALUE, Wire.VARINT);
@@ -51,6 +50,8 @@ final class MessageDecoder {
 
   private final CodedInputStream in;
   private final int inputSize;
+  /** The key of the Field being read; set by {@link #readMember}, read by {@link #readField}. */
+  private @Nullable String key;
 
   private MessageDecoder(byte[] bytes) {
     this.in = CodedInputStream.newInstance(bytes);
@@ -86,7 +87,7 @@ final class MessageDecoder {
             content = new LinkedHashMap<>();
           }
           try {
-            readEntry(content, 1);
+            readField(content, 1);
           } catch (WireFailure f) {
             throw f.at("content");
           }
@@ -119,6 +120,10 @@ final class MessageDecoder {
     if ((seen & (1 << Wire.TIMESTAMP_MILLIS)) == 0) {
       throw new WireFailure(Wire.AGENT_MESSAGE.describe(Wire.TIMESTAMP_MILLIS) + " is missing");
     }
+    String timestampProblem = Wire.timestampProblem(millis);
+    if (timestampProblem != null) {
+      throw new WireFailure(timestampProblem);
+    }
     MessageType messageType;
     try {
       messageType = MessageType.of(type);
@@ -149,59 +154,36 @@ final class MessageDecoder {
   // ------------------------------------------------------------------ content
 
   /**
-   * Reads one entry of a {@code map<string, Value>} into {@code target}. Protobuf allows the key
-   * and value in either order, and a missing key means "".
+   * Reads one length-delimited {@code Field} (a key and a value) into {@code target}. The key may
+   * come before or after the value on the wire; an absent key is "".
    *
-   * @param depth the nesting depth of the map (the content map is 1)
+   * @param depth the nesting depth of the object (the content is 1)
    */
-  private void readEntry(Map<String, @Nullable Object> target, int depth) {
-    String key = null;
-    Object value = null;
-    boolean hasValue = false;
+  private void readField(Map<String, @Nullable Object> target, int depth) {
+    key = null;
+    Object value;
     try {
-      int outer = pushLength();
-      int tag;
-      while ((tag = in.readTag()) != 0) {
-        if (tag == TAG_ENTRY_KEY) {
-          if (key != null) {
-            throw duplicate(Wire.ENTRY, Wire.ENTRY_KEY);
-          }
-          key = in.readStringRequireUtf8();
-        } else if (tag == TAG_ENTRY_VALUE) {
-          if (hasValue) {
-            throw duplicate(Wire.ENTRY, Wire.ENTRY_VALUE);
-          }
-          value = readValue(depth);
-          hasValue = true;
-        } else {
-          skipUnknown(tag, Wire.ENTRY);
-        }
-      }
-      in.popLimit(outer);
+      value = readMember(depth, Wire.FIELD);
     } catch (IOException e) {
       throw key != null ? WireFailure.of(e).at(key) : WireFailure.of(e);
     } catch (WireFailure f) {
       throw key != null ? f.at(key) : f;
     }
-    if (key == null) {
-      key = "";
-    }
-    if (!hasValue) {
-      throw new WireFailure("the entry for key " + quote(key) + " has no value");
-    }
+    String k = key == null ? "" : key;
     int before = target.size();
-    target.put(key, value);
+    target.put(k, value);
     if (target.size() == before) {
-      throw new WireFailure("key " + quote(key) + " appears twice");
+      throw new WireFailure("key " + quote(k) + " appears twice");
     }
   }
 
   /**
-   * Reads one length-delimited {@code Value}.
+   * Reads one length-delimited {@code Field} or {@code Value}: the value of exactly one kind, and
+   * for a Field its key, which is left in {@link #key}.
    *
-   * @param depth the nesting depth of the map or list holding it (the content map is 1)
+   * @param depth the nesting depth of the object or list holding it (the content is 1)
    */
-  private @Nullable Object readValue(int depth) throws IOException {
+  private @Nullable Object readMember(int depth, Wire.Schema schema) throws IOException {
     int outer = pushLength();
     Object value = null;
     int kind = 0;
@@ -209,39 +191,55 @@ final class MessageDecoder {
     while ((tag = in.readTag()) != 0) {
       int field = tag >>> 3;
       if (tag == TAG_STRING) {
-        kind = oneKind(kind, field);
+        kind = oneKind(kind, field, schema);
         value = in.readStringRequireUtf8();
+      } else if (tag == TAG_KEY && schema == Wire.FIELD) {
+        if (key != null) {
+          throw duplicate(schema, field);
+        }
+        key = in.readStringRequireUtf8();
       } else if (tag == TAG_INT) {
-        kind = oneKind(kind, field);
+        kind = oneKind(kind, field, schema);
         value = in.readSInt64();
       } else if (tag == TAG_DOUBLE) {
-        kind = oneKind(kind, field);
+        kind = oneKind(kind, field, schema);
         double d = in.readDouble();
         if (Double.isNaN(d) || Double.isInfinite(d)) {
           throw new WireFailure("double_value is " + d + ": content numbers must be finite");
         }
         value = d;
       } else if (tag == TAG_BOOL) {
-        kind = oneKind(kind, field);
+        kind = oneKind(kind, field, schema);
         value = in.readBool();
       } else if (tag == TAG_NULL) {
-        kind = oneKind(kind, field);
+        kind = oneKind(kind, field, schema);
         in.readEnum(); // any value of NullValue means null
         value = null;
       } else if (tag == TAG_STRUCT) {
-        kind = oneKind(kind, field);
-        value = readStruct(depth + 1);
+        kind = oneKind(kind, field, schema);
+        String myKey = key; // nested Fields overwrite it
+        try {
+          value = readStruct(depth + 1);
+        } finally {
+          key = myKey;
+        }
       } else if (tag == TAG_LIST) {
-        kind = oneKind(kind, field);
-        value = readList(depth + 1);
+        kind = oneKind(kind, field, schema);
+        String myKey = key; // nested Fields overwrite it
+        try {
+          value = readList(depth + 1);
+        } finally {
+          key = myKey;
+        }
       } else {
-        skipUnknown(tag, Wire.VALUE);
+        skipUnknown(tag, schema);
       }
     }
     in.popLimit(outer);
     if (kind == 0) {
-      throw new WireFailure("a Value has no kind this version knows (null, bool, int, double, string,"
-          + " struct or list): it is empty or was written by a newer peer");
+      throw new WireFailure("a " + schema.name + " has no value of a kind this version knows"
+          + " (null, bool, int, double, string, struct or list): it is empty or was written by a"
+          + " newer peer");
     }
     return value;
   }
@@ -253,7 +251,7 @@ final class MessageDecoder {
     int tag;
     while ((tag = in.readTag()) != 0) {
       if (tag == TAG_STRUCT_FIELDS) {
-        readEntry(map, depth);
+        readField(map, depth);
       } else {
         skipUnknown(tag, Wire.STRUCT);
       }
@@ -270,7 +268,7 @@ final class MessageDecoder {
     while ((tag = in.readTag()) != 0) {
       if (tag == TAG_LIST_VALUES) {
         try {
-          list.add(readValue(depth));
+          list.add(readMember(depth, Wire.VALUE));
         } catch (IOException e) {
           throw WireFailure.of(e).at(list.size());
         } catch (WireFailure f) {
@@ -336,10 +334,10 @@ final class MessageDecoder {
     return new WireFailure(schema.describe(field) + " appears twice");
   }
 
-  private static int oneKind(int kind, int field) {
+  private static int oneKind(int kind, int field, Wire.Schema schema) {
     if (kind != 0) {
-      throw new WireFailure("a Value has two kinds, " + Wire.VALUE.fieldName(kind) + " and "
-          + Wire.VALUE.fieldName(field) + "; exactly one must be set");
+      throw new WireFailure("a " + schema.name + " has two values, " + schema.fieldName(kind)
+          + " and " + schema.fieldName(field) + "; exactly one must be set");
     }
     return field;
   }

@@ -57,12 +57,17 @@ final class MessageEncoder {
     size += stringField(m.messageType().wireName(), "message_type");
     try {
       for (Map.Entry<String, @Nullable Object> e : m.content().entrySet()) {
-        size += lengthDelimitedField(measureEntry(e.getKey(), e.getValue()));
+        size += lengthDelimitedField(measureField(e.getKey(), e.getValue()));
       }
     } catch (WireFailure f) {
       throw f.at("content");
     }
-    size += 1 + CodedOutputStream.computeInt64SizeNoTag(m.timestamp().toEpochMilli());
+    long millis = m.timestamp().toEpochMilli();
+    String timestampProblem = Wire.timestampProblem(millis);
+    if (timestampProblem != null) {
+      throw new WireFailure(timestampProblem);
+    }
+    size += 1 + CodedOutputStream.computeInt64SizeNoTag(millis);
     String cid = m.correlationId();
     if (cid != null) {
       size += stringField(cid, "correlation_id");
@@ -85,12 +90,14 @@ final class MessageEncoder {
     return 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
   }
 
-  private int measureEntry(String key, @Nullable Object value) {
+  /** The size of the Field message holding {@code key} and {@code value}. */
+  private int measureField(String key, @Nullable Object value) {
     int slot = reserve();
     int size;
     try {
-      size = lengthDelimitedField(utf8Length(key))
-          + lengthDelimitedField(measureValue(value));
+      int keyLength = utf8Length(key);
+      // proto3 does not write an empty string, and the codec writes what protoc's code writes
+      size = (keyLength == 0 ? 0 : lengthDelimitedField(keyLength)) + measureKind(value);
     } catch (WireFailure f) {
       throw f.at(key);
     }
@@ -98,8 +105,11 @@ final class MessageEncoder {
     return size;
   }
 
-  /** The size of the Value message holding {@code v}. */
-  private int measureValue(@Nullable Object v) {
+  /**
+   * The size of {@code v} as the one value field of a Field or Value (tag included), which is
+   * also the size of a Value message holding it.
+   */
+  private int measureKind(@Nullable Object v) {
     if (v instanceof String) {
       int slot = reserve();
       int length = utf8Length((String) v);
@@ -119,7 +129,7 @@ final class MessageEncoder {
       int slot = reserve();
       int size = 0;
       for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-        size += lengthDelimitedField(measureEntry((String) e.getKey(), e.getValue()));
+        size += lengthDelimitedField(measureField((String) e.getKey(), e.getValue()));
       }
       sizes[slot] = size;
       return lengthDelimitedField(size);
@@ -130,7 +140,7 @@ final class MessageEncoder {
       List<?> list = (List<?>) v;
       for (int i = 0; i < list.size(); i++) {
         try {
-          size += lengthDelimitedField(measureValue(list.get(i)));
+          size += lengthDelimitedField(measureKind(list.get(i)));
         } catch (WireFailure f) {
           throw f.at(i);
         }
@@ -189,7 +199,7 @@ final class MessageEncoder {
     }
     out.writeString(Wire.MESSAGE_TYPE, m.messageType().wireName());
     for (Map.Entry<String, @Nullable Object> e : m.content().entrySet()) {
-      writeEntry(Wire.CONTENT, e.getKey(), e.getValue(), out);
+      writeField(Wire.CONTENT, e.getKey(), e.getValue(), out);
     }
     // written even when 0, so that a reader can tell it from a missing timestamp
     out.writeInt64(Wire.TIMESTAMP_MILLIS, m.timestamp().toEpochMilli());
@@ -203,47 +213,60 @@ final class MessageEncoder {
     return sizes[consumed++];
   }
 
-  private void writeEntry(int field, String key, @Nullable Object value, CodedOutputStream out)
+  private void writeField(int field, String key, @Nullable Object value, CodedOutputStream out)
       throws IOException {
     out.writeTag(field, LEN);
     out.writeUInt32NoTag(next());
-    out.writeString(Wire.ENTRY_KEY, key);
-    writeValue(Wire.ENTRY_VALUE, value, out);
+    if (!key.isEmpty()) {
+      out.writeString(Wire.KEY, key);
+    }
+    writeKind(value, out);
   }
 
   /** Writes {@code v} as a Value message in field {@code field}. */
   private void writeValue(int field, @Nullable Object v, CodedOutputStream out)
       throws IOException {
     out.writeTag(field, LEN);
+    out.writeUInt32NoTag(kindSize(v));
+    writeKind(v, out);
+  }
+
+  /** What {@link #measureKind} returned for {@code v}, which is next in line to be written. */
+  private int kindSize(@Nullable Object v) {
+    if (v instanceof Long) {
+      return 1 + CodedOutputStream.computeSInt64SizeNoTag((Long) v);
+    }
+    if (v instanceof Double) {
+      return 1 + 8;
+    }
+    if (v instanceof Boolean || v == null) {
+      return 1 + 1;
+    }
+    return lengthDelimitedField(sizes[consumed]); // a string's length, an object's or list's size
+  }
+
+  /** Writes the one value field of a Field or Value. */
+  private void writeKind(@Nullable Object v, CodedOutputStream out) throws IOException {
     if (v instanceof String) {
-      out.writeUInt32NoTag(lengthDelimitedField(next()));
+      consumed++; // its length: writeString measures again as it encodes
       out.writeString(Wire.STRING_VALUE, (String) v);
     } else if (v instanceof Long) {
-      long l = (Long) v;
-      out.writeUInt32NoTag(1 + CodedOutputStream.computeSInt64SizeNoTag(l));
-      out.writeSInt64(Wire.INT_VALUE, l);
+      out.writeSInt64(Wire.INT_VALUE, (Long) v);
     } else if (v instanceof Double) {
-      out.writeUInt32NoTag(1 + 8);
       out.writeDouble(Wire.DOUBLE_VALUE, (Double) v);
     } else if (v instanceof Boolean) {
-      out.writeUInt32NoTag(1 + 1);
       out.writeBool(Wire.BOOL_VALUE, (Boolean) v);
     } else if (v == null) {
-      out.writeUInt32NoTag(1 + 1);
       out.writeEnum(Wire.NULL_VALUE, 0);
     } else if (v instanceof Map) {
-      int size = next();
-      out.writeUInt32NoTag(lengthDelimitedField(size));
       out.writeTag(Wire.STRUCT_VALUE, LEN);
-      out.writeUInt32NoTag(size);
+      out.writeUInt32NoTag(next());
       for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-        writeEntry(Wire.STRUCT_FIELDS, (String) e.getKey(), e.getValue(), out);
+        writeField(Wire.STRUCT_FIELDS, (String) e.getKey(), e.getValue(), out);
       }
     } else {
-      int size = next();
-      out.writeUInt32NoTag(lengthDelimitedField(size));
       out.writeTag(Wire.LIST_VALUE, LEN);
-      out.writeUInt32NoTag(size);
+      out.writeUInt32NoTag(next());
       for (Object element : (List<?>) v) {
         writeValue(Wire.LIST_VALUES, element, out);
       }

@@ -7,7 +7,7 @@ import static io.agentbus.codec.protobuf.WireBytes.START_GROUP;
 import static io.agentbus.codec.protobuf.WireBytes.VARINT;
 import static io.agentbus.codec.protobuf.WireBytes.create;
 import static io.agentbus.codec.protobuf.WireBytes.envelope;
-import static io.agentbus.codec.protobuf.WireBytes.stringValue;
+import static io.agentbus.codec.protobuf.WireBytes.stringKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -77,6 +77,16 @@ class MalformedInputTest {
   }
 
   @Test
+  void aTimestampBeyondYear9999IsRejected() {
+    assertRejected(create().string(1, "a").string(3, "heartbeat").tag(5, VARINT)
+        .varint(Long.MAX_VALUE))
+        .hasMessageContaining("timestamp_millis " + Long.MAX_VALUE + " is outside the years");
+    assertRejected(create().string(1, "a").string(3, "heartbeat").tag(5, VARINT)
+        .varint(-62_167_219_200_001L))
+        .hasMessageContaining("outside the years 0000 to 9999");
+  }
+
+  @Test
   void invalidIdsAndTypeNamesAreRejected() {
     assertRejected(create().string(1, "architect 001").string(3, "heartbeat").tag(5, 0).varint(0))
         .hasMessageContaining("architect 001");
@@ -93,39 +103,52 @@ class MalformedInputTest {
     assertRejected(envelope().tag(5, VARINT).varint(1))
         .hasMessageContaining("timestamp_millis (field 5) appears twice");
     assertRejected(envelope().message(4, create().string(1, "k").string(1, "k2")
-        .message(2, stringValue("v"))))
-        .hasMessageContaining("map entry.key (field 1) appears twice");
+        .append(stringKind("v"))))
+        .hasMessageContaining("Field.key (field 1) appears twice");
   }
 
   @Test
   void aKeyGivenTwiceInOneMapIsRejected() {
-    assertRejected(envelope().entry(4, "a", stringValue("1")).entry(4, "a", stringValue("2")))
+    assertRejected(envelope().field(4, "a", stringKind("1")).field(4, "a", stringKind("2")))
         .hasMessageContaining("key 'a' appears twice").hasMessageContaining("(at content)");
-    WireBytes struct = create().entry(1, "x", stringValue("1")).entry(1, "x", stringValue("1"));
-    assertRejected(envelope().entry(4, "outer", create().message(6, struct)))
+    WireBytes struct = create().field(1, "x", stringKind("1")).field(1, "x", stringKind("1"));
+    assertRejected(envelope().field(4, "outer", create().message(7, struct)))
         .hasMessageContaining("key 'x' appears twice").hasMessageContaining("at content.outer");
   }
 
   @Test
   void aValueMustHaveExactlyOneKind() {
-    assertRejected(envelope().entry(4, "v", create()))
-        .hasMessageContaining("a Value has no kind").hasMessageContaining("at content.v");
-    assertRejected(envelope().entry(4, "v", stringValue("s").tag(3, VARINT).varint(2)))
-        .hasMessageContaining("a Value has two kinds, string_value and int_value");
-    assertRejected(envelope().message(4, create().string(1, "no-value")))
-        .hasMessageContaining("the entry for key 'no-value' has no value");
+    assertRejected(envelope().field(4, "v", create()))
+        .hasMessageContaining("a Field has no value of a kind").hasMessageContaining("at content.v");
+    assertRejected(envelope().field(4, "v", stringKind("s").tag(4, VARINT).varint(2)))
+        .hasMessageContaining("a Field has two values, string_value and int_value");
+    WireBytes list = create().message(1, create().tag(3, VARINT).varint(1).tag(2, VARINT).varint(0));
+    assertRejected(envelope().field(4, "l", create().message(8, list)))
+        .hasMessageContaining("a Value has two values, bool_value and null_value")
+        .hasMessageContaining("at content.l[0]");
+    assertRejected(envelope().field(4, "l", create().message(8, create().message(1, create()))))
+        .hasMessageContaining("a Value has no value of a kind")
+        .hasMessageContaining("at content.l[0]");
   }
 
   @Test
-  void aMissingKeyIsTheEmptyStringAsInProtobufMaps() {
-    AgentMessage m = codec.decode(envelope().message(4, create().message(2, stringValue("v")))
-        .toByteArray());
+  void aMissingKeyIsTheEmptyStringAsInProto3() {
+    AgentMessage m = codec.decode(envelope().message(4, stringKind("v")).toByteArray());
     assertThat(m.content()).isEqualTo(Map.of("", "v"));
   }
 
   @Test
+  void theKeyMayFollowTheValue() {
+    AgentMessage m = codec.decode(envelope()
+        .message(4, stringKind("v").string(1, "k"))
+        .message(4, create().message(7, create().field(1, "in", stringKind("x"))).string(1, "s"))
+        .toByteArray());
+    assertThat(m.content()).isEqualTo(Map.of("k", "v", "s", Map.of("in", "x")));
+  }
+
+  @Test
   void anyNullValueNumberMeansNull() {
-    AgentMessage m = codec.decode(envelope().entry(4, "n", create().tag(1, VARINT).varint(5))
+    AgentMessage m = codec.decode(envelope().field(4, "n", create().tag(2, VARINT).varint(5))
         .toByteArray());
     assertThat(m.content()).containsEntry("n", null);
   }
@@ -133,8 +156,8 @@ class MalformedInputTest {
   @Test
   void nonFiniteDoublesAreRejected() {
     for (double d : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
-      WireBytes list = create().message(1, create().tag(4, I64).fixed64(Double.doubleToLongBits(d)));
-      assertRejected(envelope().entry(4, "xs", create().message(7, list)))
+      WireBytes list = create().message(1, create().tag(5, I64).fixed64(Double.doubleToLongBits(d)));
+      assertRejected(envelope().field(4, "xs", create().message(8, list)))
           .hasMessageContaining("double_value is " + d).hasMessageContaining("at content.xs[0]");
     }
   }
@@ -144,10 +167,10 @@ class MalformedInputTest {
     byte[] bad = {'a', (byte) 0xC3, 'b'}; // a lead byte without its continuation
     assertRejected(create().bytes(1, bad).string(3, "heartbeat").tag(5, 0).varint(0))
         .hasMessageContaining("UTF-8").hasMessageContaining("from_agent (field 1)");
-    assertRejected(envelope().entry(4, "ok", create().message(6, create()
-        .message(1, create().bytes(1, bad).message(2, stringValue("v"))))))
+    assertRejected(envelope().field(4, "ok", create().message(7, create()
+        .message(1, create().bytes(1, bad).append(stringKind("v"))))))
         .hasMessageContaining("UTF-8").hasMessageContaining("content.ok");
-    assertRejected(envelope().entry(4, "s", create().bytes(5, new byte[] {(byte) 0xFF})))
+    assertRejected(envelope().field(4, "s", create().bytes(6, new byte[] {(byte) 0xFF})))
         .hasMessageContaining("UTF-8").hasMessageContaining("at content.s");
   }
 
@@ -163,13 +186,17 @@ class MalformedInputTest {
             + "length-delimited, expected varint");
     assertRejected(envelope().tag(4, I64).fixed64(1))
         .hasMessageContaining("AgentMessage.content (field 4) has wire type fixed64");
-    assertRejected(envelope().entry(4, "k", create().tag(5, VARINT).varint(1)))
-        .hasMessageContaining("Value.string_value (field 5) has wire type varint")
+    assertRejected(envelope().field(4, "k", create().tag(6, VARINT).varint(1)))
+        .hasMessageContaining("Field.string_value (field 6) has wire type varint")
         .hasMessageContaining("at content.k");
-    assertRejected(envelope().entry(4, "d", create().tag(4, VARINT).varint(1)))
-        .hasMessageContaining("Value.double_value (field 4) has wire type varint, expected fixed64");
+    assertRejected(envelope().field(4, "d", create().tag(5, VARINT).varint(1)))
+        .hasMessageContaining("Field.double_value (field 5) has wire type varint, expected fixed64");
     assertRejected(envelope().message(4, create().tag(1, VARINT).varint(3)))
-        .hasMessageContaining("map entry.key (field 1) has wire type varint");
+        .hasMessageContaining("Field.key (field 1) has wire type varint");
+    assertRejected(envelope().field(4, "l", create().message(8, create().message(1,
+        create().tag(7, VARINT).varint(0)))))
+        .hasMessageContaining("Value.struct_value (field 7) has wire type varint")
+        .hasMessageContaining("at content.l[0]");
   }
 
   @Test
@@ -200,15 +227,17 @@ class MalformedInputTest {
         .isLessThan(1 << 20);
 
     // the same inside the content, in a string and in a nested message
-    assertRejected(envelope().message(4, create().string(1, "k").tag(2, LEN).varint(0x7FFFFFFF)))
-        .hasMessageContaining("truncated");
-    assertRejected(envelope().entry(4, "k", create().tag(5, LEN).varint(Integer.MAX_VALUE - 1)))
+    assertRejected(envelope().message(4, create().string(1, "k").tag(7, LEN).varint(0x7FFFFFFF)))
+        .hasMessageContaining("truncated").hasMessageContaining("claims 2147483647 bytes");
+    assertRejected(envelope().field(4, "k", create().tag(6, LEN).varint(Integer.MAX_VALUE - 1)))
         .hasMessageContaining("truncated");
     // a nested length longer than its enclosing message, though shorter than the input
-    byte[] entry = create().string(1, "k").message(2, stringValue("v")).toByteArray();
-    entry[entry.length - 4] = 100; // the Value's length now points past the entry's end
-    assertRejected(envelope().bytes(4, entry).string(6, "x".repeat(200)))
-        .hasMessageContaining("truncated");
+    byte[] field = create().string(1, "k").message(7, create().field(1, "in", stringKind("v")))
+        .toByteArray();
+    assertThat(field[4]).isEqualTo((byte) 9); // the struct's length
+    field[4] = 100;
+    assertRejected(envelope().bytes(4, field).string(6, "x".repeat(200)))
+        .hasMessageContaining("truncated").hasMessageContaining("claims 100 bytes where 9 remain");
   }
 
   @Test
@@ -256,7 +285,7 @@ class MalformedInputTest {
   @Test
   void randomBytesNeverEscapeAsAnythingButACodecException() {
     Random random = new Random(20251205);
-    for (int i = 0; i < 20_000; i++) {
+    for (int i = 0; i < 6_000; i++) {
       byte[] bytes = new byte[random.nextInt(200)];
       random.nextBytes(bytes);
       decodeOrReject(bytes, "random bytes");
@@ -271,7 +300,7 @@ class MalformedInputTest {
         codec.encode(TestMessages.minimal().toBuilder()
             .content(TestMessages.nestedMaps(63)).build()));
     int rejected = 0;
-    for (int i = 0; i < 20_000; i++) {
+    for (int i = 0; i < 6_000; i++) {
       byte[] bytes = originals.get(i % originals.size()).clone();
       for (int flips = 1 + random.nextInt(3); flips > 0; flips--) {
         bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
@@ -284,7 +313,7 @@ class MalformedInputTest {
         fail("damaged message " + Arrays.toString(bytes) + " threw " + t, t);
       }
     }
-    assertThat(rejected).as("damage is mostly detected").isGreaterThan(5_000);
+    assertThat(rejected).as("damage is mostly detected").isGreaterThan(1_500);
   }
 
   // ------------------------------------------------------------------ depth
@@ -308,21 +337,21 @@ class MalformedInputTest {
     WireBytes deepMaps = create();
     int levels = 100_000;
     // Value{struct_value{fields{key "m", value ...}}}, nested levels times
-    byte[] inner = stringValue("bottom").toByteArray();
+    // a Field's kind: struct_value{fields: Field{key "m", <kind>}}, nested levels times
+    byte[] inner = stringKind("bottom").toByteArray();
     byte[][] prefixes = new byte[levels][];
-    int size = inner.length;
+    int size = inner.length; // of the innermost kind
     for (int i = levels - 1; i >= 0; i--) {
-      WireBytes entryHead = create().string(1, "m").tag(2, LEN).varint(size);
-      int entrySize = entryHead.size() + size;
-      WireBytes structHead = create().tag(1, LEN).varint(entrySize);
-      int structSize = structHead.size() + entrySize;
-      WireBytes valueHead = create().tag(6, LEN).varint(structSize);
-      prefixes[i] = concat(valueHead.toByteArray(), structHead.toByteArray(),
-          entryHead.toByteArray());
-      size = valueHead.size() + structSize;
+      WireBytes key = create().string(1, "m");
+      int fieldSize = key.size() + size;
+      WireBytes fieldHead = create().tag(1, LEN).varint(fieldSize);
+      int structSize = fieldHead.size() + fieldSize;
+      WireBytes structHead = create().tag(7, LEN).varint(structSize);
+      prefixes[i] = concat(structHead.toByteArray(), fieldHead.toByteArray(), key.toByteArray());
+      size = structHead.size() + structSize;
     }
     WireBytes bytes = envelope().tag(4, LEN);
-    WireBytes entryHead = create().string(1, "deep").tag(2, LEN).varint(size);
+    WireBytes entryHead = create().string(1, "deep");
     bytes.varint(entryHead.size() + size);
     bytes.raw(toInts(entryHead.toByteArray()));
     for (byte[] p : prefixes) {
@@ -351,18 +380,18 @@ class MalformedInputTest {
 
   /** content {"nest": [[[..."x"...]]]} with {@code lists} lists: content depth lists + 1. */
   private static WireBytes nestedLists(int lists) {
-    byte[] leaf = stringValue("x").toByteArray();
+    byte[] leaf = stringKind("x").toByteArray();
     List<byte[]> heads = new ArrayList<>(lists);
-    int size = leaf.length;
+    int size = leaf.length; // of the innermost kind
     for (int i = 0; i < lists; i++) {
-      // Value{list_value{values: <inner Value>}}
-      WireBytes listHead = create().tag(1, LEN).varint(size);
-      int listSize = listHead.size() + size;
-      WireBytes valueHead = create().tag(7, LEN).varint(listSize);
-      heads.add(concat(valueHead.toByteArray(), listHead.toByteArray()));
-      size = valueHead.size() + listSize;
+      // list_value{values: Value{<inner kind>}}
+      WireBytes valueHead = create().tag(1, LEN).varint(size);
+      int listSize = valueHead.size() + size;
+      WireBytes listHead = create().tag(8, LEN).varint(listSize);
+      heads.add(concat(listHead.toByteArray(), valueHead.toByteArray()));
+      size = listHead.size() + listSize;
     }
-    WireBytes entryHead = create().string(1, "nest").tag(2, LEN).varint(size);
+    WireBytes entryHead = create().string(1, "nest");
     WireBytes bytes = envelope().tag(4, LEN).varint(entryHead.size() + size)
         .raw(toInts(entryHead.toByteArray()));
     for (int i = heads.size() - 1; i >= 0; i--) {

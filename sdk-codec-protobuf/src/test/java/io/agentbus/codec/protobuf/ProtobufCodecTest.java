@@ -85,6 +85,20 @@ class ProtobufCodecTest {
   }
 
   @Test
+  void timestampsOutsideTheYearsJsonCarriesAreRejected() {
+    for (String t : List.of("-0001-12-31T23:59:59.999Z", "+10000-01-01T00:00:00Z")) {
+      AgentMessage m = TestMessages.minimal().toBuilder().timestamp(Instant.parse(t)).build();
+      assertThatThrownBy(() -> codec.encode(m))
+          .isInstanceOf(CodecException.class)
+          .hasMessageContaining("outside the years 0000 to 9999");
+    }
+    for (String t : List.of("0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z")) {
+      AgentMessage m = TestMessages.minimal().toBuilder().timestamp(Instant.parse(t)).build();
+      assertThat(roundTrip(m).timestamp()).isEqualTo(Instant.parse(t));
+    }
+  }
+
+  @Test
   void anUnknownMessageTypeKeepsItsWireName() {
     AgentMessage back = roundTrip(TestMessages.unknownType());
 
@@ -151,9 +165,13 @@ class ProtobufCodecTest {
   void smallValuesTakeFewBytes() {
     // from_agent "a" (3) + message_type "heartbeat" (11) + timestamp 0 (2)
     assertThat(codec.encode(TestMessages.minimal())).hasSize(16);
-    // the entry "n": -1 is 2 (tag, length) + 3 (key) + 2 (tag, length) + 2 (zigzag -1) = 9
+    // the field "n": -1 is 2 (tag, length) + 3 (key) + 2 (tag, zigzag -1) = 7
     AgentMessage small = TestMessages.minimal().toBuilder().content(Map.of("n", -1L)).build();
-    assertThat(codec.encode(small)).hasSize(16 + 9);
+    assertThat(codec.encode(small)).hasSize(16 + 7);
+    // a string in a list: 2 (Value tag, length) + 2 (tag, length) + 1
+    AgentMessage list = TestMessages.minimal().toBuilder()
+        .content(Map.of("l", List.of("a", "b"))).build();
+    assertThat(codec.encode(list)).hasSize(16 + 2 + 3 + 2 + 2 * 5);
   }
 
   private static AgentMessage message(Map<String, ?> content) {

@@ -63,13 +63,23 @@ final class WireBytes {
     return bytes(field, inner.toByteArray());
   }
 
-  /** A content entry (AgentMessage field 4 or Struct field 1 when {@code field} is 1). */
-  WireBytes entry(int field, String key, WireBytes value) {
-    return message(field, create().string(1, key).message(2, value));
+  WireBytes append(WireBytes more) {
+    byte[] b = more.toByteArray();
+    out.write(b, 0, b.length);
+    return this;
   }
 
-  static WireBytes stringValue(String s) {
-    return create().string(5, s);
+  /**
+   * A Field in AgentMessage.content (field 4) or Struct.fields (field 1): the key, then {@code
+   * kind}, the value field(s).
+   */
+  WireBytes field(int field, String key, WireBytes kind) {
+    return message(field, create().string(1, key).append(kind));
+  }
+
+  /** The string_value kind of a Field or Value (field 6). */
+  static WireBytes stringKind(String s) {
+    return create().string(6, s);
   }
 
   byte[] toByteArray() {
