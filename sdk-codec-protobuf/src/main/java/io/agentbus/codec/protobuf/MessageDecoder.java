@@ -44,6 +44,11 @@ final class MessageDecoder {
   private static final int TAG_LIST = tag(Wire.LIST_VALUE, LEN);
   private static final int TAG_STRUCT_FIELDS = tag(Wire.STRUCT_FIELDS, LEN);
   private static final int TAG_LIST_VALUES = tag(Wire.LIST_VALUES, LEN);
+  private static final int TAG_LIST_STRINGS = tag(Wire.LIST_STRINGS, LEN);
+  private static final int TAG_LIST_INTS_PACKED = tag(Wire.LIST_INTS, LEN);
+  private static final int TAG_LIST_INTS = tag(Wire.LIST_INTS, Wire.VARINT);
+  private static final int TAG_LIST_DOUBLES_PACKED = tag(Wire.LIST_DOUBLES, LEN);
+  private static final int TAG_LIST_DOUBLES = tag(Wire.LIST_DOUBLES, Wire.I64);
 
   /** Longest excerpt of a received value quoted in an error. */
   private static final int QUOTE_LIMIT = 80;
@@ -203,11 +208,7 @@ final class MessageDecoder {
         value = in.readSInt64();
       } else if (tag == TAG_DOUBLE) {
         kind = oneKind(kind, field, schema);
-        double d = in.readDouble();
-        if (Double.isNaN(d) || Double.isInfinite(d)) {
-          throw new WireFailure("double_value is " + d + ": content numbers must be finite");
-        }
-        value = d;
+        value = finite(in.readDouble());
       } else if (tag == TAG_BOOL) {
         kind = oneKind(kind, field, schema);
         value = in.readBool();
@@ -264,22 +265,67 @@ final class MessageDecoder {
     checkDepth(depth);
     int outer = pushLength();
     List<@Nullable Object> list = new ArrayList<>();
+    int form = 0;
     int tag;
     while ((tag = in.readTag()) != 0) {
-      if (tag == TAG_LIST_VALUES) {
-        try {
+      int field = tag >>> 3;
+      try {
+        if (tag == TAG_LIST_VALUES) {
+          form = oneForm(form, field);
           list.add(readMember(depth, Wire.VALUE));
-        } catch (IOException e) {
-          throw WireFailure.of(e).at(list.size());
-        } catch (WireFailure f) {
-          throw f.at(list.size());
+        } else if (tag == TAG_LIST_STRINGS) {
+          form = oneForm(form, field);
+          list.add(in.readStringRequireUtf8());
+        } else if (tag == TAG_LIST_INTS_PACKED) {
+          form = oneForm(form, field);
+          int limit = pushLength();
+          while (!in.isAtEnd()) {
+            list.add(in.readSInt64());
+          }
+          in.popLimit(limit);
+        } else if (tag == TAG_LIST_DOUBLES_PACKED) {
+          form = oneForm(form, field);
+          int limit = pushLength();
+          if (in.getBytesUntilLimit() % 8 != 0) {
+            throw new WireFailure("ListValue.doubles (field 4) is packed in "
+                + in.getBytesUntilLimit() + " bytes, not a multiple of 8");
+          }
+          while (!in.isAtEnd()) {
+            list.add(finite(in.readDouble()));
+          }
+          in.popLimit(limit);
+        } else if (tag == TAG_LIST_INTS) { // protobuf readers accept repeated scalars unpacked too
+          form = oneForm(form, field);
+          list.add(in.readSInt64());
+        } else if (tag == TAG_LIST_DOUBLES) {
+          form = oneForm(form, field);
+          list.add(finite(in.readDouble()));
+        } else {
+          skipUnknown(tag, Wire.LIST);
         }
-      } else {
-        skipUnknown(tag, Wire.LIST);
+      } catch (IOException e) {
+        throw WireFailure.of(e).at(list.size());
+      } catch (WireFailure f) {
+        throw f.at(list.size());
       }
     }
     in.popLimit(outer);
     return list;
+  }
+
+  private static int oneForm(int form, int field) {
+    if (form != 0 && form != field) {
+      throw new WireFailure("a ListValue mixes " + Wire.LIST.fieldName(form) + " and "
+          + Wire.LIST.fieldName(field) + "; a list is written in one form only");
+    }
+    return field;
+  }
+
+  private static Double finite(double d) {
+    if (Double.isNaN(d) || Double.isInfinite(d)) {
+      throw new WireFailure("a double is " + d + ": content numbers must be finite");
+    }
+    return d;
   }
 
   private static void checkDepth(int depth) {

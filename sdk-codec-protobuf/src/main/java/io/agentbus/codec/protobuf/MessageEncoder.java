@@ -135,21 +135,78 @@ final class MessageEncoder {
       return lengthDelimitedField(size);
     }
     if (v instanceof List) {
-      int slot = reserve();
-      int size = 0;
-      List<?> list = (List<?>) v;
-      for (int i = 0; i < list.size(); i++) {
-        try {
-          size += lengthDelimitedField(measureKind(list.get(i)));
-        } catch (WireFailure f) {
-          throw f.at(i);
-        }
-      }
-      sizes[slot] = size;
-      return lengthDelimitedField(size);
+      return lengthDelimitedField(measureList((List<?>) v));
     }
     // AgentMessage admits nothing else; this guards against a change there
     throw new WireFailure("unsupported content value type " + v.getClass().getName());
+  }
+
+  /** The size of the ListValue holding {@code list}, in the form {@link #formOf} picks. */
+  private int measureList(List<?> list) {
+    int slot = reserve();
+    int size = 0;
+    switch (formOf(list)) {
+      case Wire.LIST_STRINGS:
+        for (int i = 0; i < list.size(); i++) {
+          try {
+            size += lengthDelimitedField(utf8Length((String) list.get(i)));
+          } catch (WireFailure f) {
+            throw f.at(i);
+          }
+        }
+        break;
+      case Wire.LIST_INTS: {
+        int payloadSlot = reserve();
+        int payload = 0;
+        for (Object element : list) {
+          payload += CodedOutputStream.computeSInt64SizeNoTag((Long) element);
+        }
+        sizes[payloadSlot] = payload;
+        size = lengthDelimitedField(payload);
+        break;
+      }
+      case Wire.LIST_DOUBLES:
+        size = lengthDelimitedField(8 * list.size());
+        break;
+      case Wire.LIST_VALUES:
+        for (int i = 0; i < list.size(); i++) {
+          try {
+            size += lengthDelimitedField(measureKind(list.get(i)));
+          } catch (WireFailure f) {
+            throw f.at(i);
+          }
+        }
+        break;
+      default: // empty
+        break;
+    }
+    sizes[slot] = size;
+    return size;
+  }
+
+  /**
+   * The ListValue form for {@code list}: strings, ints or doubles when every element is of that
+   * kind (the compact forms), values otherwise, 0 when empty. The rule is part of the encoding:
+   * protoc's code given the same choice writes the same bytes.
+   */
+  static int formOf(List<?> list) {
+    if (list.isEmpty()) {
+      return 0;
+    }
+    Object first = list.get(0);
+    Class<?> kind = first instanceof String || first instanceof Long || first instanceof Double
+        ? first.getClass() : null;
+    if (kind == null) {
+      return Wire.LIST_VALUES;
+    }
+    for (int i = 1; i < list.size(); i++) {
+      Object element = list.get(i);
+      if (element == null || element.getClass() != kind) {
+        return Wire.LIST_VALUES;
+      }
+    }
+    return kind == String.class ? Wire.LIST_STRINGS
+        : kind == Long.class ? Wire.LIST_INTS : Wire.LIST_DOUBLES;
   }
 
   private int reserve() {
@@ -265,11 +322,40 @@ final class MessageEncoder {
         writeField(Wire.STRUCT_FIELDS, (String) e.getKey(), e.getValue(), out);
       }
     } else {
-      out.writeTag(Wire.LIST_VALUE, LEN);
-      out.writeUInt32NoTag(next());
-      for (Object element : (List<?>) v) {
-        writeValue(Wire.LIST_VALUES, element, out);
-      }
+      writeList((List<?>) v, out);
+    }
+  }
+
+  private void writeList(List<?> list, CodedOutputStream out) throws IOException {
+    out.writeTag(Wire.LIST_VALUE, LEN);
+    out.writeUInt32NoTag(next());
+    switch (formOf(list)) {
+      case Wire.LIST_STRINGS:
+        for (Object element : list) {
+          out.writeString(Wire.LIST_STRINGS, (String) element);
+        }
+        break;
+      case Wire.LIST_INTS:
+        out.writeTag(Wire.LIST_INTS, LEN);
+        out.writeUInt32NoTag(next());
+        for (Object element : list) {
+          out.writeSInt64NoTag((Long) element);
+        }
+        break;
+      case Wire.LIST_DOUBLES:
+        out.writeTag(Wire.LIST_DOUBLES, LEN);
+        out.writeUInt32NoTag(8 * list.size());
+        for (Object element : list) {
+          out.writeDoubleNoTag((Double) element);
+        }
+        break;
+      case Wire.LIST_VALUES:
+        for (Object element : list) {
+          writeValue(Wire.LIST_VALUES, element, out);
+        }
+        break;
+      default: // empty
+        break;
     }
   }
 }

@@ -32,9 +32,14 @@ final class Wire {
   static final int STRUCT_VALUE = 7;
   static final int LIST_VALUE = 8;
 
-  // Struct.fields, ListValue.values
+  // Struct.fields
   static final int STRUCT_FIELDS = 1;
+
+  // ListValue: its four forms
   static final int LIST_VALUES = 1;
+  static final int LIST_STRINGS = 2;
+  static final int LIST_INTS = 3;
+  static final int LIST_DOUBLES = 4;
 
   /** The fields of each message: names and wire types indexed by field number. */
   static final Schema AGENT_MESSAGE = new Schema("AgentMessage",
@@ -53,8 +58,8 @@ final class Wire {
       new String[] {null, "fields"},
       new int[] {-1, LEN});
   static final Schema LIST = new Schema("ListValue",
-      new String[] {null, "values"},
-      new int[] {-1, LEN});
+      new String[] {null, "values", "strings", "ints", "doubles"},
+      new int[] {-1, LEN, LEN, VARINT, I64});
 
   /**
    * Timestamps are limited to the years 0000 to 9999, the range of the seed's JSON format, so that

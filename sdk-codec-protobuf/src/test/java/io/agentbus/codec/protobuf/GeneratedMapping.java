@@ -82,10 +82,17 @@ final class GeneratedMapping {
     return s.build();
   }
 
+  /** The form rule of agent_message.proto, written out independently of the codec. */
   private static ListValue toList(List<?> list) {
     ListValue.Builder l = ListValue.newBuilder();
-    for (Object x : list) {
-      l.addValues(toValue(x));
+    if (!list.isEmpty() && list.stream().allMatch(x -> x instanceof String)) {
+      list.forEach(x -> l.addStrings((String) x));
+    } else if (!list.isEmpty() && list.stream().allMatch(x -> x instanceof Long)) {
+      list.forEach(x -> l.addInts((Long) x));
+    } else if (!list.isEmpty() && list.stream().allMatch(x -> x instanceof Double)) {
+      list.forEach(x -> l.addDoubles((Double) x));
+    } else {
+      list.forEach(x -> l.addValues(toValue(x)));
     }
     return l.build();
   }
@@ -137,6 +144,9 @@ final class GeneratedMapping {
 
   private static List<Object> fromList(ListValue list) {
     List<Object> l = new ArrayList<>();
+    l.addAll(list.getStringsList());
+    l.addAll(list.getIntsList());
+    l.addAll(list.getDoublesList());
     for (Value v : list.getValuesList()) {
       switch (v.getKindCase()) {
         case NULL_VALUE:

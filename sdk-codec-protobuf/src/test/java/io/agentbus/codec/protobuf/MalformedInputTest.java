@@ -147,6 +147,30 @@ class MalformedInputTest {
   }
 
   @Test
+  void aListInOneFormOnlyIsAccepted() {
+    WireBytes mixed = create().string(2, "a").message(1, stringKind("b"));
+    assertRejected(envelope().field(4, "l", create().message(8, mixed)))
+        .hasMessageContaining("a ListValue mixes strings and values")
+        .hasMessageContaining("at content.l[1]");
+    WireBytes ragged = create().tag(4, LEN).varint(12).fixed64(0).raw(1, 2, 3, 4);
+    assertRejected(envelope().field(4, "l", create().message(8, ragged)))
+        .hasMessageContaining("ListValue.doubles (field 4) is packed in 12 bytes");
+  }
+
+  @Test
+  void unpackedIntsAndDoublesAreReadAsProtobufRequires() {
+    WireBytes ints = create().tag(3, VARINT).varint(2).tag(3, VARINT).varint(3)
+        .tag(3, LEN).varint(1).varint(4); // zigzag: 1, -2, 2
+    WireBytes doubles = create().tag(4, I64).fixed64(Double.doubleToLongBits(0.5))
+        .tag(4, LEN).varint(8).fixed64(Double.doubleToLongBits(2.0));
+    AgentMessage m = codec.decode(envelope()
+        .field(4, "ints", create().message(8, ints))
+        .field(4, "doubles", create().message(8, doubles)).toByteArray());
+    assertThat(m.content()).isEqualTo(Map.of("ints", List.of(1L, -2L, 2L),
+        "doubles", List.of(0.5, 2.0)));
+  }
+
+  @Test
   void anyNullValueNumberMeansNull() {
     AgentMessage m = codec.decode(envelope().field(4, "n", create().tag(2, VARINT).varint(5))
         .toByteArray());
@@ -158,7 +182,14 @@ class MalformedInputTest {
     for (double d : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
       WireBytes list = create().message(1, create().tag(5, I64).fixed64(Double.doubleToLongBits(d)));
       assertRejected(envelope().field(4, "xs", create().message(8, list)))
-          .hasMessageContaining("double_value is " + d).hasMessageContaining("at content.xs[0]");
+          .hasMessageContaining("a double is " + d).hasMessageContaining("at content.xs[0]");
+      WireBytes packed = create().tag(4, LEN).varint(16).fixed64(Double.doubleToLongBits(1.0))
+          .fixed64(Double.doubleToLongBits(d));
+      assertRejected(envelope().field(4, "xs", create().message(8, packed)))
+          .hasMessageContaining("a double is " + d).hasMessageContaining("at content.xs[1]");
+      assertRejected(envelope().field(4, "x", create().tag(5, I64)
+          .fixed64(Double.doubleToLongBits(d))))
+          .hasMessageContaining("a double is " + d).hasMessageContaining("at content.x");
     }
   }
 

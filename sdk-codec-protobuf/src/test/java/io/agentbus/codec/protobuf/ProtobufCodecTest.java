@@ -136,6 +136,29 @@ class ProtobufCodecTest {
   }
 
   @Test
+  void listsOfEveryFormRoundTrip() {
+    Map<String, Object> content = new LinkedHashMap<>();
+    content.put("strings", List.of("a", "", "😀"));
+    content.put("ints", List.of(0L, -1L, Long.MAX_VALUE, Long.MIN_VALUE));
+    content.put("doubles", List.of(2.0, -0.0, 1e-300, Double.MAX_VALUE));
+    content.put("ints_then_double", List.of(1L, 2L, 3.0)); // one double: not the ints form
+    content.put("doubles_then_int", List.of(1.0, 2L));
+    content.put("strings_then_null", java.util.Arrays.asList("a", null));
+    content.put("nulls", java.util.Arrays.asList(null, null));
+    content.put("bools", List.of(true, false));
+    content.put("lists", List.of(List.of(1L), List.of("x"), List.of()));
+    content.put("empty", List.of());
+    AgentMessage m = message(content);
+    AgentMessage back = roundTrip(m);
+
+    assertThat(back).isEqualTo(m);
+    assertThat(back.content().get("ints_then_double")).asList().element(2)
+        .isInstanceOf(Double.class);
+    assertThat(back.content().get("doubles_then_int")).asList().element(1)
+        .isInstanceOf(Long.class);
+  }
+
+  @Test
   void encodingIsDeterministic() {
     assertThat(codec.encode(TestMessages.everyKind()))
         .isEqualTo(codec.encode(TestMessages.everyKind()));
@@ -168,10 +191,18 @@ class ProtobufCodecTest {
     // the field "n": -1 is 2 (tag, length) + 3 (key) + 2 (tag, zigzag -1) = 7
     AgentMessage small = TestMessages.minimal().toBuilder().content(Map.of("n", -1L)).build();
     assertThat(codec.encode(small)).hasSize(16 + 7);
-    // a string in a list: 2 (Value tag, length) + 2 (tag, length) + 1
-    AgentMessage list = TestMessages.minimal().toBuilder()
+    // a list of strings: 2 (tag, length) + 3 (key) + 2 (list_value tag, length) + 2 x 3
+    AgentMessage strings = TestMessages.minimal().toBuilder()
         .content(Map.of("l", List.of("a", "b"))).build();
-    assertThat(codec.encode(list)).hasSize(16 + 2 + 3 + 2 + 2 * 5);
+    assertThat(codec.encode(strings)).hasSize(16 + 2 + 3 + 2 + 2 * 3);
+    // a list of integers, packed: 2 + 3 + 2 + 2 (ints tag, length) + 1 + 1 + 2 (zigzag 100)
+    AgentMessage ints = TestMessages.minimal().toBuilder()
+        .content(Map.of("l", List.of(1L, -1L, 100L))).build();
+    assertThat(codec.encode(ints)).hasSize(16 + 2 + 3 + 2 + 2 + 4);
+    // a mixed list: each element a Value, 2 (tag, length) + its kind (3 for "a", 2 for 1)
+    AgentMessage mixed = TestMessages.minimal().toBuilder()
+        .content(Map.of("l", List.of("a", 1L))).build();
+    assertThat(codec.encode(mixed)).hasSize(16 + 2 + 3 + 2 + (2 + 3) + (2 + 2));
   }
 
   private static AgentMessage message(Map<String, ?> content) {
