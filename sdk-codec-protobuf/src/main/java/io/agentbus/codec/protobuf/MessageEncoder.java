@@ -2,10 +2,8 @@ package io.agentbus.codec.protobuf;
 
 import static io.agentbus.codec.protobuf.Wire.LEN;
 
-import com.google.protobuf.CodedOutputStream;
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -13,18 +11,29 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Writes one {@code agentbus.v1.AgentMessage} from the SDK's content tree, byte for byte as
- * protoc's generated code would (fields in number order, map entries in iteration order).
+ * protoc's generated code would given the same list forms (fields in number order, object members
+ * in iteration order); {@code SchemaConformanceTest} checks that.
  *
- * <p>Protobuf prefixes every nested message with its length, so the encoder makes two passes: the
- * first computes the size of every nested message and records it in {@link #sizes} in the order the
- * second pass will need it (pre-order: a parent's slot is reserved before its children are
- * measured); the second writes into an array of exactly the right size. Both passes walk the same
- * immutable tree in the same order. One instance per call.
+ * <p>Protobuf prefixes every nested message and string with its length, so the encoder makes two
+ * passes. The first measures: it records the size of every nested message and the UTF-8 length of
+ * every string in {@link #sizes}, in the order the second pass needs them (pre-order: a parent's
+ * slot is reserved before its children are measured). The second writes into an array of exactly
+ * the right size, taking the sizes in turn. Both walk the same immutable tree in the same order.
+ * One instance per call.
  */
 final class MessageEncoder {
-  private int[] sizes = new int[16];
+  private int[] sizes = new int[32];
   private int recorded;
   private int consumed;
+
+  private byte[] buf = new byte[0];
+  private int pos;
+
+  // UTF-8 lengths of the envelope's strings, from pass 1
+  private int fromLength;
+  private int toLength;
+  private int typeLength;
+  private int correlationLength;
 
   private MessageEncoder() {}
 
@@ -32,29 +41,34 @@ final class MessageEncoder {
     MessageEncoder encoder = new MessageEncoder();
     try {
       int size = encoder.measure(message);
-      byte[] bytes = new byte[size];
-      CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-      encoder.write(message, out);
-      out.checkNoSpaceLeft();
-      return bytes;
+      encoder.buf = new byte[size];
+      encoder.write(message);
+      if (encoder.pos != size) {
+        throw new IllegalStateException("ProtobufCodec measured " + size + " bytes but wrote "
+            + encoder.pos + " for " + message);
+      }
+      return encoder.buf;
     } catch (WireFailure f) {
       throw new CodecException("Cannot encode " + message.messageType() + " from "
           + message.fromAgent() + " as protobuf: " + f.describe());
-    } catch (IOException e) {
+    } catch (ArrayIndexOutOfBoundsException e) {
       // the array was sized by measure(): running out of it is a bug in this class
-      throw new IllegalStateException("ProtobufCodec measured a message wrongly", e);
+      throw new IllegalStateException("ProtobufCodec measured a message wrongly: " + message, e);
     }
   }
 
   // ------------------------------------------------------------------ pass 1: sizes
 
   private int measure(AgentMessage m) {
-    int size = stringField(m.fromAgent(), "from_agent");
+    fromLength = utf8Length(m.fromAgent(), "from_agent");
+    int size = lengthDelimitedField(fromLength);
     String to = m.toAgent();
     if (to != null) {
-      size += stringField(to, "to_agent");
+      toLength = utf8Length(to, "to_agent");
+      size += lengthDelimitedField(toLength);
     }
-    size += stringField(m.messageType().wireName(), "message_type");
+    typeLength = utf8Length(m.messageType().wireName(), "message_type");
+    size += lengthDelimitedField(typeLength);
     try {
       for (Map.Entry<String, @Nullable Object> e : m.content().entrySet()) {
         size += lengthDelimitedField(measureField(e.getKey(), e.getValue()));
@@ -67,35 +81,23 @@ final class MessageEncoder {
     if (timestampProblem != null) {
       throw new WireFailure(timestampProblem);
     }
-    size += 1 + CodedOutputStream.computeInt64SizeNoTag(millis);
+    size += 1 + varint64Size(millis);
     String cid = m.correlationId();
     if (cid != null) {
-      size += stringField(cid, "correlation_id");
+      correlationLength = utf8Length(cid, "correlation_id");
+      size += lengthDelimitedField(correlationLength);
     }
     return size;
-  }
-
-  private static int stringField(String value, String name) {
-    int length;
-    try {
-      length = utf8Length(value);
-    } catch (WireFailure f) {
-      throw new WireFailure(name + ": " + f.getMessage());
-    }
-    return lengthDelimitedField(length);
-  }
-
-  /** The size of a one-byte tag, a length and that many bytes. */
-  private static int lengthDelimitedField(int length) {
-    return 1 + CodedOutputStream.computeUInt32SizeNoTag(length) + length;
   }
 
   /** The size of the Field message holding {@code key} and {@code value}. */
   private int measureField(String key, @Nullable Object value) {
     int slot = reserve();
+    int keySlot = reserve();
     int size;
     try {
       int keyLength = utf8Length(key);
+      sizes[keySlot] = keyLength;
       // proto3 does not write an empty string, and the codec writes what protoc's code writes
       size = (keyLength == 0 ? 0 : lengthDelimitedField(keyLength)) + measureKind(value);
     } catch (WireFailure f) {
@@ -117,7 +119,7 @@ final class MessageEncoder {
       return lengthDelimitedField(length);
     }
     if (v instanceof Long) {
-      return 1 + CodedOutputStream.computeSInt64SizeNoTag((Long) v);
+      return 1 + varint64Size(zigzag((Long) v));
     }
     if (v instanceof Double) {
       return 1 + 8;
@@ -148,8 +150,11 @@ final class MessageEncoder {
     switch (formOf(list)) {
       case Wire.LIST_STRINGS:
         for (int i = 0; i < list.size(); i++) {
+          int elementSlot = reserve();
           try {
-            size += lengthDelimitedField(utf8Length((String) list.get(i)));
+            int length = utf8Length((String) list.get(i));
+            sizes[elementSlot] = length;
+            size += lengthDelimitedField(length);
           } catch (WireFailure f) {
             throw f.at(i);
           }
@@ -159,7 +164,7 @@ final class MessageEncoder {
         int payloadSlot = reserve();
         int payload = 0;
         for (Object element : list) {
-          payload += CodedOutputStream.computeSInt64SizeNoTag((Long) element);
+          payload += varint64Size(zigzag((Long) element));
         }
         sizes[payloadSlot] = payload;
         size = lengthDelimitedField(payload);
@@ -216,6 +221,41 @@ final class MessageEncoder {
     return recorded++;
   }
 
+  /** The size of a one-byte tag, a length and that many bytes. */
+  private static int lengthDelimitedField(int length) {
+    return 1 + varint32Size(length) + length;
+  }
+
+  private static int varint32Size(int v) {
+    if ((v & (~0 << 7)) == 0) {
+      return 1;
+    }
+    if ((v & (~0 << 14)) == 0) {
+      return 2;
+    }
+    if ((v & (~0 << 21)) == 0) {
+      return 3;
+    }
+    return (v & (~0 << 28)) == 0 ? 4 : 5;
+  }
+
+  private static int varint64Size(long v) {
+    // 1 byte per 7 significant bits; 0 takes one byte; negatives (unzigzagged) take 10
+    return v == 0 ? 1 : (63 - Long.numberOfLeadingZeros(v)) / 7 + 1;
+  }
+
+  private static long zigzag(long v) {
+    return (v << 1) ^ (v >> 63);
+  }
+
+  private static int utf8Length(String value, String field) {
+    try {
+      return utf8Length(value);
+    } catch (WireFailure f) {
+      throw new WireFailure(field + ": " + f.getMessage());
+    }
+  }
+
   /**
    * The UTF-8 length of {@code s}. Protobuf strings must be valid UTF-8, which a Java string with
    * an unpaired surrogate cannot become: that is an error here, not a silent '?'.
@@ -248,21 +288,22 @@ final class MessageEncoder {
 
   // ------------------------------------------------------------------ pass 2: bytes
 
-  private void write(AgentMessage m, CodedOutputStream out) throws IOException {
-    out.writeString(Wire.FROM_AGENT, m.fromAgent());
+  private void write(AgentMessage m) {
+    writeString(Wire.FROM_AGENT, m.fromAgent(), fromLength);
     String to = m.toAgent();
     if (to != null) {
-      out.writeString(Wire.TO_AGENT, to);
+      writeString(Wire.TO_AGENT, to, toLength);
     }
-    out.writeString(Wire.MESSAGE_TYPE, m.messageType().wireName());
+    writeString(Wire.MESSAGE_TYPE, m.messageType().wireName(), typeLength);
     for (Map.Entry<String, @Nullable Object> e : m.content().entrySet()) {
-      writeField(Wire.CONTENT, e.getKey(), e.getValue(), out);
+      writeField(Wire.CONTENT, e.getKey(), e.getValue());
     }
     // written even when 0, so that a reader can tell it from a missing timestamp
-    out.writeInt64(Wire.TIMESTAMP_MILLIS, m.timestamp().toEpochMilli());
+    tag(Wire.TIMESTAMP_MILLIS, Wire.VARINT);
+    varint64(m.timestamp().toEpochMilli());
     String cid = m.correlationId();
     if (cid != null) {
-      out.writeString(Wire.CORRELATION_ID, cid);
+      writeString(Wire.CORRELATION_ID, cid, correlationLength);
     }
   }
 
@@ -270,28 +311,27 @@ final class MessageEncoder {
     return sizes[consumed++];
   }
 
-  private void writeField(int field, String key, @Nullable Object value, CodedOutputStream out)
-      throws IOException {
-    out.writeTag(field, LEN);
-    out.writeUInt32NoTag(next());
-    if (!key.isEmpty()) {
-      out.writeString(Wire.KEY, key);
+  private void writeField(int field, String key, @Nullable Object value) {
+    tag(field, LEN);
+    varint32(next());
+    int keyLength = next();
+    if (keyLength != 0) {
+      writeString(Wire.KEY, key, keyLength);
     }
-    writeKind(value, out);
+    writeKind(value);
   }
 
   /** Writes {@code v} as a Value message in field {@code field}. */
-  private void writeValue(int field, @Nullable Object v, CodedOutputStream out)
-      throws IOException {
-    out.writeTag(field, LEN);
-    out.writeUInt32NoTag(kindSize(v));
-    writeKind(v, out);
+  private void writeValue(int field, @Nullable Object v) {
+    tag(field, LEN);
+    varint32(kindSize(v));
+    writeKind(v);
   }
 
   /** What {@link #measureKind} returned for {@code v}, which is next in line to be written. */
   private int kindSize(@Nullable Object v) {
     if (v instanceof Long) {
-      return 1 + CodedOutputStream.computeSInt64SizeNoTag((Long) v);
+      return 1 + varint64Size(zigzag((Long) v));
     }
     if (v instanceof Double) {
       return 1 + 8;
@@ -303,59 +343,127 @@ final class MessageEncoder {
   }
 
   /** Writes the one value field of a Field or Value. */
-  private void writeKind(@Nullable Object v, CodedOutputStream out) throws IOException {
+  private void writeKind(@Nullable Object v) {
     if (v instanceof String) {
-      consumed++; // its length: writeString measures again as it encodes
-      out.writeString(Wire.STRING_VALUE, (String) v);
+      writeString(Wire.STRING_VALUE, (String) v, next());
     } else if (v instanceof Long) {
-      out.writeSInt64(Wire.INT_VALUE, (Long) v);
+      tag(Wire.INT_VALUE, Wire.VARINT);
+      varint64(zigzag((Long) v));
     } else if (v instanceof Double) {
-      out.writeDouble(Wire.DOUBLE_VALUE, (Double) v);
+      tag(Wire.DOUBLE_VALUE, Wire.I64);
+      fixed64(Double.doubleToRawLongBits((Double) v));
     } else if (v instanceof Boolean) {
-      out.writeBool(Wire.BOOL_VALUE, (Boolean) v);
+      tag(Wire.BOOL_VALUE, Wire.VARINT);
+      buf[pos++] = (byte) ((Boolean) v ? 1 : 0);
     } else if (v == null) {
-      out.writeEnum(Wire.NULL_VALUE, 0);
+      tag(Wire.NULL_VALUE, Wire.VARINT);
+      buf[pos++] = 0;
     } else if (v instanceof Map) {
-      out.writeTag(Wire.STRUCT_VALUE, LEN);
-      out.writeUInt32NoTag(next());
+      tag(Wire.STRUCT_VALUE, LEN);
+      varint32(next());
       for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-        writeField(Wire.STRUCT_FIELDS, (String) e.getKey(), e.getValue(), out);
+        writeField(Wire.STRUCT_FIELDS, (String) e.getKey(), e.getValue());
       }
     } else {
-      writeList((List<?>) v, out);
+      writeList((List<?>) v);
     }
   }
 
-  private void writeList(List<?> list, CodedOutputStream out) throws IOException {
-    out.writeTag(Wire.LIST_VALUE, LEN);
-    out.writeUInt32NoTag(next());
+  private void writeList(List<?> list) {
+    tag(Wire.LIST_VALUE, LEN);
+    varint32(next());
     switch (formOf(list)) {
       case Wire.LIST_STRINGS:
         for (Object element : list) {
-          out.writeString(Wire.LIST_STRINGS, (String) element);
+          writeString(Wire.LIST_STRINGS, (String) element, next());
         }
         break;
       case Wire.LIST_INTS:
-        out.writeTag(Wire.LIST_INTS, LEN);
-        out.writeUInt32NoTag(next());
+        tag(Wire.LIST_INTS, LEN);
+        varint32(next());
         for (Object element : list) {
-          out.writeSInt64NoTag((Long) element);
+          varint64(zigzag((Long) element));
         }
         break;
       case Wire.LIST_DOUBLES:
-        out.writeTag(Wire.LIST_DOUBLES, LEN);
-        out.writeUInt32NoTag(8 * list.size());
+        tag(Wire.LIST_DOUBLES, LEN);
+        varint32(8 * list.size());
         for (Object element : list) {
-          out.writeDoubleNoTag((Double) element);
+          fixed64(Double.doubleToRawLongBits((Double) element));
         }
         break;
       case Wire.LIST_VALUES:
         for (Object element : list) {
-          writeValue(Wire.LIST_VALUES, element, out);
+          writeValue(Wire.LIST_VALUES, element);
         }
         break;
       default: // empty
         break;
     }
+  }
+
+  // ------------------------------------------------------------------ wire primitives
+
+  /** Every tag of the schema is below 128: one byte. */
+  private void tag(int field, int wireType) {
+    buf[pos++] = (byte) ((field << 3) | wireType);
+  }
+
+  private void varint32(int v) {
+    while ((v & ~0x7F) != 0) {
+      buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    buf[pos++] = (byte) v;
+  }
+
+  private void varint64(long v) {
+    while ((v & ~0x7FL) != 0) {
+      buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+      v >>>= 7;
+    }
+    buf[pos++] = (byte) v;
+  }
+
+  private void fixed64(long v) {
+    for (int i = 0; i < 8; i++) {
+      buf[pos++] = (byte) (v >>> (8 * i));
+    }
+  }
+
+  /** A string field whose UTF-8 length (measured in pass 1) is {@code length}. */
+  private void writeString(int field, String s, int length) {
+    tag(field, LEN);
+    varint32(length);
+    int n = s.length();
+    byte[] b = buf;
+    int p = pos;
+    if (length == n) { // ASCII
+      for (int i = 0; i < n; i++) {
+        b[p++] = (byte) s.charAt(i);
+      }
+      pos = p;
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        b[p++] = (byte) c;
+      } else if (c < 0x800) {
+        b[p++] = (byte) (0xC0 | (c >>> 6));
+        b[p++] = (byte) (0x80 | (c & 0x3F));
+      } else if (Character.isHighSurrogate(c)) { // paired: pass 1 checked
+        int cp = Character.toCodePoint(c, s.charAt(++i));
+        b[p++] = (byte) (0xF0 | (cp >>> 18));
+        b[p++] = (byte) (0x80 | ((cp >>> 12) & 0x3F));
+        b[p++] = (byte) (0x80 | ((cp >>> 6) & 0x3F));
+        b[p++] = (byte) (0x80 | (cp & 0x3F));
+      } else {
+        b[p++] = (byte) (0xE0 | (c >>> 12));
+        b[p++] = (byte) (0x80 | ((c >>> 6) & 0x3F));
+        b[p++] = (byte) (0x80 | (c & 0x3F));
+      }
+    }
+    pos = p;
   }
 }
