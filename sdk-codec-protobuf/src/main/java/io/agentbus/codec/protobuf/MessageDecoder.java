@@ -84,8 +84,12 @@ final class MessageDecoder {
     int seen = 0;
     int field = 0;
     try {
-      int tag;
-      while ((tag = in.readTag()) != 0) {
+      while (true) {
+        field = 0; // while reading a tag, no field is being read
+        int tag = in.readTag();
+        if (tag == 0) {
+          break;
+        }
         field = tag >>> 3;
         if (tag == TAG_CONTENT) {
           if (content == null) {

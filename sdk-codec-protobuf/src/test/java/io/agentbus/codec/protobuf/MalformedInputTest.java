@@ -272,6 +272,12 @@ class MalformedInputTest {
   }
 
   @Test
+  void aTagCutShortIsNotBlamedOnTheFieldBeforeIt() {
+    assertRejected(create().string(1, "a").raw(0x80))
+        .hasMessageContaining("truncated").hasMessageNotContaining("from_agent");
+  }
+
+  @Test
   void aNegativeLengthIsRejected() {
     assertRejected(create().tag(1, LEN).varint(-1).raw('a'))
         .hasMessageContaining("a length prefix is negative")

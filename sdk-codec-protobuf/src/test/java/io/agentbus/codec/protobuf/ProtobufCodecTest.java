@@ -27,6 +27,7 @@ class ProtobufCodecTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
   void everyKindOfValueRoundTripsExactly() {
     AgentMessage m = TestMessages.everyKind();
     AgentMessage back = roundTrip(m);
@@ -41,7 +42,7 @@ class ProtobufCodecTest {
     assertThat(Double.doubleToRawLongBits((Double) c.get("negative_zero")))
         .isEqualTo(Double.doubleToRawLongBits(-0.0));
     assertThat(c).containsEntry("null", null).containsEntry("", "empty key");
-    assertThat((List<?>) c.get("list")).containsExactly("parser", 1L, 1.5, true, null,
+    assertThat((List<Object>) c.get("list")).containsExactly("parser", 1L, 1.5, true, null,
         List.of("x"), Map.of("k", "v"));
   }
 
