@@ -215,6 +215,32 @@ public abstract class CodecNegotiationContract {
     assertThat(delivered).isEmpty();
   }
 
+  @Test
+  public void contentTypesMatchWhateverTheCaseParametersOrAliasesThePublisherUses()
+      throws Exception {
+    BlockingQueue<Delivery> delivered = new LinkedBlockingQueue<>();
+    jsonAgent.subscribeToBroadcasts(MessageType.HEARTBEAT, delivered::add);
+    settle();
+    SeedFixtures.Fixture heartbeat = SeedFixtures.named("heartbeat-python-isoformat");
+    byte[] other = otherCodec().encode(heartbeat.expected());
+    List<String> otherTypes = otherCodec().acceptedContentTypes();
+
+    pythonAgent.publish(heartbeat.subject(), null,
+        Headers.of(Headers.CONTENT_TYPE, "Application/JSON; charset=utf-8"), heartbeat.bytes());
+    for (String alias : otherTypes) {
+      pythonAgent.publish(heartbeat.subject(), null,
+          Headers.of(Headers.CONTENT_TYPE, alias.toUpperCase(java.util.Locale.ROOT)), other);
+    }
+
+    assertThat(take(delivered).message()).isEqualTo(heartbeat.expected());
+    for (int i = 0; i < otherTypes.size(); i++) {
+      Delivery d = take(delivered);
+      assertThat(d.message()).isEqualTo(heartbeat.expected());
+      assertThat(d.codec().contentType()).isEqualTo(otherCodec().contentType());
+    }
+    assertThat(jsonAgent.stats().decodeFailures()).isZero();
+  }
+
   // ------------------------------------------------------------------ request / reply
 
   @Test

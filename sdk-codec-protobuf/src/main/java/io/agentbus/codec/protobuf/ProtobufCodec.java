@@ -57,6 +57,15 @@ public final class ProtobufCodec implements Codec {
   }
 
   /**
+   * {@value #CONTENT_TYPE}, and {@code application/x-protobuf}, the deprecated alias some
+   * peers still send.
+   */
+  @Override
+  public java.util.List<String> acceptedContentTypes() {
+    return java.util.List.of(CONTENT_TYPE, "application/x-protobuf");
+  }
+
+  /**
    * @throws io.agentbus.CodecException if a string in the message holds an unpaired surrogate,
    *     which protobuf's UTF-8 strings cannot carry (the message names the field or content path),
    *     or the timestamp is outside the years 0000 to 9999, which the seed's JSON format carries:
