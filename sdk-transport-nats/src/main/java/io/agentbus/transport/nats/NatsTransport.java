@@ -279,7 +279,7 @@ public final class NatsTransport implements Transport {
     checkOpen();
     NatsTransportSubscription s =
         new NatsTransportSubscription(this, subjectPattern, queueGroup, handler);
-    Dispatcher d;
+    Dispatcher d = null;
     try {
       d = connection.createDispatcher(s::onMessage);
       d.setPendingLimits(config.pendingMessages(), config.pendingBytes());
@@ -293,6 +293,13 @@ public final class NatsTransport implements Transport {
       }
     } catch (IllegalStateException | IllegalArgumentException e) {
       forget(s);
+      if (d != null) {
+        try {
+          connection.closeDispatcher(d);
+        } catch (RuntimeException ignored) {
+          // already closed with its connection
+        }
+      }
       String text = String.valueOf(e.getMessage());
       if (text.contains("Closed")) {
         throw closedException(e);
