@@ -34,8 +34,7 @@ final class MessageDecoder {
   private static final int TAG_CONTENT = tag(Wire.CONTENT, LEN);
   private static final int TAG_TIMESTAMP_MILLIS = tag(Wire.TIMESTAMP_MILLIS, Wire.VARINT);
   private static final int TAG_CORRELATION_ID = tag(Wire.CORRELATION_ID, LEN);
-  private static final int TAG_ENTRY_KEY = tag(Wire.ENTRY_KEY, LEN);
-  private static final int TAG_ENTRY_VALUE = tag(Wire.ENTRY_VALUE, LEN);
+  private static final int TAG_KEY = tag(Wire.KEY, LEN);
   private static final int TAG_NULL = tag(Wire.NULL_VALUE, Wire.VARINT);
   private static final int TAG_BOOL = tag(Wire.BOOL_VALUE, Wire.VARINT);
   private static final int TAG_INT = tag(Wire.INT_VALUE, Wire.VARINT);
@@ -45,14 +44,23 @@ final class MessageDecoder {
   private static final int TAG_LIST = tag(Wire.LIST_VALUE, LEN);
   private static final int TAG_STRUCT_FIELDS = tag(Wire.STRUCT_FIELDS, LEN);
   private static final int TAG_LIST_VALUES = tag(Wire.LIST_VALUES, LEN);
+  private static final int TAG_LIST_STRINGS = tag(Wire.LIST_STRINGS, LEN);
+  private static final int TAG_LIST_INTS_PACKED = tag(Wire.LIST_INTS, LEN);
+  private static final int TAG_LIST_INTS = tag(Wire.LIST_INTS, Wire.VARINT);
+  private static final int TAG_LIST_DOUBLES_PACKED = tag(Wire.LIST_DOUBLES, LEN);
+  private static final int TAG_LIST_DOUBLES = tag(Wire.LIST_DOUBLES, Wire.I64);
 
   /** Longest excerpt of a received value quoted in an error. */
   private static final int QUOTE_LIMIT = 80;
 
   private final CodedInputStream in;
+  private final int inputSize;
+  /** The key of the Field being read; set by {@link #readMember}, read by {@link #readField}. */
+  private @Nullable String key;
 
   private MessageDecoder(byte[] bytes) {
     this.in = CodedInputStream.newInstance(bytes);
+    this.inputSize = bytes.length;
   }
 
   static AgentMessage decode(byte[] bytes) {
@@ -76,15 +84,19 @@ final class MessageDecoder {
     int seen = 0;
     int field = 0;
     try {
-      int tag;
-      while ((tag = in.readTag()) != 0) {
+      while (true) {
+        field = 0; // while reading a tag, no field is being read
+        int tag = in.readTag();
+        if (tag == 0) {
+          break;
+        }
         field = tag >>> 3;
         if (tag == TAG_CONTENT) {
           if (content == null) {
             content = new LinkedHashMap<>();
           }
           try {
-            readEntry(content, 1);
+            readField(content, 1);
           } catch (WireFailure f) {
             throw f.at("content");
           }
@@ -117,11 +129,16 @@ final class MessageDecoder {
     if ((seen & (1 << Wire.TIMESTAMP_MILLIS)) == 0) {
       throw new WireFailure(Wire.AGENT_MESSAGE.describe(Wire.TIMESTAMP_MILLIS) + " is missing");
     }
+    String timestampProblem = Wire.timestampProblem(millis);
+    if (timestampProblem != null) {
+      throw new WireFailure(timestampProblem);
+    }
     MessageType messageType;
     try {
       messageType = MessageType.of(type);
     } catch (AgentBusException | IllegalArgumentException e) {
-      throw new WireFailure("message_type is not a valid type name: " + quote(e.getMessage()), e);
+      throw new WireFailure(Wire.AGENT_MESSAGE.describe(Wire.MESSAGE_TYPE) + ": "
+          + abbreviate(e.getMessage()), e);
     }
     try {
       return AgentMessage.builder()
@@ -133,7 +150,7 @@ final class MessageDecoder {
           .correlationId(correlationId)
           .build();
     } catch (AgentBusException | IllegalArgumentException e) {
-      throw new WireFailure(quote(e.getMessage()), e);
+      throw new WireFailure(abbreviate(e.getMessage()), e);
     }
   }
 
@@ -146,59 +163,36 @@ final class MessageDecoder {
   // ------------------------------------------------------------------ content
 
   /**
-   * Reads one entry of a {@code map<string, Value>} into {@code target}. Protobuf allows the key
-   * and value in either order, and a missing key means "".
+   * Reads one length-delimited {@code Field} (a key and a value) into {@code target}. The key may
+   * come before or after the value on the wire; an absent key is "".
    *
-   * @param depth the nesting depth of the map (the content map is 1)
+   * @param depth the nesting depth of the object (the content is 1)
    */
-  private void readEntry(Map<String, @Nullable Object> target, int depth) {
-    String key = null;
-    Object value = null;
-    boolean hasValue = false;
+  private void readField(Map<String, @Nullable Object> target, int depth) {
+    key = null;
+    Object value;
     try {
-      int outer = pushLength();
-      int tag;
-      while ((tag = in.readTag()) != 0) {
-        if (tag == TAG_ENTRY_KEY) {
-          if (key != null) {
-            throw duplicate(Wire.ENTRY, Wire.ENTRY_KEY);
-          }
-          key = in.readStringRequireUtf8();
-        } else if (tag == TAG_ENTRY_VALUE) {
-          if (hasValue) {
-            throw duplicate(Wire.ENTRY, Wire.ENTRY_VALUE);
-          }
-          value = readValue(depth);
-          hasValue = true;
-        } else {
-          skipUnknown(tag, Wire.ENTRY);
-        }
-      }
-      in.popLimit(outer);
+      value = readMember(depth, Wire.FIELD);
     } catch (IOException e) {
       throw key != null ? WireFailure.of(e).at(key) : WireFailure.of(e);
     } catch (WireFailure f) {
       throw key != null ? f.at(key) : f;
     }
-    if (key == null) {
-      key = "";
-    }
-    if (!hasValue) {
-      throw new WireFailure("the entry for key " + quote(key) + " has no value");
-    }
+    String k = key == null ? "" : key;
     int before = target.size();
-    target.put(key, value);
+    target.put(k, value);
     if (target.size() == before) {
-      throw new WireFailure("key " + quote(key) + " appears twice");
+      throw new WireFailure("key " + quote(k) + " appears twice");
     }
   }
 
   /**
-   * Reads one length-delimited {@code Value}.
+   * Reads one length-delimited {@code Field} or {@code Value}: the value of exactly one kind, and
+   * for a Field its key, which is left in {@link #key}.
    *
-   * @param depth the nesting depth of the map or list holding it (the content map is 1)
+   * @param depth the nesting depth of the object or list holding it (the content is 1)
    */
-  private @Nullable Object readValue(int depth) throws IOException {
+  private @Nullable Object readMember(int depth, Wire.Schema schema) throws IOException {
     int outer = pushLength();
     Object value = null;
     int kind = 0;
@@ -206,39 +200,51 @@ final class MessageDecoder {
     while ((tag = in.readTag()) != 0) {
       int field = tag >>> 3;
       if (tag == TAG_STRING) {
-        kind = oneKind(kind, field);
+        kind = oneKind(kind, field, schema);
         value = in.readStringRequireUtf8();
+      } else if (tag == TAG_KEY && schema == Wire.FIELD) {
+        if (key != null) {
+          throw duplicate(schema, field);
+        }
+        key = in.readStringRequireUtf8();
       } else if (tag == TAG_INT) {
-        kind = oneKind(kind, field);
+        kind = oneKind(kind, field, schema);
         value = in.readSInt64();
       } else if (tag == TAG_DOUBLE) {
-        kind = oneKind(kind, field);
-        double d = in.readDouble();
-        if (Double.isNaN(d) || Double.isInfinite(d)) {
-          throw new WireFailure("double_value is " + d + ": content numbers must be finite");
-        }
-        value = d;
+        kind = oneKind(kind, field, schema);
+        value = finite(in.readDouble());
       } else if (tag == TAG_BOOL) {
-        kind = oneKind(kind, field);
+        kind = oneKind(kind, field, schema);
         value = in.readBool();
       } else if (tag == TAG_NULL) {
-        kind = oneKind(kind, field);
+        kind = oneKind(kind, field, schema);
         in.readEnum(); // any value of NullValue means null
         value = null;
       } else if (tag == TAG_STRUCT) {
-        kind = oneKind(kind, field);
-        value = readStruct(depth + 1);
+        kind = oneKind(kind, field, schema);
+        String myKey = key; // nested Fields overwrite it
+        try {
+          value = readStruct(depth + 1);
+        } finally {
+          key = myKey;
+        }
       } else if (tag == TAG_LIST) {
-        kind = oneKind(kind, field);
-        value = readList(depth + 1);
+        kind = oneKind(kind, field, schema);
+        String myKey = key; // nested Fields overwrite it
+        try {
+          value = readList(depth + 1);
+        } finally {
+          key = myKey;
+        }
       } else {
-        skipUnknown(tag, Wire.VALUE);
+        skipUnknown(tag, schema);
       }
     }
     in.popLimit(outer);
     if (kind == 0) {
-      throw new WireFailure("a Value has no kind this version knows (null, bool, int, double, string,"
-          + " struct or list): it is empty or was written by a newer peer");
+      throw new WireFailure("a " + schema.name + " has no value of a kind this version knows"
+          + " (null, bool, int, double, string, struct or list): it is empty or was written by a"
+          + " newer peer");
     }
     return value;
   }
@@ -250,7 +256,7 @@ final class MessageDecoder {
     int tag;
     while ((tag = in.readTag()) != 0) {
       if (tag == TAG_STRUCT_FIELDS) {
-        readEntry(map, depth);
+        readField(map, depth);
       } else {
         skipUnknown(tag, Wire.STRUCT);
       }
@@ -263,22 +269,67 @@ final class MessageDecoder {
     checkDepth(depth);
     int outer = pushLength();
     List<@Nullable Object> list = new ArrayList<>();
+    int form = 0;
     int tag;
     while ((tag = in.readTag()) != 0) {
-      if (tag == TAG_LIST_VALUES) {
-        try {
-          list.add(readValue(depth));
-        } catch (IOException e) {
-          throw WireFailure.of(e).at(list.size());
-        } catch (WireFailure f) {
-          throw f.at(list.size());
+      int field = tag >>> 3;
+      try {
+        if (tag == TAG_LIST_VALUES) {
+          form = oneForm(form, field);
+          list.add(readMember(depth, Wire.VALUE));
+        } else if (tag == TAG_LIST_STRINGS) {
+          form = oneForm(form, field);
+          list.add(in.readStringRequireUtf8());
+        } else if (tag == TAG_LIST_INTS_PACKED) {
+          form = oneForm(form, field);
+          int limit = pushLength();
+          while (!in.isAtEnd()) {
+            list.add(in.readSInt64());
+          }
+          in.popLimit(limit);
+        } else if (tag == TAG_LIST_DOUBLES_PACKED) {
+          form = oneForm(form, field);
+          int limit = pushLength();
+          if (in.getBytesUntilLimit() % 8 != 0) {
+            throw new WireFailure("ListValue.doubles (field 4) is packed in "
+                + in.getBytesUntilLimit() + " bytes, not a multiple of 8");
+          }
+          while (!in.isAtEnd()) {
+            list.add(finite(in.readDouble()));
+          }
+          in.popLimit(limit);
+        } else if (tag == TAG_LIST_INTS) { // protobuf readers accept repeated scalars unpacked too
+          form = oneForm(form, field);
+          list.add(in.readSInt64());
+        } else if (tag == TAG_LIST_DOUBLES) {
+          form = oneForm(form, field);
+          list.add(finite(in.readDouble()));
+        } else {
+          skipUnknown(tag, Wire.LIST);
         }
-      } else {
-        skipUnknown(tag, Wire.LIST);
+      } catch (IOException e) {
+        throw WireFailure.of(e).at(list.size());
+      } catch (WireFailure f) {
+        throw f.at(list.size());
       }
     }
     in.popLimit(outer);
     return list;
+  }
+
+  private static int oneForm(int form, int field) {
+    if (form != 0 && form != field) {
+      throw new WireFailure("a ListValue mixes " + Wire.LIST.fieldName(form) + " and "
+          + Wire.LIST.fieldName(field) + "; a list is written in one form only");
+    }
+    return field;
+  }
+
+  private static Double finite(double d) {
+    if (Double.isNaN(d) || Double.isInfinite(d)) {
+      throw new WireFailure("a double is " + d + ": content numbers must be finite");
+    }
+    return d;
   }
 
   private static void checkDepth(int depth) {
@@ -292,7 +343,17 @@ final class MessageDecoder {
   /** Reads a length prefix and limits reading to it; returns the limit to restore. */
   private int pushLength() throws IOException {
     int length = in.readRawVarint32();
-    // pushLimit rejects a negative length, or one past the end of the enclosing message or input
+    if (length < 0) {
+      throw new WireFailure("a length prefix is negative (" + length + ")");
+    }
+    int remaining = in.getBytesUntilLimit(); // within the enclosing message; -1 at the top
+    if (remaining < 0) {
+      remaining = inputSize - in.getTotalBytesRead();
+    }
+    if (length > remaining) {
+      throw new WireFailure("the input is truncated: a nested message claims " + length
+          + " bytes where " + remaining + " remain");
+    }
     return in.pushLimit(length);
   }
 
@@ -323,12 +384,20 @@ final class MessageDecoder {
     return new WireFailure(schema.describe(field) + " appears twice");
   }
 
-  private static int oneKind(int kind, int field) {
+  private static int oneKind(int kind, int field, Wire.Schema schema) {
     if (kind != 0) {
-      throw new WireFailure("a Value has two kinds, " + Wire.VALUE.fieldName(kind) + " and "
-          + Wire.VALUE.fieldName(field) + "; exactly one must be set");
+      throw new WireFailure("a " + schema.name + " has two values, " + schema.fieldName(kind)
+          + " and " + schema.fieldName(field) + "; exactly one must be set");
     }
     return field;
+  }
+
+  /** An error text from AgentMessage, which quotes the received value in full. */
+  private static String abbreviate(@Nullable String s) {
+    if (s == null) {
+      return "invalid message";
+    }
+    return s.length() <= 4 * QUOTE_LIMIT ? s : s.substring(0, 4 * QUOTE_LIMIT) + "...";
   }
 
   private static String quote(@Nullable String s) {

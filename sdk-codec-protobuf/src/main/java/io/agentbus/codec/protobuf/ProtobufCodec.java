@@ -29,8 +29,9 @@ import java.util.Objects;
  * <p><b>Untrusted input.</b> {@link #decode} never trusts a length, never allocates more than the
  * input's size warrants, bounds content nesting at 64 levels (as {@link AgentMessage} does) and
  * reports every problem (truncated or malformed bytes, a wrong wire type, a missing {@code
- * from_agent}, {@code message_type} or {@code timestamp_millis}, a field or map key given twice,
- * invalid UTF-8, a non-finite double, an invalid agent id) as a {@link io.agentbus.CodecException}
+ * from_agent}, {@code message_type} or {@code timestamp_millis}, a field or object key given
+ * twice, invalid UTF-8, a non-finite double, a timestamp outside the years 0000 to 9999, an invalid
+ * agent id) as a {@link io.agentbus.CodecException}
  * saying what and where. Fields added by a newer schema version are skipped.
  *
  * <p><b>Media type.</b> {@value #CONTENT_TYPE} is the type IANA registered for binary protobuf;
@@ -56,8 +57,19 @@ public final class ProtobufCodec implements Codec {
   }
 
   /**
+   * {@value #CONTENT_TYPE}, and {@code application/x-protobuf}, the deprecated alias some
+   * peers still send.
+   */
+  @Override
+  public java.util.List<String> acceptedContentTypes() {
+    return java.util.List.of(CONTENT_TYPE, "application/x-protobuf");
+  }
+
+  /**
    * @throws io.agentbus.CodecException if a string in the message holds an unpaired surrogate,
-   *     which protobuf's UTF-8 strings cannot carry; the message names the field or content path
+   *     which protobuf's UTF-8 strings cannot carry (the message names the field or content path),
+   *     or the timestamp is outside the years 0000 to 9999, which the seed's JSON format carries:
+   *     the same limits as the JSON codec, so that a relay between the two never fails
    */
   @Override
   public byte[] encode(AgentMessage message) {

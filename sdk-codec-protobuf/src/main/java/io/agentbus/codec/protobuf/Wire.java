@@ -22,43 +22,62 @@ final class Wire {
   static final int TIMESTAMP_MILLIS = 5;
   static final int CORRELATION_ID = 6;
 
-  // the entries of map<string, Value>: AgentMessage.content and Struct.fields
-  static final int ENTRY_KEY = 1;
-  static final int ENTRY_VALUE = 2;
+  // Field and Value: Field.key, then the value kinds, numbered alike in both
+  static final int KEY = 1;
+  static final int NULL_VALUE = 2;
+  static final int BOOL_VALUE = 3;
+  static final int INT_VALUE = 4;
+  static final int DOUBLE_VALUE = 5;
+  static final int STRING_VALUE = 6;
+  static final int STRUCT_VALUE = 7;
+  static final int LIST_VALUE = 8;
 
-  // Value: oneof kind
-  static final int NULL_VALUE = 1;
-  static final int BOOL_VALUE = 2;
-  static final int INT_VALUE = 3;
-  static final int DOUBLE_VALUE = 4;
-  static final int STRING_VALUE = 5;
-  static final int STRUCT_VALUE = 6;
-  static final int LIST_VALUE = 7;
-
-  // Struct.fields, ListValue.values
+  // Struct.fields
   static final int STRUCT_FIELDS = 1;
+
+  // ListValue: its four forms
   static final int LIST_VALUES = 1;
+  static final int LIST_STRINGS = 2;
+  static final int LIST_INTS = 3;
+  static final int LIST_DOUBLES = 4;
 
   /** The fields of each message: names and wire types indexed by field number. */
   static final Schema AGENT_MESSAGE = new Schema("AgentMessage",
-      new String[] {"", "from_agent", "to_agent", "message_type", "content", "timestamp_millis",
+      new String[] {null, "from_agent", "to_agent", "message_type", "content", "timestamp_millis",
           "correlation_id"},
       new int[] {-1, LEN, LEN, LEN, LEN, VARINT, LEN});
-  static final Schema ENTRY = new Schema("map entry",
-      new String[] {"", "key", "value"},
-      new int[] {-1, LEN, LEN});
+  static final Schema FIELD = new Schema("Field",
+      new String[] {null, "key", "null_value", "bool_value", "int_value", "double_value",
+          "string_value", "struct_value", "list_value"},
+      new int[] {-1, LEN, VARINT, VARINT, VARINT, I64, LEN, LEN, LEN});
   static final Schema VALUE = new Schema("Value",
-      new String[] {"", "null_value", "bool_value", "int_value", "double_value", "string_value",
-          "struct_value", "list_value"},
-      new int[] {-1, VARINT, VARINT, VARINT, I64, LEN, LEN, LEN});
+      new String[] {null, null, "null_value", "bool_value", "int_value", "double_value",
+          "string_value", "struct_value", "list_value"},
+      new int[] {-1, -1, VARINT, VARINT, VARINT, I64, LEN, LEN, LEN});
   static final Schema STRUCT = new Schema("Struct",
-      new String[] {"", "fields"},
+      new String[] {null, "fields"},
       new int[] {-1, LEN});
   static final Schema LIST = new Schema("ListValue",
-      new String[] {"", "values"},
-      new int[] {-1, LEN});
+      new String[] {null, "values", "strings", "ints", "doubles"},
+      new int[] {-1, LEN, LEN, VARINT, I64});
+
+  /**
+   * Timestamps are limited to the years 0000 to 9999, the range of the seed's JSON format, so that
+   * every message a Protobuf agent sends can be relayed to a JSON agent.
+   */
+  static final long MIN_TIMESTAMP_MILLIS = -62_167_219_200_000L; // 0000-01-01T00:00:00.000Z
+  static final long MAX_TIMESTAMP_MILLIS = 253_402_300_799_999L; // 9999-12-31T23:59:59.999Z
 
   private Wire() {}
+
+  /** Null when the timestamp is in range, else what is wrong with it. */
+  static @Nullable String timestampProblem(long millis) {
+    if (millis >= MIN_TIMESTAMP_MILLIS && millis <= MAX_TIMESTAMP_MILLIS) {
+      return null;
+    }
+    return "timestamp_millis " + millis + " is outside the years 0000 to 9999, which the seed's"
+        + " JSON format (and so every agent) can carry";
+  }
 
   static int tag(int fieldNumber, int wireType) {
     return (fieldNumber << 3) | wireType;
@@ -86,16 +105,16 @@ final class Wire {
   /** One message of the schema. */
   static final class Schema {
     final String name;
-    private final String[] fieldNames;
+    private final @Nullable String[] fieldNames;
     private final int[] wireTypes;
 
-    Schema(String name, String[] fieldNames, int[] wireTypes) {
+    Schema(String name, @Nullable String[] fieldNames, int[] wireTypes) {
       this.name = name;
       this.fieldNames = fieldNames;
       this.wireTypes = wireTypes;
     }
 
-    /** The field's name, or null for a number this version does not know. */
+    /** The field's name, or null for a number this version does not know or keeps free. */
     @Nullable String fieldName(int fieldNumber) {
       return fieldNumber > 0 && fieldNumber < fieldNames.length ? fieldNames[fieldNumber] : null;
     }

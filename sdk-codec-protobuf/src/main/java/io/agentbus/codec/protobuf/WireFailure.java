@@ -28,12 +28,25 @@ final class WireFailure extends RuntimeException {
   /** Translates a failure of protobuf's own reader. */
   static WireFailure of(IOException e) {
     String m = e.getMessage();
-    if (e instanceof InvalidProtocolBufferException && m != null
-        && m.startsWith("While parsing a protocol message, the input ended unexpectedly")) {
+    if (!(e instanceof InvalidProtocolBufferException) || m == null) {
+      return new WireFailure(m == null ? e.toString() : m, e);
+    }
+    // protobuf's texts address the programmer calling it; say what they mean for the bytes
+    if (m.startsWith("While parsing a protocol message, the input ended unexpectedly")) {
       return new WireFailure("the input is truncated: a length or value runs past the end of the"
           + " bytes, or of the message that contains it", e);
     }
-    return new WireFailure(m == null ? e.toString() : m, e);
+    if (m.startsWith("CodedInputStream encountered an embedded string or message which claimed"
+        + " to have negative size")) {
+      return new WireFailure("a length prefix is negative", e);
+    }
+    if (m.startsWith("Protocol message had invalid UTF-8")) {
+      return new WireFailure("a string is not valid UTF-8", e);
+    }
+    if (m.startsWith("Protocol message had too many levels of nesting")) {
+      return new WireFailure("unknown fields are nested too deeply (groups within groups)", e);
+    }
+    return new WireFailure(m, e);
   }
 
   /** The same problem, saying which field it was found in. */

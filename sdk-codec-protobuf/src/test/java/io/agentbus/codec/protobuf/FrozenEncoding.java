@@ -27,12 +27,14 @@ final class FrozenEncoding {
 
   private FrozenEncoding() {}
 
-  /** Every envelope field and every kind of value. */
+  /** Every envelope field, every kind of value and every form of list. */
   static AgentMessage full() {
     Map<String, Object> context = new LinkedHashMap<>();
     context.put("file", "src/models/task.py");
     context.put("line", 42L);
-    context.put("weights", List.of(0.5, 2.0, -1.25e-3));
+    context.put("weights", List.of(0.5, 2.0, -1.25e-3)); // the doubles form
+    context.put("lines", List.of(1L, -2L, 300L)); // the ints form
+    context.put("files", List.of("a.py", "b.py")); // the strings form
     context.put("empty_map", Map.of());
     context.put("empty_list", List.of());
 

@@ -27,6 +27,7 @@ class ProtobufCodecTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
   void everyKindOfValueRoundTripsExactly() {
     AgentMessage m = TestMessages.everyKind();
     AgentMessage back = roundTrip(m);
@@ -41,7 +42,7 @@ class ProtobufCodecTest {
     assertThat(Double.doubleToRawLongBits((Double) c.get("negative_zero")))
         .isEqualTo(Double.doubleToRawLongBits(-0.0));
     assertThat(c).containsEntry("null", null).containsEntry("", "empty key");
-    assertThat(c.get("list")).asList().containsExactly("parser", 1L, 1.5, true, null,
+    assertThat((List<Object>) c.get("list")).containsExactly("parser", 1L, 1.5, true, null,
         List.of("x"), Map.of("k", "v"));
   }
 
@@ -85,6 +86,20 @@ class ProtobufCodecTest {
   }
 
   @Test
+  void timestampsOutsideTheYearsJsonCarriesAreRejected() {
+    for (String t : List.of("-0001-12-31T23:59:59.999Z", "+10000-01-01T00:00:00Z")) {
+      AgentMessage m = TestMessages.minimal().toBuilder().timestamp(Instant.parse(t)).build();
+      assertThatThrownBy(() -> codec.encode(m))
+          .isInstanceOf(CodecException.class)
+          .hasMessageContaining("outside the years 0000 to 9999");
+    }
+    for (String t : List.of("0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z")) {
+      AgentMessage m = TestMessages.minimal().toBuilder().timestamp(Instant.parse(t)).build();
+      assertThat(roundTrip(m).timestamp()).isEqualTo(Instant.parse(t));
+    }
+  }
+
+  @Test
   void anUnknownMessageTypeKeepsItsWireName() {
     AgentMessage back = roundTrip(TestMessages.unknownType());
 
@@ -122,6 +137,29 @@ class ProtobufCodecTest {
   }
 
   @Test
+  void listsOfEveryFormRoundTrip() {
+    Map<String, Object> content = new LinkedHashMap<>();
+    content.put("strings", List.of("a", "", "😀"));
+    content.put("ints", List.of(0L, -1L, Long.MAX_VALUE, Long.MIN_VALUE));
+    content.put("doubles", List.of(2.0, -0.0, 1e-300, Double.MAX_VALUE));
+    content.put("ints_then_double", List.of(1L, 2L, 3.0)); // one double: not the ints form
+    content.put("doubles_then_int", List.of(1.0, 2L));
+    content.put("strings_then_null", java.util.Arrays.asList("a", null));
+    content.put("nulls", java.util.Arrays.asList(null, null));
+    content.put("bools", List.of(true, false));
+    content.put("lists", List.of(List.of(1L), List.of("x"), List.of()));
+    content.put("empty", List.of());
+    AgentMessage m = message(content);
+    AgentMessage back = roundTrip(m);
+
+    assertThat(back).isEqualTo(m);
+    assertThat(((List<?>) back.content().get("ints_then_double")).get(2))
+        .isInstanceOf(Double.class);
+    assertThat(((List<?>) back.content().get("doubles_then_int")).get(1))
+        .isInstanceOf(Long.class);
+  }
+
+  @Test
   void encodingIsDeterministic() {
     assertThat(codec.encode(TestMessages.everyKind()))
         .isEqualTo(codec.encode(TestMessages.everyKind()));
@@ -151,9 +189,21 @@ class ProtobufCodecTest {
   void smallValuesTakeFewBytes() {
     // from_agent "a" (3) + message_type "heartbeat" (11) + timestamp 0 (2)
     assertThat(codec.encode(TestMessages.minimal())).hasSize(16);
-    // the entry "n": -1 is 2 (tag, length) + 3 (key) + 2 (tag, length) + 2 (zigzag -1) = 9
+    // the field "n": -1 is 2 (tag, length) + 3 (key) + 2 (tag, zigzag -1) = 7
     AgentMessage small = TestMessages.minimal().toBuilder().content(Map.of("n", -1L)).build();
-    assertThat(codec.encode(small)).hasSize(16 + 9);
+    assertThat(codec.encode(small)).hasSize(16 + 7);
+    // a list of strings: 2 (tag, length) + 3 (key) + 2 (list_value tag, length) + 2 x 3
+    AgentMessage strings = TestMessages.minimal().toBuilder()
+        .content(Map.of("l", List.of("a", "b"))).build();
+    assertThat(codec.encode(strings)).hasSize(16 + 2 + 3 + 2 + 2 * 3);
+    // a list of integers, packed: 2 + 3 + 2 + 2 (ints tag, length) + 1 + 1 + 2 (zigzag 100)
+    AgentMessage ints = TestMessages.minimal().toBuilder()
+        .content(Map.of("l", List.of(1L, -1L, 100L))).build();
+    assertThat(codec.encode(ints)).hasSize(16 + 2 + 3 + 2 + 2 + 4);
+    // a mixed list: each element a Value, 2 (tag, length) + its kind (3 for "a", 2 for 1)
+    AgentMessage mixed = TestMessages.minimal().toBuilder()
+        .content(Map.of("l", List.of("a", 1L))).build();
+    assertThat(codec.encode(mixed)).hasSize(16 + 2 + 3 + 2 + (2 + 3) + (2 + 2));
   }
 
   private static AgentMessage message(Map<String, ?> content) {

@@ -2,7 +2,6 @@ package io.agentbus.codec.protobuf;
 
 import static io.agentbus.codec.protobuf.GeneratedMapping.fromGenerated;
 import static io.agentbus.codec.protobuf.GeneratedMapping.toGenerated;
-import static io.agentbus.codec.protobuf.GeneratedMapping.toValue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,6 +14,7 @@ import io.agentbus.CodecException;
 import io.agentbus.MessageType;
 import io.agentbus.codec.protobuf.testing.FutureAgentMessage;
 import io.agentbus.codec.protobuf.testing.FutureRouting;
+import io.agentbus.codec.protobuf.v1.Field;
 import io.agentbus.codec.protobuf.v1.ListValue;
 import io.agentbus.codec.protobuf.v1.Struct;
 import io.agentbus.codec.protobuf.v1.Value;
@@ -50,17 +50,18 @@ class SchemaConformanceTest {
   @MethodSource("messages")
   void generatedCodeReadsWhatTheCodecWrites(AgentMessage m) throws Exception {
     CodedInputStream in = CodedInputStream.newInstance(codec.encode(m));
-    // 64 levels of content are up to 3 x 64 message levels (Value, Struct, map entry); protobuf's
-    // default limit is 100, as the schema's comments warn peers
-    in.setRecursionLimit(3 * 64 + 1);
+    // 64 levels of content are 2 x 64 message levels (Field and Struct, or Value and ListValue);
+    // protobuf's default limit is 100, as the schema's comments warn peers
+    in.setRecursionLimit(130);
     assertThat(fromGenerated(io.agentbus.codec.protobuf.v1.AgentMessage.parseFrom(in)))
         .isEqualTo(m);
   }
 
   @Test
-  void generatedCodeWithItsDefaultRecursionLimitReadsContentThirtyLevelsDeep() throws Exception {
+  void generatedCodeWithItsDefaultRecursionLimitReadsContentFortyLevelsDeep() throws Exception {
     AgentMessage m = TestMessages.minimal().toBuilder()
-        .content(Map.of("nest", TestMessages.nestedLists(30).get("nest")))
+        .content(Map.of("nest", TestMessages.nestedLists(40).get("nest"),
+            "maps", TestMessages.nestedMaps(40)))
         .build();
     assertThat(fromGenerated(
         io.agentbus.codec.protobuf.v1.AgentMessage.parseFrom(codec.encode(m)))).isEqualTo(m);
@@ -78,12 +79,22 @@ class SchemaConformanceTest {
     checkSchema(Wire.VALUE, Value.getDescriptor());
     checkSchema(Wire.STRUCT, Struct.getDescriptor());
     checkSchema(Wire.LIST, ListValue.getDescriptor());
-    checkSchema(Wire.ENTRY, io.agentbus.codec.protobuf.v1.AgentMessage.getDescriptor()
-        .findFieldByName("content").getMessageType());
-    checkSchema(Wire.ENTRY, Struct.getDescriptor().findFieldByName("fields").getMessageType());
+    checkSchema(Wire.FIELD, Field.getDescriptor());
+    assertThat(io.agentbus.codec.protobuf.v1.AgentMessage.getDescriptor()
+        .findFieldByName("content").getMessageType()).isEqualTo(Field.getDescriptor());
+    assertThat(Struct.getDescriptor().findFieldByName("fields").getMessageType())
+        .isEqualTo(Field.getDescriptor());
+    assertThat(ListValue.getDescriptor().findFieldByName("values").getMessageType())
+        .isEqualTo(Value.getDescriptor());
   }
 
   private static void checkSchema(Wire.Schema schema, Descriptor descriptor) {
+    for (int n = 1; n <= schema.lastField(); n++) {
+      if (schema.fieldName(n) != null) {
+        assertThat(descriptor.findFieldByNumber(n)).as("%s field %d", descriptor.getFullName(), n)
+            .isNotNull();
+      }
+    }
     assertThat(schema.lastField()).as(descriptor.getFullName())
         .isEqualTo(descriptor.getFields().stream().mapToInt(FieldDescriptor::getNumber).max()
             .orElseThrow());
@@ -101,7 +112,7 @@ class SchemaConformanceTest {
         .setFromAgent("planner-007")
         .addHopCounts(3).addHopCounts(-1)
         .setMessageType("capability_offer")
-        .putContent("capabilities", toValue(List.of("parse", "plan")))
+        .addContent(GeneratedMapping.toField("capabilities", List.of("parse", "plan")))
         .setRouting(FutureRouting.newBuilder().setRegion("eu-west").addVia("gateway-1"))
         .setTimestampMillis(Instant.parse("2026-01-02T03:04:05.678Z").toEpochMilli())
         .setChecksum(0xCAFEBABE)
@@ -123,12 +134,13 @@ class SchemaConformanceTest {
             .addLengthDelimited(com.google.protobuf.ByteString.copyFromUtf8("later")).build())
         .build();
     Value string = Value.newBuilder().setStringValue("x").setUnknownFields(extra).build();
-    Value list = Value.newBuilder().setListValue(
+    Field list = Field.newBuilder().setKey("list").setListValue(
         ListValue.newBuilder().addValues(string).setUnknownFields(extra)).build();
-    Value struct = Value.newBuilder().setStructValue(
-        Struct.newBuilder().putFields("s", string).setUnknownFields(extra)).build();
+    Field struct = Field.newBuilder().setKey("struct").setStructValue(Struct.newBuilder()
+        .addFields(Field.newBuilder().setKey("s").setStringValue("x").setUnknownFields(extra))
+        .setUnknownFields(extra)).setUnknownFields(extra).build();
     byte[] bytes = toGenerated(TestMessages.minimal()).toBuilder()
-        .putContent("list", list).putContent("struct", struct).build().toByteArray();
+        .addContent(list).addContent(struct).build().toByteArray();
 
     assertThat(codec.decode(bytes).content())
         .isEqualTo(Map.of("list", List.of("x"), "struct", Map.of("s", "x")));
@@ -136,18 +148,29 @@ class SchemaConformanceTest {
 
   @Test
   void aValueOfAKindThisVersionDoesNotKnowIsRejectedNotGuessed() {
-    // a newer peer's Value with only a kind numbered 8 ("bytes_value", say)
-    Value future = Value.newBuilder().setUnknownFields(UnknownFieldSet.newBuilder()
-        .addField(8, UnknownFieldSet.Field.newBuilder()
+    // a newer peer's Field with only a kind numbered 9 ("bytes_value", say)
+    UnknownFieldSet bytesValue = UnknownFieldSet.newBuilder()
+        .addField(9, UnknownFieldSet.Field.newBuilder()
             .addLengthDelimited(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 2})).build())
-        .build()).build();
+        .build();
+    Field future = Field.newBuilder().setKey("blob").setUnknownFields(bytesValue).build();
     byte[] bytes = toGenerated(TestMessages.minimal()).toBuilder()
-        .putContent("blob", future).build().toByteArray();
+        .addContent(future).build().toByteArray();
 
     assertThatThrownBy(() -> codec.decode(bytes))
         .isInstanceOf(CodecException.class)
-        .hasMessageContaining("no kind this version knows")
+        .hasMessageContaining("a Field has no value of a kind this version knows")
         .hasMessageContaining("content.blob");
+
+    Field inList = Field.newBuilder().setKey("list").setListValue(ListValue.newBuilder()
+        .addValues(Value.newBuilder().setIntValue(1))
+        .addValues(Value.newBuilder().setUnknownFields(bytesValue))).build();
+    byte[] listBytes = toGenerated(TestMessages.minimal()).toBuilder()
+        .addContent(inList).build().toByteArray();
+    assertThatThrownBy(() -> codec.decode(listBytes))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("a Value has no value of a kind this version knows")
+        .hasMessageContaining("content.list[1]");
   }
 
   @Test

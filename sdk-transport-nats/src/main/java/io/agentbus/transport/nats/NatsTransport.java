@@ -279,7 +279,7 @@ public final class NatsTransport implements Transport {
     checkOpen();
     NatsTransportSubscription s =
         new NatsTransportSubscription(this, subjectPattern, queueGroup, handler);
-    Dispatcher d;
+    Dispatcher d = null;
     try {
       d = connection.createDispatcher(s::onMessage);
       d.setPendingLimits(config.pendingMessages(), config.pendingBytes());
@@ -293,6 +293,13 @@ public final class NatsTransport implements Transport {
       }
     } catch (IllegalStateException | IllegalArgumentException e) {
       forget(s);
+      if (d != null) {
+        try {
+          connection.closeDispatcher(d);
+        } catch (RuntimeException ignored) {
+          // already closed with its connection
+        }
+      }
       String text = String.valueOf(e.getMessage());
       if (text.contains("Closed")) {
         throw closedException(e);
@@ -375,7 +382,7 @@ public final class NatsTransport implements Transport {
         && ((JetStreamStatusException) t).getStatus().isNoResponders()) {
       return new NoRespondersException(subject);
     }
-    if (state.get() == State.CLOSED || closedByUs.get()) {
+    if (state.get() != State.OPEN) {
       return new TransportException("The NATS transport closed before a reply to the request on '"
           + subject + "' came", t, false);
     }
@@ -752,11 +759,16 @@ public final class NatsTransport implements Transport {
       return new TransportException("NATS at " + servers + " refused the credentials ("
           + text.trim() + "): check " + authKeys(c), e, false);
     }
+    // jnats reports the underlying cause (a refused TLS handshake, say) only to its listener
+    String tlsHint = !c.tls() ? "" : " With TLS, also check that "
+        + NatsTransportConfig.Key.TLS_TRUSTSTORE.property() + " trusts the server's certificate"
+        + " and, if the server verifies clients, that "
+        + NatsTransportConfig.Key.TLS_KEYSTORE.property() + " holds this client's.";
     return new TransportException("Could not connect to NATS at " + servers + " as '"
         + c.connectionName() + "': " + text + ". Is the server running and reachable? The "
         + "servers are set by " + NatsTransportConfig.Key.URL.property() + " / "
         + NatsTransportConfig.Key.URL.environmentVariable() + " / "
-        + NatsTransportConfig.NATS_URL, e, true);
+        + NatsTransportConfig.NATS_URL + "." + tlsHint, e, true);
   }
 
   private static String authKeys(NatsTransportConfig c) {
@@ -883,7 +895,12 @@ public final class NatsTransport implements Transport {
 
     @Override
     public void exceptionOccurred(Connection conn, Exception exp) {
-      if (exp instanceof IOException || !connectedOnce) {
+      if (!connectedOnce) {
+        // the first connect's failure is thrown by connect(); this is its detail
+        log.warn("While connecting to NATS: {}", exp.toString());
+        return;
+      }
+      if (exp instanceof IOException) {
         // a lost or refused connection; the DISCONNECTED event tells the user
         log.debug("NATS connection problem: {}", exp.toString());
       } else {

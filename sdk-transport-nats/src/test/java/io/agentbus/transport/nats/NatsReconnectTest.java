@@ -40,8 +40,10 @@ class NatsReconnectTest {
   private NatsTransport connect(NatsServer server, NatsTransportConfig.Builder config) {
     NatsTransport t = NatsTransport.connect(config.servers(server.url())
         .reconnectWait(Duration.ofMillis(50)).build());
-    t.addConnectionListener(events::add);
-    t.addConnectionListener(history::add);
+    t.addConnectionListener(e -> {
+      history.add(e);
+      events.add(e);
+    });
     transports.add(t);
     return t;
   }
