@@ -1,0 +1,108 @@
+package io.agentbus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AgentMessageTest {
+
+  @Test
+  void keepsEveryField() {
+    Instant ts = Instant.parse("2025-12-05T14:30:00.123456Z");
+    AgentMessage m = AgentMessage.builder()
+        .fromAgent("architect-001")
+        .toAgent("parser-dev-001")
+        .messageType(MessageType.QUESTION)
+        .content(Map.of("question", "What format?"))
+        .timestamp(ts)
+        .correlationId("arch-001-1733409000.123")
+        .build();
+    assertThat(m.fromAgent()).isEqualTo("architect-001");
+    assertThat(m.toAgent()).isEqualTo("parser-dev-001");
+    assertThat(m.messageType()).isEqualTo(MessageType.QUESTION);
+    assertThat(m.content()).containsEntry("question", "What format?");
+    assertThat(m.timestamp()).isEqualTo(Instant.parse("2025-12-05T14:30:00.123Z"));
+    assertThat(m.correlationId()).isEqualTo("arch-001-1733409000.123");
+    assertThat(m.toBuilder().build()).isEqualTo(m).hasSameHashCodeAs(m);
+  }
+
+  @Test
+  void contentIsADeepImmutableCopyWithNormalisedNumbers() {
+    List<Object> list = new ArrayList<>(Arrays.asList(1, 2.5f, null, "x"));
+    Map<String, Object> inner = new HashMap<>();
+    inner.put("n", (short) 7);
+    Map<String, Object> content = new LinkedHashMap<>();
+    content.put("list", list);
+    content.put("inner", inner);
+    content.put("big", BigInteger.valueOf(Long.MAX_VALUE));
+    content.put("nothing", null);
+
+    AgentMessage m = message(content);
+    list.add("mutated later");
+    inner.put("m", 1);
+
+    assertThat(m.content().get("list")).isEqualTo(Arrays.asList(1L, 2.5d, null, "x"));
+    assertThat(m.content().get("inner")).isEqualTo(Map.of("n", 7L));
+    assertThat(m.content().get("big")).isEqualTo(Long.MAX_VALUE);
+    assertThat(m.content()).containsEntry("nothing", null);
+    assertThatThrownBy(() -> m.content().put("x", 1))
+        .isInstanceOf(UnsupportedOperationException.class);
+    @SuppressWarnings("unchecked")
+    List<Object> copied = (List<Object>) m.content().get("list");
+    assertThatThrownBy(() -> copied.add(1)).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void rejectsValuesThatAreNotJsonLikeNamingThePath() {
+    assertThatThrownBy(() -> message(Map.of("a", Map.of("b", List.of(1, new Object())))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("content.a.b[1]")
+        .hasMessageContaining("java.lang.Object");
+    assertThatThrownBy(() -> message(Map.of("huge", BigInteger.TWO.pow(64))))
+        .hasMessageContaining("64 bits");
+    assertThatThrownBy(() -> message(Map.of("nan", Double.NaN))).hasMessageContaining("NaN");
+    assertThatThrownBy(() -> message(Map.of("k", Map.of(1, "x"))))
+        .hasMessageContaining("must be a String");
+  }
+
+  @Test
+  void rejectsContentNestedTooDeep() {
+    Object deep = "leaf";
+    for (int i = 0; i < 70; i++) {
+      deep = List.of(deep);
+    }
+    Object tooDeep = deep;
+    assertThatThrownBy(() -> message(Map.of("deep", tooDeep)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("deeper than 64");
+  }
+
+  @Test
+  void validatesAgentIdsAndRequiredFields() {
+    assertThatThrownBy(() -> AgentMessage.builder().fromAgent("bad id")
+        .messageType(MessageType.HEARTBEAT).build())
+        .isInstanceOf(InvalidSubjectException.class)
+        .hasMessageContaining("from_agent")
+        .hasMessageContaining("'bad id'");
+    assertThatThrownBy(() -> AgentMessage.builder().fromAgent("a").toAgent("b.c")
+        .messageType(MessageType.HEARTBEAT).build())
+        .hasMessageContaining("to_agent");
+    assertThatThrownBy(() -> AgentMessage.builder().fromAgent("a").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("message_type");
+  }
+
+  private static AgentMessage message(Map<String, ?> content) {
+    return AgentMessage.builder().fromAgent("a").messageType(MessageType.STATUS_UPDATE)
+        .content(content).build();
+  }
+}

@@ -1,0 +1,452 @@
+package io.agentbus.test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.agentbus.AgentMessage;
+import io.agentbus.Delivery;
+import io.agentbus.Headers;
+import io.agentbus.MessageBus;
+import io.agentbus.MessageType;
+import io.agentbus.NoRespondersException;
+import io.agentbus.RemoteHandlerException;
+import io.agentbus.RequestTimeoutException;
+import io.agentbus.Subscription;
+import io.agentbus.TransportException;
+import io.agentbus.spi.Codec;
+import io.agentbus.spi.MessageInterceptor;
+import io.agentbus.spi.Transport;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What {@link MessageBus} promises on any transport: the seed's patterns (broadcast, direct,
+ * request/reply, work queues, teams), failures that are never silent (dead letters, counted
+ * failures, fast remote errors), unknown types from newer peers, interceptors and namespaces.
+ *
+ * <p>Extend it with a transport factory and a codec; the in-memory and NATS transports both run
+ * it, which is what makes an agent unit-tested in memory behave the same on NATS. Every bus in a
+ * test gets its own transport from {@link #newTransport()}, as separate processes would.
+ */
+public abstract class MessageBusContract {
+  /** A guard against hangs, not a performance bound. */
+  protected static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final List<MessageBus> buses = Collections.synchronizedList(new ArrayList<>());
+
+  /** A new transport connected to the same bus (server) as the others in this test. */
+  protected abstract Transport newTransport();
+
+  /** The codec the buses publish with. */
+  protected abstract Codec codec();
+
+  /** A bus on a new transport, closed after the test. */
+  protected MessageBus newBus() {
+    return newBus(MessageBus.builder());
+  }
+
+  protected MessageBus newBus(MessageBus.Builder builder) {
+    MessageBus bus = builder.transport(newTransport()).codec(codec()).build();
+    buses.add(bus);
+    return bus;
+  }
+
+  /** Makes subscriptions made so far effective everywhere (a NATS flush round trip). */
+  protected void settle() {
+    synchronized (buses) {
+      for (MessageBus b : buses) {
+        if (!b.isClosed()) {
+          b.transport().flush(WAIT);
+        }
+      }
+    }
+  }
+
+  @AfterEach
+  void closeBuses() {
+    synchronized (buses) {
+      buses.forEach(MessageBus::close);
+      buses.clear();
+    }
+  }
+
+  @Test
+  void broadcastReachesSubscribersOfItsTypeOnly() throws Exception {
+    MessageBus a = newBus();
+    MessageBus b = newBus();
+    BlockingQueue<AgentMessage> updates = new LinkedBlockingQueue<>();
+    BlockingQueue<AgentMessage> heartbeats = new LinkedBlockingQueue<>();
+    b.subscribeToBroadcasts(MessageType.STATUS_UPDATE, d -> updates.add(d.message()));
+    b.subscribeToBroadcasts(MessageType.HEARTBEAT, d -> heartbeats.add(d.message()));
+    settle();
+
+    a.broadcast("architect-001", MessageType.STATUS_UPDATE,
+        Map.of("status", "completed", "component", "task_model"));
+
+    AgentMessage m = take(updates);
+    assertThat(m.fromAgent()).isEqualTo("architect-001");
+    assertThat(m.toAgent()).isNull();
+    assertThat(m.messageType()).isEqualTo(MessageType.STATUS_UPDATE);
+    assertThat(m.content()).isEqualTo(Map.of("status", "completed", "component", "task_model"));
+    a.broadcast("architect-001", MessageType.HEARTBEAT, Map.of("status", "alive"));
+    assertThat(take(heartbeats).content()).containsEntry("status", "alive");
+    assertThat(updates).isEmpty();
+  }
+
+  @Test
+  void directMessagesReachOnlyTheirAgent() throws Exception {
+    MessageBus a = newBus();
+    MessageBus b = newBus();
+    BlockingQueue<Delivery> architect = new LinkedBlockingQueue<>();
+    BlockingQueue<Delivery> other = new LinkedBlockingQueue<>();
+    b.subscribeToAgentMessages("architect-001", architect::add);
+    b.subscribeToAgentMessages("architect-0010", other::add);
+    settle();
+
+    a.sendToAgent("parser-dev-001", "architect-001", MessageType.QUESTION,
+        Map.of("question", "Is Task model ready?"));
+
+    Delivery d = take(architect);
+    assertThat(d.subject()).isEqualTo("orchestrator.agent.architect-001.question");
+    assertThat(d.message().toAgent()).isEqualTo("architect-001");
+    assertThat(d.isRequest()).isFalse();
+    assertThat(d.headers().first(Headers.CONTENT_TYPE)).isEqualTo(codec().contentType());
+    a.sendToAgent("x", "architect-0010", MessageType.ANSWER, Map.of());
+    take(other);
+    assertThat(architect).isEmpty();
+  }
+
+  @Test
+  void requestGetsTheReplyWithTheSameCorrelationId() throws Exception {
+    MessageBus architect = newBus();
+    MessageBus parser = newBus();
+    architect.subscribeToAgentMessages("architect-001", d ->
+        d.reply(MessageType.RESOURCE_RESPONSE, Map.of(
+            "resource", d.message().content().get("resource"), "status", "ready")));
+    settle();
+
+    AgentMessage reply = parser.request("parser-dev-001", "architect-001",
+        MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model"), WAIT);
+
+    assertThat(reply.fromAgent()).isEqualTo("architect-001");
+    assertThat(reply.toAgent()).isEqualTo("parser-dev-001");
+    assertThat(reply.messageType()).isEqualTo(MessageType.RESOURCE_RESPONSE);
+    assertThat(reply.content()).isEqualTo(Map.of("resource", "task_model", "status", "ready"));
+    assertThat(reply.correlationId()).startsWith("parser-dev-001-");
+
+    CompletableFuture<AgentMessage> async = parser.requestAsync("parser-dev-001",
+        "architect-001", MessageType.RESOURCE_REQUEST, Map.of("resource", "b"), WAIT);
+    assertThat(async.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).content())
+        .containsEntry("resource", "b");
+  }
+
+  @Test
+  void requestToNobodyFailsFastAndSilenceTimesOut() {
+    MessageBus bus = newBus();
+    assertThatThrownBy(() -> bus.request("a", "nobody-home", MessageType.QUESTION, Map.of(),
+        WAIT)).isInstanceOf(NoRespondersException.class)
+        .hasMessageContaining("orchestrator.agent.nobody-home.question");
+
+    MessageBus silent = newBus();
+    silent.subscribeToAgentMessages("silent", d -> { });
+    settle();
+    assertThatThrownBy(() -> bus.request("a", "silent", MessageType.QUESTION, Map.of(),
+        Duration.ofMillis(200))).isInstanceOf(RequestTimeoutException.class)
+        .hasMessageContaining("200 ms");
+  }
+
+  @Test
+  void aThrowingResponderFailsTheRequestAtOnceAndIsDeadLettered() throws Exception {
+    MessageBus responder = newBus();
+    MessageBus requester = newBus();
+    BlockingQueue<Delivery> dead = new LinkedBlockingQueue<>();
+    requester.subscribe(requester.subjects().deadLetter(), dead::add);
+    responder.subscribeToAgentMessages("flaky", d -> {
+      throw new IllegalStateException("schema not ready");
+    });
+    settle();
+
+    assertThatThrownBy(() -> requester.request("a", "flaky", MessageType.QUESTION, Map.of(),
+        WAIT)).isInstanceOf(RemoteHandlerException.class)
+        .hasMessageContaining("schema not ready");
+    Delivery letter = take(dead);
+    assertThat(letter.headers().first(Headers.ERROR)).contains("schema not ready");
+    assertThat(letter.headers().first(Headers.ORIGINAL_SUBJECT))
+        .isEqualTo("orchestrator.agent.flaky.question");
+    assertThat(responder.stats().handlerFailures()).isEqualTo(1);
+    assertThat(responder.stats().deadLettered()).isEqualTo(1);
+  }
+
+  @Test
+  void aHandlerMayMakeRequestsItself() throws Exception {
+    MessageBus bus = newBus();
+    MessageBus other = newBus();
+    other.subscribeToAgentMessages("schema-store", d ->
+        d.reply(MessageType.RESOURCE_RESPONSE, Map.of("schema", "v1")));
+    bus.subscribeToAgentMessages("architect-001", d -> {
+      AgentMessage inner = bus.request("architect-001", "schema-store",
+          MessageType.RESOURCE_REQUEST, Map.of(), WAIT);
+      d.reply(MessageType.RESOURCE_RESPONSE, Map.of("via", inner.content().get("schema")));
+    });
+    settle();
+
+    AgentMessage reply = other.request("decomposer-001", "architect-001",
+        MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model_schema"), WAIT);
+    assertThat(reply.content()).containsEntry("via", "v1");
+  }
+
+  @Test
+  void workQueueGivesEachItemToExactlyOneWorker() throws Exception {
+    MessageBus coordinator = newBus();
+    MessageBus workers = newBus();
+    MessageBus moreWorkers = newBus();
+    int items = 300;
+    Map<Long, AtomicInteger> seen = new ConcurrentHashMap<>();
+    Set<String> threads = ConcurrentHashMap.newKeySet();
+    CountDownLatch done = new CountDownLatch(items);
+    CountDownLatch allBusy = new CountDownLatch(3);
+    Subscription queue = workers.createWorkQueue("test_execution", d -> {
+      threads.add(Thread.currentThread().getName());
+      allBusy.countDown();
+      // three workers of one process run at once: all three get in before any finishes
+      allBusy.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      seen.computeIfAbsent((Long) d.message().content().get("test"), k -> new AtomicInteger())
+          .incrementAndGet();
+      done.countDown();
+    }, 3);
+    moreWorkers.createWorkQueue("test_execution", d -> {
+      seen.computeIfAbsent((Long) d.message().content().get("test"), k -> new AtomicInteger())
+          .incrementAndGet();
+      done.countDown();
+    }, 1);
+    settle();
+
+    for (long i = 0; i < items; i++) {
+      coordinator.publishToQueue("test_execution", "test-coordinator",
+          MessageType.TASK_ASSIGNMENT, Map.of("test", i));
+    }
+    assertThat(done.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    assertThat(allBusy.getCount()).isZero();
+    assertThat(seen).hasSize(items);
+    assertThat(seen.values()).allMatch(n -> n.get() == 1);
+    assertThat(queue.subject()).isEqualTo("orchestrator.queue.test_execution");
+    assertThat(threads).hasSizeGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void teamMessagesReachTheTeam() throws Exception {
+    MessageBus a = newBus();
+    MessageBus b = newBus();
+    BlockingQueue<Delivery> parsers = new LinkedBlockingQueue<>();
+    b.subscribeToTeam("parsers", parsers::add);
+    settle();
+    a.sendToTeam("architect-001", "parsers", MessageType.COORDINATION_REQUEST,
+        Map.of("sync", "schema v2"));
+    Delivery d = take(parsers);
+    assertThat(d.subject()).isEqualTo("orchestrator.team.parsers.coordination_request");
+    assertThat(d.message().content()).containsEntry("sync", "schema v2");
+  }
+
+  @Test
+  void messagesOnOneSubscriptionArriveInOrder() throws Exception {
+    MessageBus a = newBus();
+    MessageBus b = newBus();
+    int n = 2_000;
+    List<Long> got = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch done = new CountDownLatch(n);
+    b.subscribeToAgentMessages("ordered", d -> {
+      got.add((Long) d.message().content().get("seq"));
+      done.countDown();
+    });
+    settle();
+    for (long i = 0; i < n; i++) {
+      a.sendToAgent("p", "ordered", MessageType.STATUS_UPDATE, Map.of("seq", i));
+    }
+    assertThat(done.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    for (int i = 0; i < n; i++) {
+      assertThat(got.get(i)).isEqualTo((long) i);
+    }
+  }
+
+  @Test
+  void aThrowingHandlerKeepsItsSubscriptionAndIsCountedAndDeadLettered() throws Exception {
+    MessageBus a = newBus();
+    MessageBus b = newBus();
+    BlockingQueue<Delivery> dead = new LinkedBlockingQueue<>();
+    a.subscribe(a.subjects().deadLetter(), dead::add);
+    BlockingQueue<Long> handled = new LinkedBlockingQueue<>();
+    b.subscribeToAgentMessages("worker", d -> {
+      long seq = (Long) d.message().content().get("seq");
+      if (seq == 1) {
+        throw new IllegalArgumentException("cannot handle 1");
+      }
+      handled.add(seq);
+    });
+    settle();
+    for (long i = 0; i < 3; i++) {
+      a.sendToAgent("p", "worker", MessageType.TASK_ASSIGNMENT, Map.of("seq", i));
+    }
+    assertThat(take(handled)).isEqualTo(0L);
+    assertThat(take(handled)).isEqualTo(2L);
+    Delivery letter = take(dead);
+    assertThat(letter.message().content()).containsEntry("seq", 1L);
+    assertThat(letter.headers().first(Headers.ERROR)).contains("cannot handle 1");
+    assertThat(b.stats().handlerFailures()).isEqualTo(1);
+    assertThat(b.stats().handled()).isEqualTo(2);
+  }
+
+  @Test
+  void undecodableBytesAreCountedAndDeadLetteredWithTheOriginalPayload() throws Exception {
+    MessageBus bus = newBus();
+    MessageBus watcher = newBus();
+    BlockingQueue<byte[]> dead = new LinkedBlockingQueue<>();
+    BlockingQueue<String> errors = new LinkedBlockingQueue<>();
+    // raw subscription: a dead letter is by definition not decodable
+    Transport raw = newTransport();
+    raw.subscribe(watcher.subjects().deadLetter(), null, m -> {
+      dead.add(m.payload());
+      errors.add(m.headers().first(Headers.ERROR) + " @ "
+          + m.headers().first(Headers.ORIGINAL_SUBJECT));
+    });
+    AtomicInteger handlerCalls = new AtomicInteger();
+    bus.subscribeToAgentMessages("victim", d -> handlerCalls.incrementAndGet());
+    settle();
+    raw.flush(WAIT);
+
+    byte[] garbage = "{\"from_agent\": tru".getBytes(StandardCharsets.UTF_8);
+    raw.publish("orchestrator.agent.victim.question", null, Headers.empty(), garbage);
+    raw.publish("orchestrator.agent.victim.question", null,
+        Headers.of(Headers.CONTENT_TYPE, "application/x-unheard-of"), new byte[] {1, 2, 3});
+
+    assertThat(take(dead)).isEqualTo(garbage);
+    assertThat(take(errors)).startsWith("decode failed")
+        .endsWith("@ orchestrator.agent.victim.question");
+    assertThat(take(dead)).containsExactly(1, 2, 3);
+    assertThat(take(errors)).contains("application/x-unheard-of");
+    assertThat(bus.stats().decodeFailures()).isEqualTo(2);
+    assertThat(bus.stats().deadLettered()).isEqualTo(2);
+    assertThat(handlerCalls).hasValue(0);
+    raw.close();
+  }
+
+  @Test
+  void typesFromNewerPeersAreDeliveredNotDropped() throws Exception {
+    MessageBus newer = newBus();
+    MessageBus older = newBus();
+    BlockingQueue<AgentMessage> got = new LinkedBlockingQueue<>();
+    older.subscribe(older.subjects().allBroadcasts(), d -> got.add(d.message()));
+    settle();
+    MessageType future = MessageType.of("capability_announcement");
+    newer.broadcast("agent-from-2027", future, Map.of("capabilities", List.of("vision")));
+    AgentMessage m = take(got);
+    assertThat(m.messageType().isKnown()).isFalse();
+    assertThat(m.messageType().wireName()).isEqualTo("capability_announcement");
+    assertThat(m.content()).containsEntry("capabilities", List.of("vision"));
+  }
+
+  @Test
+  void interceptorsSeeEveryPublishAndWrapEveryDelivery() throws Exception {
+    List<String> trail = Collections.synchronizedList(new ArrayList<>());
+    MessageInterceptor tracing = new MessageInterceptor() {
+      @Override
+      public Headers beforePublish(String subject, AgentMessage m, Headers h, byte[] payload) {
+        return h.toBuilder().set("traceparent", "00-trace-" + m.fromAgent()).build();
+      }
+
+      @Override
+      public void aroundDelivery(Delivery d, Chain next) throws Exception {
+        trail.add("before " + d.headers().first("traceparent"));
+        next.proceed(d);
+        trail.add("after");
+      }
+    };
+    MessageBus a = newBus(MessageBus.builder().addInterceptor(tracing));
+    MessageBus b = newBus(MessageBus.builder().addInterceptor(tracing));
+    CountDownLatch handled = new CountDownLatch(1);
+    b.subscribeToAgentMessages("traced", d -> {
+      trail.add("handler");
+      handled.countDown();
+    });
+    settle();
+    a.sendToAgent("origin", "traced", MessageType.QUESTION, Map.of());
+    assertThat(handled.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    b.drain(WAIT).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(trail).containsExactly("before 00-trace-origin", "handler", "after");
+  }
+
+  @Test
+  void namespacesDoNotSeeEachOther() throws Exception {
+    MessageBus acme = newBus(MessageBus.builder().namespace("acme"));
+    MessageBus other = newBus();
+    BlockingQueue<AgentMessage> acmeGot = new LinkedBlockingQueue<>();
+    BlockingQueue<AgentMessage> otherGot = new LinkedBlockingQueue<>();
+    acme.subscribeToBroadcasts(MessageType.HEARTBEAT, d -> acmeGot.add(d.message()));
+    other.subscribeToBroadcasts(MessageType.HEARTBEAT, d -> otherGot.add(d.message()));
+    settle();
+    other.broadcast("o", MessageType.HEARTBEAT, Map.of());
+    acme.broadcast("a", MessageType.HEARTBEAT, Map.of());
+    assertThat(take(acmeGot).fromAgent()).isEqualTo("a");
+    assertThat(take(otherGot).fromAgent()).isEqualTo("o");
+    // each saw exactly one; the other namespace's publish went elsewhere
+    settle();
+    assertThat(acmeGot).isEmpty();
+    assertThat(otherGot).isEmpty();
+  }
+
+  @Test
+  void aClosedBusRefusesWork() {
+    MessageBus bus = newBus();
+    bus.close();
+    bus.close(); // idempotent
+    assertThat(bus.isClosed()).isTrue();
+    assertThatThrownBy(() -> bus.broadcast("a", MessageType.HEARTBEAT, Map.of()))
+        .isInstanceOf(TransportException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> bus.subscribeToAgentMessages("a", d -> { }))
+        .isInstanceOf(TransportException.class);
+  }
+
+  @Test
+  void drainLetsInFlightHandlersFinish() throws Exception {
+    MessageBus a = newBus();
+    MessageBus b = newBus();
+    CountDownLatch inHandler = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    List<Long> finished = Collections.synchronizedList(new ArrayList<>());
+    b.subscribeToAgentMessages("slow", d -> {
+      inHandler.countDown();
+      release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      finished.add((Long) d.message().content().get("seq"));
+    });
+    settle();
+    a.sendToAgent("p", "slow", MessageType.TASK_ASSIGNMENT, Map.of("seq", 1L));
+    a.sendToAgent("p", "slow", MessageType.TASK_ASSIGNMENT, Map.of("seq", 2L));
+    a.transport().flush(WAIT);
+    assertThat(inHandler.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+    CompletableFuture<Void> drained = b.drain(WAIT);
+    assertThat(drained).isNotDone();
+    release.countDown();
+    drained.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(finished).containsExactly(1L, 2L);
+  }
+
+  private static <T> T take(BlockingQueue<T> queue) throws InterruptedException {
+    T t = queue.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(t).as("nothing arrived within %s", WAIT).isNotNull();
+    return t;
+  }
+}
