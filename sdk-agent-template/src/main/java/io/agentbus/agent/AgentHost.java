@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Owns a shared {@link MessageBus} and the agents running on it: starts agents, and on {@link
- * #close()} stops them (in reverse order of starting, waiting for each) and then drains and closes
+ * #close()} stops them (one at a time, in reverse order of starting) and then drains and closes
  * the bus. Many agents share the one bus and its one connection; none of them closes it.
  *
  * <pre>{@code
@@ -112,9 +112,8 @@ public final class AgentHost implements AutoCloseable {
   }
 
   /**
-   * Stops every agent (asking all at once, then waiting for each, in reverse order of start, up to
-   * the stop timeout each), then drains and closes the bus. Failures are logged, not thrown.
-   * Idempotent.
+   * Stops every agent, one at a time in reverse order of start (waiting up to the stop timeout
+   * for each), then drains and closes the bus. Failures are logged, not thrown. Idempotent.
    */
   @Override
   public void close() {
@@ -127,13 +126,11 @@ public final class AgentHost implements AutoCloseable {
       toStop = new ArrayList<>(agents);
     }
     removeShutdownHook();
-    for (int i = toStop.size() - 1; i >= 0; i--) {
-      toStop.get(i).stopAsync();
-    }
+    // one at a time, last started first: an orchestrator started first sees the others leave
     for (int i = toStop.size() - 1; i >= 0; i--) {
       Agent a = toStop.get(i);
       try {
-        a.awaitTerminated(stopTimeout);
+        a.stopAsync().awaitTerminated(stopTimeout);
       } catch (TimeoutException e) {
         log.warn("Agent '{}' did not stop within {}; closing the bus anyway", a.id(),
             stopTimeout);
