@@ -95,6 +95,7 @@ public abstract class AbstractAgent implements Agent {
   private boolean announced;
 
   private final Deque<AutoCloseable> resources = new ArrayDeque<>(); // guarded by itself
+  private boolean resourcesClosed; // guarded by resources
 
   private final Object heartbeatLock = new Object();
   private boolean heartbeating; // guarded by heartbeatLock
@@ -236,22 +237,18 @@ public abstract class AbstractAgent implements Agent {
 
   /**
    * Registers something the agent opened, to be closed when it stops (or when its start fails),
-   * in reverse order of registration. A resource registered after the agent stopped is closed at
-   * once.
+   * in reverse order of registration. A resource registered once the agent's resources were closed
+   * is closed at once.
    *
    * @return {@code resource}
    */
   protected final <T extends AutoCloseable> T closeOnStop(T resource) {
     Objects.requireNonNull(resource, "resource");
-    boolean closeNow;
-    synchronized (lock) {
-      closeNow = state.isTerminal();
-    }
-    if (!closeNow) {
-      synchronized (resources) {
+    synchronized (resources) {
+      if (!resourcesClosed) {
         resources.push(resource);
+        return resource;
       }
-      return resource;
     }
     try {
       resource.close();
@@ -619,9 +616,10 @@ public abstract class AbstractAgent implements Agent {
       AutoCloseable r;
       synchronized (resources) {
         r = resources.poll();
-      }
-      if (r == null) {
-        return error;
+        if (r == null) {
+          resourcesClosed = true;
+          return error;
+        }
       }
       try {
         r.close();

@@ -50,9 +50,7 @@ public final class Phase11Demo {
   static final Map<String, String> DEMO_DEFAULTS = Map.of(
       ConfigKey.HEARTBEAT_INTERVAL.key(), "1s",
       ConfigKey.DEAD_AFTER.key(), "3s",
-      ConfigKey.DRAIN_TIMEOUT.key(), "2s",
-      // the demo closes everything itself; no hook needed inside `mvn exec:java`
-      ConfigKey.SHUTDOWN_HOOK.key(), "false");
+      ConfigKey.DRAIN_TIMEOUT.key(), "2s");
 
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(15);
 

@@ -27,8 +27,10 @@ import java.util.Objects;
  *   <li>{@link MessageBus}: one per injector, on the bound transport and codec, with JSON as an
  *       additional codec so that the seed's header-less messages decode whatever the primary codec;
  *   <li>{@link AgentContext}: the bus, scheduler, heartbeat interval and drain timeout, for {@code
- *       AbstractAgent} constructors;
- *   <li>{@link AgentHost}: owns the bus; close it to stop the agents and the connection;
+ *       AbstractAgent} constructors (without a per-agent shutdown hook);
+ *   <li>{@link AgentHost}: owns the bus; close it to stop the agents and the connection. With
+ *       {@code agentbus.shutdown-hook} on (the default), its JVM shutdown hook does that at exit,
+ *       for the agents it started or was given with {@link AgentHost#register};
  *   <li>{@link OrchestratorMonitor.Builder}: a fresh builder preset with the bus, scheduler and
  *       {@code agentbus.monitor.dead-after}.
  * </ul>
@@ -111,8 +113,8 @@ public final class AgentBusModule extends AbstractModule {
         .scheduler(scheduler)
         .heartbeatInterval(config.heartbeatInterval())
         .drainTimeout(config.drainTimeout())
-        // the host's hook stops every agent it knows; agents started elsewhere have their own
-        .shutdownHook(config.shutdownHook())
+        // the host's hook stops the agents, in order; per-agent hooks would stop them all at once
+        .shutdownHook(false)
         .build();
   }
 
