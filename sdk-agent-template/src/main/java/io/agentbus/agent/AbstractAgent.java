@@ -72,7 +72,9 @@ import org.slf4j.LoggerFactory;
  * requester gets a {@link io.agentbus.RemoteHandlerException} at once.
  *
  * <p>Thread-safe. Handlers run on the transport's delivery threads, serially per subscription;
- * the work loop on its own thread; heartbeats on the scheduler's thread.
+ * the work loop on its own thread; heartbeats on the scheduler's thread. {@linkplain
+ * #addListener Listeners} are told of each transition in order, before {@link #awaitRunning} or
+ * {@link #awaitTerminated} return for it.
  */
 public abstract class AbstractAgent implements Agent {
   private static final Logger log = LoggerFactory.getLogger(AbstractAgent.class);
@@ -329,16 +331,16 @@ public abstract class AbstractAgent implements Agent {
   private void await(Duration timeout, State target) throws TimeoutException {
     long deadline = System.nanoTime() + timeout.toNanos();
     boolean interrupted = false;
+    State reached;
+    Throwable failed;
     try {
       synchronized (lock) {
         while (true) {
-          if (state == target) {
-            return;
-          }
-          if (state == State.FAILED || (target == State.RUNNING && state.compareTo(target) > 0)) {
-            throw new IllegalStateException("Agent '" + safeId() + "' is " + state
-                + " and will not become " + target
-                + (failure != null ? " (it failed: " + failure + ")" : ""), failure);
+          reached = state;
+          failed = failure;
+          if (reached == target || reached == State.FAILED
+              || (target == State.RUNNING && reached.compareTo(target) > 0)) {
+            break;
           }
           long left = deadline - System.nanoTime();
           if (left <= 0) {
@@ -356,6 +358,13 @@ public abstract class AbstractAgent implements Agent {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
+    }
+    // listeners hear of a transition before anyone waiting for it returns
+    events.dispatch();
+    if (reached != target) {
+      throw new IllegalStateException("Agent '" + safeId() + "' is " + reached
+          + " and will not become " + target
+          + (failed != null ? " (it failed: " + failed + ")" : ""), failed);
     }
   }
 
@@ -601,7 +610,7 @@ public abstract class AbstractAgent implements Agent {
     } catch (ExecutionException | TimeoutException e) {
       log.warn("Agent '{}': in-flight handlers did not all finish within {} ({}); "
           + "unsubscribing anyway", id(), timeout,
-          e instanceof ExecutionException ? e.getCause() : e);
+          String.valueOf(e instanceof ExecutionException ? e.getCause() : e));
     }
     for (Subscription s : subscriptions) {
       if (s.isActive()) {

@@ -145,7 +145,7 @@ public final class AgentHost implements AutoCloseable {
       bus.close();
     } catch (ExecutionException | TimeoutException e) {
       log.warn("The message bus did not drain within {}: {}; closed anyway", stopTimeout,
-          e instanceof ExecutionException ? e.getCause() : e);
+          String.valueOf(e instanceof ExecutionException ? e.getCause() : e));
       bus.close();
     }
   }

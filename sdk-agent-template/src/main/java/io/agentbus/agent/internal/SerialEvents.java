@@ -9,8 +9,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers listener calls one at a time, in the order they were enqueued, without holding the
  * caller's lock. Enqueue while holding the lock that orders the events; call {@link #dispatch()}
- * after releasing it. Whichever thread finds work pending runs it; a listener that throws is logged
- * and the rest still run. Thread-safe.
+ * after releasing it. A listener that throws is logged and the rest still run. Thread-safe.
  */
 public final class SerialEvents {
   private static final Logger log = LoggerFactory.getLogger(SerialEvents.class);
@@ -28,22 +27,24 @@ public final class SerialEvents {
     pending.add(call);
   }
 
-  /** Runs pending calls; returns when none is left or another thread is running them. */
+  /**
+   * Runs the pending calls. When it returns, every call enqueued before it was called has run
+   * (waiting, if need be, for another thread that is running them). Reentrant: a listener may
+   * cause further events, which it then delivers itself.
+   */
   public void dispatch() {
-    // re-check after unlocking: a call enqueued while another thread held the lock is ours to run
-    while (!pending.isEmpty() && running.tryLock()) {
-      try {
-        Runnable call;
-        while ((call = pending.poll()) != null) {
-          try {
-            call.run();
-          } catch (RuntimeException e) {
-            log.warn("A listener of {} threw; ignored", owner, e);
-          }
+    running.lock();
+    try {
+      Runnable call;
+      while ((call = pending.poll()) != null) {
+        try {
+          call.run();
+        } catch (RuntimeException e) {
+          log.warn("A listener of {} threw; ignored", owner, e);
         }
-      } finally {
-        running.unlock();
       }
+    } finally {
+      running.unlock();
     }
   }
 }
