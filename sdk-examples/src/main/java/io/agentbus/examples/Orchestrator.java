@@ -4,6 +4,7 @@ import io.agentbus.agent.AbstractAgent;
 import io.agentbus.agent.AgentContext;
 import io.agentbus.agent.monitor.AgentEvent;
 import io.agentbus.agent.monitor.OrchestratorMonitor;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -80,7 +81,8 @@ final class Orchestrator extends AbstractAgent {
   private void onEvent(AgentEvent e) {
     String detail = switch (e.kind()) {
       case JOINED -> "joined";
-      case DEAD -> "is DEAD: no heartbeat since " + e.status().lastHeartbeat();
+      case DEAD -> "is DEAD: no sign of life for "
+          + Duration.between(e.status().lastSeen(), e.at()).toMillis() / 1000.0 + " s";
       case RECOVERED -> "recovered";
       case LEFT -> "left (went offline)";
     };
