@@ -65,10 +65,12 @@ public final class AgentBusConfig {
 
   private static final String PREFIX = "agentbus.";
   private static final String NATS_PREFIX = "agentbus.nats.";
+  private static final String ENV_PREFIX = "AGENTBUS_";
   private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
   private final Map<String, String> properties;
-  private final Map<String, String> sources;
+  private final Map<String, Origin> sources;
+  private final Map<String, String> environment;
   private final TransportType transport;
   private final CodecType codec;
   private final String namespace;
@@ -79,9 +81,11 @@ public final class AgentBusConfig {
   private final Duration drainTimeout;
   private final boolean shutdownHook;
 
-  private AgentBusConfig(Map<String, String> properties, Map<String, String> sources) {
+  private AgentBusConfig(Map<String, String> properties, Map<String, Origin> sources,
+      Map<String, String> environment) {
     this.properties = Collections.unmodifiableMap(new TreeMap<>(properties));
     this.sources = Map.copyOf(sources);
+    this.environment = Collections.unmodifiableMap(new TreeMap<>(environment));
     this.transport = choice(ConfigKey.TRANSPORT, TransportType.values(),
         TransportType::configName);
     this.codec = choice(ConfigKey.CODEC, CodecType.values(), CodecType::configName);
@@ -200,7 +204,29 @@ public final class AgentBusConfig {
 
   /** Where the value of {@code key} came from, e.g. {@code environment variable NATS_URL}. */
   public String sourceOf(ConfigKey key) {
-    return sources.getOrDefault(key.key(), "built-in default");
+    return sourceOf(key.key());
+  }
+
+  /** Where the value of {@code key} came from; {@code built-in default} if no source set it. */
+  public String sourceOf(String key) {
+    Origin o = sources.get(key);
+    return o == null ? "built-in default" : o.description;
+  }
+
+  /** The kind of source the value of {@code key} came from. */
+  public ConfigSource sourceKindOf(String key) {
+    Origin o = sources.get(key);
+    return o == null ? ConfigSource.BUILT_IN_DEFAULT : o.kind;
+  }
+
+  /**
+   * The {@code AGENTBUS_*} environment variables (and {@code NATS_URL}) the configuration was
+   * loaded with, set or not to a known key: a component with settings of its own (the NATS
+   * transport's {@code AGENTBUS_NATS_*}) reads them here rather than from {@link System#getenv()},
+   * so that tests can replace them. Sorted by name, unmodifiable.
+   */
+  public Map<String, String> environment() {
+    return environment;
   }
 
   @Override
@@ -312,7 +338,7 @@ public final class AgentBusConfig {
     for (String key : properties.keySet()) {
       if (ConfigKey.forKey(key).isEmpty() && !key.startsWith(NATS_PREFIX)) {
         log.warn("Unknown setting '{}' (from {}) is ignored; known settings: {}", key,
-            sources.getOrDefault(key, "?"), Arrays.stream(ConfigKey.values())
+            sourceOf(key), Arrays.stream(ConfigKey.values())
                 .map(ConfigKey::key).collect(Collectors.joining(", ")));
       }
     }
@@ -387,11 +413,12 @@ public final class AgentBusConfig {
       Map<String, String> env = environment != null ? environment : System.getenv();
 
       Map<String, String> values = new HashMap<>();
-      Map<String, String> sources = new HashMap<>();
+      Map<String, Origin> sources = new HashMap<>();
       for (ConfigKey k : ConfigKey.values()) {
         k.defaultValue().ifPresent(v -> values.put(k.key(), v));
       }
-      put(values, sources, defaults, "application defaults");
+      put(values, sources, defaults,
+          new Origin(ConfigSource.APPLICATION_DEFAULT, "application defaults"));
       if (classpathResource != null) {
         readResource(classpathResource, values, sources);
       }
@@ -404,15 +431,23 @@ public final class AgentBusConfig {
         }
       }
       if (path != null) {
-        put(values, sources, readFile(path), "file " + path);
+        put(values, sources, readFile(path), new Origin(ConfigSource.FILE, "file " + path));
       }
       for (ConfigKey k : ConfigKey.values()) {
         String v = env.get(k.envVar());
         if (v != null && !v.isBlank()) {
           values.put(k.key(), v.trim());
-          sources.put(k.key(), "environment variable " + k.envVar());
+          sources.put(k.key(),
+              new Origin(ConfigSource.ENVIRONMENT, "environment variable " + k.envVar()));
         }
       }
+      Map<String, String> ours = new HashMap<>();
+      env.forEach((name, v) -> {
+        if ((name.startsWith(ENV_PREFIX) || name.equals(ConfigKey.NATS_URL.envVar()))
+            && v != null && !v.isBlank()) {
+          ours.put(name, v.trim());
+        }
+      });
       Map<String, String> agentbusSysprops = new HashMap<>();
       sysprops.forEach((k, v) -> {
         if (k.startsWith(PREFIX)) {
@@ -422,14 +457,15 @@ public final class AgentBusConfig {
       for (Map.Entry<String, String> e : agentbusSysprops.entrySet()) {
         if (!e.getValue().isBlank()) {
           values.put(e.getKey(), e.getValue().trim());
-          sources.put(e.getKey(), "system property " + e.getKey());
+          sources.put(e.getKey(),
+              new Origin(ConfigSource.SYSTEM_PROPERTY, "system property " + e.getKey()));
         }
       }
-      return new AgentBusConfig(values, sources);
+      return new AgentBusConfig(values, sources, ours);
     }
 
-    private static void put(Map<String, String> values, Map<String, String> sources,
-        Map<String, String> from, String source) {
+    private static void put(Map<String, String> values, Map<String, Origin> sources,
+        Map<String, String> from, Origin source) {
       from.forEach((k, v) -> {
         if (v != null && !v.isBlank()) {
           values.put(k, v.trim());
@@ -439,7 +475,7 @@ public final class AgentBusConfig {
     }
 
     private void readResource(String name, Map<String, String> values,
-        Map<String, String> sources) {
+        Map<String, Origin> sources) {
       ClassLoader cl = classLoader != null ? classLoader : AgentBusConfig.class.getClassLoader();
       URL url = cl == null ? ClassLoader.getSystemResource(name) : cl.getResource(name);
       if (url == null) {
@@ -453,7 +489,8 @@ public final class AgentBusConfig {
         throw new ConfigurationException("Could not read the configuration resource " + url
             + ": " + e.getMessage(), e);
       }
-      put(values, sources, toMap(p), "classpath resource " + name);
+      put(values, sources, toMap(p),
+          new Origin(ConfigSource.CLASSPATH_RESOURCE, "classpath resource " + name));
     }
 
     private static Map<String, String> readFile(Path path) {
@@ -494,4 +531,6 @@ public final class AgentBusConfig {
       return b != null && !b.isBlank() ? b : null;
     }
   }
+
+  private record Origin(ConfigSource kind, String description) {}
 }

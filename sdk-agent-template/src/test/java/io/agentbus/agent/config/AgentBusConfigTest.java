@@ -2,6 +2,7 @@ package io.agentbus.agent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.agentbus.ConfigurationException;
 import java.io.IOException;
@@ -106,6 +107,21 @@ class AgentBusConfigTest {
         .containsEntry("agentbus.nats.url", "nats://localhost:4222");
     assertThat(c.sourceOf(ConfigKey.CODEC))
         .isEqualTo("classpath resource config/test-agentbus.properties");
+  }
+
+  @Test
+  void keepsItsOwnEnvironmentVariablesForComponentsAndRanksSources() {
+    AgentBusConfig c = isolated()
+        .environment(Map.of("AGENTBUS_NATS_MAX_RECONNECTS", "3", "NATS_URL", "nats://x:4222",
+            "HOME", "/root", "AGENTBUS_CODEC", " "))
+        .systemProperties(Map.of("agentbus.namespace", "n"))
+        .load();
+    assertThat(c.environment()).containsOnly(entry("AGENTBUS_NATS_MAX_RECONNECTS", "3"),
+        entry("NATS_URL", "nats://x:4222"));
+    assertThat(c.sourceKindOf("agentbus.namespace")).isEqualTo(ConfigSource.SYSTEM_PROPERTY);
+    assertThat(c.sourceKindOf("agentbus.nats.url")).isEqualTo(ConfigSource.ENVIRONMENT);
+    assertThat(c.sourceKindOf("agentbus.codec")).isEqualTo(ConfigSource.BUILT_IN_DEFAULT);
+    assertThat(c.sourceOf("agentbus.codec")).isEqualTo("built-in default");
   }
 
   @Test
