@@ -10,6 +10,7 @@ import io.agentbus.agent.AgentHost;
 import io.agentbus.agent.config.AgentBusConfig;
 import io.agentbus.agent.monitor.OrchestratorMonitor;
 import io.agentbus.codec.json.JsonCodec;
+import io.agentbus.codec.protobuf.ProtobufCodec;
 import io.agentbus.spi.Codec;
 import io.agentbus.spi.Transport;
 import io.agentbus.time.Scheduler;
@@ -24,8 +25,9 @@ import java.util.Objects;
  *   <li>{@link AgentBusConfig}: the configuration;
  *   <li>{@link Scheduler}: {@link Scheduler#system()} (override it in tests with {@code
  *       Modules.override(...).with(b -> b.bind(Scheduler.class).toInstance(virtualTime))});
- *   <li>{@link MessageBus}: one per injector, on the bound transport and codec, with JSON as an
- *       additional codec so that the seed's header-less messages decode whatever the primary codec;
+ *   <li>{@link MessageBus}: one per injector, on the bound transport and codec, decoding both JSON
+ *       and Protobuf whatever the primary codec, so that the seed's header-less JSON messages and
+ *       agents configured with the other codec are understood;
  *   <li>{@link AgentContext}: the bus, scheduler, heartbeat interval and drain timeout, for {@code
  *       AbstractAgent} constructors (without a per-agent shutdown hook);
  *   <li>{@link AgentHost}: owns the bus; close it to stop the agents and the connection. With
@@ -97,9 +99,10 @@ public final class AgentBusModule extends AbstractModule {
     return MessageBus.builder()
         .transport(transport)
         .codec(codec)
-        // the seed's Python agents send JSON without a Content-Type header; a JSON primary
-        // codec makes this a no-op
-        .additionalCodecs(JsonCodec.create())
+        // decode what any agent sends: the seed's Python agents send JSON without a
+        // Content-Type header, other Java agents may be configured with the other codec
+        // (registering the primary codec again changes nothing)
+        .additionalCodecs(JsonCodec.create(), ProtobufCodec.create())
         .namespace(config.namespace())
         .scheduler(scheduler)
         .defaultRequestTimeout(config.requestTimeout())

@@ -174,6 +174,26 @@ class AgentBusModuleTest {
   }
 
   @Test
+  void aJsonBusUnderstandsAgentsConfiguredForProtobuf() throws Exception {
+    Injector injector = Guice.createInjector(new AgentBusModule(config(Map.of())));
+    MessageBus bus = injector.getInstance(MessageBus.class);
+    try {
+      BlockingQueue<AgentMessage> got = new LinkedBlockingQueue<>();
+      bus.subscribeToBroadcasts(MessageType.STATUS_UPDATE, d -> got.add(d.message()));
+      AgentMessage sent = AgentMessage.builder().fromAgent("proto-agent-001")
+          .messageType(MessageType.STATUS_UPDATE).content(Map.of("status", "completed")).build();
+      bus.transport().publish("orchestrator.broadcast.status_update", null,
+          Headers.of(Headers.CONTENT_TYPE, ProtobufCodec.CONTENT_TYPE),
+          ProtobufCodec.create().encode(sent));
+
+      AgentMessage received = got.poll(10, TimeUnit.SECONDS);
+      assertThat(received).isEqualTo(sent);
+    } finally {
+      bus.close();
+    }
+  }
+
+  @Test
   void theSelectedModulesAreInstalledOnceEvenIfTheUserInstallsThemToo() {
     Injector injector = Guice.createInjector(new AgentBusModule(config(Map.of())),
         new InMemoryTransportModule(), new JsonCodecModule());
