@@ -88,6 +88,7 @@ public final class OrchestratorMonitor implements AutoCloseable {
   private long timerGeneration;
   private final List<Subscription> subscriptions = new ArrayList<>();
   private boolean started;
+  private boolean closing; // no more timers; messages in flight are still taken into account
   private boolean closed;
 
   private OrchestratorMonitor(Builder b) {
@@ -114,7 +115,7 @@ public final class OrchestratorMonitor implements AutoCloseable {
    */
   public OrchestratorMonitor start() {
     synchronized (lock) {
-      if (closed) {
+      if (closing) {
         throw new IllegalStateException("This OrchestratorMonitor is closed");
       }
       if (started) {
@@ -128,6 +129,7 @@ public final class OrchestratorMonitor implements AutoCloseable {
       } catch (RuntimeException e) {
         subscriptions.forEach(Subscription::unsubscribe);
         subscriptions.clear();
+        closing = true;
         closed = true;
         throw e;
       }
@@ -136,23 +138,21 @@ public final class OrchestratorMonitor implements AutoCloseable {
   }
 
   /**
-   * Stops watching: drains its subscriptions (in-flight handlers finish, up to the drain timeout)
-   * and cancels its timer. No event follows. Idempotent.
+   * Stops watching: cancels its timer (no agent is marked dead any more) and drains its
+   * subscriptions, so that messages already received are still taken into account (up to the
+   * drain timeout). No event follows its return. Idempotent.
    */
   @Override
   public void close() {
     List<Subscription> subs;
     synchronized (lock) {
-      if (closed) {
+      if (closing) {
         return;
       }
-      closed = true;
+      closing = true;
       subs = new ArrayList<>(subscriptions);
       subscriptions.clear();
-      if (timer != null) {
-        timer.cancel();
-        timer = null;
-      }
+      cancelTimer();
     }
     List<CompletableFuture<Void>> drains = new ArrayList<>();
     for (Subscription s : subs) {
@@ -172,6 +172,19 @@ public final class OrchestratorMonitor implements AutoCloseable {
         s.unsubscribe();
       }
     });
+    synchronized (lock) {
+      closed = true;
+      cancelTimer();
+    }
+  }
+
+  /** Called with the lock held. */
+  private void cancelTimer() {
+    if (timer != null) {
+      timer.cancel();
+      timer = null;
+      timerAt = null;
+    }
   }
 
   public void addListener(MonitorListener listener) {
@@ -256,7 +269,7 @@ public final class OrchestratorMonitor implements AutoCloseable {
   /** Called with the lock held. */
   private void ensureTimer(Instant now) {
     Deadline head = deadlines.peek();
-    if (head == null || closed) {
+    if (head == null || closing) {
       return;
     }
     if (timer != null && timerAt != null && !timerAt.isAfter(head.at)) {
@@ -274,7 +287,7 @@ public final class OrchestratorMonitor implements AutoCloseable {
 
   private void onTimer(long generation) {
     synchronized (lock) {
-      if (closed) {
+      if (closing) {
         return;
       }
       if (generation == timerGeneration) {

@@ -239,6 +239,24 @@ class OrchestratorMonitorTest {
   }
 
   @Test
+  void messagesReceivedBeforeCloseAreStillTakenIntoAccount() throws Exception {
+    for (int i = 0; i < 20; i++) {
+      bus.broadcast("worker-" + i, MessageType.HEARTBEAT, ALIVE);
+    }
+    for (int i = 0; i < 20; i++) {
+      assertThat(nextEvent().kind()).isEqualTo(Kind.JOINED);
+    }
+    // the in-memory transport hands a message to the subscription before publish returns
+    for (int i = 0; i < 20; i++) {
+      bus.broadcast("worker-" + i, MessageType.STATUS_UPDATE, Map.of("status", "offline"));
+    }
+    monitor.close();
+    for (int i = 0; i < 20; i++) {
+      assertThat(eventsOf(Kind.LEFT, "worker-" + i)).as("worker-%d left", i).hasSize(1);
+    }
+  }
+
+  @Test
   void afterCloseNothingMoreHappens() throws Exception {
     monitor.observe(message("worker-1", MessageType.HEARTBEAT, ALIVE));
     monitor.close();
