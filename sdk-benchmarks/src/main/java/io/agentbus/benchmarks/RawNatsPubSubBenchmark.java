@@ -19,6 +19,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.Blackhole;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Baseline for NATS pub/sub: raw jnats publishing the very bytes a codec makes of the status
@@ -39,7 +41,22 @@ public class RawNatsPubSubBenchmark extends WindowedBenchmark {
   @Param({BenchMessages.Fanout.ONE, BenchMessages.Fanout.QUEUE3})
   public String fanout = BenchMessages.Fanout.ONE;
 
+  /**
+   * Diagnostic: {@code bus} sends the headers a {@link io.agentbus.MessageBus} sends (its
+   * Content-Type), to separate their cost from the bus's. The profiles run {@code none}.
+   */
+  @Param({"none"})
+  public String headers = "none";
+
+  /**
+   * Diagnostic: CPU work ({@link Blackhole#consumeCPU} tokens) before each publish, to see how
+   * jnats behaves when its publisher is as slow as one that encodes each message.
+   */
+  @Param({"0"})
+  public int publishWork;
+
   private final ReceiveCounter counter = new ReceiveCounter();
+  private io.nats.client.impl.@Nullable Headers natsHeaders;
   private final List<Dispatcher> dispatchers = new ArrayList<>();
   private Connection publisher;
   private Connection subscriber;
@@ -49,6 +66,12 @@ public class RawNatsPubSubBenchmark extends WindowedBenchmark {
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     bytes = Codecs.named(payload).encode(BenchMessages.statusUpdate());
+    if (headers.equals("bus")) {
+      natsHeaders = new io.nats.client.impl.Headers()
+          .add("Content-Type", Codecs.named(payload).contentType());
+    } else if (!headers.equals("none")) {
+      throw new IllegalArgumentException("headers must be none or bus, was " + headers);
+    }
     subject = BenchMessages.pubSubSubject(fanout);
     publisher = Nats.connect(options("bench-raw-publisher"));
     subscriber = Nats.connect(options("bench-raw-subscriber"));
@@ -77,7 +100,10 @@ public class RawNatsPubSubBenchmark extends WindowedBenchmark {
   public void publishAndReceive() {
     counter.expect(BATCH);
     for (int i = 0; i < BATCH; i++) {
-      publisher.publish(subject, bytes);
+      if (publishWork > 0) {
+        Blackhole.consumeCPU(publishWork);
+      }
+      publisher.publish(subject, null, natsHeaders, bytes);
     }
     counter.awaitExpected(BATCH_TIMEOUT);
   }
