@@ -42,8 +42,9 @@ public final class BenchmarkMain {
 
   /** The benchmark groups, each run by one JMH invocation with its own timing. */
   enum Group {
-    PUBSUB("pubsub", "\\.(RawNats|Bus|InMemoryTransport)PubSubBenchmark\\."),
-    REQREP("reqrep", "\\.(RawNatsRequestReply|BusRequestReply|QueuePingPong)Benchmark\\."),
+    PUBSUB("pubsub", "\\.(RawNats|Bus|Transport)PubSubBenchmark\\."),
+    REQREP("reqrep",
+        "\\.(RawNatsRequestReply|BusRequestReply|TransportRequestReply|QueuePingPong)Benchmark\\."),
     CODEC("codec", "\\.CodecBenchmark\\."),
     HEARTBEAT("heartbeat", "\\.HeartbeatCostBenchmark\\.");
 

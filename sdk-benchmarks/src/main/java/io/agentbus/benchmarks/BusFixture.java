@@ -28,13 +28,19 @@ final class BusFixture implements AutoCloseable {
   }
 
   static BusFixture create(String transport, String codec, String nameA, String nameB) {
+    Transport[] pair = transports(transport, nameA, nameB);
+    return new BusFixture(bus(pair[0], codec), bus(pair[1], codec));
+  }
+
+  /** Two transports that reach each other: two NATS connections, or two on one server. */
+  static Transport[] transports(String transport, String nameA, String nameB) {
     switch (transport) {
       case NATS:
-        return new BusFixture(bus(nats(nameA), codec), bus(nats(nameB), codec));
+        return new Transport[] {nats(nameA), nats(nameB)};
       case INMEMORY:
         InMemoryServer server = InMemoryServer.create();
-        return new BusFixture(bus(InMemoryTransport.connectTo(server), codec),
-            bus(InMemoryTransport.connectTo(server), codec));
+        return new Transport[] {InMemoryTransport.connectTo(server),
+            InMemoryTransport.connectTo(server)};
       default:
         throw new IllegalArgumentException("Unknown transport '" + transport + "'; expected "
             + NATS + " or " + INMEMORY);

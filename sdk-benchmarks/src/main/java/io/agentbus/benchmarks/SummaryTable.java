@@ -21,7 +21,8 @@ final class SummaryTable {
   /** JMH benchmark names ({@code Class.method}) the table reads. */
   static final String RAW_PUBSUB = "RawNatsPubSubBenchmark.publishAndReceive";
   static final String BUS_PUBSUB = "BusPubSubBenchmark.publishAndReceive";
-  static final String INMEM_TRANSPORT_PUBSUB = "InMemoryTransportPubSubBenchmark.publishAndReceive";
+  static final String TRANSPORT_PUBSUB = "TransportPubSubBenchmark.publishAndReceive";
+  static final String TRANSPORT_REQREP = "TransportRequestReplyBenchmark.";
   static final String RAW_REQREP = "RawNatsRequestReplyBenchmark.";
   static final String BUS_REQREP = "BusRequestReplyBenchmark.";
   static final String PINGPONG = "QueuePingPongBenchmark.";
@@ -105,27 +106,31 @@ final class SummaryTable {
     @Nullable JmhResult rawJson = find(RAW_PUBSUB, "payload", Codecs.JSON, "fanout", fanout);
     @Nullable JmhResult rawProto = find(RAW_PUBSUB, "payload", Codecs.PROTOBUF, "fanout", fanout);
     rows.add(baselineRow("raw jnats, JSON bytes", rawJson, SummaryTable::throughput));
+    rows.add(transportThroughput("NATS transport alone, JSON bytes", "nats", fanout, rawJson));
     rows.add(natsThroughput("MessageBus on NATS, JSON", Codecs.JSON, fanout, rawJson,
         NATS_JSON_MIN_RATIO));
     rows.add(baselineRow("raw jnats, Protobuf bytes", rawProto, SummaryTable::throughput));
     rows.add(natsThroughput("MessageBus on NATS, Protobuf", Codecs.PROTOBUF, fanout, rawProto,
         NATS_PROTOBUF_MIN_RATIO));
-    @Nullable JmhResult transportOnly = find(INMEM_TRANSPORT_PUBSUB, "fanout", fanout);
-    if (transportOnly == null) {
-      rows.add(new Row("in-memory transport alone, JSON bytes", "-", "", "", "",
-          Verdict.NO_RESULT));
-    } else {
-      rows.add(new Row("in-memory transport alone, JSON bytes", throughput(transportOnly),
-          rawJson == null ? "-" : rate(rawJson) + " raw",
-          rawJson == null ? "-" : throughputRatio(transportOnly, rawJson, " raw"), "",
-          Verdict.INFO));
-    }
+    rows.add(transportThroughput("in-memory transport alone, JSON bytes", "inmemory", fanout,
+        rawJson));
     rows.add(inMemoryThroughput("MessageBus in memory, JSON", Codecs.JSON, fanout, rawJson,
         INMEM_JSON_MIN_RATE));
     rows.add(inMemoryThroughput("MessageBus in memory, Protobuf", Codecs.PROTOBUF, fanout,
         rawProto, INMEM_PROTOBUF_MIN_RATE));
     sections.add(new Section("Pub/sub throughput, messages/s received end to end, " + shape,
         rows));
+  }
+
+  /** A diagnostic row: the transport SPI without bus or codec, against raw jnats. */
+  private Row transportThroughput(String label, String transport, String fanout,
+      @Nullable JmhResult raw) {
+    @Nullable JmhResult r = find(TRANSPORT_PUBSUB, "transport", transport, "fanout", fanout);
+    if (r == null) {
+      return new Row(label, "-", "", "", "", Verdict.NO_RESULT);
+    }
+    return new Row(label, throughput(r), raw == null ? "-" : rate(raw) + " raw",
+        raw == null ? "-" : throughputRatio(r, raw, " raw"), "", Verdict.INFO);
   }
 
   private Row natsThroughput(String label, String codec, String fanout,
@@ -162,14 +167,34 @@ final class SummaryTable {
     @Nullable JmhResult rawProto = find(RAW_REQREP + variant, "payload", Codecs.PROTOBUF);
     @Nullable JmhResult pingPong = find(PINGPONG + variant);
     rows.add(baselineRow("raw jnats, JSON bytes", rawJson, SummaryTable::latencies));
+    rows.add(transportLatency("NATS transport alone, JSON bytes", variant, "nats", rawJson,
+        " raw"));
     rows.add(natsLatency("MessageBus on NATS, JSON", variant, Codecs.JSON, rawJson));
     rows.add(baselineRow("raw jnats, Protobuf bytes", rawProto, SummaryTable::latencies));
     rows.add(natsLatency("MessageBus on NATS, Protobuf", variant, Codecs.PROTOBUF, rawProto));
     rows.add(baselineRow("JDK queue ping-pong", pingPong, SummaryTable::latencies));
+    rows.add(transportLatency("in-memory transport alone, JSON bytes", variant, "inmemory",
+        pingPong, " queue"));
     rows.add(inMemoryLatency("MessageBus in memory, JSON", variant, Codecs.JSON, pingPong));
     rows.add(inMemoryLatency("MessageBus in memory, Protobuf", variant, Codecs.PROTOBUF,
         pingPong));
     sections.add(new Section("Request/reply latency in us (p50 / p99 / p99.9), " + shape, rows));
+  }
+
+  /** A diagnostic row: the transport SPI's request without bus or codec. */
+  private Row transportLatency(String label, String variant, String transport,
+      @Nullable JmhResult base, String baseName) {
+    @Nullable JmhResult r = find(TRANSPORT_REQREP + variant, "transport", transport);
+    if (r == null) {
+      return new Row(label, "-", "", "", "", Verdict.NO_RESULT);
+    }
+    if (base == null) {
+      return new Row(label, latencies(r), "-", "-", "", Verdict.INFO);
+    }
+    return new Row(label, latencies(r), latencies(base) + baseName,
+        fmt2(r.percentile(50.0) / base.percentile(50.0)) + " / "
+            + fmt2(r.percentile(99.0) / base.percentile(99.0)) + " / "
+            + fmt2(r.percentile(99.9) / base.percentile(99.9)), "", Verdict.INFO);
   }
 
   private Row natsLatency(String label, String variant, String codec, @Nullable JmhResult raw) {

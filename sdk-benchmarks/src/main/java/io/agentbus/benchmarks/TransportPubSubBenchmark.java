@@ -2,8 +2,6 @@ package io.agentbus.benchmarks;
 
 import io.agentbus.Headers;
 import io.agentbus.spi.Transport;
-import io.agentbus.transport.inmemory.InMemoryServer;
-import io.agentbus.transport.inmemory.InMemoryTransport;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -19,17 +17,22 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * The in-memory transport alone, without the bus: pre-encoded JSON bytes published through the
- * {@link io.agentbus.spi.Transport} SPI, counted by a handler, the same shape as {@link
- * RawNatsPubSubBenchmark}. It separates the transport's share of the in-memory bus figures from
- * the codec's and the bus's.
+ * A transport alone, without the bus: pre-encoded JSON bytes published through the {@link
+ * io.agentbus.spi.Transport} SPI with the bus's Content-Type header, counted by a handler, the
+ * same shape as {@link RawNatsPubSubBenchmark}. It separates the transport's share of the bus
+ * figures from the codec's and the bus's: raw jnats, then the NATS transport, then the bus.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-public class InMemoryTransportPubSubBenchmark extends WindowedBenchmark {
+public class TransportPubSubBenchmark extends WindowedBenchmark {
+  @Param({BusFixture.NATS, BusFixture.INMEMORY})
+  public String transport = BusFixture.NATS;
+
   @Param({BenchMessages.Fanout.ONE, BenchMessages.Fanout.QUEUE3})
   public String fanout = BenchMessages.Fanout.ONE;
+
+  private final Headers headers = Headers.of(Headers.CONTENT_TYPE, Codecs.JSON_CONTENT_TYPE);
 
   private final ReceiveCounter counter = new ReceiveCounter();
   private Transport publisher;
@@ -41,9 +44,10 @@ public class InMemoryTransportPubSubBenchmark extends WindowedBenchmark {
   public void setUp() {
     bytes = Codecs.named(Codecs.JSON).encode(BenchMessages.statusUpdate());
     subject = BenchMessages.pubSubSubject(fanout);
-    InMemoryServer server = InMemoryServer.create();
-    publisher = InMemoryTransport.connectTo(server);
-    subscriber = InMemoryTransport.connectTo(server);
+    Transport[] pair = BusFixture.transports(transport, "bench-transport-publisher",
+        "bench-transport-subscriber");
+    publisher = pair[0];
+    subscriber = pair[1];
     if (fanout.equals(BenchMessages.Fanout.ONE)) {
       subscriber.subscribe(subject, null, m -> counter.onMessage());
     } else {
@@ -59,7 +63,7 @@ public class InMemoryTransportPubSubBenchmark extends WindowedBenchmark {
   public void publishAndReceive() {
     counter.expect(RawNatsPubSubBenchmark.BATCH);
     for (int i = 0; i < RawNatsPubSubBenchmark.BATCH; i++) {
-      publisher.publish(subject, null, Headers.empty(), bytes);
+      publisher.publish(subject, null, headers, bytes);
     }
     counter.awaitExpected(RawNatsPubSubBenchmark.BATCH_TIMEOUT);
   }
@@ -67,10 +71,10 @@ public class InMemoryTransportPubSubBenchmark extends WindowedBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     try {
-      counter.verifyComplete("in-memory transport " + fanout);
+      counter.verifyComplete(transport + " transport " + fanout);
       long dropped = subscriber.stats().dropped() + publisher.stats().dropped();
       if (dropped != 0) {
-        throw new IllegalStateException("in-memory transport dropped " + dropped + " messages");
+        throw new IllegalStateException(transport + " transport dropped " + dropped + " messages");
       }
     } finally {
       publisher.close();
