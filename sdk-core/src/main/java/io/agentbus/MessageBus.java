@@ -89,6 +89,8 @@ public final class MessageBus implements AutoCloseable {
   private final Map<String, DurableWorkQueue.QueueCounters> queueCounters =
       new ConcurrentHashMap<>();
   private final Set<BusSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+  /** The Content-Type header of each codec, built once: publish is the hot path. */
+  private final Map<String, Headers> baseHeaders = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private final LongAdder published = new LongAdder();
@@ -328,12 +330,12 @@ public final class MessageBus implements AutoCloseable {
   }
 
   Headers headersFor(String subject, AgentMessage message, Codec with, byte[] payload) {
-    Headers.Builder hb = Headers.builder().set(Headers.CONTENT_TYPE, with.contentType());
+    Headers headers = baseHeaders.computeIfAbsent(with.contentType(),
+        type -> Headers.of(Headers.CONTENT_TYPE, type));
     String cid = message.correlationId();
     if (cid != null && isHeaderSafe(cid)) {
-      hb.set(Headers.CORRELATION_ID, cid);
+      headers = headers.toBuilder().set(Headers.CORRELATION_ID, cid).build();
     }
-    Headers headers = hb.build();
     for (MessageInterceptor i : interceptors) {
       headers = i.beforePublish(subject, message, headers, payload);
     }
