@@ -82,6 +82,15 @@ public abstract class DurableQueueContract {
   /** The codec the buses publish with. */
   protected abstract Codec codec();
 
+  /**
+   * A transport whose {@link Transport#close()} drops the connection at once, abandoning what
+   * its handlers are doing, as a crashed process would; by default {@link #newTransport()}.
+   * Override it when {@code close()} normally waits for handlers (NATS drains first).
+   */
+  protected Transport newTransportThatDiesAbruptly() {
+    return newTransport();
+  }
+
   @BeforeEach
   void pickNamespace() {
     ns = "dq" + ProcessHandle.current().pid() + "n" + NAMESPACES.incrementAndGet();
@@ -265,7 +274,7 @@ public abstract class DurableQueueContract {
   @Test
   void anItemWhoseWorkerDiedIsRedeliveredAfterTheAckWait() throws Exception {
     QueueOptions options = quick().ackWait(Duration.ofMillis(1500)).build();
-    Transport doomed = newTransport();
+    Transport doomed = newTransportThatDiesAbruptly();
     MessageBus dying = newBus(withQueue("jobs", options), doomed);
     CountDownLatch taken = new CountDownLatch(1);
     CountDownLatch never = new CountDownLatch(1);
@@ -354,15 +363,19 @@ public abstract class DurableQueueContract {
     }
     await(inHandler);
     CompletableFuture<Void> drained = s.drain(WAIT);
+    assertThat(drained).isNotDone();
     release.countDown();
     drained.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    assertThat(firstDone).hasSize(1);
+    // the item in hand, and any the worker had already taken (NATS fetches small batches), are
+    // finished; the others stay queued for another worker
+    assertThat(firstDone).isNotEmpty();
+    assertThat(first.queueStats("reports").ackFailures()).isZero();
 
     MessageBus second = newBus(withQueue("reports", quick().build()));
     BlockingQueue<Long> rest = new LinkedBlockingQueue<>();
     second.createWorkQueue("reports", d -> rest.add(itemOf(d)), 1);
     List<Long> all = new ArrayList<>(firstDone);
-    for (int i = 0; i < 4; i++) {
+    while (all.size() < 5) {
       all.add(take(rest));
     }
     assertThat(all).containsExactlyInAnyOrder(0L, 1L, 2L, 3L, 4L);
