@@ -395,7 +395,7 @@ public abstract class DurableQueueContract {
     assertThat(d.messageId()).isEqualTo("plain-1");
     assertThat(d.sequence()).isZero();
     assertThat(d.deliveryCount()).isEqualTo(1);
-    assertThat(bus.queueStats("plain").handled()).isEqualTo(1);
+    awaitStats(bus, "plain", st -> st.handled() == 1);
   }
 
   // ------------------------------------------------------------------ replay

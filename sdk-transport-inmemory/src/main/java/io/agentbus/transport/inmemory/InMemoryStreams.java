@@ -66,7 +66,8 @@ final class InMemoryStreams {
   private final Map<String, Stream> streams = new LinkedHashMap<>();
   /** Where {@link #capture} leaves its acknowledgement for a {@link Session#publish} under way. */
   private final ThreadLocal<StoreAck @Nullable []> acks = new ThreadLocal<>();
-  private volatile boolean hasStreams;
+  /** Every subject pattern some stream captures: read without the lock on each publish. */
+  private volatile List<String> capturedPatterns = List.of();
 
   InMemoryStreams(Scheduler scheduler) {
     this.scheduler = scheduler;
@@ -87,7 +88,14 @@ final class InMemoryStreams {
    * @return the store's acknowledgement, or null when no stream captures the subject
    */
   @Nullable StoreAck capture(String subject, Headers headers, byte[] payload) {
-    if (!hasStreams) {
+    boolean captured = false;
+    for (String pattern : capturedPatterns) {
+      if (Subjects.matches(pattern, subject)) {
+        captured = true;
+        break;
+      }
+    }
+    if (!captured) {
       return null;
     }
     StoreAck ack;
@@ -187,7 +195,7 @@ final class InMemoryStreams {
         }
         if (existing == null) {
           streams.put(spec.name(), new Stream(spec));
-          hasStreams = true;
+          refreshPatterns();
           return;
         }
         if (existing.spec.retention() != spec.retention()) {
@@ -196,6 +204,7 @@ final class InMemoryStreams {
         }
         existing.spec = spec;
         existing.applyLimits();
+        refreshPatterns();
       }
     }
 
@@ -290,6 +299,16 @@ final class InMemoryStreams {
       return done;
     }
 
+    /** Lets this transport's workers finish the item they hold, then stops them. */
+    CompletableFuture<Void> drainWorkers() {
+      List<CompletableFuture<Void>> done = new ArrayList<>();
+      for (Worker w : workers) {
+        w.unsubscribe();
+        done.add(w.stopped);
+      }
+      return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
+    }
+
     /** Stops this transport's workers and replays; their unsettled messages wait for ack wait. */
     void close() {
       closed = true;
@@ -308,6 +327,14 @@ final class InMemoryStreams {
     public String toString() {
       return "InMemoryStreams" + streamNames();
     }
+  }
+
+  private void refreshPatterns() {
+    List<String> all = new ArrayList<>();
+    for (Stream st : streams.values()) {
+      all.addAll(st.spec.subjects());
+    }
+    capturedPatterns = List.copyOf(all);
   }
 
   /** True when some subject could match both patterns (so two streams would both capture it). */
