@@ -80,6 +80,12 @@ final class JetStreamStreams implements DurableStreams {
   private static final int STREAM_NOT_FOUND = 10059;
   private static final int SUBJECTS_OVERLAP = 10065;
   private static final int JETSTREAM_NOT_ENABLED = 10076;
+  /**
+   * Errors of a cluster that is electing leaders or missing a node: cluster incomplete, not
+   * active, not assigned, temporarily unavailable, not leader, stream or consumer offline.
+   */
+  private static final Set<Integer> TRANSIENT =
+      Set.of(10004, 10006, 10007, 10008, 10009, 10118, 10119);
 
   private final Connection connection;
   private final Duration apiTimeout;
@@ -685,7 +691,12 @@ final class JetStreamStreams implements DurableStreams {
         return new ConfigurationException("Could not " + what + ": JetStream is not enabled on "
             + "the NATS server (start nats-server with -js, or enable it for the account)", e);
       default:
-        if (e.getErrorCode() == 503) {
+        if (TRANSIENT.contains(e.getApiErrorCode())) {
+          return new TransportException("Could not " + what + " yet: " + e.getMessage()
+              + " (the JetStream cluster is electing a leader or missing a server)" + outage(),
+              e, true);
+        }
+        if (e.getErrorCode() == 503 || e.getErrorCode() == 408) {
           return new TransportException("Could not " + what + ": JetStream did not answer ("
               + e.getMessage() + "); is nats-server started with -js?" + outage(), e, true);
         }
