@@ -34,6 +34,10 @@ import org.jspecify.annotations.Nullable;
  *       MessageBus#createWorkQueue} for exactly what that guarantees.
  * </ul>
  *
+ * <p>Every process serving or feeding a queue must configure it the same way: the stream captures
+ * every publish to the queue's subject (so a plain publish by a seed Python agent is stored too),
+ * but an at-most-once worker elsewhere would also receive the plain copies.
+ *
  * <p>Immutable and thread-safe.
  */
 public final class QueueOptions {

@@ -538,7 +538,6 @@ final class JetStreamStreams implements DurableStreams {
         .filterSubject(spec.subjectFilter())
         .ackPolicy(AckPolicy.None)
         .inactiveThreshold(REPLAY_INACTIVE)
-        .numReplicas(1)
         .memStorage(true);
     Instant since = spec.since();
     if (since != null) {
@@ -548,16 +547,26 @@ final class JetStreamStreams implements DurableStreams {
     } else {
       b.deliverPolicy(DeliverPolicy.All);
     }
-    ConsumerInfo ci;
-    try {
-      ci = management().addOrUpdateConsumer(spec.stream(), b.build());
-    } catch (JetStreamApiException e) {
-      throw apiFailure("replay '" + spec.subjectFilter() + "' from stream '" + spec.stream()
-          + "'", e);
-    } catch (IOException e) {
-      throw unavailable("replay from stream '" + spec.stream() + "'", e);
-    } catch (IllegalStateException e) {
-      throw closed(e);
+    ConsumerInfo ci = null;
+    for (int attempt = 1; ci == null; attempt++) {
+      try {
+        // as many replicas as the stream: an R1 consumer may be placed on a server that is down
+        int replicas = management().getStreamInfo(spec.stream()).getConfiguration()
+            .getReplicas();
+        ci = management().addOrUpdateConsumer(spec.stream(), b.numReplicas(replicas).build());
+      } catch (JetStreamApiException e) {
+        RuntimeException r = apiFailure("replay '" + spec.subjectFilter() + "' from stream '"
+            + spec.stream() + "'", e);
+        if (attempt == 3 || !(r instanceof TransportException)) {
+          throw r;
+        }
+      } catch (IOException e) {
+        if (attempt == 3) {
+          throw unavailable("replay from stream '" + spec.stream() + "'", e);
+        }
+      } catch (IllegalStateException e) {
+        throw closed(e);
+      }
     }
     CompletableFuture<Long> done = new CompletableFuture<>();
     String consumer = ci.getName();

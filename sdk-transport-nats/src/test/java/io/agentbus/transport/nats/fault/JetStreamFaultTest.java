@@ -90,6 +90,23 @@ class JetStreamFaultTest {
     return owned(bus);
   }
 
+  /**
+   * A durable bus whose connection (to any of {@code urls}, so that it can fail over) is on
+   * {@code node} to begin with; the client picks a server at random, so connect until it does.
+   */
+  private MessageBus durableBusOn(NatsNode node, String name, QueueOptions options,
+      String... urls) {
+    for (int attempt = 0; attempt < 30; attempt++) {
+      NatsTransport t = connect(name, urls);
+      if (node.url().equals(t.connectedServer())) {
+        return owned(retry(() -> MessageBus.builder().transport(t).codec(JsonCodec.create())
+            .namespace(NAMESPACE).queue(DurableWorkload.QUEUE, options).build()));
+      }
+      t.close();
+    }
+    throw new AssertionError("never connected to " + node);
+  }
+
   private static <T> T retry(Supplier<T> attempt) {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
@@ -171,8 +188,12 @@ class JetStreamFaultTest {
     NatsNode.cluster("agentbus-fault", nodes);
     nodes.forEach(NatsNode::start);
     String[] urls = nodes.stream().map(NatsNode::url).toArray(String[]::new);
-    MessageBus workers = durableBus("fault-cluster-workers", durable(3), urls);
     MessageBus producer = durableBus("fault-cluster-producer", durable(3), urls);
+    // the victim leads the queue's stream and serves the workers: both must fail over
+    String leader = streamLeader(urls);
+    NatsNode victim = nodes.stream().filter(n -> n.name().equals(leader)).findFirst()
+        .orElseThrow(() -> new AssertionError("no node is named " + leader));
+    MessageBus workers = durableBusOn(victim, "fault-cluster-workers", durable(3), urls);
     DurableWorkload load = owned(new DurableWorkload(total, producer));
     workers.createWorkQueue(DurableWorkload.QUEUE, load::handle, 4);
     Thread publishing = startPublishing(load);
@@ -180,9 +201,7 @@ class JetStreamFaultTest {
     long endOfRun = 2L * total - load.expectedPoison();
     waitUntil(() -> load.progress() >= endOfRun * 2 / 5, "40% progress",
         () -> "progress " + load.progress());
-    String leader = streamLeader(urls);
-    NatsNode victim = nodes.stream().filter(n -> n.name().equals(leader)).findFirst()
-        .orElseThrow(() -> new AssertionError("no node is named " + leader));
+    assertThat(((NatsTransport) workers.transport()).connectedServer()).isEqualTo(victim.url());
     victim.kill();
     String[] survivors = nodes.stream().filter(n -> n != victim).map(NatsNode::url)
         .toArray(String[]::new);
@@ -198,6 +217,8 @@ class JetStreamFaultTest {
     f.print();
 
     assertThat(newLeader).isNotEqualTo(leader);
+    assertThat(((NatsTransport) workers.transport()).connectedServer())
+        .isNotNull().isNotEqualTo(victim.url());
     assertThat(load.acked()).isEqualTo(total);
     assertThat(lost).as("acknowledged items lost; %s", f).isZero();
     assertThat(load.processedTwice()).as("items processed twice; %s", f).isZero();
