@@ -183,7 +183,7 @@ final class DurableWorkQueue {
         return;
       case BUSY:
         counters.deferred.increment();
-        stored.retryAfter(options.backoffAfter(1));
+        retryQuietly(stored, options.backoffAfter(1));
         return;
       case CLAIMED:
       default:
@@ -279,6 +279,7 @@ final class DurableWorkQueue {
         .set(Headers.ORIGINAL_SEQUENCE, Long.toString(stored.sequence()))
         .set(Headers.MESSAGE_ID, id)
         .build();
+    inProgressQuietly(stored); // storing the dead letter may take a while through an outage
     try {
       bus.ensureDeadLetterStream();
       streams.publish(bus.subjects().deadLetter(), headers, raw.payload(), id,
