@@ -46,6 +46,7 @@ public final class InMemoryServer {
     return new InMemoryServer(DEFAULT_MAX_PAYLOAD, Scheduler.system());
   }
 
+  /** A builder for a server with non-default settings. */
   public static Builder builder() {
     return new Builder();
   }
@@ -139,6 +140,7 @@ public final class InMemoryServer {
       return this;
     }
 
+    /** A new server; the builder may be reused. */
     public InMemoryServer build() {
       return new InMemoryServer(maxPayload, scheduler);
     }
