@@ -25,7 +25,6 @@ import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -116,6 +115,10 @@ public final class NatsTransport implements Transport {
   private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
   private final AtomicBoolean closedByUs = new AtomicBoolean();
   private final AtomicBoolean closedEventSent = new AtomicBoolean();
+  private final AtomicBoolean unsentCounted = new AtomicBoolean();
+  private final AtomicBoolean disconnected = new AtomicBoolean();
+  /** False during the first connect, whose failures are reported by {@link #connect} itself. */
+  private volatile boolean connectedOnce;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
   private final CopyOnWriteArrayList<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
   private final Set<NatsTransportSubscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -154,6 +157,7 @@ public final class NatsTransport implements Transport {
     }
     this.connection = c;
     this.jetStream = new JetStreamStreams(c, config.requestTimeout(), name);
+    connectedOnce = true;
     log.info("Connected to NATS at {} as '{}' (max payload {} bytes)",
         c.getConnectedUrl(), name, c.getMaxPayload());
   }
@@ -187,7 +191,7 @@ public final class NatsTransport implements Transport {
   /** The URL of the server currently connected to, or null while disconnected. */
   public @Nullable String connectedServer() {
     String url = connection.getConnectedUrl();
-    return url == null ? null : NatsTransportConfig.redactUrls(url);
+    return url == null || !isConnected() ? null : NatsTransportConfig.redactUrls(url);
   }
 
   // ------------------------------------------------------------------ publish
@@ -279,7 +283,7 @@ public final class NatsTransport implements Transport {
     checkOpen();
     NatsTransportSubscription s =
         new NatsTransportSubscription(this, subjectPattern, queueGroup, handler);
-    Dispatcher d;
+    Dispatcher d = null;
     try {
       d = connection.createDispatcher(s::onMessage);
       d.setPendingLimits(config.pendingMessages(), config.pendingBytes());
@@ -293,6 +297,13 @@ public final class NatsTransport implements Transport {
       }
     } catch (IllegalStateException | IllegalArgumentException e) {
       forget(s);
+      if (d != null) {
+        try {
+          connection.closeDispatcher(d);
+        } catch (RuntimeException ignored) {
+          // already closed with its connection
+        }
+      }
       String text = String.valueOf(e.getMessage());
       if (text.contains("Closed")) {
         throw closedException(e);
@@ -375,7 +386,7 @@ public final class NatsTransport implements Transport {
         && ((JetStreamStatusException) t).getStatus().isNoResponders()) {
       return new NoRespondersException(subject);
     }
-    if (state.get() == State.CLOSED || closedByUs.get()) {
+    if (state.get() != State.OPEN) {
       return new TransportException("The NATS transport closed before a reply to the request on '"
           + subject + "' came", t, false);
     }
@@ -499,7 +510,7 @@ public final class NatsTransport implements Transport {
     try {
       done.get(grace.plus(DRAIN_GRACE).toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
-      log.warn("Closing NATS: {}", e.getCause().getMessage());
+      log.debug("Closing NATS: {}", e.getCause().getMessage()); // finish() logged it
     } catch (TimeoutException e) {
       log.warn("Closing NATS: the drain did not finish in time; closing at once");
       closeNow();
@@ -522,7 +533,8 @@ public final class NatsTransport implements Transport {
     state.set(State.CLOSED);
     jetStream.stopAll();
     long unsent = 0;
-    if (connection.getStatus() != Connection.Status.CONNECTED) {
+    if (connection.getStatus() != Connection.Status.CONNECTED
+        && unsentCounted.compareAndSet(false, true)) {
       unsent = connection.outgoingPendingMessageCount();
     }
     try {
@@ -729,6 +741,8 @@ public final class NatsTransport implements Transport {
         .maxMessagesInOutgoingQueue(c.outgoingQueueSize())
         .requestCleanupInterval(REQUEST_CLEANUP_INTERVAL)
         .reportNoResponders()
+        // AgentBus subjects may hold any UTF-8 (the contract suite's wildcard table does)
+        .supportUTF8Subjects()
         .connectionListener(new ConnectionEvents())
         .errorListener(new Errors());
     String token = c.token();
@@ -761,11 +775,16 @@ public final class NatsTransport implements Transport {
       return new TransportException("NATS at " + servers + " refused the credentials ("
           + text.trim() + "): check " + authKeys(c), e, false);
     }
+    // jnats reports the underlying cause (a refused TLS handshake, say) only to its listener
+    String tlsHint = !c.tls() ? "" : " With TLS, also check that "
+        + NatsTransportConfig.Key.TLS_TRUSTSTORE.property() + " trusts the server's certificate"
+        + " and, if the server verifies clients, that "
+        + NatsTransportConfig.Key.TLS_KEYSTORE.property() + " holds this client's.";
     return new TransportException("Could not connect to NATS at " + servers + " as '"
         + c.connectionName() + "': " + text + ". Is the server running and reachable? The "
         + "servers are set by " + NatsTransportConfig.Key.URL.property() + " / "
         + NatsTransportConfig.Key.URL.environmentVariable() + " / "
-        + NatsTransportConfig.NATS_URL, e, true);
+        + NatsTransportConfig.NATS_URL + "." + tlsHint, e, true);
   }
 
   private static String authKeys(NatsTransportConfig c) {
@@ -821,6 +840,15 @@ public final class NatsTransport implements Transport {
           emit(ConnectionEvent.of(ConnectionEvent.Kind.CONNECTED, "connected to " + where));
           break;
         case DISCONNECTED:
+          // jnats reports one per failed reconnect attempt; users hear of the first
+          if (!disconnected.compareAndSet(false, true)) {
+            log.debug("Still disconnected from NATS ({})", where);
+            break;
+          }
+          if (!connectedOnce) {
+            disconnected.set(false);
+            break;
+          }
           if (!closedByUs.get()) {
             log.warn("Disconnected from NATS {}; reconnecting every {} (publishes are buffered "
                 + "up to {} bytes)", where, config.reconnectWait(), config.reconnectBufferSize());
@@ -829,6 +857,7 @@ public final class NatsTransport implements Transport {
               + where));
           break;
         case RECONNECTED:
+          disconnected.set(false);
           reconnects.incrementAndGet();
           log.info("Reconnected to NATS {}", where);
           emit(ConnectionEvent.of(ConnectionEvent.Kind.RECONNECTED, "reconnected to " + where));
@@ -857,7 +886,8 @@ public final class NatsTransport implements Transport {
       return; // our own drain or close
     }
     // closed by jnats itself: the reconnect attempts are exhausted
-    long unsent = connection.outgoingPendingMessageCount();
+    long unsent = unsentCounted.compareAndSet(false, true)
+        ? connection.outgoingPendingMessageCount() : 0;
     if (unsent > 0) {
       droppedHere.add(unsent);
     }
@@ -871,14 +901,23 @@ public final class NatsTransport implements Transport {
   private final class Errors implements ErrorListener {
     @Override
     public void errorOccurred(Connection conn, String error) {
+      if (!connectedOnce) {
+        log.debug("The NATS server reported while connecting: {}", error);
+        return;
+      }
       log.warn("The NATS server reported: {}", error);
       emit(ConnectionEvent.of(ConnectionEvent.Kind.ERROR, "server error: " + error));
     }
 
     @Override
     public void exceptionOccurred(Connection conn, Exception exp) {
-      if (exp instanceof ConnectException || exp instanceof IOException
-          && conn.getStatus() != Connection.Status.CONNECTED) {
+      if (!connectedOnce) {
+        // the first connect's failure is thrown by connect(); this is its detail
+        log.warn("While connecting to NATS: {}", exp.toString());
+        return;
+      }
+      if (exp instanceof IOException) {
+        // a lost or refused connection; the DISCONNECTED event tells the user
         log.debug("NATS connection problem: {}", exp.toString());
       } else {
         log.warn("NATS client error: {}", exp.toString(), exp);

@@ -3,7 +3,6 @@ package io.agentbus.transport.nats;
 import io.agentbus.ConfigurationException;
 import io.nats.client.NKey;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;

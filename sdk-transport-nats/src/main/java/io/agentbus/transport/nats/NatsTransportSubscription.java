@@ -78,6 +78,12 @@ final class NatsTransportSubscription implements TransportSubscription {
       }
       failures.increment();
       transport.countHandlerFailure();
+      if (e instanceof InterruptedException && (state.get() != State.ACTIVE
+          || !transport.isOpen())) {
+        log.warn("The handler of subscription '{}' was interrupted: the subscription was stopped "
+            + "before it finished", subject);
+        return;
+      }
       log.error("The handler of subscription '{}'{} failed on a message on '{}' ({} bytes); "
           + "the subscription goes on", subject, queueGroup == null ? "" : " (queue group "
           + queueGroup + ")", message.subject(), message.payload().length, e);
