@@ -17,6 +17,7 @@ import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
 import io.nats.client.Options;
+import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.StreamInfo;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -164,7 +166,7 @@ class JetStreamFaultTest {
     long lost = lost(load, dead);
     FaultFigures f = load.figures("single-server-kill-restart",
         workers.queueStats(DurableWorkload.QUEUE), dead, lost, server.starts() - 1,
-        millisSince(start));
+        millisSince(start)).put("storedLeftover", storedLeftover(server.url()));
     f.print();
 
     assertThat(server.starts() - 1).isGreaterThanOrEqualTo(10);
@@ -213,7 +215,8 @@ class JetStreamFaultTest {
     long lost = lost(load, dead);
     FaultFigures f = load.figures("cluster-leader-killed",
         workers.queueStats(DurableWorkload.QUEUE), dead, lost, 1, millisSince(start))
-        .put("killedLeader", leader).put("newLeader", newLeader);
+        .put("killedLeader", leader).put("newLeader", newLeader)
+        .put("storedLeftover", storedLeftover(String.join(",", survivors)));
     f.print();
 
     assertThat(newLeader).isNotEqualTo(leader);
@@ -322,7 +325,8 @@ class JetStreamFaultTest {
 
   /**
    * Waits until every item is acknowledged and either handled or dead-lettered, and the queue's
-   * stream is empty (so no redelivery can still come), then reads the dead letters back.
+   * consumer has nothing left to deliver and nothing awaiting acknowledgement (so no redelivery
+   * can still come), then reads the dead letters back.
    */
   private Set<Long> finish(DurableWorkload load, MessageBus workers, String urls, int total)
       throws Exception {
@@ -333,8 +337,8 @@ class JetStreamFaultTest {
             && workers.queueStats(DurableWorkload.QUEUE).deadLettered() >= poison,
         "every item handled or dead-lettered", () -> "handled " + load.handledItems() + ", "
             + workers.queueStats(DurableWorkload.QUEUE));
-    waitUntil(() -> storedItems(urls) == 0, "the work stream to be empty",
-        () -> "stored " + storedItems(urls));
+    waitUntil(() -> consumerIdle(urls), "the work consumer to have nothing left",
+        () -> "consumer " + consumerState(urls));
     return DurableWorkload.deadLettered(workers, WAIT);
   }
 
@@ -348,14 +352,33 @@ class JetStreamFaultTest {
         .collect(Collectors.toSet());
   }
 
-  private static long storedItems(String urls) {
+  private static boolean consumerIdle(String urls) {
+    ConsumerInfo ci = consumerState(urls);
+    return ci != null && ci.getNumPending() == 0 && ci.getNumAckPending() == 0;
+  }
+
+  private static @Nullable ConsumerInfo consumerState(String urls) {
+    try (Connection c = Nats.connect(Options.builder().servers(urls.split(","))
+        .connectionTimeout(Duration.ofSeconds(2)).build())) {
+      return c.jetStreamManagement().getConsumerInfo(STREAM, "workers");
+    } catch (Exception e) {
+      return null; // not reachable right now
+    }
+  }
+
+  /**
+   * Messages the stream still holds at the end. A server killed with SIGKILL may forget that it
+   * removed an acknowledged item of a work-queue stream while its consumer remembers the ack: such
+   * a message is never delivered again (it was handled) and stays until a limit removes it.
+   */
+  private static long storedLeftover(String urls) {
     try (Connection c = Nats.connect(Options.builder().servers(urls.split(","))
         .connectionTimeout(Duration.ofSeconds(2)).build())) {
       JetStreamManagement jsm = c.jetStreamManagement();
       StreamInfo info = jsm.getStreamInfo(STREAM);
       return info.getStreamState().getMsgCount();
     } catch (Exception e) {
-      return -1; // not reachable right now: not empty as far as we know
+      return -1;
     }
   }
 
