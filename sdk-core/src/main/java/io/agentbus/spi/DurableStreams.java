@@ -62,8 +62,9 @@ public interface DurableStreams {
    * StoredMessage#retryAfter}); a message it leaves unsettled is redelivered after the ack wait.
    *
    * <p>{@link TransportSubscription#unsubscribe()} stops the worker; messages it had taken and not
-   * handled are released for redelivery at once, never dropped. {@link
-   * TransportSubscription#drain} lets it handle what it has taken first.
+   * handled are released for redelivery (at once where the store allows, else after the ack
+   * wait), never dropped. {@link TransportSubscription#drain} lets it handle what it has taken
+   * first.
    */
   TransportSubscription consume(ConsumerSpec spec, StoredMessageHandler handler);
 
