@@ -80,7 +80,6 @@ public abstract class AbstractAgent implements Agent {
   private static final Logger log = LoggerFactory.getLogger(AbstractAgent.class);
 
   private static final Map<String, Object> ALIVE = Map.of("status", "alive");
-  private static final Object FLUSH_LOCK = new Object();
 
   private final AgentContext context;
   private final Object lock = new Object();
@@ -422,11 +421,8 @@ public abstract class AbstractAgent implements Agent {
     handlers.queues().forEach((name, q) ->
         subscriptions.add(bus.createWorkQueue(name, q.handler(), q.workers())));
     // on NATS a subscription is live once the server has it: make sure before anyone is told
-    // (by our first heartbeat) that we are here. One flush at a time: jnats counts each flush's
-    // PING against max-pings-out and drops the connection when agents starting together exceed it
-    synchronized (FLUSH_LOCK) {
-      bus.transport().flush(context.drainTimeout());
-    }
+    // (by our first heartbeat) that we are here
+    bus.transport().flush(context.drainTimeout());
   }
 
   private void onAddressed(Delivery d) throws Exception {
