@@ -67,6 +67,8 @@ public final class MessageBus implements AutoCloseable {
   private final Duration defaultRequestTimeout;
   private final List<MessageInterceptor> interceptors;
   private final Set<BusSubscription> subscriptions = ConcurrentHashMap.newKeySet();
+  /** The Content-Type header of each codec, built once: publish is the hot path. */
+  private final Map<String, Headers> baseHeaders = new ConcurrentHashMap<>();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private final LongAdder published = new LongAdder();
@@ -149,12 +151,12 @@ public final class MessageBus implements AutoCloseable {
   }
 
   private Headers headersFor(String subject, AgentMessage message, Codec with, byte[] payload) {
-    Headers.Builder hb = Headers.builder().set(Headers.CONTENT_TYPE, with.contentType());
+    Headers headers = baseHeaders.computeIfAbsent(with.contentType(),
+        type -> Headers.of(Headers.CONTENT_TYPE, type));
     String cid = message.correlationId();
     if (cid != null && isHeaderSafe(cid)) {
-      hb.set(Headers.CORRELATION_ID, cid);
+      headers = headers.toBuilder().set(Headers.CORRELATION_ID, cid).build();
     }
-    Headers headers = hb.build();
     for (MessageInterceptor i : interceptors) {
       headers = i.beforePublish(subject, message, headers, payload);
     }

@@ -1,0 +1,203 @@
+package io.agentbus.codec.json;
+
+import io.agentbus.CodecException;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDate;
+
+/**
+ * The seed's timestamp text, written and read by hand because {@code DateTimeFormatter} costs
+ * more than the rest of a message.
+ *
+ * <p>Writes exactly {@code yyyy-MM-ddTHH:mm:ss.SSSZ} (24 ASCII bytes, always three fraction
+ * digits, always {@code Z}). Reads what Python producers write: {@code datetime.isoformat()} with
+ * or without microseconds ({@code 2025-12-05T14:30:30.123456+00:00}), {@code Z} or a numeric
+ * offset ({@code +05:30}, {@code -0800}, {@code +05:30:15}), 1 to 9 fraction digits, a {@code T},
+ * {@code t} or space between date and time, and no offset at all, which is read as UTC (the seed
+ * stamps UTC, and {@code datetime.utcnow().isoformat()} writes no offset). Digits below the
+ * millisecond are dropped (truncated, not rounded), as {@link io.agentbus.AgentMessage} does.
+ */
+final class IsoTimestamps {
+  /** Length of the text {@link #format} writes. */
+  static final int LENGTH = 24;
+
+  private static final long MIN_SECOND = -62_167_219_200L; // 0000-01-01T00:00:00Z
+  private static final long MAX_SECOND = 253_402_300_799L; // 9999-12-31T23:59:59Z
+  private static final int MAX_ECHO = 64;
+
+  private IsoTimestamps() {}
+
+  /**
+   * Writes {@code t} as {@code yyyy-MM-ddTHH:mm:ss.SSSZ} into {@code out[0..24)}.
+   *
+   * @throws CodecException if the year is outside 0000..9999
+   */
+  static void format(Instant t, byte[] out) {
+    long second = t.getEpochSecond();
+    if (second < MIN_SECOND || second > MAX_SECOND) {
+      throw new CodecException("Cannot encode timestamp " + t + ": the seed's format carries years"
+          + " 0000 to 9999 only");
+    }
+    long day = Math.floorDiv(second, 86_400L);
+    int secondOfDay = (int) Math.floorMod(second, 86_400L);
+    LocalDate date = LocalDate.ofEpochDay(day);
+    int year = date.getYear();
+    digits(out, 0, year / 100, 2);
+    digits(out, 2, year % 100, 2);
+    out[4] = '-';
+    digits(out, 5, date.getMonthValue(), 2);
+    out[7] = '-';
+    digits(out, 8, date.getDayOfMonth(), 2);
+    out[10] = 'T';
+    digits(out, 11, secondOfDay / 3600, 2);
+    out[13] = ':';
+    digits(out, 14, secondOfDay / 60 % 60, 2);
+    out[16] = ':';
+    digits(out, 17, secondOfDay % 60, 2);
+    out[19] = '.';
+    digits(out, 20, t.getNano() / 1_000_000, 3);
+    out[23] = 'Z';
+  }
+
+  private static void digits(byte[] out, int at, int value, int width) {
+    for (int i = at + width - 1; i >= at; i--) {
+      out[i] = (byte) ('0' + value % 10);
+      value /= 10;
+    }
+  }
+
+  /**
+   * Reads the text in {@code c[off..off+len)}.
+   *
+   * @throws CodecException naming the text and what is wrong with it
+   */
+  static Instant parse(char[] c, int off, int len) {
+    return new Reader(c, off, len).read();
+  }
+
+  private static final class Reader {
+    private final char[] c;
+    private final int start;
+    private final int end;
+    private int pos;
+
+    Reader(char[] c, int off, int len) {
+      this.c = c;
+      this.start = off;
+      this.end = off + len;
+      this.pos = off;
+    }
+
+    Instant read() {
+      int year = number(4, "a 4-digit year");
+      expect('-');
+      int month = number(2, "a 2-digit month");
+      expect('-');
+      int day = number(2, "a 2-digit day");
+      if (pos < end && (c[pos] == 'T' || c[pos] == 't' || c[pos] == ' ')) {
+        pos++;
+      } else {
+        throw problem("expected 'T' between date and time");
+      }
+      int hour = number(2, "a 2-digit hour");
+      expect(':');
+      int minute = number(2, "2-digit minutes");
+      expect(':');
+      int second = number(2, "2-digit seconds");
+      int nanos = 0;
+      if (pos < end && (c[pos] == '.' || c[pos] == ',')) {
+        pos++;
+        int digits = 0;
+        while (pos < end && isDigit(c[pos])) {
+          if (++digits > 9) {
+            throw problem("more than 9 fraction digits");
+          }
+          nanos = nanos * 10 + (c[pos++] - '0');
+        }
+        if (digits == 0) {
+          throw problem("expected fraction digits after the decimal point");
+        }
+        for (int i = digits; i < 9; i++) {
+          nanos *= 10;
+        }
+      }
+      int offsetSeconds = 0;
+      if (pos < end) {
+        char ch = c[pos];
+        if (ch == 'Z' || ch == 'z') {
+          pos++;
+        } else if (ch == '+' || ch == '-') {
+          pos++;
+          int oh = number(2, "a 2-digit offset hour");
+          boolean colon = pos < end && c[pos] == ':';
+          if (colon) {
+            pos++;
+          }
+          int om = number(2, "2-digit offset minutes");
+          int os = 0;
+          if (colon && pos < end && c[pos] == ':') {
+            pos++;
+            os = number(2, "2-digit offset seconds");
+          }
+          if (oh > 23 || om > 59 || os > 59) {
+            throw problem("offset out of range");
+          }
+          offsetSeconds = (ch == '-' ? -1 : 1) * (oh * 3600 + om * 60 + os);
+        } else {
+          throw problem("expected 'Z', an offset like +00:00, or the end");
+        }
+      }
+      if (pos != end) {
+        throw problem("unexpected text after the time");
+      }
+      if (hour > 23 || minute > 59 || second > 59) {
+        pos = start + 11;
+        throw problem("time of day out of range");
+      }
+      long epochDay;
+      try {
+        epochDay = LocalDate.of(year, month, day).toEpochDay();
+      } catch (DateTimeException e) {
+        pos = start;
+        throw problem("no such date (" + e.getMessage() + ")");
+      }
+      long epochSecond = epochDay * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
+      return Instant.ofEpochSecond(epochSecond, nanos / 1_000_000 * 1_000_000L);
+    }
+
+    private int number(int width, String what) {
+      if (pos + width > end) {
+        throw problem("expected " + what);
+      }
+      int v = 0;
+      for (int i = 0; i < width; i++) {
+        char ch = c[pos];
+        if (!isDigit(ch)) {
+          throw problem("expected " + what);
+        }
+        v = v * 10 + (ch - '0');
+        pos++;
+      }
+      return v;
+    }
+
+    private void expect(char ch) {
+      if (pos >= end || c[pos] != ch) {
+        throw problem("expected '" + ch + "'");
+      }
+      pos++;
+    }
+
+    private static boolean isDigit(char ch) {
+      return ch >= '0' && ch <= '9';
+    }
+
+    private CodecException problem(String what) {
+      String text = new String(c, start, end - start);
+      String echo = text.length() <= MAX_ECHO ? text : text.substring(0, MAX_ECHO) + "...";
+      return new CodecException("Invalid timestamp '" + echo + "': " + what + " at character "
+          + (pos - start) + "; expected ISO-8601 like 2025-12-05T14:30:00.000Z or"
+          + " 2025-12-05T14:30:00.123456+00:00");
+    }
+  }
+}
