@@ -173,7 +173,8 @@ public abstract class CodecContract {
       assertThat(back.timestamp()).isEqualTo(t);
     }
     // sub-millisecond digits never reach the wire: the message itself holds milliseconds
-    AgentMessage fine = message().timestamp(Instant.parse("2025-12-05T14:30:30.123456789Z")).build();
+    AgentMessage fine =
+        message().timestamp(Instant.parse("2025-12-05T14:30:30.123456789Z")).build();
     assertThat(roundTrip(fine).timestamp()).isEqualTo(Instant.parse("2025-12-05T14:30:30.123Z"));
   }
 
@@ -247,7 +248,8 @@ public abstract class CodecContract {
     assertThat(back.content()).isEqualTo(content);
     assertThat(back.content().keySet()).containsExactly("zeta", "alpha", "matrix", "records", "mid");
     @SuppressWarnings("unchecked")
-    Map<String, Object> alpha = (Map<String, Object>) Objects.requireNonNull(back.content().get("alpha"));
+    Map<String, Object> alpha =
+        (Map<String, Object>) Objects.requireNonNull(back.content().get("alpha"));
     assertThat(alpha.keySet()).containsExactly("list", "empty_map", "empty_list");
   }
 
@@ -296,7 +298,8 @@ public abstract class CodecContract {
   @Test
   public void integersStayExactLongsOverAll64Bits() {
     long twoTo53 = 1L << 53;
-    List<Long> values = List.of(0L, 1L, -1L, 42L, (long) Integer.MAX_VALUE, (long) Integer.MIN_VALUE,
+    List<Long> values = List.of(0L, 1L, -1L, 42L,
+        (long) Integer.MAX_VALUE, (long) Integer.MIN_VALUE,
         Integer.MAX_VALUE + 1L, Integer.MIN_VALUE - 1L, twoTo53 - 1, twoTo53, twoTo53 + 1,
         -twoTo53 - 1, Long.MAX_VALUE, Long.MAX_VALUE - 1, Long.MIN_VALUE, Long.MIN_VALUE + 1);
     Map<String, @Nullable Object> content = new LinkedHashMap<>();
@@ -333,7 +336,8 @@ public abstract class CodecContract {
       double expected = values.get(i);
       Object actual = back.content().get("d" + i);
       assertThat(actual).as("double %s", expected).isInstanceOf(Double.class);
-      assertThat(Double.doubleToRawLongBits((Double) actual)).as("bits of %s, got %s", expected, actual)
+      assertThat(Double.doubleToRawLongBits((Double) actual))
+          .as("bits of %s, got %s", expected, actual)
           .isEqualTo(Double.doubleToRawLongBits(expected));
     }
     List<?> list = (List<?>) Objects.requireNonNull(back.content().get("list"));
@@ -572,8 +576,8 @@ public abstract class CodecContract {
       return codec().decode(input);
     } catch (CodecException e) {
       if (e.getMessage() == null || e.getMessage().isBlank()) {
-        throw new AssertionError("decoding " + what.get() + " threw a CodecException without a message",
-            e);
+        throw new AssertionError("decoding " + what.get()
+            + " threw a CodecException without a message", e);
       }
       return null;
     } catch (Throwable t) { // also StackOverflowError and OutOfMemoryError: each is a failure
@@ -610,7 +614,8 @@ public abstract class CodecContract {
   }
 
   private static String abbreviate(String s) {
-    return s.length() <= 40 ? "'" + s + "'" : "'" + s.substring(0, 40) + "...' (" + s.length() + ")";
+    return s.length() <= 40 ? "'" + s + "'"
+        : "'" + s.substring(0, 40) + "...' (" + s.length() + " chars)";
   }
 
   /** An insertion-ordered map from alternating keys and values; values may be null. */

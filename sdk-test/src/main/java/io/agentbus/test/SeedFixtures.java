@@ -201,7 +201,8 @@ public final class SeedFixtures {
         subject = SUBJECTS.broadcast(expected.messageType());
         break;
       case DIRECT:
-        subject = SUBJECTS.direct(Objects.requireNonNull(expected.toAgent()), expected.messageType());
+        subject = SUBJECTS.direct(
+            Objects.requireNonNull(expected.toAgent()), expected.messageType());
         break;
       default:
         subject = SUBJECTS.queue(QUEUE_NAME);

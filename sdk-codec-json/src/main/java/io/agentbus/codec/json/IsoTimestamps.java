@@ -162,6 +162,11 @@ final class IsoTimestamps {
         throw problem("no such date (" + e.getMessage() + ")");
       }
       long epochSecond = epochDay * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
+      if (epochSecond < MIN_SECOND || epochSecond > MAX_SECOND) {
+        // an offset can push year 0000 or 9999 out of range; such a message could not be re-encoded
+        pos = end;
+        throw problem("outside years 0000 to 9999 once converted to UTC");
+      }
       return Instant.ofEpochSecond(epochSecond, nanos / 1_000_000 * 1_000_000L);
     }
 

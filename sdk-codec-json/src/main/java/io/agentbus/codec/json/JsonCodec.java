@@ -38,30 +38,33 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Writes</b> UTF-8 JSON with the keys {@code from_agent, to_agent, message_type, content,
  * timestamp, correlation_id} in that order, all six always present ({@code "to_agent": null} for a
  * broadcast and {@code "correlation_id": null} when there is none, as Python writes them), and the
- * timestamp as {@code 2025-12-05T14:30:00.000Z} (three fraction digits, UTC). Output is compact (no
- * spaces) and non-ASCII text is written as UTF-8 rather than {@code &#92;u} escapes; Python's {@code
- * json.loads} reads both. Doubles are written in their shortest exact form ({@code 30.5}, {@code
- * 1.0E21}, {@code -0.0}); integers as plain digits.
+ * timestamp as {@code 2025-12-05T14:30:00.000Z} (three fraction digits, UTC). Output is compact
+ * (no spaces) and non-ASCII text is written as UTF-8 rather than {@code &#92;u} escapes; Python's
+ * {@code json.loads} reads both. A string holding an unpaired UTF-16 surrogate, which UTF-8 cannot
+ * carry, is written with a {@code &#92;uD800} escape, as Python does. Doubles are written in the
+ * shortest form that reads back as the same double ({@code 30.5}, {@code 1.0E21}, {@code -0.0});
+ * integers as plain digits.
  *
- * <p><b>Reads</b> what Python producers write: any whitespace, {@code &#92;u} escapes, the keys in any
- * order, timestamps with microseconds and numeric offsets ({@code 2025-12-05T14:30:30.123456+00:00},
- * {@code +05:30}), with or without a fraction, or with no offset at all (taken as UTC), truncated to
- * milliseconds. Unknown top-level keys are ignored, so a newer peer may add fields. A missing or
- * null {@code to_agent}, {@code correlation_id} or {@code content} means null, null and empty
- * content. A key given twice keeps its last value, as in Python.
+ * <p><b>Reads</b> what Python producers write: any whitespace, {@code &#92;u} escapes, a UTF-8
+ * byte order mark, the keys in any order, timestamps with microseconds and numeric offsets
+ * ({@code 2025-12-05T14:30:30.123456+00:00}, {@code +05:30}), with or without a fraction, or with
+ * no offset at all (taken as UTC), truncated to milliseconds. Unknown top-level keys are ignored,
+ * so a newer peer may add fields. A missing or null {@code to_agent}, {@code correlation_id} or
+ * {@code content} means null, null and empty content. A key given twice keeps its last value, as
+ * in Python.
  *
  * <p><b>Numbers.</b> A JSON integer becomes a {@link Long}; one outside 64 bits is rejected rather
- * than rounded (Python writes integers of any size; AgentMessage content carries 64 bits). A number
- * with a fraction or exponent becomes a {@link Double}, even when integral ({@code 2.0} stays a
- * double), and {@code -0.0} keeps its sign. {@code NaN}, {@code Infinity} and numbers beyond the
- * double range are rejected.
+ * than rounded (Python writes integers of any size; AgentMessage content carries 64 bits). A
+ * number with a fraction or exponent becomes a {@link Double}, even when integral ({@code 2.0}
+ * stays a double), and {@code -0.0} keeps its sign. {@code NaN}, {@code Infinity} and numbers
+ * beyond the double range are rejected.
  *
- * <p><b>Rejects</b>, with a {@link CodecException} saying what and where: input larger than {@link
- * #maxInputBytes()} (checked before parsing), text that is not strict UTF-8 (overlong forms, encoded
- * surrogates and NUL bytes included; nothing is replaced silently), malformed or truncated JSON,
- * trailing data after the message, content nested deeper than {@link Content#MAX_DEPTH} levels (at
- * any depth of input, without recursion beyond that limit), a missing or invalid {@code
- * from_agent}, {@code message_type} or {@code timestamp}, and fields of the wrong JSON type.
+ * <p><b>Rejects</b>, with a {@link CodecException} saying what and where: input larger than
+ * {@link #maxInputBytes()} (checked before parsing), text that is not strict UTF-8 (overlong forms,
+ * encoded surrogates and NUL bytes included; nothing is replaced silently), malformed or truncated
+ * JSON, trailing data after the message, content nested deeper than 64 levels (the limit of every
+ * AgentMessage; checked at any depth of input without recursing past it), a missing or invalid
+ * {@code from_agent}, {@code message_type} or {@code timestamp}, and fields of the wrong JSON type.
  *
  * <p>Immutable and thread-safe; one instance serves a whole process.
  */
@@ -95,6 +98,11 @@ public final class JsonCodec implements Codec {
         // names the path, fire first, while Jackson still bounds what an ignored field may nest
         .streamReadConstraints(StreamReadConstraints.builder()
             .maxNestingDepth(Content.MAX_DEPTH + 2)
+            // input is bounded by maxInputBytes already; any string or key that fits is accepted,
+            // as encode writes it
+            .maxStringLength(
+                Math.max(b.maxInputBytes, StreamReadConstraints.DEFAULT_MAX_STRING_LEN))
+            .maxNameLength(Math.max(b.maxInputBytes, StreamReadConstraints.DEFAULT_MAX_NAME_LEN))
             .build())
         .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
         .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
@@ -468,7 +476,8 @@ public final class JsonCodec implements Codec {
     return new CodecException(kind + problem + where(e.getLocation(), context), e);
   }
 
-  private static String where(@Nullable JsonLocation location, @Nullable JsonStreamContext context) {
+  private static String where(@Nullable JsonLocation location,
+      @Nullable JsonStreamContext context) {
     StringBuilder sb = new StringBuilder();
     if (location != null && location.getByteOffset() >= 0) {
       sb.append(" at byte ").append(location.getByteOffset());

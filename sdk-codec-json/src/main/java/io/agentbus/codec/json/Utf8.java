@@ -86,7 +86,8 @@ final class Utf8 {
     if (c2 < min2 || c2 > max2) {
       String problem;
       if (c2 < 0x80 || c2 > 0xbf) {
-        problem = "a multi-byte sequence whose second byte 0x" + hex(c2) + " is not a continuation byte";
+        problem = "a multi-byte sequence whose second byte 0x" + hex(c2)
+            + " is not a continuation byte";
       } else if (c == 0xed) {
         problem = "an encoded UTF-16 surrogate (U+D800..U+DFFF), which UTF-8 does not allow";
       } else if (c == 0xf4) {

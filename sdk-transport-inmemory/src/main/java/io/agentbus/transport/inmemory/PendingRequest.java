@@ -1,0 +1,80 @@
+package io.agentbus.transport.inmemory;
+
+import io.agentbus.RequestTimeoutException;
+import io.agentbus.spi.TransportMessage;
+import io.agentbus.time.Scheduler;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A request waiting for its reply. However it ends (reply, timeout, no responders, cancel, close,
+ * or a caller completing it) it releases its inbox entry and its timer at once, so abandoned
+ * requests leave nothing behind.
+ */
+final class PendingRequest extends CompletableFuture<TransportMessage> {
+  private final Map<String, PendingRequest> inboxes;
+  private final String inbox;
+  private final String subject;
+  private final Duration timeout;
+  private volatile Scheduler.@Nullable Cancellable timer;
+
+  PendingRequest(Map<String, PendingRequest> inboxes, String inbox, String subject,
+      Duration timeout) {
+    this.inboxes = inboxes;
+    this.inbox = inbox;
+    this.subject = subject;
+    this.timeout = timeout;
+  }
+
+  void armTimer(Scheduler scheduler) {
+    Scheduler.Cancellable t = scheduler.schedule(timeout,
+        () -> completeExceptionally(new RequestTimeoutException(subject, timeout)));
+    timer = t;
+    if (isDone()) {
+      t.cancel(); // completed before the timer was stored: release() could not cancel it
+    }
+  }
+
+  String subject() {
+    return subject;
+  }
+
+  @Override
+  public boolean complete(TransportMessage value) {
+    return released(super.complete(value));
+  }
+
+  @Override
+  public boolean completeExceptionally(Throwable ex) {
+    return released(super.completeExceptionally(ex));
+  }
+
+  @Override
+  public boolean cancel(boolean mayInterruptIfRunning) {
+    return released(super.cancel(mayInterruptIfRunning));
+  }
+
+  /** Dependent stages are plain futures: only this one owns an inbox. */
+  @Override
+  public <U> CompletableFuture<U> newIncompleteFuture() {
+    return new CompletableFuture<>();
+  }
+
+  private boolean released(boolean completedNow) {
+    if (completedNow) {
+      inboxes.remove(inbox, this);
+      Scheduler.Cancellable t = timer;
+      if (t != null) {
+        t.cancel();
+      }
+    }
+    return completedNow;
+  }
+
+  @Override
+  public String toString() {
+    return "PendingRequest{" + subject + " on " + inbox + ", " + super.toString() + "}";
+  }
+}
