@@ -42,12 +42,26 @@ start() {
 }
 
 stop() {
+  local pids=()
   for n in 1 2 3; do
     if [ -f "$dir/n$n.pid" ]; then
-      kill "$(cat "$dir/n$n.pid")" 2>/dev/null || true
+      pids+=("$(cat "$dir/n$n.pid")")
       rm -f "$dir/n$n.pid"
     fi
   done
+  [ ${#pids[@]} -eq 0 ] && return 0
+  kill "${pids[@]}" 2>/dev/null || true
+  # wait until they are gone, so their ports and store directories are free again
+  for _ in $(seq 1 100); do
+    local alive=0
+    for pid in "${pids[@]}"; do
+      if kill -0 "$pid" 2>/dev/null; then alive=1; fi
+    done
+    [ "$alive" -eq 0 ] && return 0
+    sleep 0.1
+  done
+  echo "nats-server ${pids[*]} still running after 10 s" >&2
+  exit 1
 }
 
 case "$cmd" in
