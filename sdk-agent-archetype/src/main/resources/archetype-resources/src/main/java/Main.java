@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * it goes offline, its handlers finish, and the bus closes.
  *
  * <pre>
- * mvn -q compile exec:java                                                     # in memory
- * AGENTBUS_TRANSPORT=nats NATS_URL=nats://127.0.0.1:4222 mvn -q compile exec:java   # on NATS
+ * mvn compile exec:java                                                     # in memory
+ * AGENTBUS_TRANSPORT=nats NATS_URL=nats://127.0.0.1:4222 mvn compile exec:java   # on NATS
  * </pre>
  */
 public final class Main {
@@ -50,6 +50,7 @@ public final class Main {
     if (!agent.state().isTerminal()) {
       stopped.await();
     }
+    log.info("{} is {}", agent.id(), agent.state());
   }
 
   /**
