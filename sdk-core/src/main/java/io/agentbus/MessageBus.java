@@ -84,9 +84,14 @@ public final class MessageBus implements AutoCloseable {
         "MessageBus.Builder.transport(...) is required");
     this.codec = Objects.requireNonNull(b.codec, "MessageBus.Builder.codec(...) is required");
     Map<String, Codec> byType = new LinkedHashMap<>();
-    byType.put(codec.contentType(), codec);
-    for (Codec c : b.additionalCodecs) {
+    List<Codec> all = new ArrayList<>();
+    all.add(codec);
+    all.addAll(b.additionalCodecs);
+    for (Codec c : all) {
       byType.putIfAbsent(c.contentType(), c);
+      for (String alias : c.acceptedContentTypes()) {
+        byType.putIfAbsent(normalizeContentType(alias), c);
+      }
     }
     this.codecsByType = Map.copyOf(byType);
     this.subjects = Subjects.of(b.namespace);
@@ -363,10 +368,20 @@ public final class MessageBus implements AutoCloseable {
     String type = contentType(headers);
     Codec c = codecsByType.get(type);
     if (c == null) {
+      c = codecsByType.get(normalizeContentType(type));
+    }
+    if (c == null) {
       throw new CodecException("No codec registered for content type '" + type
           + "'; this bus decodes " + codecsByType.keySet());
     }
     return c;
+  }
+
+  /** {@code Application/JSON; charset=utf-8} becomes {@code application/json}. */
+  private static String normalizeContentType(String type) {
+    int semicolon = type.indexOf(';');
+    String bare = semicolon < 0 ? type : type.substring(0, semicolon);
+    return bare.trim().toLowerCase(java.util.Locale.ROOT);
   }
 
   private static String contentType(Headers headers) {

@@ -15,6 +15,15 @@ public interface Codec {
   String contentType();
 
   /**
+   * Every content type this codec decodes: {@link #contentType()} first, then aliases other
+   * peers may send (for example {@code application/x-protobuf}). Matching ignores case and
+   * parameters such as {@code ;charset=utf-8}.
+   */
+  default java.util.List<String> acceptedContentTypes() {
+    return java.util.List.of(contentType());
+  }
+
+  /**
    * @throws io.agentbus.CodecException if the message cannot be represented
    */
   byte[] encode(AgentMessage message);

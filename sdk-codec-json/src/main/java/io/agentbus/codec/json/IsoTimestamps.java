@@ -25,7 +25,29 @@ final class IsoTimestamps {
   private static final long MAX_SECOND = 253_402_300_799L; // 9999-12-31T23:59:59Z
   private static final int MAX_ECHO = 64;
 
+  /** Messages of a burst share a day: the last day's text saves a calendar computation each. */
+  private static volatile Day lastDay = new Day(0);
+
   private IsoTimestamps() {}
+
+  /** An immutable day and its {@code yyyy-MM-ddT} text; safe to share through a volatile. */
+  private static final class Day {
+    final long epochDay;
+    final byte[] text = new byte[11];
+
+    Day(long epochDay) {
+      this.epochDay = epochDay;
+      LocalDate date = LocalDate.ofEpochDay(epochDay);
+      int year = date.getYear();
+      digits(text, 0, year / 100, 2);
+      digits(text, 2, year % 100, 2);
+      text[4] = '-';
+      digits(text, 5, date.getMonthValue(), 2);
+      text[7] = '-';
+      digits(text, 8, date.getDayOfMonth(), 2);
+      text[10] = 'T';
+    }
+  }
 
   /**
    * Writes {@code t} as {@code yyyy-MM-ddTHH:mm:ss.SSSZ} into {@code out[0..24)}.
@@ -40,15 +62,12 @@ final class IsoTimestamps {
     }
     long day = Math.floorDiv(second, 86_400L);
     int secondOfDay = (int) Math.floorMod(second, 86_400L);
-    LocalDate date = LocalDate.ofEpochDay(day);
-    int year = date.getYear();
-    digits(out, 0, year / 100, 2);
-    digits(out, 2, year % 100, 2);
-    out[4] = '-';
-    digits(out, 5, date.getMonthValue(), 2);
-    out[7] = '-';
-    digits(out, 8, date.getDayOfMonth(), 2);
-    out[10] = 'T';
+    Day date = lastDay;
+    if (date.epochDay != day) {
+      date = new Day(day);
+      lastDay = date;
+    }
+    System.arraycopy(date.text, 0, out, 0, 11);
     digits(out, 11, secondOfDay / 3600, 2);
     out[13] = ':';
     digits(out, 14, secondOfDay / 60 % 60, 2);

@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -461,8 +462,23 @@ public final class JsonCodec implements Codec {
         p.getParsingContext()));
   }
 
+  private static final Pattern JACKSON_SOURCE =
+      Pattern.compile("\\[Source: [^;\\]]*; line: \\d+, column: (\\d+)\\]");
+  private static final Pattern JACKSON_SETTING = Pattern.compile(", from `[A-Za-z.]+\\(\\)`");
+  private static final int MAX_PATH = 160;
+
   private static CodecException malformed(JsonProcessingException e) {
     String problem = e.getOriginalMessage();
+    if (problem == null) {
+      problem = e.getClass().getSimpleName();
+    }
+    // Jackson's wording speaks of its own settings; say what it means for a message instead
+    if (problem.startsWith("Non-standard token")) {
+      problem = problem.replaceFirst(": enable `.*", "")
+          + ": NaN and Infinity are not JSON (Python writes them unless allow_nan=False)";
+    }
+    problem = JACKSON_SOURCE.matcher(problem).replaceAll("column $1");
+    problem = JACKSON_SETTING.matcher(problem).replaceAll("");
     String kind;
     if (e instanceof JsonEOFException) {
       kind = "Truncated JSON message: ";
@@ -483,6 +499,9 @@ public final class JsonCodec implements Codec {
       sb.append(" at byte ").append(location.getByteOffset());
     }
     String path = context == null ? "" : pathOf(context);
+    if (path.length() > MAX_PATH) {
+      path = path.substring(0, MAX_PATH - 60) + "..." + path.substring(path.length() - 57);
+    }
     if (!path.isEmpty()) {
       sb.append(sb.length() == 0 ? " at " : ", ").append(path);
     }

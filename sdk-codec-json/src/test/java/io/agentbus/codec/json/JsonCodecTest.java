@@ -345,7 +345,12 @@ class JsonCodecTest {
   void rejectsNonFiniteNumbers(String number) {
     assertThatThrownBy(() -> codec.decode(envelope("{\"x\": " + number + "}")))
         .isInstanceOf(CodecException.class)
-        .satisfies(e -> assertThat(e.getMessage()).isNotBlank());
+        .hasMessageContaining("content.x")
+        .satisfiesAnyOf(
+            e -> assertThat(e).hasMessageContaining("NaN and Infinity are not JSON"),
+            e -> assertThat(e).hasMessageContaining("beyond the range of a double"),
+            e -> assertThat(e).hasMessageContaining("Unrecognized token '" + number + "'"))
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("JsonReadFeature"));
   }
 
   @Test
@@ -587,7 +592,9 @@ class JsonCodecTest {
       } catch (CodecException e) {
         assertThat(e.getMessage()).as("input %s", new String(b, StandardCharsets.ISO_8859_1))
             .isNotBlank()
-            .doesNotContain("JsonCodec bug");
+            .doesNotContain("JsonCodec bug")
+            .doesNotContain("REDACTED")
+            .doesNotContain("StreamReadConstraints");
       }
     }
   }

@@ -38,6 +38,7 @@ public final class InMemoryServer {
     return new InMemoryServer(DEFAULT_MAX_PAYLOAD);
   }
 
+  /** A builder for a server with non-default settings. */
   public static Builder builder() {
     return new Builder();
   }
@@ -110,6 +111,7 @@ public final class InMemoryServer {
       return this;
     }
 
+    /** A new server; the builder may be reused. */
     public InMemoryServer build() {
       return new InMemoryServer(maxPayload);
     }

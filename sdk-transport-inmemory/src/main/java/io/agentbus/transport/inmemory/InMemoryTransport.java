@@ -135,6 +135,7 @@ public final class InMemoryTransport implements Transport {
     return builder().server(server).build();
   }
 
+  /** A builder for a transport with non-default settings or on a shared server. */
   public static Builder builder() {
     return new Builder();
   }

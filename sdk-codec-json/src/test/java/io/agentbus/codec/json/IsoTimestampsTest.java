@@ -1,0 +1,75 @@
+package io.agentbus.codec.json;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Checks the hand-written timestamp code against java.time over many random instants. */
+class IsoTimestampsTest {
+  private static final DateTimeFormatter SEED_FORMAT =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+  private static final long MIN_SECOND = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
+  private static final long MAX_SECOND = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+
+  @Test
+  void formatsLikeJavaTimeFromYear0000To9999() {
+    Random random = new Random(11L);
+    byte[] out = new byte[IsoTimestamps.LENGTH];
+    for (int i = 0; i < 20_000; i++) {
+      Instant t = randomInstant(random).truncatedTo(ChronoUnit.MILLIS);
+
+      IsoTimestamps.format(t, out);
+
+      assertThat(new String(out, US_ASCII)).isEqualTo(SEED_FORMAT.format(t));
+    }
+  }
+
+  @Test
+  void formatsNeighbouringDaysCorrectlyWhateverWasFormattedBefore() {
+    byte[] out = new byte[IsoTimestamps.LENGTH];
+    Instant midnight = Instant.parse("2025-12-05T00:00:00Z");
+    for (Instant t : new Instant[] {midnight.minusMillis(1), midnight, midnight.minusMillis(1),
+        midnight.plusSeconds(86_399), midnight.plusSeconds(86_400), Instant.EPOCH.minusMillis(1)}) {
+      IsoTimestamps.format(t, out);
+      assertThat(new String(out, US_ASCII)).isEqualTo(SEED_FORMAT.format(t));
+    }
+  }
+
+  @Test
+  void readsWhatJavaTimeWritesWithAnyOffsetAndFraction() {
+    Random random = new Random(12L);
+    for (int i = 0; i < 20_000; i++) {
+      Instant t = randomInstant(random);
+      int offsetMinutes = random.nextInt(18 * 60 * 2 + 1) - 18 * 60;
+      ZoneOffset offset = ZoneOffset.ofTotalSeconds(offsetMinutes * 60);
+      OffsetDateTime local = t.atOffset(offset);
+      if (local.getYear() < 0 || local.getYear() > 9999) {
+        continue;
+      }
+      int digits = 1 + random.nextInt(9);
+      String text = DateTimeFormatter.ofPattern(
+          "uuuu-MM-dd'T'HH:mm:ss." + "S".repeat(digits) + "xxx").format(local);
+      int unit = 1;
+      for (int d = digits; d < 9; d++) {
+        unit *= 10;
+      }
+      Instant expected = Instant.ofEpochSecond(t.getEpochSecond(), t.getNano() / unit * unit)
+          .truncatedTo(ChronoUnit.MILLIS);
+
+      char[] chars = ("[" + text + "]").toCharArray();
+      assertThat(IsoTimestamps.parse(chars, 1, text.length())).as(text).isEqualTo(expected);
+    }
+  }
+
+  private static Instant randomInstant(Random random) {
+    long second = MIN_SECOND + (long) (random.nextDouble() * (MAX_SECOND - MIN_SECOND));
+    return Instant.ofEpochSecond(second, random.nextInt(1_000_000_000));
+  }
+}
