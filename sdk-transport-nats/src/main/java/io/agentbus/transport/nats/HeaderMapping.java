@@ -1,0 +1,118 @@
+package io.agentbus.transport.nats;
+
+import io.agentbus.Headers;
+import io.nats.client.Message;
+import io.agentbus.spi.TransportMessage;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Translates between AgentBus {@link Headers} and jnats headers at the transport's edge.
+ *
+ * <p>NATS header values are US-ASCII, and jnats drops a header whose values are all empty, while
+ * AgentBus headers may hold any text without CR or LF. Values that NATS cannot carry as they are
+ * (empty, or with non-ASCII characters) travel as an RFC 2047 encoded word, {@code
+ * =?UTF-8?B?<base64>?=}, and are decoded on receipt, so a value round-trips unchanged between
+ * AgentBus processes; a value that already looks like an encoded word is encoded again so that it
+ * too comes back as it was sent.
+ */
+final class HeaderMapping {
+  private static final Logger log = LoggerFactory.getLogger(HeaderMapping.class);
+  private static final String PREFIX = "=?UTF-8?B?";
+  private static final String SUFFIX = "?=";
+  private static final Pattern ENCODED =
+      Pattern.compile("=\\?UTF-8\\?B\\?([A-Za-z0-9+/]*={0,2})\\?=", Pattern.CASE_INSENSITIVE);
+
+  private HeaderMapping() {}
+
+  /** The jnats headers for {@code headers}, or null when there are none. */
+  static io.nats.client.impl.@Nullable Headers toNats(Headers headers) {
+    if (headers.isEmpty()) {
+      return null;
+    }
+    io.nats.client.impl.Headers n = new io.nats.client.impl.Headers();
+    for (Map.Entry<String, List<String>> e : headers.asMap().entrySet()) {
+      List<String> values = new ArrayList<>(e.getValue().size());
+      for (String v : e.getValue()) {
+        values.add(encode(v));
+      }
+      n.add(e.getKey(), values);
+    }
+    return n;
+  }
+
+  /** AgentBus headers for a received jnats message's headers. */
+  static Headers fromNats(io.nats.client.impl.@Nullable Headers n, String subject) {
+    if (n == null || n.isEmpty()) {
+      return Headers.empty();
+    }
+    Headers.Builder b = Headers.builder();
+    for (String name : n.keySet()) {
+      List<String> values = n.get(name);
+      if (values == null) {
+        continue;
+      }
+      for (String v : values) {
+        try {
+          b.add(name, decode(v));
+        } catch (IllegalArgumentException e) {
+          log.warn("Ignoring header '{}' of a message on '{}': {}", name, subject,
+              e.getMessage());
+        }
+      }
+    }
+    return b.build();
+  }
+
+  static TransportMessage fromNats(Message m) {
+    byte[] data = m.getData();
+    String replyTo = m.getReplyTo();
+    return new TransportMessage(m.getSubject(),
+        replyTo == null || replyTo.isEmpty() ? null : replyTo,
+        fromNats(m.hasHeaders() ? m.getHeaders() : null, m.getSubject()),
+        data == null ? new byte[0] : data);
+  }
+
+  static String encode(String value) {
+    if (needsEncoding(value)) {
+      return PREFIX + Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8))
+          + SUFFIX;
+    }
+    return value;
+  }
+
+  static String decode(String value) {
+    if (value.length() < PREFIX.length() + SUFFIX.length()) {
+      return value;
+    }
+    Matcher m = ENCODED.matcher(value);
+    if (!m.matches()) {
+      return value;
+    }
+    try {
+      return new String(Base64.getDecoder().decode(m.group(1)), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return value;
+    }
+  }
+
+  private static boolean needsEncoding(String value) {
+    if (value.isEmpty()) {
+      return true;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) > 127) {
+        return true;
+      }
+    }
+    return ENCODED.matcher(value).matches();
+  }
+}
