@@ -9,6 +9,7 @@ import io.agentbus.Subjects;
 import io.agentbus.TransportException;
 import io.agentbus.spi.ConnectionEvent;
 import io.agentbus.spi.ConnectionListener;
+import io.agentbus.spi.DurableStreams;
 import io.agentbus.spi.Transport;
 import io.agentbus.spi.TransportHandler;
 import io.agentbus.spi.TransportMessage;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -133,6 +135,7 @@ public final class NatsTransport implements Transport {
   private final ScheduledThreadPoolExecutor timer;
   private final ThreadPoolExecutor completions;
   private final ThreadPoolExecutor lifecycle;
+  private final JetStreamStreams jetStream;
 
   private NatsTransport(NatsTransportConfig config) {
     this.config = config;
@@ -153,6 +156,7 @@ public final class NatsTransport implements Transport {
       throw connectFailure(config, e);
     }
     this.connection = c;
+    this.jetStream = new JetStreamStreams(c, config.requestTimeout(), name);
     connectedOnce = true;
     log.info("Connected to NATS at {} as '{}' (max payload {} bytes)",
         c.getConnectedUrl(), name, c.getMaxPayload());
@@ -458,6 +462,7 @@ public final class NatsTransport implements Transport {
   }
 
   private void drainConnection(Duration timeout) {
+    jetStream.drainWorkers(timeout); // their acks must reach the server before it closes
     CompletableFuture<Boolean> jnatsDrain;
     try {
       jnatsDrain = connection.drain(timeout);
@@ -526,6 +531,7 @@ public final class NatsTransport implements Transport {
       return;
     }
     state.set(State.CLOSED);
+    jetStream.stopAll();
     long unsent = 0;
     if (connection.getStatus() != Connection.Status.CONNECTED
         && unsentCounted.compareAndSet(false, true)) {
@@ -572,6 +578,16 @@ public final class NatsTransport implements Transport {
   public long maxPayload() {
     long max = connection.getMaxPayload();
     return max > 0 ? max : DEFAULT_MAX_PAYLOAD;
+  }
+
+  /**
+   * JetStream through this transport's connection: durable work queues, kept history and replay
+   * (see {@link DurableStreams}). Always present; on a server without JetStream its methods fail
+   * with an error saying so.
+   */
+  @Override
+  public Optional<DurableStreams> durableStreams() {
+    return Optional.of(jetStream);
   }
 
   @Override
