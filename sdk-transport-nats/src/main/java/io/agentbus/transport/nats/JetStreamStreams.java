@@ -80,6 +80,8 @@ final class JetStreamStreams implements DurableStreams {
   private static final int STREAM_NOT_FOUND = 10059;
   private static final int SUBJECTS_OVERLAP = 10065;
   private static final int JETSTREAM_NOT_ENABLED = 10076;
+  /** "no suitable peers for placement": fewer JetStream servers than replicas, for now. */
+  private static final int NO_SUITABLE_PEERS = 10005;
   /**
    * Errors of a cluster that is electing leaders or missing a node: cluster incomplete, not
    * active, not assigned, temporarily unavailable, not leader, stream or consumer offline.
@@ -696,6 +698,11 @@ final class JetStreamStreams implements DurableStreams {
         return new ConfigurationException("Could not " + what + ": its subjects overlap those "
             + "of another stream on the server (" + e.getMessage() + "); a subject can be kept "
             + "by one stream only", e);
+      case NO_SUITABLE_PEERS:
+        return new TransportException("Could not " + what + " yet: " + e.getMessage()
+            + " (fewer JetStream servers are up than the replicas asked for: a cluster still "
+            + "forming or a node down; if the cluster is smaller than the replica count, lower "
+            + "the replicas)" + outage(), e, true);
       case JETSTREAM_NOT_ENABLED:
         return new ConfigurationException("Could not " + what + ": JetStream is not enabled on "
             + "the NATS server (start nats-server with -js, or enable it for the account)", e);

@@ -110,6 +110,8 @@ public final class NatsTransport implements Transport {
 
   private enum State { OPEN, DRAINING, CLOSED }
 
+  private final java.util.concurrent.locks.ReentrantLock flushLock =
+      new java.util.concurrent.locks.ReentrantLock();
   private final NatsTransportConfig config;
   private final Connection connection;
   private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
@@ -425,8 +427,17 @@ public final class NatsTransport implements Transport {
   public void flush(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     checkNotClosed();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean locked = false;
     try {
-      connection.flush(timeout);
+      // Each jnats flush is a PING; concurrent flushes (many agents starting at once) would
+      // exceed max-pings-out and make jnats drop a healthy connection. One at a time.
+      locked = flushLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      if (!locked) {
+        throw new TimeoutException("waiting for other flushes");
+      }
+      long left = Math.max(1, deadline - System.nanoTime());
+      connection.flush(Duration.ofNanos(left));
     } catch (TimeoutException e) {
       if (state.get() == State.CLOSED) {
         throw closedException(e);
@@ -438,6 +449,10 @@ public final class NatsTransport implements Transport {
       throw new TransportException("Interrupted while flushing to NATS", e, true);
     } catch (IllegalStateException e) {
       throw closedException(e);
+    } finally {
+      if (locked) {
+        flushLock.unlock();
+      }
     }
   }
 

@@ -1,0 +1,170 @@
+package io.agentbus.agent;
+
+import io.agentbus.Agent;
+import io.agentbus.MessageBus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns a shared {@link MessageBus} and the agents running on it: starts agents, and on {@link
+ * #close()} stops them (one at a time, in reverse order of starting) and then drains and closes
+ * the bus. Many agents share the one bus and its one connection; none of them closes it.
+ *
+ * <pre>{@code
+ * try (AgentHost host = injector.getInstance(AgentHost.class)) {
+ *   host.start(architect, parser, decomposer);
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>With {@code shutdownHook} on, a JVM shutdown hook closes the host (it is removed again by an
+ * explicit {@link #close()}). Thread-safe; {@link #close()} is idempotent.
+ */
+public final class AgentHost implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AgentHost.class);
+
+  private final MessageBus bus;
+  private final Duration stopTimeout;
+  private final List<Agent> agents = new ArrayList<>(); // guarded by this
+  private boolean closed; // guarded by this
+  private volatile @Nullable Thread shutdownHook;
+
+  private AgentHost(MessageBus bus, Duration stopTimeout, boolean shutdownHook) {
+    this.bus = Objects.requireNonNull(bus, "bus");
+    this.stopTimeout = Objects.requireNonNull(stopTimeout, "stopTimeout");
+    if (stopTimeout.isNegative() || stopTimeout.isZero()) {
+      throw new IllegalArgumentException("stopTimeout must be positive, was " + stopTimeout);
+    }
+    if (shutdownHook) {
+      Thread hook = new Thread(this::close, "agentbus-host-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      this.shutdownHook = hook;
+    }
+  }
+
+  /**
+   * A host owning {@code bus}.
+   *
+   * @param stopTimeout how long {@link #close()} waits for each agent to stop, and then for the
+   *     bus to drain
+   * @param shutdownHook whether to close the host when the JVM exits
+   */
+  public static AgentHost create(MessageBus bus, Duration stopTimeout, boolean shutdownHook) {
+    return new AgentHost(bus, stopTimeout, shutdownHook);
+  }
+
+  /** The bus this host owns. */
+  public MessageBus bus() {
+    return bus;
+  }
+
+  /**
+   * Starts the agents (all at once) and waits until each is RUNNING. The host stops them on
+   * {@link #close()}, whether or not they started.
+   *
+   * @throws IllegalStateException if one of them failed to start (the others keep running; close
+   *     the host to stop them), or the host is closed
+   * @throws TimeoutException if they are not all RUNNING within {@code startTimeout}
+   */
+  public AgentHost start(Duration startTimeout, Agent... toStart) throws TimeoutException {
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("This AgentHost is closed");
+      }
+      for (Agent a : toStart) {
+        agents.add(Objects.requireNonNull(a, "agent"));
+      }
+    }
+    for (Agent a : toStart) {
+      a.startAsync();
+    }
+    long deadline = System.nanoTime() + startTimeout.toNanos();
+    for (Agent a : toStart) {
+      a.awaitRunning(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
+    return this;
+  }
+
+  /**
+   * Registers an agent started elsewhere, so that {@link #close()} stops it before closing the bus.
+   *
+   * @throws IllegalStateException if the host is closed
+   */
+  public synchronized AgentHost register(Agent agent) {
+    if (closed) {
+      throw new IllegalStateException("This AgentHost is closed");
+    }
+    agents.add(Objects.requireNonNull(agent, "agent"));
+    return this;
+  }
+
+  /** The agents this host started or registered, in that order. */
+  public synchronized List<Agent> agents() {
+    return List.copyOf(agents);
+  }
+
+  /**
+   * Stops every agent, one at a time in reverse order of start (waiting up to the stop timeout
+   * for each), then drains and closes the bus. Failures are logged, not thrown. Idempotent.
+   */
+  @Override
+  public void close() {
+    List<Agent> toStop;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      toStop = new ArrayList<>(agents);
+    }
+    removeShutdownHook();
+    // one at a time, last started first: an orchestrator started first sees the others leave
+    for (int i = toStop.size() - 1; i >= 0; i--) {
+      Agent a = toStop.get(i);
+      try {
+        a.stopAsync().awaitTerminated(stopTimeout);
+      } catch (TimeoutException e) {
+        log.warn("Agent '{}' did not stop within {}; closing the bus anyway", a.id(),
+            stopTimeout);
+      } catch (IllegalStateException e) {
+        log.warn("Agent '{}' ended FAILED: {}", a.id(), e.getMessage());
+      }
+    }
+    try {
+      bus.drain(stopTimeout).get(stopTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      bus.close();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("The message bus did not drain within {}: {}; closed anyway", stopTimeout,
+          String.valueOf(e instanceof ExecutionException ? e.getCause() : e));
+      bus.close();
+    }
+  }
+
+  private void removeShutdownHook() {
+    Thread hook = shutdownHook;
+    shutdownHook = null;
+    if (hook == null || hook == Thread.currentThread()) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "AgentHost{bus=" + bus + ", agents=" + agents().size() + "}";
+  }
+}

@@ -1,0 +1,89 @@
+package io.agentbus.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.agentbus.Agent;
+import io.agentbus.Agent.State;
+import io.agentbus.MessageBus;
+import io.agentbus.MessageType;
+import io.agentbus.time.Scheduler;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AgentHostTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final Published published = new Published();
+  private final MessageBus bus = TestBus.create(Scheduler.system(), published);
+  private final AgentContext context = AgentContext.of(bus);
+
+  private AbstractAgent agent(String id) {
+    return new AbstractAgent(context) {
+      @Override
+      public String id() {
+        return id;
+      }
+    };
+  }
+
+  @Test
+  void startsAgentsAndOnCloseStopsThemThenClosesTheBus() throws Exception {
+    AbstractAgent a = agent("a");
+    AbstractAgent b = agent("b");
+    AgentHost host = AgentHost.create(bus, WAIT, false);
+
+    host.start(WAIT, a, b);
+    assertThat(a.state()).isEqualTo(State.RUNNING);
+    assertThat(b.state()).isEqualTo(State.RUNNING);
+    assertThat(host.agents()).containsExactly(a, b);
+
+    host.close();
+    assertThat(a.state()).isEqualTo(State.TERMINATED);
+    assertThat(b.state()).isEqualTo(State.TERMINATED);
+    assertThat(bus.isClosed()).isTrue();
+    // both went offline before the bus closed
+    assertThat(published.from("a", MessageType.STATUS_UPDATE)).hasSize(1);
+    assertThat(published.from("b", MessageType.STATUS_UPDATE)).hasSize(1);
+
+    host.close();
+    assertThatThrownBy(() -> host.start(WAIT, agent("c")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  @Test
+  void anAgentThatFailsToStartIsReportedAndTheRestAreStillStoppedOnClose() throws Exception {
+    AbstractAgent good = agent("good");
+    AbstractAgent bad = new AbstractAgent(context) {
+      @Override
+      public String id() {
+        return "bad";
+      }
+
+      @Override
+      protected void onStart() {
+        throw new IllegalStateException("no config");
+      }
+    };
+    try (AgentHost host = AgentHost.create(bus, WAIT, false)) {
+      assertThatThrownBy(() -> host.start(WAIT, good, bad))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("no config");
+      assertThat(bad.state()).isEqualTo(State.FAILED);
+      good.awaitRunning(WAIT);
+    }
+    assertThat(good.state()).isEqualTo(State.TERMINATED);
+    assertThat(bus.isClosed()).isTrue();
+  }
+
+  @Test
+  void registeredAgentsAreStoppedToo() throws Exception {
+    AbstractAgent elsewhere = agent("elsewhere");
+    elsewhere.startAsync().awaitRunning(WAIT);
+    AgentHost host = AgentHost.create(bus, WAIT, false).register(elsewhere);
+    host.close();
+    assertThat(elsewhere.state()).isEqualTo(State.TERMINATED);
+    assertThatThrownBy(() -> bus.broadcast("x", MessageType.HEARTBEAT, Map.of()))
+        .isInstanceOf(io.agentbus.TransportException.class);
+  }
+}
