@@ -1,6 +1,8 @@
 package io.agentbus;
 
 import io.agentbus.spi.Codec;
+import io.agentbus.spi.StoredMessage;
+import java.time.Instant;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -16,15 +18,22 @@ public final class Delivery {
   private final Headers headers;
   private final @Nullable String replyTo;
   private final Codec codec;
+  private final @Nullable StoredMessage stored;
 
   Delivery(MessageBus bus, AgentMessage message, String subject, Headers headers,
       @Nullable String replyTo, Codec codec) {
+    this(bus, message, subject, headers, replyTo, codec, null);
+  }
+
+  Delivery(MessageBus bus, AgentMessage message, String subject, Headers headers,
+      @Nullable String replyTo, Codec codec, @Nullable StoredMessage stored) {
     this.bus = bus;
     this.message = message;
     this.subject = subject;
     this.headers = headers;
     this.replyTo = replyTo;
     this.codec = codec;
+    this.stored = stored;
   }
 
   public AgentMessage message() {
@@ -48,6 +57,40 @@ public final class Delivery {
   /** True when the sender waits for a reply. */
   public boolean isRequest() {
     return replyTo != null;
+  }
+
+  /**
+   * How many times this item has been delivered, this time included: 1 on a first delivery, more
+   * when a durable queue redelivers it. Always 1 for messages that do not come from a stream.
+   */
+  public int deliveryCount() {
+    return stored == null ? 1 : stored.deliveryCount();
+  }
+
+  /**
+   * The message id ({@link Headers#MESSAGE_ID}) it was published with, or null. Items of durable
+   * queues always have one: the key to make a handler idempotent across processes.
+   */
+  public @Nullable String messageId() {
+    return headers.first(Headers.MESSAGE_ID);
+  }
+
+  /**
+   * Its sequence in the stream it was stored in (durable queue items, replayed messages), or 0
+   * when it did not come from a stream. Pass it to {@link ReplayStart#afterSequence} to resume.
+   */
+  public long sequence() {
+    return stored == null ? 0 : stored.sequence();
+  }
+
+  /** The stream it was stored in, or null when it did not come from a stream. */
+  public @Nullable String stream() {
+    return stored == null ? null : stored.stream();
+  }
+
+  /** When the stream stored it, or null when it did not come from a stream. */
+  public @Nullable Instant storedAt() {
+    return stored == null ? null : stored.storedAt();
   }
 
   /** The codec the message arrived in (and that replies use). */

@@ -26,6 +26,18 @@ public final class Headers {
   public static final String ERROR = "AgentBus-Error";
   /** On dead letters: the subject the message was originally received on. */
   public static final String ORIGINAL_SUBJECT = "AgentBus-Original-Subject";
+  /**
+   * On messages of durable queues: the id that makes a retried publish be stored once. Named as
+   * NATS JetStream names its de-duplication header, so that the server de-duplicates and a plain
+   * NATS client (the seed's Python agents) can set it too.
+   */
+  public static final String MESSAGE_ID = "Nats-Msg-Id";
+  /** On dead letters from a durable queue: how many times the item was delivered. */
+  public static final String DELIVERY_COUNT = "AgentBus-Delivery-Count";
+  /** On dead letters from a durable queue: the stream the item was stored in. */
+  public static final String ORIGINAL_STREAM = "AgentBus-Original-Stream";
+  /** On dead letters from a durable queue: the item's sequence in its stream. */
+  public static final String ORIGINAL_SEQUENCE = "AgentBus-Original-Sequence";
 
   private static final Headers EMPTY = new Headers(Map.of());
 

@@ -1,7 +1,11 @@
 package io.agentbus;
 
 import io.agentbus.spi.Codec;
+import io.agentbus.spi.DurableStreams;
 import io.agentbus.spi.MessageInterceptor;
+import io.agentbus.spi.ReplaySpec;
+import io.agentbus.spi.StoredMessage;
+import io.agentbus.spi.StreamSpec;
 import io.agentbus.spi.Transport;
 import io.agentbus.spi.TransportMessage;
 import io.agentbus.spi.TransportSubscription;
@@ -14,12 +18,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -50,6 +56,13 @@ import org.slf4j.LoggerFactory;
  * Subjects#deadLetter()}; a request whose handler throws is answered with the error so the
  * requester fails at once with {@link RemoteHandlerException}.
  *
+ * <p><b>Durability is configuration.</b> Work queues are at most once by default, as core NATS
+ * is; a queue configured {@linkplain QueueOptions#durable() durable} on the {@link Builder} is
+ * stored in a persistent stream, acknowledged, retried and dead-lettered (see {@link
+ * QueueOptions}). Broadcasts can be {@linkplain Builder#keepBroadcasts kept} and {@linkplain
+ * #replay replayed}. Both need a transport with {@linkplain Transport#durableStreams() durable
+ * streams}.
+ *
  * <p>Thread-safe. One bus is meant to be shared by every agent in a process, over one connection.
  * The bus owns its transport: {@link #close()} and {@link #drain(Duration)} close it.
  */
@@ -66,6 +79,15 @@ public final class MessageBus implements AutoCloseable {
   private final Scheduler scheduler;
   private final Duration defaultRequestTimeout;
   private final List<MessageInterceptor> interceptors;
+  private final Map<String, QueueOptions> queueOptions;
+  private final QueueOptions defaultQueueOptions;
+  private final @Nullable DurableStreams streams;
+  private final @Nullable StreamSpec broadcastStream;
+  private final @Nullable StreamSpec deadLetterStream;
+  private volatile boolean deadLetterStreamDeclared;
+  private final Map<String, DurableWorkQueue> durableQueues = new ConcurrentHashMap<>();
+  private final Map<String, DurableWorkQueue.QueueCounters> queueCounters =
+      new ConcurrentHashMap<>();
   private final Set<BusSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   /** The Content-Type header of each codec, built once: publish is the hot path. */
   private final Map<String, Headers> baseHeaders = new ConcurrentHashMap<>();
@@ -98,6 +120,89 @@ public final class MessageBus implements AutoCloseable {
     this.scheduler = b.scheduler;
     this.defaultRequestTimeout = b.defaultRequestTimeout;
     this.interceptors = List.copyOf(b.interceptors);
+    this.queueOptions = Map.copyOf(b.queueOptions);
+    this.defaultQueueOptions = b.defaultQueueOptions;
+    boolean anyDurableQueue = defaultQueueOptions.isDurable()
+        || queueOptions.values().stream().anyMatch(QueueOptions::isDurable);
+    boolean needsStreams = anyDurableQueue || b.keepBroadcasts != null
+        || b.keepDeadLetters != null;
+    this.streams = transport.durableStreams().orElse(null);
+    if (needsStreams && streams == null) {
+      throw new ConfigurationException("This MessageBus is configured with " + durableFeatures(b)
+          + ", which need a transport with durable streams, but " + transport
+          + " has none (Transport.durableStreams() is empty). Use a transport that keeps streams "
+          + "(NATS with JetStream enabled, or the in-memory transport), or configure the queues "
+          + "QueueOptions.atMostOnce() and drop keepBroadcasts/keepDeadLetters.");
+    }
+    String ns = subjects.namespace();
+    this.broadcastStream = b.keepBroadcasts == null ? null
+        : historyStream(b.keepBroadcasts, streamName(ns, "broadcasts"),
+            ns + ".broadcast.>");
+    HistoryOptions deadLetters = b.keepDeadLetters;
+    if (deadLetters == null && anyDurableQueue) {
+      int replicas = defaultQueueOptions.replicas();
+      for (QueueOptions o : queueOptions.values()) {
+        replicas = Math.max(replicas, o.replicas());
+      }
+      deadLetters = HistoryOptions.keepFor(DEFAULT_DEAD_LETTER_AGE).replicas(replicas);
+    }
+    this.deadLetterStream = deadLetters == null ? null
+        : historyStream(deadLetters, streamName(ns, "deadletter"), subjects.deadLetter());
+    // declared now so that nothing published from here on is missed by the history, and so that
+    // a server without streams fails at startup
+    if (broadcastStream != null) {
+      streams.declare(broadcastStream);
+    }
+    if (deadLetterStream != null) {
+      streams.declare(deadLetterStream);
+      deadLetterStreamDeclared = true;
+    }
+    for (Map.Entry<String, QueueOptions> e : queueOptions.entrySet()) {
+      if (e.getValue().isDurable()) {
+        durableQueue(e.getKey()).ensureDeclared();
+      }
+    }
+  }
+
+  /** How long dead letters of durable queues are kept unless {@link Builder#keepDeadLetters}. */
+  static final Duration DEFAULT_DEAD_LETTER_AGE = Duration.ofDays(7);
+
+  private static String durableFeatures(Builder b) {
+    List<String> what = new ArrayList<>();
+    b.queueOptions.forEach((q, o) -> {
+      if (o.isDurable()) {
+        what.add("durable queue '" + q + "'");
+      }
+    });
+    if (b.defaultQueueOptions.isDurable()) {
+      what.add("durable queues by default");
+    }
+    if (b.keepBroadcasts != null) {
+      what.add("keepBroadcasts");
+    }
+    if (b.keepDeadLetters != null) {
+      what.add("keepDeadLetters");
+    }
+    return String.join(", ", what);
+  }
+
+  private static StreamSpec historyStream(HistoryOptions o, String defaultName, String subject) {
+    String name = o.streamName() != null ? o.streamName() : defaultName;
+    return new StreamSpec(name, List.of(subject), StreamSpec.Retention.LIMITS, o.maxAge(),
+        o.maxMessages(), Duration.ofMinutes(2), o.replicas());
+  }
+
+  /** {@code <namespace>_<suffix>} with every character a stream name cannot hold made {@code _}. */
+  static String streamName(String namespace, String suffix) {
+    String raw = namespace + "_" + suffix;
+    StringBuilder sb = new StringBuilder(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '_';
+      sb.append(ok ? c : '_');
+    }
+    return sb.toString();
   }
 
   public static Builder builder() {
@@ -125,11 +230,85 @@ public final class MessageBus implements AutoCloseable {
     publishEncoded(subjects.team(teamId, type), m, codec);
   }
 
-  /** Gives a work item to exactly one worker of the queue, on {@code <ns>.queue.<queueName>}. */
+  /**
+   * Gives a work item to exactly one worker of the queue, on {@code <ns>.queue.<queueName>}.
+   *
+   * <p>On an at-most-once queue (the default) this returns once the item is handed to the
+   * transport. On a {@linkplain QueueOptions#durable() durable} queue it returns once the stream has
+   * stored the item under a fresh message id, retrying through reconnects for up to the queue's
+   * {@linkplain QueueOptions#publishTimeout() publish timeout}.
+   *
+   * @throws TransportException if a durable queue's stream did not store the item in time ({@link
+   *     TransportException#isRetriable() retriable}: it may or may not be stored; to retry without
+   *     storing it twice, use {@link #publishToQueue(String, AgentMessage, String)} with an id of
+   *     your own)
+   */
   public void publishToQueue(String queueName, String fromAgent, MessageType type,
       Map<String, ? extends @Nullable Object> content) {
     AgentMessage m = message(fromAgent, null, type, content, null);
+    if (optionsFor(queueName).isDurable()) {
+      publishToQueue(queueName, m, newMessageId());
+      return;
+    }
     publishEncoded(subjects.queue(queueName), m, codec);
+    counters(queueName).published.increment();
+  }
+
+  /**
+   * Publishes a prepared work item with a message id of the caller's choosing (a task id, say),
+   * and waits as {@link #publishToQueue(String, String, MessageType, Map)} does. Publishing the
+   * same id again within the queue's {@linkplain QueueOptions#duplicateWindow() duplicate window}
+   * stores it once: the receipt then says {@code duplicate}. On an at-most-once queue the id
+   * travels in the {@link Headers#MESSAGE_ID} header and nothing is de-duplicated.
+   *
+   * @param messageId non-empty, no CR or LF
+   * @throws TransportException as {@link #publishToQueue(String, String, MessageType, Map)}
+   */
+  public QueueReceipt publishToQueue(String queueName, AgentMessage message, String messageId) {
+    CompletableFuture<QueueReceipt> f = publishToQueueAsync(queueName, message, messageId);
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      f.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new AgentBusException("Interrupted while storing item " + messageId + " on queue '"
+          + queueName + "'; it may or may not be stored", e);
+    } catch (ExecutionException e) {
+      throw unwrap(e.getCause());
+    }
+  }
+
+  /**
+   * {@link #publishToQueue(String, AgentMessage, String)} without blocking: completes when the
+   * durable queue's stream has stored the item (at once for an at-most-once queue), or
+   * exceptionally with the {@link TransportException} described there. Many publishes may be in
+   * flight at once; they are stored in no guaranteed order.
+   */
+  public CompletableFuture<QueueReceipt> publishToQueueAsync(String queueName,
+      AgentMessage message, String messageId) {
+    checkOpen();
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(messageId, "messageId");
+    if (messageId.isEmpty() || !isHeaderSafe(messageId)) {
+      throw new IllegalArgumentException("messageId must be non-empty and hold no CR or LF, was '"
+          + messageId + "'");
+    }
+    String subject = subjects.queue(queueName);
+    if (optionsFor(queueName).isDurable()) {
+      return durableQueue(queueName).publish(message, messageId);
+    }
+    byte[] payload = codec.encode(message);
+    Headers headers = headersFor(subject, message, codec, payload).toBuilder()
+        .set(Headers.MESSAGE_ID, messageId).build();
+    transport.publish(subject, null, headers, payload);
+    published.increment();
+    counters(queueName).published.increment();
+    return CompletableFuture.completedFuture(
+        new QueueReceipt(queueName, messageId, false, null, 0, false));
+  }
+
+  private static String newMessageId() {
+    return UUID.randomUUID().toString();
   }
 
   /**
@@ -155,7 +334,7 @@ public final class MessageBus implements AutoCloseable {
     published.increment();
   }
 
-  private Headers headersFor(String subject, AgentMessage message, Codec with, byte[] payload) {
+  Headers headersFor(String subject, AgentMessage message, Codec with, byte[] payload) {
     Headers headers = baseHeaders.computeIfAbsent(with.contentType(),
         type -> Headers.of(Headers.CONTENT_TYPE, type));
     String cid = message.correlationId();
@@ -168,7 +347,7 @@ public final class MessageBus implements AutoCloseable {
     return headers;
   }
 
-  private static boolean isHeaderSafe(String value) {
+  static boolean isHeaderSafe(String value) {
     return value.indexOf('\r') < 0 && value.indexOf('\n') < 0;
   }
 
@@ -295,6 +474,36 @@ public final class MessageBus implements AutoCloseable {
    * group {@code queueName} (as the seed's Python agents do): each item reaches exactly one worker
    * of all the processes serving that queue, and up to {@code numWorkers} items are handled at once
    * in this process.
+   *
+   * <p><b>At-most-once queues</b> (the default) behave as core NATS: an item published while no
+   * worker is connected, or in flight when a connection breaks, is gone; a handler that throws has
+   * its item dead-lettered at once.
+   *
+   * <p><b>Durable queues</b> ({@link QueueOptions#durable()}) take items from the queue's stream;
+   * items wait there for a worker. An item is acknowledged, and the acknowledgement confirmed by
+   * the store, after its handler returns; a handler that throws gets it again after the backoff,
+   * up to the maximum number of deliveries, after which it is dead-lettered (see {@link
+   * QueueOptions}). What that guarantees, precisely:
+   *
+   * <ul>
+   *   <li><b>No stored item is lost</b>: it stays in the stream until a handler returned for it or
+   *       its dead letter is stored, through worker crashes and server restarts (with the
+   *       stream's replicas, through the loss of a minority of a cluster's servers).
+   *   <li><b>Within this bus</b>, the handler is called at most once, successfully, per message
+   *       id within the {@linkplain QueueOptions#processedWindow() processed window}: a copy
+   *       redelivered because its acknowledgement was lost (a server killed between the handler's
+   *       return and the store's confirmation) is acknowledged without calling the handler. An
+   *       item stored twice under one id (a publish retried after the duplicate window) is also
+   *       handled once.
+   *   <li><b>Across processes</b> (or buses) delivery is at least once: if this bus dies after a
+   *       handler returned but before its acknowledgement was stored, or the acknowledgement
+   *       cannot reach the store for longer than the ack wait, another process handles the item
+   *       again. A handler that must have an effect exactly once across processes makes it
+   *       idempotent with {@link Delivery#messageId()}.
+   * </ul>
+   *
+   * @throws ConfigurationException if the queue is durable and its stream cannot be declared as
+   *     configured
    */
   public Subscription createWorkQueue(String queueName, MessageHandler handler, int numWorkers) {
     checkOpen();
@@ -304,9 +513,27 @@ public final class MessageBus implements AutoCloseable {
     }
     String subject = subjects.queue(queueName);
     List<TransportSubscription> workers = new ArrayList<>(numWorkers);
+    DurableWorkQueue.QueueCounters counters = counters(queueName);
     try {
+      if (optionsFor(queueName).isDurable()) {
+        DurableWorkQueue queue = durableQueue(queueName);
+        for (int i = 0; i < numWorkers; i++) {
+          workers.add(queue.startWorker(handler));
+        }
+        return track(new BusSubscription(subject, workers));
+      }
+      MessageHandler counted = d -> {
+        counters.delivered.increment();
+        try {
+          handler.onMessage(d);
+        } catch (Exception | Error e) {
+          counters.handlerFailures.increment();
+          throw e;
+        }
+        counters.handled.increment();
+      };
       for (int i = 0; i < numWorkers; i++) {
-        workers.add(transport.subscribe(subject, queueName, raw -> dispatch(raw, handler)));
+        workers.add(transport.subscribe(subject, queueName, raw -> dispatch(raw, counted)));
       }
     } catch (RuntimeException e) {
       workers.forEach(TransportSubscription::unsubscribe);
@@ -318,6 +545,167 @@ public final class MessageBus implements AutoCloseable {
   private Subscription track(BusSubscription s) {
     subscriptions.add(s);
     return s;
+  }
+
+  /** The options of queue {@code queueName}: as configured, else the default. */
+  public QueueOptions queueOptions(String queueName) {
+    Subjects.requireToken("queue name", queueName);
+    return optionsFor(queueName);
+  }
+
+  private QueueOptions optionsFor(String queueName) {
+    return queueOptions.getOrDefault(queueName, defaultQueueOptions);
+  }
+
+  /** Counters of queue {@code queueName} in this bus; all zero for a queue it has not used. */
+  public QueueStats queueStats(String queueName) {
+    Subjects.requireToken("queue name", queueName);
+    DurableWorkQueue.QueueCounters c = queueCounters.get(queueName);
+    return c == null ? new DurableWorkQueue.QueueCounters().snapshot() : c.snapshot();
+  }
+
+  private DurableWorkQueue.QueueCounters counters(String queueName) {
+    return queueCounters.computeIfAbsent(queueName, q -> new DurableWorkQueue.QueueCounters());
+  }
+
+  private DurableWorkQueue durableQueue(String queueName) {
+    DurableStreams s = streams;
+    if (s == null) {
+      throw new ConfigurationException("Queue '" + queueName + "' is durable but " + transport
+          + " has no durable streams");
+    }
+    Subjects.requireToken("queue name", queueName);
+    return durableQueues.computeIfAbsent(queueName,
+        q -> new DurableWorkQueue(this, s, q, optionsFor(q), counters(q)));
+  }
+
+  /** Declares the dead-letter stream if it was configured and failed to declare before. */
+  void ensureDeadLetterStream() {
+    StreamSpec spec = deadLetterStream;
+    DurableStreams s = streams;
+    if (spec == null || s == null || deadLetterStreamDeclared) {
+      return;
+    }
+    synchronized (this) {
+      if (!deadLetterStreamDeclared) {
+        s.declare(spec);
+        deadLetterStreamDeclared = true;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ replay
+
+  /**
+   * Replays the kept messages on {@code subjectPattern} from {@code start}, in the order they were
+   * stored, to {@code handler} (called by one thread at a time), and completes when every
+   * message stored before the call has been seen. Messages published meanwhile may or may not be
+   * included: subscribe first and replay afterwards, and tell the overlap apart with {@link
+   * Delivery#sequence()}, to miss nothing.
+   *
+   * <p>What is kept: the namespace's broadcasts with {@link Builder#keepBroadcasts}, and its dead
+   * letters when it has durable queues or {@link Builder#keepDeadLetters}. For example, every
+   * task completion of the last hour:
+   *
+   * <pre>{@code
+   * bus.replay(bus.subjects().broadcast(MessageType.TASK_COMPLETE),
+   *     ReplayStart.since(Instant.now().minus(Duration.ofHours(1))), d -> record(d.message()));
+   * }</pre>
+   *
+   * <p>A handler that throws is logged and counted in the result; the replay goes on. Cancelling
+   * the future stops the replay.
+   *
+   * @throws ConfigurationException if no kept history covers {@code subjectPattern}, naming what
+   *     is kept
+   */
+  public CompletableFuture<ReplayResult> replay(String subjectPattern, ReplayStart start,
+      MessageHandler handler) {
+    checkOpen();
+    Objects.requireNonNull(handler, "handler");
+    Objects.requireNonNull(start, "start");
+    Subjects.requirePattern("subject pattern", subjectPattern);
+    StreamSpec kept = null;
+    List<String> keptSubjects = new ArrayList<>();
+    for (StreamSpec spec : new StreamSpec[] {broadcastStream, deadLetterStream}) {
+      if (spec == null) {
+        continue;
+      }
+      keptSubjects.addAll(spec.subjects());
+      for (String s : spec.subjects()) {
+        if (covers(s, subjectPattern)) {
+          kept = spec;
+        }
+      }
+    }
+    DurableStreams s = streams;
+    if (kept == null || s == null) {
+      throw new ConfigurationException("No kept history covers '" + subjectPattern + "'; this "
+          + "bus keeps " + (keptSubjects.isEmpty() ? "nothing" : keptSubjects)
+          + ". Configure MessageBus.Builder.keepBroadcasts(...) to keep broadcasts.");
+    }
+    ReplaySpec spec = new ReplaySpec(kept.name(), subjectPattern, start.since(),
+        start.fromSequence());
+    AtomicLong delivered = new AtomicLong();
+    AtomicLong failures = new AtomicLong();
+    AtomicLong undecodable = new AtomicLong();
+    AtomicLong last = new AtomicLong();
+    CompletableFuture<Long> raw = s.replay(spec, m -> {
+      last.set(m.sequence());
+      replayOne(m, handler, delivered, failures, undecodable);
+    });
+    CompletableFuture<ReplayResult> result = raw.thenApply(n ->
+        new ReplayResult(delivered.get(), failures.get(), undecodable.get(), last.get()));
+    result.whenComplete((r, e) -> {
+      if (e instanceof CancellationException) {
+        raw.cancel(false);
+      }
+    });
+    return result;
+  }
+
+  private void replayOne(StoredMessage m, MessageHandler handler, AtomicLong delivered,
+      AtomicLong failures, AtomicLong undecodable) {
+    TransportMessage raw = m.message();
+    Codec with;
+    AgentMessage message;
+    try {
+      with = codecFor(raw.headers());
+      message = with.decode(raw.payload());
+    } catch (CodecException e) {
+      undecodable.incrementAndGet();
+      log.warn("Replay: could not decode stored message {} of '{}' on '{}': {}; skipping it",
+          m.sequence(), m.stream(), raw.subject(), e.getMessage());
+      return;
+    }
+    delivered.incrementAndGet();
+    try {
+      deliverTo(new Delivery(this, message, raw.subject(), raw.headers(), null, with, m), handler);
+    } catch (Exception | Error e) {
+      if (e instanceof VirtualMachineError) {
+        throw (Error) e;
+      }
+      failures.incrementAndGet();
+      log.error("Replay handler failed on stored message {} of '{}' ({} from {}); the replay "
+          + "goes on", m.sequence(), m.stream(), message.messageType(), message.fromAgent(), e);
+    }
+  }
+
+  /** True when every subject matching {@code pattern} also matches {@code streamSubject}. */
+  static boolean covers(String streamSubject, String pattern) {
+    String[] s = streamSubject.split("\\.", -1);
+    String[] p = pattern.split("\\.", -1);
+    for (int i = 0; i < s.length; i++) {
+      if (s[i].equals(">")) {
+        return p.length > i;
+      }
+      if (i >= p.length || p[i].equals(">")) {
+        return false;
+      }
+      if (!s[i].equals("*") && !s[i].equals(p[i])) {
+        return false;
+      }
+    }
+    return s.length == p.length;
   }
 
   // ------------------------------------------------------------------ delivery
@@ -356,6 +744,10 @@ public final class MessageBus implements AutoCloseable {
     }
   }
 
+  void deliverTo(Delivery delivery, MessageHandler handler) throws Exception {
+    deliver(delivery, handler, 0);
+  }
+
   private void deliver(Delivery delivery, MessageHandler handler, int index) throws Exception {
     if (index == interceptors.size()) {
       handler.onMessage(delivery);
@@ -364,7 +756,7 @@ public final class MessageBus implements AutoCloseable {
     interceptors.get(index).aroundDelivery(delivery, d -> deliver(d, handler, index + 1));
   }
 
-  private Codec codecFor(Headers headers) {
+  Codec codecFor(Headers headers) {
     String type = contentType(headers);
     Codec c = codecsByType.get(type);
     if (c == null) {
@@ -420,7 +812,7 @@ public final class MessageBus implements AutoCloseable {
     }
   }
 
-  private static String singleLine(String s) {
+  static String singleLine(String s) {
     String one = s.replace('\r', ' ').replace('\n', ' ');
     // headers travel in the NATS protocol line; keep them reasonably small
     byte[] utf8 = one.getBytes(StandardCharsets.UTF_8);
@@ -481,6 +873,34 @@ public final class MessageBus implements AutoCloseable {
 
   public Duration defaultRequestTimeout() {
     return defaultRequestTimeout;
+  }
+
+  void countPublished() {
+    published.increment();
+  }
+
+  void countReceived() {
+    received.increment();
+  }
+
+  void countHandled() {
+    handled.increment();
+  }
+
+  void countHandlerFailure() {
+    handlerFailures.increment();
+  }
+
+  void countDecodeFailure() {
+    decodeFailures.increment();
+  }
+
+  void countDeadLettered() {
+    deadLettered.increment();
+  }
+
+  void countDeadLetterFailure() {
+    deadLetterFailures.increment();
   }
 
   public BusStats stats() {
@@ -559,8 +979,54 @@ public final class MessageBus implements AutoCloseable {
     private Scheduler scheduler = Scheduler.system();
     private Duration defaultRequestTimeout = Duration.ofSeconds(5);
     private final List<MessageInterceptor> interceptors = new ArrayList<>();
+    private final Map<String, QueueOptions> queueOptions = new LinkedHashMap<>();
+    private QueueOptions defaultQueueOptions = QueueOptions.atMostOnce();
+    private @Nullable HistoryOptions keepBroadcasts;
+    private @Nullable HistoryOptions keepDeadLetters;
 
     private Builder() {}
+
+    /**
+     * How queue {@code queueName} delivers: at most once (the default) or durably. A durable
+     * queue's stream is declared when the bus is built.
+     */
+    public Builder queue(String queueName, QueueOptions options) {
+      queueOptions.put(Subjects.requireToken("queue name", queueName),
+          Objects.requireNonNull(options, "options"));
+      return this;
+    }
+
+    /**
+     * How queues not named with {@link #queue(String, QueueOptions)} deliver; default {@link
+     * QueueOptions#atMostOnce()}. Their streams are declared when first used.
+     */
+    public Builder defaultQueueOptions(QueueOptions options) {
+      this.defaultQueueOptions = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * Keeps the namespace's broadcasts ({@code <ns>.broadcast.>}) for {@linkplain
+     * MessageBus#replay replay}, in a stream named {@code <namespace>_broadcasts} unless {@code
+     * options} names another. The stream captures every broadcast on the server from the moment
+     * it is declared (when the bus is built), whoever publishes it.
+     */
+    public Builder keepBroadcasts(HistoryOptions options) {
+      this.keepBroadcasts = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * How the namespace's dead letters ({@code <ns>.deadletter}) are kept, in a stream named
+     * {@code <namespace>_deadletter} unless {@code options} names another. When the bus has
+     * durable queues they are always kept (by default for 7 days, on as many replicas as the
+     * most replicated queue), since a durable queue removes an item only once its dead letter is
+     * stored.
+     */
+    public Builder keepDeadLetters(HistoryOptions options) {
+      this.keepDeadLetters = Objects.requireNonNull(options, "options");
+      return this;
+    }
 
     /** Required. The bus owns it and closes it with itself. */
     public Builder transport(Transport transport) {
@@ -614,6 +1080,13 @@ public final class MessageBus implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Builds the bus. With durable queues or kept history, declares their streams first.
+     *
+     * @throws ConfigurationException if durability is configured and the transport has no
+     *     durable streams, or a stream cannot be declared as configured
+     * @throws TransportException if the transport's store cannot be reached to declare them
+     */
     public MessageBus build() {
       return new MessageBus(this);
     }

@@ -2,6 +2,7 @@ package io.agentbus.spi;
 
 import io.agentbus.Headers;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -84,4 +85,13 @@ public interface Transport extends AutoCloseable {
 
   /** Counters since creation. */
   TransportStats stats();
+
+  /**
+   * Persistent streams, when this transport has them (NATS with JetStream enabled; the in-memory
+   * transport): the storage of durable work queues and replay. Empty by default: core NATS
+   * semantics only (at most once).
+   */
+  default Optional<DurableStreams> durableStreams() {
+    return Optional.empty();
+  }
 }

@@ -17,9 +17,13 @@ import io.agentbus.agent.monitor.OrchestratorMonitor;
 import io.agentbus.test.nats.NatsServer;
 import io.agentbus.test.nats.NatsServerExtension;
 import io.agentbus.transport.nats.NatsTransport;
+import io.agentbus.spi.ConnectionEvent;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -48,6 +52,42 @@ class AgentsOnNatsTest {
       h.onRequest(MessageType.RESOURCE_REQUEST, MessageType.RESOURCE_RESPONSE,
           r -> Map.of("resource", r.content().get("resource"), "status", "ready"));
     }
+  }
+
+  @Test
+  void manyAgentsStartingTogetherShareOneConnectionWithoutUpsettingIt(NatsServer server)
+      throws Exception {
+    Injector process = Guice.createInjector(new AgentBusModule(AgentBusConfig.fromProperties(
+        Map.of("agentbus.transport", "nats", "agentbus.nats.url", server.url(),
+            "agentbus.shutdown-hook", "false"))));
+    List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
+    try (AgentHost host = process.getInstance(AgentHost.class)) {
+      host.bus().transport().addConnectionListener(events::add);
+      AgentContext context = process.getInstance(AgentContext.class);
+      List<AbstractAgent> agents = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        String id = "agent-" + i;
+        agents.add(new AbstractAgent(context) {
+          @Override
+          public String id() {
+            return id;
+          }
+
+          @Override
+          protected void configure(Handlers h) {
+            h.onRequest(MessageType.QUESTION, MessageType.ANSWER, r -> Map.of("me", id));
+          }
+        });
+      }
+      host.start(WAIT, agents.toArray(AbstractAgent[]::new));
+      for (int i = 0; i < 12; i++) {
+        assertThat(host.bus().request("asker", "agent-" + i, MessageType.QUESTION, Map.of(),
+            WAIT).content()).containsEntry("me", "agent-" + i);
+      }
+      assertThat(host.bus().transport().stats().reconnects()).isZero();
+    }
+    assertThat(events).extracting(ConnectionEvent::kind)
+        .doesNotContain(ConnectionEvent.Kind.DISCONNECTED, ConnectionEvent.Kind.ERROR);
   }
 
   @Test

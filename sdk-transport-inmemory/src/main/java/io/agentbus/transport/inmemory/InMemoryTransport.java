@@ -8,6 +8,7 @@ import io.agentbus.Subjects;
 import io.agentbus.TransportException;
 import io.agentbus.spi.ConnectionEvent;
 import io.agentbus.spi.ConnectionListener;
+import io.agentbus.spi.DurableStreams;
 import io.agentbus.spi.Transport;
 import io.agentbus.spi.TransportHandler;
 import io.agentbus.spi.TransportMessage;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,6 +90,7 @@ public final class InMemoryTransport implements Transport {
   private final String inboxPattern;
   private final String inboxPrefix;
   private final InboxReceiver inbox = new InboxReceiver();
+  private final InMemoryStreams.Session streams;
   private final ConcurrentHashMap<String, PendingRequest> pending = new ConcurrentHashMap<>();
   private final AtomicLong nextInbox = new AtomicLong();
   private final Set<InMemorySubscription> subscriptions = ConcurrentHashMap.newKeySet();
@@ -122,6 +125,8 @@ public final class InMemoryTransport implements Transport {
     this.inboxPrefix = "_INBOX." + nuid() + ".";
     this.inboxPattern = inboxPrefix + "*";
     server.routes.add(inboxPattern, null, inbox);
+    this.streams = server.streams.session((subject, headers, payload) ->
+        publish(subject, null, headers, payload));
     server.connected(this);
   }
 
@@ -153,6 +158,7 @@ public final class InMemoryTransport implements Transport {
     }
     Objects.requireNonNull(headers, "headers");
     checkPayload(subject, payload);
+    server.streams.capture(subject, headers, payload); // kept, if a stream captures the subject
     if (!m.isEmpty()) {
       m.deliver(new TransportMessage(subject, replyTo, headers, payload));
     }
@@ -251,6 +257,7 @@ public final class InMemoryTransport implements Transport {
       for (InMemorySubscription s : subscriptions) {
         subs.add(s.startDrain());
       }
+      subs.add(streams.drainWorkers());
     }
     Scheduler.Cancellable timer = scheduler.schedule(timeout, () -> {
       if (result.completeExceptionally(new TransportException("Drain of " + name
@@ -294,6 +301,7 @@ public final class InMemoryTransport implements Transport {
       return;
     }
     server.routes.remove(inboxPattern, null, inbox);
+    streams.close();
     for (InMemorySubscription s : subscriptions) {
       s.closeAndDiscard();
       server.routes.remove(s.subject(), s.queueGroup(), s);
@@ -311,6 +319,18 @@ public final class InMemoryTransport implements Transport {
   @Override
   public long maxPayload() {
     return maxPayload;
+  }
+
+  /**
+   * The server's persistent streams, with JetStream's semantics (work-queue and limits
+   * retention, message-id de-duplication, durable consumers with explicit ack, ack wait, delayed
+   * redelivery, replay): durable queues and kept history are unit-testable in memory. Plain
+   * publishes of any transport of the server to a stream's subject are kept too. Workers and
+   * replays of this transport stop when it closes; a drain lets workers finish their item.
+   */
+  @Override
+  public Optional<DurableStreams> durableStreams() {
+    return Optional.of(streams);
   }
 
   @Override
@@ -544,7 +564,10 @@ public final class InMemoryTransport implements Transport {
       return this;
     }
 
-    /** The timer for request and drain timeouts; default {@link Scheduler#system()}. */
+    /**
+     * The timer for request and drain timeouts; default {@link Scheduler#system()}. A private
+     * server (no {@link #server}) also runs its persistent streams on it.
+     */
     public Builder scheduler(Scheduler scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
       return this;
@@ -566,7 +589,7 @@ public final class InMemoryTransport implements Transport {
     public InMemoryTransport build() {
       InMemoryServer s = server;
       if (s == null) {
-        InMemoryServer.Builder sb = InMemoryServer.builder();
+        InMemoryServer.Builder sb = InMemoryServer.builder().scheduler(scheduler);
         if (maxPayload != null) {
           sb.maxPayload(maxPayload);
         }

@@ -9,6 +9,7 @@ import io.agentbus.Subjects;
 import io.agentbus.TransportException;
 import io.agentbus.spi.ConnectionEvent;
 import io.agentbus.spi.ConnectionListener;
+import io.agentbus.spi.DurableStreams;
 import io.agentbus.spi.Transport;
 import io.agentbus.spi.TransportHandler;
 import io.agentbus.spi.TransportMessage;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -108,6 +110,8 @@ public final class NatsTransport implements Transport {
 
   private enum State { OPEN, DRAINING, CLOSED }
 
+  private final java.util.concurrent.locks.ReentrantLock flushLock =
+      new java.util.concurrent.locks.ReentrantLock();
   private final NatsTransportConfig config;
   private final Connection connection;
   private final AtomicReference<State> state = new AtomicReference<>(State.OPEN);
@@ -133,6 +137,7 @@ public final class NatsTransport implements Transport {
   private final ScheduledThreadPoolExecutor timer;
   private final ThreadPoolExecutor completions;
   private final ThreadPoolExecutor lifecycle;
+  private final JetStreamStreams jetStream;
 
   private NatsTransport(NatsTransportConfig config) {
     this.config = config;
@@ -153,6 +158,7 @@ public final class NatsTransport implements Transport {
       throw connectFailure(config, e);
     }
     this.connection = c;
+    this.jetStream = new JetStreamStreams(c, config.requestTimeout(), name);
     connectedOnce = true;
     log.info("Connected to NATS at {} as '{}' (max payload {} bytes)",
         c.getConnectedUrl(), name, c.getMaxPayload());
@@ -421,8 +427,17 @@ public final class NatsTransport implements Transport {
   public void flush(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     checkNotClosed();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean locked = false;
     try {
-      connection.flush(timeout);
+      // Each jnats flush is a PING; concurrent flushes (many agents starting at once) would
+      // exceed max-pings-out and make jnats drop a healthy connection. One at a time.
+      locked = flushLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      if (!locked) {
+        throw new TimeoutException("waiting for other flushes");
+      }
+      long left = Math.max(1, deadline - System.nanoTime());
+      connection.flush(Duration.ofNanos(left));
     } catch (TimeoutException e) {
       if (state.get() == State.CLOSED) {
         throw closedException(e);
@@ -434,6 +449,10 @@ public final class NatsTransport implements Transport {
       throw new TransportException("Interrupted while flushing to NATS", e, true);
     } catch (IllegalStateException e) {
       throw closedException(e);
+    } finally {
+      if (locked) {
+        flushLock.unlock();
+      }
     }
   }
 
@@ -458,6 +477,7 @@ public final class NatsTransport implements Transport {
   }
 
   private void drainConnection(Duration timeout) {
+    jetStream.drainWorkers(timeout); // their acks must reach the server before it closes
     CompletableFuture<Boolean> jnatsDrain;
     try {
       jnatsDrain = connection.drain(timeout);
@@ -526,6 +546,7 @@ public final class NatsTransport implements Transport {
       return;
     }
     state.set(State.CLOSED);
+    jetStream.stopAll();
     long unsent = 0;
     if (connection.getStatus() != Connection.Status.CONNECTED
         && unsentCounted.compareAndSet(false, true)) {
@@ -572,6 +593,16 @@ public final class NatsTransport implements Transport {
   public long maxPayload() {
     long max = connection.getMaxPayload();
     return max > 0 ? max : DEFAULT_MAX_PAYLOAD;
+  }
+
+  /**
+   * JetStream through this transport's connection: durable work queues, kept history and replay
+   * (see {@link DurableStreams}). Always present; on a server without JetStream its methods fail
+   * with an error saying so.
+   */
+  @Override
+  public Optional<DurableStreams> durableStreams() {
+    return Optional.of(jetStream);
   }
 
   @Override

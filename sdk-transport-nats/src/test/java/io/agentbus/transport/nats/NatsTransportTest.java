@@ -294,4 +294,36 @@ class NatsTransportTest {
   static void awaitPending(TransportSubscription sub, long n) {
     await().atMost(WAIT).untilAsserted(() -> assertThat(sub.pendingMessages()).isEqualTo(n));
   }
+
+  @Test
+  void manyConcurrentFlushesDoNotExceedMaxPingsOutAndDropTheConnection() throws Exception {
+    NatsTransport t = connect();
+    List<io.agentbus.spi.ConnectionEvent> events = Collections.synchronizedList(new ArrayList<>());
+    t.addConnectionListener(events::add);
+    int threads = 12;
+    CountDownLatch start = new CountDownLatch(1);
+    List<java.util.concurrent.Future<?>> flushes = new ArrayList<>();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      for (int i = 0; i < threads; i++) {
+        flushes.add(pool.submit(() -> {
+          start.await();
+          for (int n = 0; n < 20; n++) {
+            t.flush(Duration.ofSeconds(10));
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (java.util.concurrent.Future<?> f : flushes) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(t.isConnected()).isTrue();
+    assertThat(t.stats().reconnects()).isZero();
+    assertThat(events).noneMatch(e -> e.kind() == io.agentbus.spi.ConnectionEvent.Kind.DISCONNECTED);
+  }
 }

@@ -1,0 +1,53 @@
+package ${package};
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agentbus.AgentMessage;
+import io.agentbus.MessageType;
+import io.agentbus.agent.AgentHost;
+import io.agentbus.agent.config.AgentBusConfig;
+import io.agentbus.test.nats.NatsServer;
+import io.agentbus.test.nats.NatsServerExtension;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The same agent, wired by {@link Main}, on a real NATS server: only the configuration differs from
+ * the in-memory tests. The server is {@code NATS_URL} when set, else a {@code nats-server} from the
+ * PATH started on a free port, else a Docker container; with none of them the test is skipped
+ * (under {@code CI=true} it fails instead).
+ */
+@ExtendWith(NatsServerExtension.class)
+class ${agentClassName}NatsTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  @Test
+  void answersAndReportsOverNats(NatsServer server) throws Exception {
+    AgentBusConfig nats = AgentBusConfig.fromProperties(Map.of(
+        "agentbus.transport", "nats",
+        "agentbus.nats.url", server.url(),
+        "agentbus.shutdown-hook", "false"));
+
+    // the agent in one "process", a peer with its own connection in another
+    try (AgentHost agentProcess = Main.start(Main.injector(nats));
+        AgentHost peer = Main.injector(nats).getInstance(AgentHost.class)) {
+      AgentMessage reply = peer.bus().request("parser-dev-001", ${agentClassName}.ID,
+          MessageType.RESOURCE_REQUEST, Map.of("resource", ${agentClassName}.RESOURCE), WAIT);
+      assertThat(reply.fromAgent()).isEqualTo(${agentClassName}.ID);
+      assertThat(reply.content()).containsEntry("status", "ready");
+
+      CompletableFuture<AgentMessage> complete = new CompletableFuture<>();
+      peer.bus().subscribeToBroadcasts(MessageType.TASK_COMPLETE,
+          d -> complete.complete(d.message()));
+      peer.bus().transport().flush(WAIT);
+      peer.bus().sendToAgent("orchestrator-001", ${agentClassName}.ID,
+          MessageType.TASK_ASSIGNMENT, Map.of("task", "invoice-2025-12"));
+      assertThat(complete.get(WAIT.toSeconds(), TimeUnit.SECONDS).content())
+          .containsEntry("task", "invoice-2025-12");
+    }
+  }
+}

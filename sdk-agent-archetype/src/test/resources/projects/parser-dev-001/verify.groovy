@@ -1,0 +1,23 @@
+// maven-script-interpreter 1.5 binds the variables in `context`
+def projectDir = context.projectDir
+// The names follow the package and the agent id: parser-dev-001 -> ParserDev001 in org.example.parsers.
+def base = new File(projectDir, 'src/main/java/org/example/parsers')
+def agent = new File(base, 'ParserDev001.java')
+assert agent.isFile() : "expected ${agent}"
+def text = agent.text
+assert text.contains('package org.example.parsers;')
+assert text.contains('public final class ParserDev001 extends AbstractAgent')
+assert text.contains('public static final String ID = "parser-dev-001";')
+assert new File(base, 'Main.java').text.contains('injector.getInstance(ParserDev001.class)')
+def tests = new File(projectDir, 'src/test/java/org/example/parsers')
+assert new File(tests, 'ParserDev001Test.java').isFile()
+assert new File(tests, 'ParserDev001NatsTest.java').isFile()
+def pom = new File(projectDir, 'pom.xml').text
+assert pom.contains('<artifactId>parser-dev</artifactId>')
+assert !pom.contains('@') : 'an @...@ placeholder was left unfiltered in pom.xml'
+def props = new File(projectDir, 'src/main/resources/agentbus.properties').text
+assert props.contains('agentbus.transport=inmemory')
+assert props.contains('orchestrator.agent.parser-dev-001.')
+assert new File(projectDir, 'docker-compose.yml').text.contains('8222:8222')
+assert new File(projectDir, '.gitignore').isFile()
+return true

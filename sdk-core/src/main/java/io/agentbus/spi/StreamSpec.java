@@ -1,0 +1,91 @@
+package io.agentbus.spi;
+
+import io.agentbus.Subjects;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a persistent stream keeps (see {@link DurableStreams#declare}).
+ *
+ * @param name the stream's name: letters, digits, {@code -} and {@code _}
+ * @param subjects the subjects (patterns allowed) it captures; not empty
+ * @param retention when a message is removed
+ * @param maxAge how long a message is kept at most; {@link Duration#ZERO} for no limit
+ * @param maxMessages how many messages are kept at most (the oldest go first); {@code -1} for no
+ *     limit
+ * @param duplicateWindow how long a message id is remembered for de-duplication; positive
+ * @param replicas how many servers keep a copy (1 to 5; in memory only 1 copy exists, any value
+ *     is accepted)
+ */
+public record StreamSpec(
+    String name,
+    List<String> subjects,
+    Retention retention,
+    Duration maxAge,
+    long maxMessages,
+    Duration duplicateWindow,
+    int replicas) {
+
+  /** When a stream removes a message. */
+  public enum Retention {
+    /** Removed when a consumer acknowledges it (or by the limits); for work queues. */
+    WORK_QUEUE,
+    /** Removed only by the limits ({@code maxAge}, {@code maxMessages}); for history. */
+    LIMITS
+  }
+
+  /**
+   * @throws IllegalArgumentException naming the bad value
+   * @throws io.agentbus.InvalidSubjectException if a subject is not a valid pattern
+   */
+  public StreamSpec {
+    requireStreamName("stream name", name);
+    subjects = List.copyOf(subjects);
+    if (subjects.isEmpty()) {
+      throw new IllegalArgumentException("Stream '" + name + "' must capture at least one subject");
+    }
+    subjects.forEach(s -> Subjects.requirePattern("subject of stream " + name, s));
+    Objects.requireNonNull(retention, "retention");
+    if (maxAge.isNegative()) {
+      throw new IllegalArgumentException("maxAge of stream '" + name + "' must not be negative, was "
+          + maxAge);
+    }
+    if (maxMessages < -1 || maxMessages == 0) {
+      throw new IllegalArgumentException("maxMessages of stream '" + name
+          + "' must be positive or -1 (no limit), was " + maxMessages);
+    }
+    if (duplicateWindow.isNegative() || duplicateWindow.isZero()) {
+      throw new IllegalArgumentException("duplicateWindow of stream '" + name
+          + "' must be positive, was " + duplicateWindow);
+    }
+    if (replicas < 1 || replicas > 5) {
+      throw new IllegalArgumentException("replicas of stream '" + name
+          + "' must be between 1 and 5, was " + replicas);
+    }
+  }
+
+  /**
+   * Checks a stream or consumer name: non-empty; letters, digits, {@code -} and {@code _} only
+   * (what NATS accepts everywhere, including in file names).
+   *
+   * @return the name
+   * @throws IllegalArgumentException naming the bad character
+   */
+  public static String requireStreamName(String what, String name) {
+    Objects.requireNonNull(name, what);
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException(what + " must not be empty");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '_';
+      if (!ok) {
+        throw new IllegalArgumentException("Invalid " + what + " '" + name + "': character '" + c
+            + "' at index " + i + " (use letters, digits, '-' and '_')");
+      }
+    }
+    return name;
+  }
+}
