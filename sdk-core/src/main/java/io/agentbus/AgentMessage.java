@@ -36,7 +36,8 @@ public final class AgentMessage {
     this.fromAgent = Subjects.requireToken("from_agent", requireSet(b.fromAgent, "from_agent"));
     this.toAgent = b.toAgent == null ? null : Subjects.requireToken("to_agent", b.toAgent);
     this.messageType = requireSet(b.messageType, "message_type");
-    this.content = b.contentIsCopy ? b.content : Content.copyOf(b.content);
+    this.content = b.contentIsCopy ? b.content
+        : b.contentAdopted ? Content.adopt(b.content) : Content.copyOf(b.content);
     Instant ts = b.timestamp != null ? b.timestamp : Instant.now();
     this.timestamp = ts.truncatedTo(ChronoUnit.MILLIS);
     this.correlationId = b.correlationId;
@@ -131,6 +132,7 @@ public final class AgentMessage {
     private @Nullable MessageType messageType;
     private Map<String, @Nullable Object> content = Map.of();
     private boolean contentIsCopy = true;
+    private boolean contentAdopted;
     private @Nullable Instant timestamp;
     private @Nullable String correlationId;
 
@@ -161,6 +163,20 @@ public final class AgentMessage {
           (Map<String, @Nullable Object>) Objects.requireNonNull(content, "content");
       this.content = c;
       this.contentIsCopy = false;
+      this.contentAdopted = false;
+      return this;
+    }
+
+    /**
+     * For codecs: takes ownership of a freshly decoded tree of mutable maps and lists instead of
+     * copying it. {@link #build()} validates and normalises it in place and wraps it unmodifiably,
+     * exactly as {@link #content(Map)} would copy it. The caller must keep no reference to any
+     * part of the tree afterwards; user code should call {@link #content(Map)}.
+     */
+    public Builder adoptContent(Map<String, @Nullable Object> content) {
+      this.content = Objects.requireNonNull(content, "content");
+      this.contentIsCopy = false;
+      this.contentAdopted = true;
       return this;
     }
 

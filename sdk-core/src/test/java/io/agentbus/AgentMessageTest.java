@@ -101,6 +101,50 @@ class AgentMessageTest {
         .hasMessageContaining("message_type");
   }
 
+  @Test
+  void adoptedContentIsValidatedNormalisedAndSealedWithoutACopy() {
+    List<Object> list = new ArrayList<>(Arrays.asList(1, 2.5f, null, new LinkedHashMap<>(
+        Map.of("deep", (short) 3))));
+    Map<String, Object> tree = new LinkedHashMap<>();
+    tree.put("list", list);
+    tree.put("n", 7);
+    AgentMessage m = AgentMessage.builder().fromAgent("a").messageType(MessageType.ANSWER)
+        .adoptContent(tree).build();
+
+    assertThat(m.content()).isEqualTo(Map.of("list", Arrays.asList(1L, 2.5d, null,
+        Map.of("deep", 3L)), "n", 7L));
+    assertThat(m.content()).isEqualTo(message(Map.of("list", Arrays.asList(1, 2.5f, null,
+        Map.of("deep", (short) 3)), "n", 7)).content());
+    assertThatThrownBy(() -> m.content().put("x", 1))
+        .isInstanceOf(UnsupportedOperationException.class);
+    @SuppressWarnings("unchecked")
+    List<Object> sealed = (List<Object>) m.content().get("list");
+    assertThatThrownBy(() -> sealed.add(1)).isInstanceOf(UnsupportedOperationException.class);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> nested = (Map<String, Object>) sealed.get(3);
+    assertThatThrownBy(() -> nested.put("y", 1))
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void adoptedContentIsHeldToTheSameRulesAsCopiedContent() {
+    Map<String, Object> bad = new LinkedHashMap<>();
+    bad.put("a", new ArrayList<>(List.of(1, new Object())));
+    assertThatThrownBy(() -> AgentMessage.builder().fromAgent("a")
+        .messageType(MessageType.ANSWER).adoptContent(bad).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("content.a[1]");
+    Object deep = "leaf";
+    for (int i = 0; i < 70; i++) {
+      deep = new ArrayList<>(List.of(deep));
+    }
+    Map<String, Object> tooDeep = new LinkedHashMap<>();
+    tooDeep.put("deep", deep);
+    assertThatThrownBy(() -> AgentMessage.builder().fromAgent("a")
+        .messageType(MessageType.ANSWER).adoptContent(tooDeep).build())
+        .hasMessageContaining("deeper than 64");
+  }
+
   private static AgentMessage message(Map<String, ?> content) {
     return AgentMessage.builder().fromAgent("a").messageType(MessageType.STATUS_UPDATE)
         .content(content).build();

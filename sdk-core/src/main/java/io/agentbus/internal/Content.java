@@ -47,6 +47,72 @@ public final class Content {
     }
   }
 
+  /**
+   * Takes ownership of a freshly built tree instead of copying it: validates and normalises it in
+   * place (the maps must support {@code Map.Entry.setValue} and the lists {@code ListIterator.set}
+   * wherever a value changes) and wraps every map and list unmodifiably. The caller must hold no
+   * other reference to any part of the tree. Codecs decode into trees they alone own, so this
+   * saves the second copy on every received message.
+   */
+  public static Map<String, @Nullable Object> adopt(Map<String, @Nullable Object> content) {
+    return adoptMap(content, new Path(null, "content"), 1);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, @Nullable Object> adoptMap(Map<?, ?> map, Path path, int depth) {
+    checkDepth(path, depth);
+    if (map.isEmpty()) {
+      return Map.of();
+    }
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      Object key = e.getKey();
+      if (!(key instanceof String)) {
+        throw new IllegalArgumentException("Content key at " + path + " must be a String, was "
+            + (key == null ? "null" : key.getClass().getName()));
+      }
+      Object v = e.getValue();
+      Object adopted = adoptValue(v, path, key, depth);
+      if (adopted != v) {
+        ((Map.Entry<Object, @Nullable Object>) e).setValue(adopted);
+      }
+    }
+    return Collections.unmodifiableMap((Map<String, @Nullable Object>) map);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<@Nullable Object> adoptList(List<?> list, Path path, int depth) {
+    checkDepth(path, depth);
+    if (list.isEmpty()) {
+      return List.of();
+    }
+    java.util.ListIterator<@Nullable Object> it =
+        ((List<@Nullable Object>) list).listIterator();
+    int i = 0;
+    while (it.hasNext()) {
+      Object v = it.next();
+      Object adopted = adoptValue(v, path, i, depth);
+      if (adopted != v) {
+        it.set(adopted);
+      }
+      i++;
+    }
+    return Collections.unmodifiableList((List<@Nullable Object>) list);
+  }
+
+  private static @Nullable Object adoptValue(@Nullable Object v, Path parent, Object step,
+      int depth) {
+    if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long) {
+      return v; // the common case allocates nothing, not even a path
+    }
+    if (v instanceof Map) {
+      return adoptMap((Map<?, ?>) v, new Path(parent, step), depth + 1);
+    }
+    if (v instanceof List) {
+      return adoptList((List<?>) v, new Path(parent, step), depth + 1);
+    }
+    return copyValue(v, new Path(parent, step), depth);
+  }
+
   private static Map<String, @Nullable Object> copyMap(Map<?, ?> map, Path path, int depth) {
     checkDepth(path, depth);
     if (map.isEmpty()) {

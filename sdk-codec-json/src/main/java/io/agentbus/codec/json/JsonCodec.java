@@ -323,7 +323,7 @@ public final class JsonCodec implements Codec {
         .timestamp(timestamp)
         .correlationId(correlationId);
     if (content != null) {
-      b.content(content);
+      b.adoptContent(content);
     }
     try {
       return b.build();

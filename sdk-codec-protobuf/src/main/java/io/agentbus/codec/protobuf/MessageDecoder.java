@@ -145,7 +145,7 @@ final class MessageDecoder {
           .fromAgent(from)
           .toAgent(to)
           .messageType(messageType)
-          .content(content == null ? Map.of() : content)
+          .adoptContent(content == null ? new java.util.LinkedHashMap<>() : content)
           .timestamp(Instant.ofEpochMilli(millis))
           .correlationId(correlationId)
           .build();

@@ -19,6 +19,8 @@ final class PendingRequest extends CompletableFuture<TransportMessage> {
   private final String subject;
   private final Duration timeout;
   private volatile Scheduler.@Nullable Cancellable timer;
+  private final java.util.concurrent.atomic.AtomicBoolean settled =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   PendingRequest(Map<String, PendingRequest> inboxes, String inbox, String subject,
       Duration timeout) {
@@ -32,7 +34,7 @@ final class PendingRequest extends CompletableFuture<TransportMessage> {
     Scheduler.Cancellable t = scheduler.schedule(timeout,
         () -> completeExceptionally(new RequestTimeoutException(subject, timeout)));
     timer = t;
-    if (isDone()) {
+    if (settled.get()) {
       t.cancel(); // completed before the timer was stored: release() could not cancel it
     }
   }
@@ -41,19 +43,21 @@ final class PendingRequest extends CompletableFuture<TransportMessage> {
     return subject;
   }
 
+  // Each way to end the request first releases the inbox and the timer, then completes: dependent
+  // stages run inside complete(), and must already see the request gone.
   @Override
   public boolean complete(TransportMessage value) {
-    return released(super.complete(value));
+    return claim() && super.complete(value);
   }
 
   @Override
   public boolean completeExceptionally(Throwable ex) {
-    return released(super.completeExceptionally(ex));
+    return claim() && super.completeExceptionally(ex);
   }
 
   @Override
   public boolean cancel(boolean mayInterruptIfRunning) {
-    return released(super.cancel(mayInterruptIfRunning));
+    return claim() && super.cancel(mayInterruptIfRunning);
   }
 
   /** Dependent stages are plain futures: only this one owns an inbox. */
@@ -62,15 +66,16 @@ final class PendingRequest extends CompletableFuture<TransportMessage> {
     return new CompletableFuture<>();
   }
 
-  private boolean released(boolean completedNow) {
-    if (completedNow) {
-      inboxes.remove(inbox, this);
-      Scheduler.Cancellable t = timer;
-      if (t != null) {
-        t.cancel();
-      }
+  private boolean claim() {
+    if (!settled.compareAndSet(false, true)) {
+      return false;
     }
-    return completedNow;
+    inboxes.remove(inbox, this);
+    Scheduler.Cancellable t = timer;
+    if (t != null) {
+      t.cancel();
+    }
+    return true;
   }
 
   @Override

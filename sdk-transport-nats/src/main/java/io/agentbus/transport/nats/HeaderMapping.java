@@ -90,8 +90,8 @@ final class HeaderMapping {
   }
 
   static String decode(String value) {
-    if (value.length() < PREFIX.length() + SUFFIX.length()) {
-      return value;
+    if (!looksEncoded(value)) {
+      return value; // the common case, e.g. application/json: no regex on the hot path
     }
     Matcher m = ENCODED.matcher(value);
     if (!m.matches()) {
@@ -113,6 +113,13 @@ final class HeaderMapping {
         return true;
       }
     }
-    return ENCODED.matcher(value).matches();
+    return looksEncoded(value) && ENCODED.matcher(value).matches();
+  }
+
+  /** A cheap test that rules out almost every value before the regex runs. */
+  private static boolean looksEncoded(String value) {
+    return value.length() >= PREFIX.length() + SUFFIX.length()
+        && value.regionMatches(true, 0, PREFIX, 0, PREFIX.length())
+        && value.endsWith(SUFFIX);
   }
 }

@@ -76,7 +76,8 @@ class NatsSlowConsumerAndAuthTest {
 
     release.countDown();
     await().atMost(WAIT).until(() -> slow.deliveredMessages() + slow.droppedMessages() == 100);
-    assertThat(slow.droppedMessages()).isBetween(1L, 89L);
+    // 10 wait; the first may already be in the handler (89 dropped) or not yet taken (90)
+    assertThat(slow.droppedMessages()).isBetween(89L, 90L);
     assertThat(slow.deliveredMessages()).isLessThanOrEqualTo(11);
     assertThat(t.stats().dropped()).isEqualTo(slow.droppedMessages());
     // one event per episode: jnats starts a new one whenever the queue had room again

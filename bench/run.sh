@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the AgentBus benchmarks and prints one summary table, each figure beside its baseline from
+# the same run (raw jnats, a JDK-queue ping-pong). Starts its own nats-server on a free loopback
+# port and stops it at the end.
+#
+#   bench/run.sh            short profile, about 10 minutes on 2 cores
+#   bench/run.sh long       longer profile, for published figures (about 40 minutes)
+#   bench/run.sh short --only pubsub,reqrep     a subset (groups: pubsub reqrep codec heartbeat)
+#   bench/run.sh short --prof gc                add a JMH profiler to every benchmark
+#   bench/run.sh report sdk-benchmarks/target/bench-results/<run>   re-print a saved table
+#
+# Results (JMH JSON per group, nats-server log, summary.txt) go to
+# sdk-benchmarks/target/bench-results/<profile>-<time>/ unless --out DIR is given.
+# nats-server: $NATS_SERVER, /usr/sbin/nats-server or the PATH (Debian: apt-get install nats-server).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+module=sdk-benchmarks
+if [ "${1:-}" != "report" ] || [ ! -f "$module/target/benchmark-classpath.txt" ]; then
+  echo "# building $module" >&2
+  ./mvnw -q -B -ntp -pl "$module" -am package -DskipTests
+fi
+
+java_bin="java"
+if [ -n "${JAVA_HOME:-}" ]; then java_bin="$JAVA_HOME/bin/java"; fi
+exec "$java_bin" -Xmx512m \
+  -cp "$module/target/classes:$(cat "$module/target/benchmark-classpath.txt")" \
+  io.agentbus.benchmarks.BenchmarkMain "$@"

@@ -1,0 +1,281 @@
+package io.agentbus.benchmarks;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs a benchmark profile and prints the summary table.
+ *
+ * <pre>
+ * BenchmarkMain [short|long] [--only pubsub,reqrep,codec,heartbeat] [--out DIR] [--prof NAME[:OPTS]]
+ * BenchmarkMain report DIR_OR_JSON...
+ * </pre>
+ *
+ * <p>A run starts a {@code nats-server} on a free loopback port, runs each group of benchmarks
+ * in its own JMH invocation (each writing {@code GROUP.json} in the output directory), stops the
+ * server, then prints the table (also saved as {@code summary.txt}). {@code report} renders the
+ * table again from saved results. The exit status is 1 when a figure has no result (a benchmark
+ * failed); missed targets are reported in the table, not in the status.
+ */
+public final class BenchmarkMain {
+  private static final String RUN_INFO = "run.properties";
+
+  /** The benchmark groups, each run by one JMH invocation with its own timing. */
+  enum Group {
+    PUBSUB("pubsub", "\\.(RawNats|Bus|Transport)PubSubBenchmark\\."),
+    REQREP("reqrep",
+        "\\.(RawNatsRequestReply|BusRequestReply|TransportRequestReply|QueuePingPong)Benchmark\\."),
+    CODEC("codec", "\\.CodecBenchmark\\."),
+    HEARTBEAT("heartbeat", "\\.HeartbeatCostBenchmark\\.");
+
+    final String id;
+    final String pattern;
+
+    Group(String id, String pattern) {
+      this.id = id;
+      this.pattern = pattern;
+    }
+
+    static Group named(String id) {
+      for (Group g : values()) {
+        if (g.id.equals(id)) {
+          return g;
+        }
+      }
+      throw new IllegalArgumentException("Unknown group '" + id + "'; groups: "
+          + Arrays.stream(values()).map(g -> g.id).toList());
+    }
+  }
+
+  /** Iteration counts and times: short fits in about 10 minutes on 2 cores, long is for print. */
+  enum Profile {
+    SHORT, LONG;
+
+    void apply(Group g, ChainedOptionsBuilder o) {
+      boolean s = this == SHORT;
+      switch (g) {
+        case PUBSUB:
+          timing(o, s ? 1 : 2, s ? 3 : 5, s ? 1 : 2, s ? 3 : 5, s ? 1 : 2);
+          // CPU per message: what each figure costs its JVM, whatever the machine's load
+          o.addProfiler(CpuShareProfiler.class);
+          break;
+        case REQREP:
+          timing(o, s ? 1 : 2, s ? 2 : 3, s ? 1 : 2, s ? 3 : 5, s ? 1 : 3);
+          break;
+        case CODEC:
+          timing(o, s ? 1 : 2, s ? 1 : 3, 1, s ? 2 : 5, 1);
+          break;
+        case HEARTBEAT:
+          // each iteration spans one heartbeat interval (30 s), so it sees every agent's beat;
+          // the warmup lets the JIT finish compiling the heartbeat path before it is measured
+          timing(o, 1, 1, 30, s ? 1 : 3, 30);
+          o.addProfiler(CpuShareProfiler.class);
+          break;
+        default:
+          throw new AssertionError(g);
+      }
+    }
+
+    private static void timing(ChainedOptionsBuilder o, int forks, int warmups, int warmupSec,
+        int measurements, int measureSec) {
+      o.forks(forks)
+          .warmupIterations(warmups).warmupTime(TimeValue.seconds(warmupSec))
+          .measurementIterations(measurements).measurementTime(TimeValue.seconds(measureSec));
+    }
+  }
+
+  private BenchmarkMain() {}
+
+  public static void main(String[] args) throws Exception {
+    List<String> a = new ArrayList<>(Arrays.asList(args));
+    if (!a.isEmpty() && a.get(0).equals("report")) {
+      System.exit(report(a.subList(1, a.size())));
+    }
+    Profile profile = Profile.SHORT;
+    Set<Group> groups = EnumSet.allOf(Group.class);
+    Path out = null;
+    List<String> profilers = new ArrayList<>();
+    for (int i = 0; i < a.size(); i++) {
+      String arg = a.get(i);
+      switch (arg) {
+        case "short":
+          profile = Profile.SHORT;
+          break;
+        case "long":
+          profile = Profile.LONG;
+          break;
+        case "--only":
+          groups = EnumSet.noneOf(Group.class);
+          for (String id : value(a, ++i, arg).split(",")) {
+            groups.add(Group.named(id.trim()));
+          }
+          break;
+        case "--out":
+          out = Path.of(value(a, ++i, arg));
+          break;
+        case "--prof":
+          profilers.add(value(a, ++i, arg));
+          break;
+        default:
+          throw new IllegalArgumentException("Unknown argument '" + arg + "'. Usage: "
+              + "[short|long] [--only pubsub,reqrep,codec,heartbeat] [--out DIR] "
+              + "[--prof NAME[:OPTS]] | report DIR_OR_JSON...");
+      }
+    }
+    if (out == null) {
+      out = Path.of("sdk-benchmarks", "target", "bench-results",
+          profile.name().toLowerCase(Locale.ROOT) + "-" + LocalDateTime.now(ZoneOffset.UTC)
+              .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+    Files.createDirectories(out);
+    System.exit(run(profile, groups, out, profilers));
+  }
+
+  private static String value(List<String> a, int i, String option) {
+    if (i >= a.size()) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return a.get(i);
+  }
+
+  private static int run(Profile profile, Set<Group> groups, Path out, List<String> profilers)
+      throws IOException, InterruptedException {
+    Properties info = new Properties();
+    info.setProperty("profile", profile.name().toLowerCase(Locale.ROOT));
+    info.setProperty("started", LocalDateTime.now(ZoneOffset.UTC) + "Z");
+    info.setProperty("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    info.setProperty("cpuModel", cpuModel());
+    info.setProperty("jdk", System.getProperty("java.vm.name") + " "
+        + System.getProperty("java.runtime.version"));
+    info.setProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    info.setProperty("loadBefore", loadAverage());
+    List<String> failures = new ArrayList<>();
+    Path binary = NatsServerProcess.findBinary();
+    try (NatsServerProcess server = NatsServerProcess.start(binary, out.resolve("nats-server.log"))) {
+      info.setProperty("natsServer", server.version());
+      System.out.println("# nats-server " + server.version() + " at " + server.url()
+          + " (pid " + server.pid() + ")");
+      for (Group g : groups) {
+        ChainedOptionsBuilder o = new OptionsBuilder()
+            .include(g.pattern)
+            .jvmArgs("-Xms1g", "-Xmx1g",
+                "-D" + BenchEnv.NATS_URL_PROPERTY + "=" + server.url(),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
+            .shouldFailOnError(false)
+            .resultFormat(ResultFormatType.JSON)
+            .result(out.resolve(g.id + ".json").toString());
+        profile.apply(g, o);
+        for (String p : profilers) {
+          int colon = p.indexOf(':');
+          if (colon < 0) {
+            o.addProfiler(p);
+          } else {
+            o.addProfiler(p.substring(0, colon), p.substring(colon + 1));
+          }
+        }
+        try {
+          new Runner(o.build()).run();
+        } catch (RunnerException e) {
+          failures.add(g.id + ": " + e.getMessage());
+          System.err.println("# group " + g.id + " failed: " + e);
+        }
+      }
+    }
+    info.setProperty("loadAfter", loadAverage());
+    try (var w = Files.newBufferedWriter(out.resolve(RUN_INFO))) {
+      info.store(w, "AgentBus benchmark run");
+    }
+    int status = report(List.of(out.toString()));
+    failures.forEach(f -> System.err.println("# " + f));
+    return failures.isEmpty() ? status : 1;
+  }
+
+  /** Prints (and saves beside the results) the table for result files or run directories. */
+  static int report(List<String> paths) throws IOException {
+    if (paths.isEmpty()) {
+      throw new IllegalArgumentException("report needs a run directory or JMH JSON files");
+    }
+    List<JmhResult> results = new ArrayList<>();
+    Properties info = new Properties();
+    Path saveTo = null;
+    for (String p : paths) {
+      Path path = Path.of(p);
+      if (Files.isDirectory(path)) {
+        saveTo = path.resolve("summary.txt");
+        Path runInfo = path.resolve(RUN_INFO);
+        if (Files.exists(runInfo)) {
+          try (var r = Files.newBufferedReader(runInfo)) {
+            info.load(r);
+          }
+        }
+        try (Stream<Path> files = Files.list(path)) {
+          for (Path f : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+            if (Files.size(f) > 0) {
+              results.addAll(JmhResult.read(f));
+            }
+          }
+        }
+      } else {
+        results.addAll(JmhResult.read(path));
+      }
+    }
+    SummaryTable table = SummaryTable.of(results);
+    String text = table.render(header(info));
+    System.out.print(text);
+    if (saveTo != null) {
+      Files.writeString(saveTo, text, StandardCharsets.UTF_8);
+      System.out.println("# saved in " + saveTo.getParent());
+    }
+    return table.anyMissing() ? 1 : 0;
+  }
+
+  private static List<String> header(Properties info) {
+    List<String> h = new ArrayList<>();
+    h.add("AgentBus benchmarks, " + info.getProperty("profile", "?") + " profile, started "
+        + info.getProperty("started", "?"));
+    h.add("machine: " + info.getProperty("cpus", "?") + " CPUs (" + info.getProperty("cpuModel",
+        "?") + "), " + info.getProperty("os", "?") + "; load average before "
+        + info.getProperty("loadBefore", "?") + ", after " + info.getProperty("loadAfter", "?"));
+    h.add("JDK: " + info.getProperty("jdk", "?") + "; " + info.getProperty("natsServer",
+        "nats-server ?") + " on loopback, sharing the CPUs");
+    return h;
+  }
+
+  private static String cpuModel() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      return lines.filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown");
+    } catch (IOException | RuntimeException e) {
+      return System.getProperty("os.arch");
+    }
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Pattern.compile("\\s+").split(Files.readString(Path.of("/proc/loadavg")).trim());
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+}

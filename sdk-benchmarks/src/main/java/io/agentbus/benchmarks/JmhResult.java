@@ -1,0 +1,93 @@
+package io.agentbus.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One benchmark result as JMH writes it with {@code -rf json}: the benchmark, its parameters, the
+ * primary score (with percentiles in sample-time mode) and the secondary metrics (profilers,
+ * auxiliary counters).
+ *
+ * @param benchmark {@code SimpleClassName.method}
+ * @param percentiles keyed by JMH's percentile labels ({@code "50.0"}, {@code "99.0"}, {@code
+ *     "99.9"}); empty outside sample-time mode
+ * @param secondary secondary scores by metric name, without JMH's leading {@code ·}
+ */
+record JmhResult(
+    String benchmark,
+    String mode,
+    int threads,
+    Map<String, String> params,
+    double score,
+    double scoreError,
+    String unit,
+    Map<String, Double> percentiles,
+    Map<String, Double> secondary) {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /**
+   * Reads a JMH JSON result file.
+   *
+   * @throws IOException if it cannot be read or is not JMH's JSON array
+   */
+  static List<JmhResult> read(Path file) throws IOException {
+    JsonNode root = MAPPER.readTree(file.toFile());
+    if (root == null || !root.isArray()) {
+      throw new IOException(file + " is not a JMH JSON result (expected a JSON array)");
+    }
+    List<JmhResult> out = new ArrayList<>();
+    for (JsonNode n : root) {
+      out.add(parse(n));
+    }
+    return out;
+  }
+
+  static JmhResult parse(JsonNode n) {
+    String fqn = n.path("benchmark").asText();
+    String[] parts = fqn.split("\\.");
+    String name = parts.length >= 2 ? parts[parts.length - 2] + "." + parts[parts.length - 1]
+        : fqn;
+    Map<String, String> params = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = n.path("params").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      params.put(e.getKey(), e.getValue().asText());
+    }
+    JsonNode primary = n.path("primaryMetric");
+    Map<String, Double> percentiles = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = primary.path("scorePercentiles").fields();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      percentiles.put(e.getKey(), e.getValue().asDouble());
+    }
+    Map<String, Double> secondary = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = n.path("secondaryMetrics").fields();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String key = e.getKey().startsWith("\u00b7") ? e.getKey().substring(1) : e.getKey();
+      secondary.put(key, e.getValue().path("score").asDouble());
+    }
+    return new JmhResult(name, n.path("mode").asText(), n.path("threads").asInt(1), params,
+        primary.path("score").asDouble(Double.NaN), primary.path("scoreError").asDouble(Double.NaN),
+        primary.path("scoreUnit").asText(), percentiles, secondary);
+  }
+
+  /** The percentile {@code p} (e.g. 99.9), or NaN when this result has none. */
+  double percentile(double p) {
+    Double v = percentiles.get(Double.toString(p));
+    return v == null ? Double.NaN : v;
+  }
+
+  /** A secondary metric by name, or null. */
+  @Nullable Double secondary(String name) {
+    return secondary.get(name);
+  }
+}

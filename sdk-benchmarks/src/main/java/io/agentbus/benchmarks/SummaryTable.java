@@ -1,0 +1,455 @@
+package io.agentbus.benchmarks;
+
+import io.agentbus.AgentMessage;
+import io.agentbus.spi.Codec;
+import io.agentbus.test.SeedFixtures;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The one table a benchmark run ends with: every figure beside its baseline from the same run,
+ * their ratio, the target from the benchmarks issue, and whether it was met. Built from JMH's JSON
+ * results only (plus the encoded sizes, which it computes from the same codecs), so that a saved
+ * run can be rendered again.
+ */
+final class SummaryTable {
+  /** JMH benchmark names ({@code Class.method}) the table reads. */
+  static final String RAW_PUBSUB = "RawNatsPubSubBenchmark.publishAndReceive";
+  static final String BUS_PUBSUB = "BusPubSubBenchmark.publishAndReceive";
+  static final String TRANSPORT_PUBSUB = "TransportPubSubBenchmark.publishAndReceive";
+  static final String TRANSPORT_REQREP = "TransportRequestReplyBenchmark.";
+  static final String RAW_REQREP = "RawNatsRequestReplyBenchmark.";
+  static final String BUS_REQREP = "BusRequestReplyBenchmark.";
+  static final String PINGPONG = "QueuePingPongBenchmark.";
+  static final String CODEC = "CodecBenchmark.";
+  static final String HEARTBEAT = "HeartbeatCostBenchmark.idle";
+  static final String CPU_METRIC = "cpu.percentOfOneCore";
+  static final String HEAP_METRIC = "heap.usedAfterGc";
+  static final String HEARTBEATS_METRIC = "heartbeats";
+  static final String CPU_PER_OP_METRIC = "cpu.usPerOp";
+
+  static final double NATS_JSON_MIN_RATIO = 0.70;
+  static final double NATS_PROTOBUF_MIN_RATIO = 0.85;
+  static final double INMEM_JSON_MIN_RATE = 1_000_000;
+  static final double INMEM_PROTOBUF_MIN_RATE = 2_000_000;
+  static final double NATS_P50_MAX_RATIO = 1.15;
+  static final double NATS_P99_MAX_RATIO = 1.30;
+  static final double INMEM_P50_MAX_RATIO = 1.5;
+  static final double HEARTBEAT_MAX_CPU_PERCENT = 5.0;
+
+  /** Whether a row met its target. */
+  enum Verdict {
+    MET("ok"),
+    MISSED("MISSED"),
+    BASELINE("baseline"),
+    INFO(""),
+    NO_RESULT("NO RESULT");
+
+    final String text;
+
+    Verdict(String text) {
+      this.text = text;
+    }
+  }
+
+  /** One line of the table. */
+  record Row(String label, String figure, String baseline, String ratio, String target,
+      Verdict verdict) {}
+
+  /** A titled group of rows. */
+  record Section(String title, List<Row> rows) {}
+
+  private final List<JmhResult> results;
+  private final List<Section> sections = new ArrayList<>();
+
+  private SummaryTable(List<JmhResult> results) {
+    this.results = List.copyOf(results);
+  }
+
+  static SummaryTable of(List<JmhResult> results) {
+    SummaryTable t = new SummaryTable(results);
+    t.pubSub(BenchMessages.Fanout.ONE, "1 publisher -> 1 subscriber");
+    t.pubSub(BenchMessages.Fanout.QUEUE3, "1 publisher -> queue group of 3 workers");
+    t.requestReply("lockstep", "one request at a time");
+    t.requestReply("inFlight", RawNatsRequestReplyBenchmark.IN_FLIGHT
+        + " requesting threads (" + RawNatsRequestReplyBenchmark.IN_FLIGHT + " in flight)");
+    t.codecs();
+    t.heartbeats();
+    return t;
+  }
+
+  List<Section> sections() {
+    return sections;
+  }
+
+  /** True when some figure the table expects has no result (a benchmark failed or was skipped). */
+  boolean anyMissing() {
+    return sections.stream().flatMap(s -> s.rows().stream())
+        .anyMatch(r -> r.verdict() == Verdict.NO_RESULT);
+  }
+
+  /** True when a figure with a target did not meet it. */
+  boolean anyMissed() {
+    return sections.stream().flatMap(s -> s.rows().stream())
+        .anyMatch(r -> r.verdict() == Verdict.MISSED);
+  }
+
+  // ------------------------------------------------------------------ pub/sub
+
+  private void pubSub(String fanout, String shape) {
+    List<Row> rows = new ArrayList<>();
+    @Nullable JmhResult rawJson = find(RAW_PUBSUB, "payload", Codecs.JSON, "fanout", fanout);
+    @Nullable JmhResult rawProto = find(RAW_PUBSUB, "payload", Codecs.PROTOBUF, "fanout", fanout);
+    rows.add(baselineRow("raw jnats, JSON bytes", rawJson, SummaryTable::throughput));
+    rows.add(transportThroughput("NATS transport alone, JSON bytes", "nats", fanout, rawJson));
+    rows.add(natsThroughput("MessageBus on NATS, JSON", Codecs.JSON, fanout, rawJson,
+        NATS_JSON_MIN_RATIO));
+    rows.add(baselineRow("raw jnats, Protobuf bytes", rawProto, SummaryTable::throughput));
+    rows.add(natsThroughput("MessageBus on NATS, Protobuf", Codecs.PROTOBUF, fanout, rawProto,
+        NATS_PROTOBUF_MIN_RATIO));
+    rows.add(transportThroughput("in-memory transport alone, JSON bytes", "inmemory", fanout,
+        rawJson));
+    rows.add(inMemoryThroughput("MessageBus in memory, JSON", Codecs.JSON, fanout, rawJson,
+        INMEM_JSON_MIN_RATE));
+    rows.add(inMemoryThroughput("MessageBus in memory, Protobuf", Codecs.PROTOBUF, fanout,
+        rawProto, INMEM_PROTOBUF_MIN_RATE));
+    sections.add(new Section("Pub/sub throughput, messages/s received end to end, " + shape,
+        rows));
+  }
+
+  /** A diagnostic row: the transport SPI without bus or codec, against raw jnats. */
+  private Row transportThroughput(String label, String transport, String fanout,
+      @Nullable JmhResult raw) {
+    @Nullable JmhResult r = find(TRANSPORT_PUBSUB, "transport", transport, "fanout", fanout);
+    if (r == null) {
+      return new Row(label, "-", "", "", "", Verdict.NO_RESULT);
+    }
+    return new Row(label, throughput(r), raw == null ? "-" : rate(raw) + " raw",
+        raw == null ? "-" : throughputRatio(r, raw, " raw"), "", Verdict.INFO);
+  }
+
+  private Row natsThroughput(String label, String codec, String fanout,
+      @Nullable JmhResult raw, double minRatio) {
+    @Nullable JmhResult r = find(BUS_PUBSUB, "transport", "nats", "codec", codec, "fanout",
+        fanout);
+    String target = ">= " + fmt2(minRatio) + "x raw";
+    if (r == null || raw == null) {
+      return missing(label, r, raw, target);
+    }
+    double ratio = r.score() / raw.score();
+    return new Row(label, throughput(r), rate(raw) + " raw", throughputRatio(r, raw, ""), target,
+        ratio >= minRatio ? Verdict.MET : Verdict.MISSED);
+  }
+
+  private Row inMemoryThroughput(String label, String codec, String fanout,
+      @Nullable JmhResult raw, double minRate) {
+    @Nullable JmhResult r = find(BUS_PUBSUB, "transport", "inmemory", "codec", codec, "fanout",
+        fanout);
+    String target = ">= " + rate(minRate);
+    if (r == null) {
+      return new Row(label, "-", "-", "-", target, Verdict.NO_RESULT);
+    }
+    String ratio = raw == null ? "-" : throughputRatio(r, raw, " raw");
+    return new Row(label, throughput(r), raw == null ? "-" : rate(raw) + " raw", ratio, target,
+        r.score() >= minRate ? Verdict.MET : Verdict.MISSED);
+  }
+
+  // ------------------------------------------------------------------ request/reply
+
+  private void requestReply(String variant, String shape) {
+    List<Row> rows = new ArrayList<>();
+    @Nullable JmhResult rawJson = find(RAW_REQREP + variant, "payload", Codecs.JSON);
+    @Nullable JmhResult rawProto = find(RAW_REQREP + variant, "payload", Codecs.PROTOBUF);
+    @Nullable JmhResult pingPong = find(PINGPONG + variant);
+    rows.add(baselineRow("raw jnats, JSON bytes", rawJson, SummaryTable::latencies));
+    rows.add(transportLatency("NATS transport alone, JSON bytes", variant, "nats", rawJson,
+        " raw"));
+    rows.add(natsLatency("MessageBus on NATS, JSON", variant, Codecs.JSON, rawJson));
+    rows.add(baselineRow("raw jnats, Protobuf bytes", rawProto, SummaryTable::latencies));
+    rows.add(natsLatency("MessageBus on NATS, Protobuf", variant, Codecs.PROTOBUF, rawProto));
+    rows.add(baselineRow("JDK queue ping-pong", pingPong, SummaryTable::latencies));
+    rows.add(transportLatency("in-memory transport alone, JSON bytes", variant, "inmemory",
+        pingPong, " queue"));
+    rows.add(inMemoryLatency("MessageBus in memory, JSON", variant, Codecs.JSON, pingPong));
+    rows.add(inMemoryLatency("MessageBus in memory, Protobuf", variant, Codecs.PROTOBUF,
+        pingPong));
+    sections.add(new Section("Request/reply latency in us (p50 / p99 / p99.9), " + shape, rows));
+  }
+
+  /** A diagnostic row: the transport SPI's request without bus or codec. */
+  private Row transportLatency(String label, String variant, String transport,
+      @Nullable JmhResult base, String baseName) {
+    @Nullable JmhResult r = find(TRANSPORT_REQREP + variant, "transport", transport);
+    if (r == null) {
+      return new Row(label, "-", "", "", "", Verdict.NO_RESULT);
+    }
+    if (base == null) {
+      return new Row(label, latencies(r), "-", "-", "", Verdict.INFO);
+    }
+    return new Row(label, latencies(r), latencies(base) + baseName,
+        fmt2(r.percentile(50.0) / base.percentile(50.0)) + " / "
+            + fmt2(r.percentile(99.0) / base.percentile(99.0)) + " / "
+            + fmt2(r.percentile(99.9) / base.percentile(99.9)), "", Verdict.INFO);
+  }
+
+  private Row natsLatency(String label, String variant, String codec, @Nullable JmhResult raw) {
+    @Nullable JmhResult r = find(BUS_REQREP + variant, "transport", "nats", "codec", codec);
+    String target = "p50 <= " + fmt2(NATS_P50_MAX_RATIO) + "x, p99 <= "
+        + fmt2(NATS_P99_MAX_RATIO) + "x";
+    if (r == null || raw == null) {
+      return missing(label, r, raw, target);
+    }
+    double p50 = r.percentile(50.0) / raw.percentile(50.0);
+    double p99 = r.percentile(99.0) / raw.percentile(99.0);
+    double p999 = r.percentile(99.9) / raw.percentile(99.9);
+    boolean met = p50 <= NATS_P50_MAX_RATIO && p99 <= NATS_P99_MAX_RATIO;
+    return new Row(label, latencies(r), latencies(raw) + " raw",
+        fmt2(p50) + " / " + fmt2(p99) + " / " + fmt2(p999), target,
+        met ? Verdict.MET : Verdict.MISSED);
+  }
+
+  private Row inMemoryLatency(String label, String variant, String codec,
+      @Nullable JmhResult pingPong) {
+    @Nullable JmhResult r = find(BUS_REQREP + variant, "transport", "inmemory", "codec", codec);
+    String target = "p50 <= " + fmt2(INMEM_P50_MAX_RATIO) + "x";
+    if (r == null || pingPong == null) {
+      return missing(label, r, pingPong, target);
+    }
+    double p50 = r.percentile(50.0) / pingPong.percentile(50.0);
+    double p99 = r.percentile(99.0) / pingPong.percentile(99.0);
+    double p999 = r.percentile(99.9) / pingPong.percentile(99.9);
+    return new Row(label, latencies(r), latencies(pingPong) + " queue",
+        fmt2(p50) + " / " + fmt2(p99) + " / " + fmt2(p999), target,
+        p50 <= INMEM_P50_MAX_RATIO ? Verdict.MET : Verdict.MISSED);
+  }
+
+  // ------------------------------------------------------------------ codecs
+
+  private void codecs() {
+    List<Row> rows = new ArrayList<>();
+    Codec json = Codecs.named(Codecs.JSON);
+    Codec proto = Codecs.named(Codecs.PROTOBUF);
+    for (SeedFixtures.Fixture f : SeedFixtures.all()) {
+      AgentMessage m = f.expected();
+      int jsonSize = json.encode(m).length;
+      int protoSize = proto.encode(m).length;
+      @Nullable JmhResult jEnc = find(CODEC + "encode", "codec", Codecs.JSON, "fixture", f.name());
+      @Nullable JmhResult jDec = find(CODEC + "decode", "codec", Codecs.JSON, "fixture", f.name());
+      @Nullable JmhResult pEnc =
+          find(CODEC + "encode", "codec", Codecs.PROTOBUF, "fixture", f.name());
+      @Nullable JmhResult pDec =
+          find(CODEC + "decode", "codec", Codecs.PROTOBUF, "fixture", f.name());
+      String jsonFigure = codecFigure(jEnc, jDec, jsonSize);
+      rows.add(new Row(f.name() + ", JSON (seed file " + f.bytes().length + " B)", jsonFigure,
+          "", "", "", jEnc == null || jDec == null ? Verdict.NO_RESULT : Verdict.BASELINE));
+      String ratio = "enc " + ratio(pEnc, jEnc) + " / dec " + ratio(pDec, jDec) + " / size "
+          + fmt2((double) protoSize / jsonSize) + "x";
+      rows.add(new Row(f.name() + ", Protobuf", codecFigure(pEnc, pDec, protoSize),
+          "JSON", ratio, "", pEnc == null || pDec == null ? Verdict.NO_RESULT : Verdict.INFO));
+    }
+    sections.add(new Section("Codecs on the seed's example messages: encode / decode ns per "
+        + "message, encoded size", rows));
+  }
+
+  private static String codecFigure(@Nullable JmhResult enc, @Nullable JmhResult dec, int size) {
+    return "enc " + (enc == null ? "-" : fmt0(enc.score())) + " / dec "
+        + (dec == null ? "-" : fmt0(dec.score())) + " ns / " + size + " B";
+  }
+
+  private static String ratio(@Nullable JmhResult a, @Nullable JmhResult b) {
+    return a == null || b == null ? "-" : fmt2(a.score() / b.score()) + "x";
+  }
+
+  // ------------------------------------------------------------------ heartbeats
+
+  private void heartbeats() {
+    List<Row> rows = new ArrayList<>();
+    @Nullable JmhResult idle = find(HEARTBEAT, "agents", "0");
+    rows.add(baselineRow("monitor, no agents", idle, SummaryTable::cpuAndHeap));
+    for (String agents : List.of("1000", "10000")) {
+      @Nullable JmhResult r = find(HEARTBEAT, "agents", agents);
+      boolean targeted = agents.equals("10000");
+      String target = targeted ? "net < " + fmt0(HEARTBEAT_MAX_CPU_PERCENT) + " % of a core" : "";
+      String label = String.format(Locale.ROOT, "%,d agents + monitor", Integer.parseInt(agents));
+      if (r == null || idle == null || cpu(r) == null || cpu(idle) == null) {
+        rows.add(missing(label, r, idle, target));
+        continue;
+      }
+      double net = cpu(r) - cpu(idle);
+      @Nullable Double heap = heap(r);
+      @Nullable Double heapIdle = heap(idle);
+      String heapNet = heap == null || heapIdle == null ? "-"
+          : String.format(Locale.ROOT, "+%.1f MB (%.1f KB/agent)", heap - heapIdle,
+              (heap - heapIdle) * 1024 / Integer.parseInt(agents));
+      rows.add(new Row(label, cpuAndHeap(r), cpuAndHeap(idle) + " idle",
+          String.format(Locale.ROOT, "net %.2f %% CPU, %s", net, heapNet), target,
+          !targeted ? Verdict.INFO
+              : net < HEARTBEAT_MAX_CPU_PERCENT ? Verdict.MET : Verdict.MISSED));
+    }
+    String interval = idle == null ? "" : ", heartbeat every "
+        + idle.params().getOrDefault("intervalSeconds", "?") + " s";
+    sections.add(new Section("Heartbeats and orchestrator monitor, in memory, one process"
+        + interval + ": CPU (process, % of one core) and heap after GC", rows));
+  }
+
+  private static @Nullable Double cpu(JmhResult r) {
+    return r.secondary(CPU_METRIC);
+  }
+
+  private static @Nullable Double heap(JmhResult r) {
+    return r.secondary(HEAP_METRIC);
+  }
+
+  private static String cpuAndHeap(JmhResult r) {
+    @Nullable Double cpu = cpu(r);
+    @Nullable Double heap = heap(r);
+    @Nullable Double beats = r.secondary(HEARTBEATS_METRIC);
+    return (cpu == null ? "-" : String.format(Locale.ROOT, "%.2f %%", cpu)) + " CPU, "
+        + (heap == null ? "-" : String.format(Locale.ROOT, "%.1f MB", heap))
+        + (beats == null || beats == 0 ? "" : String.format(Locale.ROOT, ", %,.0f beats seen",
+            beats));
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private interface Figure {
+    String of(JmhResult r);
+  }
+
+  private static Row baselineRow(String label, @Nullable JmhResult r, Figure figure) {
+    return r == null ? new Row(label, "-", "", "", "", Verdict.NO_RESULT)
+        : new Row(label, figure.of(r), "", "", "", Verdict.BASELINE);
+  }
+
+  private static Row missing(String label, @Nullable JmhResult r, @Nullable JmhResult base,
+      String target) {
+    return new Row(label, r == null ? "-" : "(" + (r.mode().equals("sample") ? latencies(r)
+        : rate(r)) + ")", base == null ? "no baseline" : "-", "-", target, Verdict.NO_RESULT);
+  }
+
+  /**
+   * The result of {@code benchmark} whose parameters include every given name/value pair.
+   */
+  @Nullable JmhResult find(String benchmark, String... nameValues) {
+    Map<String, String> wanted = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < nameValues.length; i += 2) {
+      wanted.put(nameValues[i], nameValues[i + 1]);
+    }
+    for (JmhResult r : results) {
+      if (r.benchmark().equals(benchmark) && r.params().entrySet().containsAll(wanted.entrySet())) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  static String rate(JmhResult r) {
+    return rate(r.score());
+  }
+
+  /** The rate, and the benchmark JVM's CPU time per message when the profiler measured it. */
+  static String throughput(JmhResult r) {
+    @Nullable Double cpu = r.secondary(CPU_PER_OP_METRIC);
+    return rate(r) + (cpu == null ? "" : String.format(Locale.ROOT, ", %.2f us CPU", cpu));
+  }
+
+  /** The rate ratio, and the ratio of CPU per message when both have it. */
+  private static String throughputRatio(JmhResult r, JmhResult base, String suffix) {
+    @Nullable Double cpu = r.secondary(CPU_PER_OP_METRIC);
+    @Nullable Double baseCpu = base.secondary(CPU_PER_OP_METRIC);
+    return fmt2(r.score() / base.score()) + "x" + suffix
+        + (cpu == null || baseCpu == null ? "" : " (CPU " + fmt2(cpu / baseCpu) + "x)");
+  }
+
+  static String rate(double perSecond) {
+    if (perSecond >= 1_000_000) {
+      return String.format(Locale.ROOT, "%.2f M/s", perSecond / 1_000_000);
+    }
+    if (perSecond >= 1_000) {
+      return String.format(Locale.ROOT, "%.1f k/s", perSecond / 1_000);
+    }
+    return String.format(Locale.ROOT, "%.0f /s", perSecond);
+  }
+
+  static String latencies(JmhResult r) {
+    return fmtLatency(r.percentile(50.0)) + " / " + fmtLatency(r.percentile(99.0)) + " / "
+        + fmtLatency(r.percentile(99.9));
+  }
+
+  private static String fmtLatency(double us) {
+    return us >= 100 ? String.format(Locale.ROOT, "%.0f", us)
+        : String.format(Locale.ROOT, "%.1f", us);
+  }
+
+  private static String fmt2(double v) {
+    return String.format(Locale.ROOT, "%.2f", v);
+  }
+
+  private static String fmt0(double v) {
+    return String.format(Locale.ROOT, "%,.0f", v);
+  }
+
+  // ------------------------------------------------------------------ rendering
+
+  /** The table as text, under the given header lines (machine, JDK, profile, ...). */
+  String render(List<String> header) {
+    String[] titles = {"", "figure", "baseline (same run)", "ratio", "target", ""};
+    int[] w = new int[titles.length];
+    for (int i = 0; i < titles.length; i++) {
+      w[i] = titles[i].length();
+    }
+    for (Section s : sections) {
+      for (Row r : s.rows()) {
+        String[] c = cells(r);
+        for (int i = 0; i < c.length; i++) {
+          w[i] = Math.max(w[i], c[i].length());
+        }
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    header.forEach(h -> out.append(h).append('\n'));
+    int total = Arrays.stream(w).sum() + 2 * (w.length - 1) + 2;
+    String rule = "-".repeat(total);
+    out.append(rule).append('\n');
+    out.append(line(titles, w)).append('\n');
+    for (Section s : sections) {
+      out.append(rule).append('\n').append(s.title()).append('\n');
+      for (Row r : s.rows()) {
+        out.append(line(cells(r), w)).append('\n');
+      }
+    }
+    out.append(rule).append('\n');
+    long met = count(Verdict.MET);
+    long missed = count(Verdict.MISSED);
+    long none = count(Verdict.NO_RESULT);
+    out.append(String.format(Locale.ROOT, "targets: %d met, %d missed; %d figures without a "
+        + "result%n", met, missed, none));
+    return out.toString();
+  }
+
+  private long count(Verdict v) {
+    return sections.stream().flatMap(s -> s.rows().stream()).filter(r -> r.verdict() == v)
+        .count();
+  }
+
+  private static String[] cells(Row r) {
+    return new String[] {"  " + r.label(), r.figure(), r.baseline(), r.ratio(), r.target(),
+        r.verdict().text};
+  }
+
+  private static String line(String[] cells, int[] w) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < cells.length; i++) {
+      if (i > 0) {
+        b.append("  ");
+      }
+      b.append(cells[i]).append(" ".repeat(w[i] - cells[i].length()));
+    }
+    return b.toString().stripTrailing();
+  }
+}

@@ -1,0 +1,158 @@
+package io.agentbus.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SummaryTableTest {
+  private static final String PKG = "io.agentbus.benchmarks.";
+
+  @TempDir Path dir;
+
+  /** One result in JMH's JSON shape (only the fields the table reads). */
+  private static String result(String benchmark, String mode, Map<String, String> params,
+      double score, String percentiles, String secondary) {
+    StringBuilder p = new StringBuilder();
+    params.forEach((k, v) -> p.append(p.length() == 0 ? "" : ",")
+        .append('"').append(k).append("\":\"").append(v).append('"'));
+    return String.format(Locale.ROOT, "{\"benchmark\":\"%s%s\",\"mode\":\"%s\",\"threads\":1,"
+        + "\"params\":{%s},\"primaryMetric\":{\"score\":%s,\"scoreError\":1.0,"
+        + "\"scoreUnit\":\"ops/s\",\"scorePercentiles\":{%s}},\"secondaryMetrics\":{%s}}",
+        PKG, benchmark, mode, p, score, percentiles, secondary);
+  }
+
+  private static String pct(double p50, double p99, double p999) {
+    return String.format(Locale.ROOT, "\"0.0\":1.0,\"50.0\":%s,\"90.0\":%s,\"99.0\":%s,"
+        + "\"99.9\":%s,\"100.0\":%s", p50, p50, p99, p999, p999 * 2);
+  }
+
+  private List<JmhResult> load(String... results) throws Exception {
+    Path f = dir.resolve("r.json");
+    Files.writeString(f, "[" + String.join(",", results) + "]");
+    return JmhResult.read(f);
+  }
+
+  private static SummaryTable.Row row(SummaryTable t, String sectionStart, String label) {
+    return t.sections().stream().filter(s -> s.title().startsWith(sectionStart))
+        .flatMap(s -> s.rows().stream()).filter(r -> r.label().equals(label)).findFirst()
+        .orElseThrow(() -> new AssertionError("no row " + label + " in " + sectionStart));
+  }
+
+  @Test
+  void comparesEachNatsFigureWithRawJnatsCarryingTheSameCodecsBytes() throws Exception {
+    SummaryTable t = SummaryTable.of(load(
+        result("RawNatsPubSubBenchmark.publishAndReceive", "thrpt",
+            Map.of("payload", "json", "fanout", "1to1"), 100_000, "",
+            "\"\u00b7cpu.usPerOp\":{\"score\":1.5}"),
+        result("RawNatsPubSubBenchmark.publishAndReceive", "thrpt",
+            Map.of("payload", "protobuf", "fanout", "1to1"), 200_000, "", ""),
+        result("BusPubSubBenchmark.publishAndReceive", "thrpt",
+            Map.of("transport", "nats", "codec", "json", "fanout", "1to1"), 80_000, "",
+            "\"\u00b7cpu.usPerOp\":{\"score\":3.0}"),
+        result("BusPubSubBenchmark.publishAndReceive", "thrpt",
+            Map.of("transport", "nats", "codec", "protobuf", "fanout", "1to1"), 160_000, "", ""),
+        result("BusPubSubBenchmark.publishAndReceive", "thrpt",
+            Map.of("transport", "inmemory", "codec", "json", "fanout", "1to1"), 1_500_000, "",
+            "")));
+    String s = "Pub/sub throughput, messages/s received end to end, 1 publisher -> 1 ";
+
+    SummaryTable.Row json = row(t, s, "MessageBus on NATS, JSON");
+    assertThat(json.figure()).isEqualTo("80.0 k/s, 3.00 us CPU");
+    assertThat(json.ratio()).isEqualTo("0.80x (CPU 2.00x)");
+    assertThat(json.baseline()).isEqualTo("100.0 k/s raw");
+    assertThat(json.verdict()).isEqualTo(SummaryTable.Verdict.MET);
+
+    SummaryTable.Row proto = row(t, s, "MessageBus on NATS, Protobuf");
+    assertThat(proto.ratio()).isEqualTo("0.80x");
+    assertThat(proto.verdict()).isEqualTo(SummaryTable.Verdict.MISSED);
+
+    SummaryTable.Row inMemory = row(t, s, "MessageBus in memory, JSON");
+    assertThat(inMemory.figure()).isEqualTo("1.50 M/s");
+    assertThat(inMemory.verdict()).isEqualTo(SummaryTable.Verdict.MET);
+
+    assertThat(row(t, s, "MessageBus in memory, Protobuf").verdict())
+        .isEqualTo(SummaryTable.Verdict.NO_RESULT);
+    assertThat(t.anyMissing()).isTrue();
+    assertThat(t.anyMissed()).isTrue();
+  }
+
+  @Test
+  void latencyTargetsUseP50AndP99Ratios() throws Exception {
+    SummaryTable t = SummaryTable.of(load(
+        result("RawNatsRequestReplyBenchmark.lockstep", "sample", Map.of("payload", "json"), 50,
+            pct(40, 100, 300), ""),
+        result("BusRequestReplyBenchmark.lockstep", "sample",
+            Map.of("transport", "nats", "codec", "json"), 55, pct(44, 140, 310), ""),
+        result("QueuePingPongBenchmark.lockstep", "sample", Map.of(), 10, pct(10, 20, 50), ""),
+        result("BusRequestReplyBenchmark.lockstep", "sample",
+            Map.of("transport", "inmemory", "codec", "json"), 12, pct(14, 30, 90), "")));
+    String s = "Request/reply latency in us (p50 / p99 / p99.9), one request";
+
+    SummaryTable.Row nats = row(t, s, "MessageBus on NATS, JSON");
+    assertThat(nats.figure()).isEqualTo("44.0 / 140 / 310");
+    assertThat(nats.ratio()).isEqualTo("1.10 / 1.40 / 1.03");
+    assertThat(nats.verdict()).as("p99 over 1.3x").isEqualTo(SummaryTable.Verdict.MISSED);
+
+    SummaryTable.Row inMemory = row(t, s, "MessageBus in memory, JSON");
+    assertThat(inMemory.ratio()).startsWith("1.40 / ");
+    assertThat(inMemory.verdict()).isEqualTo(SummaryTable.Verdict.MET);
+  }
+
+  @Test
+  void heartbeatCostIsNetOfTheMonitorAlone() throws Exception {
+    String idle = "\"\u00b7cpu.percentOfOneCore\":{\"score\":0.5},"
+        + "\"\u00b7heap.usedAfterGc\":{\"score\":10.0}";
+    String tenK = "\"\u00b7cpu.percentOfOneCore\":{\"score\":6.0},"
+        + "\"\u00b7heap.usedAfterGc\":{\"score\":60.0},\"heartbeats\":{\"score\":10000}";
+    SummaryTable t = SummaryTable.of(load(
+        result("HeartbeatCostBenchmark.idle", "avgt",
+            Map.of("agents", "0", "intervalSeconds", "30"), 1, "", idle),
+        result("HeartbeatCostBenchmark.idle", "avgt",
+            Map.of("agents", "10000", "intervalSeconds", "30"), 1, "", tenK)));
+    SummaryTable.Row r = row(t, "Heartbeats", "10,000 agents + monitor");
+    assertThat(r.ratio()).isEqualTo("net 5.50 % CPU, +50.0 MB (5.1 KB/agent)");
+    assertThat(r.figure()).isEqualTo("6.00 % CPU, 60.0 MB, 10,000 beats seen");
+    assertThat(r.verdict()).isEqualTo(SummaryTable.Verdict.MISSED);
+  }
+
+  @Test
+  void rendersEverySectionWithAFooterCountingVerdicts() throws Exception {
+    SummaryTable t = SummaryTable.of(load(
+        result("CodecBenchmark.encode", "avgt",
+            Map.of("codec", "json", "fixture", "resource-request"), 500, "", ""),
+        result("CodecBenchmark.decode", "avgt",
+            Map.of("codec", "json", "fixture", "resource-request"), 900, "", "")));
+    String text = t.render(List.of("header line"));
+    assertThat(text).startsWith("header line\n");
+    assertThat(text).containsPattern("resource-request, JSON \\(seed file 272 B\\) +enc 500 / dec 900 ns / ");
+    assertThat(text).contains("Codecs on the seed's example messages");
+    assertThat(text).containsPattern("targets: 0 met, 0 missed; \\d+ figures without a result");
+  }
+
+  @Test
+  void readsRealJmhOutputFieldsIncludingPercentilesAndProfilerMetrics() throws Exception {
+    String json = new ObjectMapper().writeValueAsString(List.of(Map.of(
+        "benchmark", PKG + "RawNatsRequestReplyBenchmark.inFlight",
+        "mode", "sample",
+        "threads", 16,
+        "params", Map.of("payload", "protobuf"),
+        "primaryMetric", Map.of("score", 75.5, "scoreError", 2.0, "scoreUnit", "us/op",
+            "scorePercentiles", Map.of("50.0", 70.0, "99.0", 180.0, "99.9", 400.0)),
+        "secondaryMetrics", Map.of("\u00b7gc.alloc.rate", Map.of("score", 12.5)))));
+    Path f = dir.resolve("real.json");
+    Files.writeString(f, json);
+    JmhResult r = JmhResult.read(f).get(0);
+    assertThat(r.benchmark()).isEqualTo("RawNatsRequestReplyBenchmark.inFlight");
+    assertThat(r.threads()).isEqualTo(16);
+    assertThat(r.params()).containsEntry("payload", "protobuf");
+    assertThat(r.percentile(99.9)).isEqualTo(400.0);
+    assertThat(r.secondary("gc.alloc.rate")).isEqualTo(12.5);
+  }
+}
