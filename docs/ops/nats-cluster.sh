@@ -27,7 +27,7 @@ start() {
     "$server" --jetstream --store_dir "$dir/n$n" --server_name "n$n" \
       --addr 127.0.0.1 --port "$(client_port $n)" --http_port "$(http_port $n)" \
       --cluster_name agentbus --cluster "nats://127.0.0.1:$(route_port $n)" --routes "$routes" \
-      --log "$dir/n$n.log" --pid "$dir/n$n.pid" &
+      --log "$dir/n$n.log" --pid "$dir/n$n.pid" </dev/null >/dev/null 2>&1 &
   done
   # healthy = JetStream is up and the node has joined the meta group (needs a quorum of 2)
   for n in 1 2 3; do

@@ -48,7 +48,8 @@ class NatsClusterScriptTest {
   void stopCluster() throws Exception {
     if (offset != 0) {
       Process stop = script("stop");
-      assertThat(stop.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      assertThat(stop.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("stop finished").isTrue();
+      assertThat(stop.exitValue()).as("stop: %s", Files.readString(output("stop"))).isZero();
     }
   }
 
@@ -59,7 +60,7 @@ class NatsClusterScriptTest {
 
     Process start = script("start");
     assertThat(start.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("script finished").isTrue();
-    String out = new String(start.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String out = Files.readString(output("start"), StandardCharsets.UTF_8);
     assertThat(start.exitValue()).as("exit code; output:%n%s%nlogs:%n%s", out, logs()).isZero();
     assertThat(out).contains("cluster up: nats://127.0.0.1:" + (4222 + offset));
 
@@ -110,11 +111,18 @@ class NatsClusterScriptTest {
 
   private Process script(String command) throws IOException {
     Path script = repositoryRoot().resolve("docs/ops/nats-cluster.sh");
+    // into a file, not a pipe: a pipe would stay open as long as anything the script started
+    // held it, and reading it to the end could wait for the servers to exit
     ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), command, dir.toString())
-        .redirectErrorStream(true);
+        .redirectErrorStream(true)
+        .redirectOutput(output(command).toFile());
     pb.environment().put("NATS_CLUSTER_PORT_OFFSET", Integer.toString(offset));
     pb.environment().put("PATH", pb.environment().getOrDefault("PATH", "") + ":/usr/sbin");
     return pb.start();
+  }
+
+  private Path output(String command) {
+    return dir.resolve(command + ".out");
   }
 
   private String monitor(int port, String path) throws Exception {
