@@ -80,9 +80,8 @@ final class DurableWorkQueue {
     ensureDeclared();
     Codec codec = bus.codec();
     byte[] payload = codec.encode(message);
-    Headers headers = bus.headersFor(subject, message, codec, payload).toBuilder()
-        .set(Headers.MESSAGE_ID, messageId)
-        .build();
+    Headers headers = bus.headersFor(subject, message, codec, payload)
+        .with(Headers.MESSAGE_ID, messageId);
     Scheduler scheduler = bus.scheduler();
     Instant deadline = scheduler.now().plus(options.publishTimeout());
     CompletableFuture<QueueReceipt> result = new CompletableFuture<>();

@@ -57,7 +57,7 @@ public final class Headers {
 
   /** Headers holding one name with one value. */
   public static Headers of(String name, String value) {
-    return builder().add(name, value).build();
+    return new Headers(Map.of(name, List.of(Builder.checkValue(Builder.checkName(name), value))));
   }
 
   /** The first value of {@code name}, or null. */
@@ -87,6 +87,23 @@ public final class Headers {
 
   public boolean isEmpty() {
     return map.isEmpty();
+  }
+
+  /**
+   * These headers with {@code name} set to the single value {@code value} (replacing any values it
+   * had); a shortcut for {@code toBuilder().set(name, value).build()} that copies once.
+   *
+   * @throws IllegalArgumentException if the name is empty or not printable ASCII without ':', or
+   *     the value holds CR or LF
+   */
+  public Headers with(String name, String value) {
+    List<String> single = List.of(Builder.checkValue(Builder.checkName(name), value));
+    if (map.isEmpty()) {
+      return new Headers(Map.of(name, single));
+    }
+    Map<String, List<String>> copy = new LinkedHashMap<>(map);
+    copy.put(name, single);
+    return new Headers(Collections.unmodifiableMap(copy));
   }
 
   public Builder toBuilder() {

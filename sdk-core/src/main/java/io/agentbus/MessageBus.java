@@ -298,8 +298,8 @@ public final class MessageBus implements AutoCloseable {
       return durableQueue(queueName).publish(message, messageId);
     }
     byte[] payload = codec.encode(message);
-    Headers headers = headersFor(subject, message, codec, payload).toBuilder()
-        .set(Headers.MESSAGE_ID, messageId).build();
+    Headers headers =
+        headersFor(subject, message, codec, payload).with(Headers.MESSAGE_ID, messageId);
     transport.publish(subject, null, headers, payload);
     published.increment();
     counters(queueName).published.increment();
@@ -339,7 +339,7 @@ public final class MessageBus implements AutoCloseable {
         type -> Headers.of(Headers.CONTENT_TYPE, type));
     String cid = message.correlationId();
     if (cid != null && isHeaderSafe(cid)) {
-      headers = headers.toBuilder().set(Headers.CORRELATION_ID, cid).build();
+      headers = headers.with(Headers.CORRELATION_ID, cid);
     }
     for (MessageInterceptor i : interceptors) {
       headers = i.beforePublish(subject, message, headers, payload);
@@ -363,16 +363,26 @@ public final class MessageBus implements AutoCloseable {
    */
   public AgentMessage request(String fromAgent, String toAgent, MessageType type,
       Map<String, ? extends @Nullable Object> content, Duration timeout) {
-    CompletableFuture<AgentMessage> f = requestAsync(fromAgent, toAgent, type, content, timeout);
+    checkOpen();
+    AgentMessage m = message(fromAgent, toAgent, type, content,
+        CorrelationIds.next(fromAgent, scheduler.now()));
+    String subject = subjects.direct(toAgent, type);
+    byte[] payload = codec.encode(m);
+    Headers headers = headersFor(subject, m, codec, payload);
+    TransportMessage reply;
     try {
-      return f.get();
+      // waits on this thread: no timer and no completing thread between the reply and the caller
+      reply = transport.requestAndWait(subject, headers, payload, timeout);
+    } catch (NoRespondersException | RequestTimeoutException e) {
+      published.increment();
+      throw e;
     } catch (InterruptedException e) {
-      f.cancel(true);
+      published.increment();
       Thread.currentThread().interrupt();
       throw new AgentBusException("Interrupted while waiting for a reply from " + toAgent, e);
-    } catch (ExecutionException e) {
-      throw unwrap(e.getCause());
     }
+    published.increment();
+    return decodeReply(subject, reply);
   }
 
   /** {@link #request(String, String, MessageType, Map, Duration)} with the default timeout. */

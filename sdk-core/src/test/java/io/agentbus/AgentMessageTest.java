@@ -62,6 +62,25 @@ class AgentMessageTest {
   }
 
   @Test
+  void contentThatNobodyCanChangeIsSharedNotCopied() {
+    Map<String, Object> frozen = Map.of("status", "ready", "n", 7L, "ratio", 0.5,
+        "api", Map.of("fields", List.of("goal", "context"), "empty", List.of()));
+    assertThat(message(frozen).content()).isSameAs(frozen);
+
+    // unmodifiable but holding something mutable or unnormalised: copied as before
+    List<Object> mutable = new ArrayList<>(List.of("a"));
+    Map<String, Object> holdsMutable = Map.of("list", mutable);
+    AgentMessage m = message(holdsMutable);
+    mutable.add("later");
+    assertThat(m.content()).isNotSameAs(holdsMutable).isEqualTo(Map.of("list", List.of("a")));
+    Map<String, Object> holdsInt = Map.of("n", 7);
+    assertThat(message(holdsInt).content()).isNotSameAs(holdsInt).isEqualTo(Map.of("n", 7L));
+    Map<String, Object> unmodifiableView =
+        java.util.Collections.unmodifiableMap(new HashMap<>(Map.of("k", "v")));
+    assertThat(message(unmodifiableView).content()).isNotSameAs(unmodifiableView);
+  }
+
+  @Test
   void rejectsValuesThatAreNotJsonLikeNamingThePath() {
     assertThatThrownBy(() -> message(Map.of("a", Map.of("b", List.of(1, new Object())))))
         .isInstanceOf(IllegalArgumentException.class)

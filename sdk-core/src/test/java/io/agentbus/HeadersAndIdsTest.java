@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
@@ -24,6 +25,22 @@ class HeadersAndIdsTest {
     assertThat(changed.all("B")).containsExactly("x");
     assertThat(h.all("B")).containsExactly("1", "3");
     assertThat(Headers.builder().build()).isSameAs(Headers.empty());
+  }
+
+  @Test
+  void withSetsOneHeaderOnACopyAndKeepsTheOthersInOrder() {
+    Headers h = Headers.builder().add("B", "1").add("A", "2").add("B", "3").build();
+    Headers replaced = h.with("B", "x");
+    assertThat(replaced.names()).containsExactly("B", "A");
+    assertThat(replaced.all("B")).containsExactly("x");
+    assertThat(h.all("B")).containsExactly("1", "3");
+    Headers added = h.with("C", "4");
+    assertThat(added.names()).containsExactly("B", "A", "C");
+    assertThat(added).isEqualTo(h.toBuilder().set("C", "4").build());
+    assertThat(Headers.empty().with("C", "4")).isEqualTo(Headers.of("C", "4"));
+    assertThat(Headers.of("C", "4").asMap()).containsExactly(Map.entry("C", List.of("4")));
+    assertThatThrownBy(() -> h.with("Bad Name", "v")).hasMessageContaining("Bad Name");
+    assertThatThrownBy(() -> h.with("C", "a\nb")).hasMessageContaining("CR or LF");
   }
 
   @Test

@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,7 +26,48 @@ public final class Content {
   private Content() {}
 
   public static Map<String, @Nullable Object> copyOf(Map<?, ?> content) {
+    if (isFrozen(content, 1)) {
+      @SuppressWarnings("unchecked")
+      Map<String, @Nullable Object> frozen = (Map<String, @Nullable Object>) content;
+      return frozen; // nobody can change it: sharing it is as good as a copy
+    }
     return copyMap(content, new Path(null, "content"), 1);
+  }
+
+  /** The classes of the JDK's unmodifiable collections ({@code Map.of}, {@code List.of}, ...). */
+  private static final Set<Class<?>> JDK_FROZEN = Set.copyOf(List.of( // copyOf: they repeat
+      Map.of().getClass(), Map.of("k", "v").getClass(), Map.of("k", "v", "l", "w").getClass(),
+      List.of().getClass(), List.of("a").getClass(), List.of("a", "b", "c").getClass()));
+
+  /**
+   * True if {@code v} is already content as {@link #copyOf} would make it, and can never change:
+   * a value that needs no conversion, or a JDK unmodifiable map (String keys) or list of such
+   * values. Allocates nothing; anything else takes the copying path and its error messages.
+   */
+  private static boolean isFrozen(@Nullable Object v, int depth) {
+    if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long) {
+      return true;
+    }
+    if (v instanceof Double) {
+      return Double.isFinite((Double) v);
+    }
+    if (depth > MAX_DEPTH || !JDK_FROZEN.contains(v.getClass())) {
+      return false;
+    }
+    if (v instanceof Map) {
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
+        if (!(e.getKey() instanceof String) || !isFrozen(e.getValue(), depth + 1)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    for (Object element : (List<?>) v) {
+      if (!isFrozen(element, depth + 1)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Where a value sits in the tree; rendered only for error messages, so the happy path is cheap. */
@@ -110,7 +152,7 @@ public final class Content {
     if (v instanceof List) {
       return adoptList((List<?>) v, new Path(parent, step), depth + 1);
     }
-    return copyValue(v, new Path(parent, step), depth);
+    return copyValue(v, parent, step, depth);
   }
 
   private static Map<String, @Nullable Object> copyMap(Map<?, ?> map, Path path, int depth) {
@@ -125,7 +167,7 @@ public final class Content {
         throw new IllegalArgumentException("Content key at " + path + " must be a String, was "
             + (key == null ? "null" : key.getClass().getName()));
       }
-      copy.put((String) key, copyValue(e.getValue(), new Path(path, key), depth));
+      copy.put((String) key, copyValue(e.getValue(), path, key, depth));
     }
     return Collections.unmodifiableMap(copy);
   }
@@ -137,15 +179,17 @@ public final class Content {
     }
     List<@Nullable Object> copy = new ArrayList<>(list.size());
     for (int i = 0; i < list.size(); i++) {
-      copy.add(copyValue(list.get(i), new Path(path, i), depth));
+      copy.add(copyValue(list.get(i), path, i, depth));
     }
     return Collections.unmodifiableList(copy);
   }
 
-  private static @Nullable Object copyValue(@Nullable Object v, Path path, int depth) {
+  private static @Nullable Object copyValue(@Nullable Object v, Path parent, Object step,
+      int depth) {
     if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long) {
-      return v;
+      return v; // the common case allocates nothing, not even a path
     }
+    Path path = new Path(parent, step);
     if (v instanceof Double) {
       double d = (Double) v;
       if (Double.isNaN(d) || Double.isInfinite(d)) {
@@ -158,7 +202,7 @@ public final class Content {
       return ((Number) v).longValue();
     }
     if (v instanceof Float) {
-      return copyValue(((Float) v).doubleValue(), path, depth);
+      return copyValue(((Float) v).doubleValue(), parent, step, depth);
     }
     if (v instanceof BigInteger) {
       BigInteger b = (BigInteger) v;

@@ -1,9 +1,11 @@
 package io.agentbus.spi;
 
 import io.agentbus.Headers;
+import io.agentbus.TransportException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,6 +59,39 @@ public interface Transport extends AutoCloseable {
    */
   CompletableFuture<TransportMessage> request(
       String subject, Headers headers, byte[] payload, Duration timeout);
+
+  /**
+   * {@link #request} for a caller that waits: returns the reply on the calling thread. The
+   * default waits on {@link #request}'s future; a transport overrides it to save the thread
+   * hand-offs a future needs (a timer, a completing thread), which dominate a round trip's cost.
+   * {@link io.agentbus.MessageBus#request} calls this.
+   *
+   * @throws io.agentbus.NoRespondersException if nobody subscribes to {@code subject}
+   * @throws io.agentbus.RequestTimeoutException if no reply came within {@code timeout}
+   * @throws io.agentbus.TransportException if the transport closed or failed meanwhile
+   * @throws InterruptedException if the calling thread was interrupted while waiting; the request
+   *     is abandoned and its inbox released
+   */
+  default TransportMessage requestAndWait(String subject, Headers headers, byte[] payload,
+      Duration timeout) throws InterruptedException {
+    CompletableFuture<TransportMessage> f = request(subject, headers, payload, timeout);
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      f.cancel(false);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw new TransportException("The request on '" + subject + "' failed: " + cause, cause,
+          false);
+    }
+  }
 
   /**
    * Waits until everything published so far has reached the server (in memory: has been handed to

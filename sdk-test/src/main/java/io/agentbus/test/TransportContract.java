@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.agentbus.Headers;
 import io.agentbus.InvalidSubjectException;
@@ -677,6 +678,77 @@ public abstract class TransportContract {
           assertThat(e.timeout()).isEqualTo(timeout);
         });
     assertThat(text(r.take())).as("the request did reach the subscriber").isEqualTo("?");
+  }
+
+  // requestAndWait: the same request, waited for on the calling thread
+
+  @Test
+  void requestAndWaitReturnsTheReplyWithItsHeaders() throws InterruptedException {
+    Transport responder = transport();
+    Transport requester = transport();
+    responder.subscribe(subject("svc"), null, m -> responder.publish(m.replyTo(), null,
+        Headers.of("X-Reply", "to-" + m.headers().first("X-Request")),
+        bytes("pong:" + text(m))));
+    sync(responder);
+
+    for (int i = 0; i < 20; i++) {
+      TransportMessage reply = requester.requestAndWait(subject("svc"),
+          Headers.of("X-Request", "r" + i), bytes("ping" + i), WAIT);
+      assertThat(text(reply)).isEqualTo("pong:ping" + i);
+      assertThat(reply.headers().first("X-Reply")).isEqualTo("to-r" + i);
+    }
+  }
+
+  @Test
+  void requestAndWaitFailsFastWithNoRespondersAndTimesOutOnSilence() {
+    Transport silent = transport();
+    Transport requester = transport();
+    Recorder r = new Recorder();
+    silent.subscribe(subject("svc"), null, r);
+    sync(silent);
+
+    assertThatThrownBy(() -> assertTimeoutPreemptively(WAIT, () -> requester.requestAndWait(
+        subject("svc.nobody"), Headers.empty(), bytes("?"), Duration.ofMinutes(5))))
+        .isInstanceOfSatisfying(NoRespondersException.class,
+            e -> assertThat(e.subject()).isEqualTo(subject("svc.nobody")));
+
+    Duration timeout = Duration.ofMillis(300);
+    assertThatThrownBy(() -> requester.requestAndWait(subject("svc"), Headers.empty(),
+        bytes("?"), timeout))
+        .isInstanceOfSatisfying(RequestTimeoutException.class, e -> {
+          assertThat(e.subject()).isEqualTo(subject("svc"));
+          assertThat(e.timeout()).isEqualTo(timeout);
+        });
+    assertThat(text(r.take())).as("the request did reach the subscriber").isEqualTo("?");
+  }
+
+  @Test
+  void requestAndWaitAnswersAnInterruptAndLeavesTheTransportUsable() throws Exception {
+    Transport silent = transport();
+    Transport requester = transport();
+    Recorder arrived = new Recorder();
+    silent.subscribe(subject("svc.silent"), null, arrived);
+    silent.subscribe(subject("svc.echo"), null,
+        m -> silent.publish(m.replyTo(), null, Headers.empty(), m.payload()));
+    sync(silent);
+
+    CompletableFuture<Throwable> outcome = new CompletableFuture<>();
+    Thread waiter = new Thread(() -> {
+      try {
+        requester.requestAndWait(subject("svc.silent"), Headers.empty(), bytes("?"),
+            Duration.ofMinutes(5));
+        outcome.complete(null);
+      } catch (Throwable t) {
+        outcome.complete(t);
+      }
+    });
+    waiter.start();
+    arrived.take(); // the request is out; its requester is waiting
+    waiter.interrupt();
+    assertThat(await(outcome, "the interrupted requester"))
+        .isInstanceOf(InterruptedException.class);
+    assertThat(text(requester.requestAndWait(subject("svc.echo"), Headers.empty(),
+        bytes("still here"), WAIT))).isEqualTo("still here");
   }
 
   @Test

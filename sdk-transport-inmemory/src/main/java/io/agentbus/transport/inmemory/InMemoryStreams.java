@@ -213,7 +213,7 @@ final class InMemoryStreams {
         String messageId, Duration timeout) {
       try {
         checkOpen();
-        Headers withId = headers.toBuilder().set(Headers.MESSAGE_ID, messageId).build();
+        Headers withId = headers.with(Headers.MESSAGE_ID, messageId);
         StoreAck[] slot = new StoreAck[1];
         acks.set(slot);
         try {

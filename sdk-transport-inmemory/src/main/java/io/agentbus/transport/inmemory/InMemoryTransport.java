@@ -4,6 +4,7 @@ import io.agentbus.ConfigurationException;
 import io.agentbus.Headers;
 import io.agentbus.NoRespondersException;
 import io.agentbus.PayloadTooLargeException;
+import io.agentbus.RequestTimeoutException;
 import io.agentbus.Subjects;
 import io.agentbus.TransportException;
 import io.agentbus.spi.ConnectionEvent;
@@ -22,15 +23,18 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -191,6 +195,50 @@ public final class InMemoryTransport implements Transport {
   @Override
   public CompletableFuture<TransportMessage> request(
       String subject, Headers headers, byte[] payload, Duration timeout) {
+    return sendRequest(subject, headers, payload, timeout, true);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>On the {@linkplain Scheduler#system() system scheduler} the calling thread waits with the
+   * timeout itself, so no timer task is scheduled and cancelled per request; on any other
+   * scheduler (virtual time) the scheduler's timer ends the request, as for {@link #request}.
+   */
+  @Override
+  public TransportMessage requestAndWait(String subject, Headers headers, byte[] payload,
+      Duration timeout) throws InterruptedException {
+    if (scheduler != Scheduler.system()) {
+      return Transport.super.requestAndWait(subject, headers, payload, timeout);
+    }
+    PendingRequest request = sendRequest(subject, headers, payload, timeout, false);
+    try {
+      return request.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      request.completeExceptionally(new RequestTimeoutException(subject, timeout));
+      return awaitSettled(request); // the reply, if it won the race with the timeout
+    } catch (ExecutionException e) {
+      return awaitSettled(request);
+    } catch (InterruptedException e) {
+      request.cancel(false);
+      throw e;
+    }
+  }
+
+  private static TransportMessage awaitSettled(PendingRequest request) {
+    try {
+      return request.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      throw e;
+    }
+  }
+
+  private PendingRequest sendRequest(String subject, Headers headers, byte[] payload,
+      Duration timeout, boolean armTimer) {
     if (state.get() == CLOSED) {
       throw closed("send a request to '" + subject + "'");
     }
@@ -211,7 +259,9 @@ public final class InMemoryTransport implements Transport {
       request.completeExceptionally(new NoRespondersException(subject));
       return request;
     }
-    request.armTimer(scheduler);
+    if (armTimer) {
+      request.armTimer(scheduler);
+    }
     if (state.get() == CLOSED) {
       request.completeExceptionally(closedWhileWaiting(subject)); // close swept before our put
     }

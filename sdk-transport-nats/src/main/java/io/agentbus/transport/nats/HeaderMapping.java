@@ -33,7 +33,11 @@ final class HeaderMapping {
 
   private HeaderMapping() {}
 
-  /** The jnats headers for {@code headers}, or null when there are none. */
+  /**
+   * The jnats headers for {@code headers}, or null when there are none: read-only (jnats then
+   * neither copies them per message nor lets anyone change them) and already serialised, so one
+   * instance may be published any number of times, from any thread, once safely shared.
+   */
   static io.nats.client.impl.@Nullable Headers toNats(Headers headers) {
     if (headers.isEmpty()) {
       return null;
@@ -46,14 +50,47 @@ final class HeaderMapping {
       }
       n.add(e.getKey(), values);
     }
-    return n;
+    io.nats.client.impl.Headers readOnly = new io.nats.client.impl.Headers(n, true);
+    readOnly.getSerialized(); // computed here, before the instance is shared
+    return readOnly;
   }
+
+  /**
+   * The last single-header set each thread received and what it became: a subscription's
+   * dispatcher thread mostly sees the same {@code Content-Type} message after message.
+   */
+  private static final ThreadLocal<@Nullable Object[]> LAST_RECEIVED = new ThreadLocal<>();
 
   /** AgentBus headers for a received jnats message's headers. */
   static Headers fromNats(io.nats.client.impl.@Nullable Headers n, String subject) {
     if (n == null || n.isEmpty()) {
       return Headers.empty();
     }
+    if (n.size() == 1) {
+      return fromSingleHeader(n, subject);
+    }
+    return convert(n, subject);
+  }
+
+  private static Headers fromSingleHeader(io.nats.client.impl.Headers n, String subject) {
+    String name = n.keySet().iterator().next();
+    List<String> values = n.get(name);
+    if (values == null || values.size() != 1) {
+      return convert(n, subject);
+    }
+    String value = values.get(0);
+    Object[] last = LAST_RECEIVED.get();
+    if (last != null && name.equals(last[0]) && value.equals(last[1])) {
+      return (Headers) last[2];
+    }
+    Headers converted = convert(n, subject);
+    if (!converted.isEmpty()) { // an ignored header is warned about every time it comes
+      LAST_RECEIVED.set(new Object[] {name, value, converted});
+    }
+    return converted;
+  }
+
+  private static Headers convert(io.nats.client.impl.Headers n, String subject) {
     Headers.Builder b = Headers.builder();
     for (String name : n.keySet()) {
       List<String> values = n.get(name);

@@ -164,7 +164,7 @@ final class JetStreamStreams implements DurableStreams {
   @Override
   public CompletableFuture<StoreAck> publish(String subject, Headers headers, byte[] payload,
       String messageId, Duration timeout) {
-    Headers withId = headers.toBuilder().set(Headers.MESSAGE_ID, messageId).build();
+    Headers withId = headers.with(Headers.MESSAGE_ID, messageId);
     CompletableFuture<PublishAck> sent;
     try {
       sent = jetStream().publishAsync(subject, HeaderMapping.toNats(withId), payload,

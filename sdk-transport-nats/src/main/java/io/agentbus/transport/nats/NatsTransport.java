@@ -133,6 +133,7 @@ public final class NatsTransport implements Transport {
   private final LongAdder droppedHere = new LongAdder();
   private final AtomicLong reconnects = new AtomicLong();
   private final AtomicInteger openRequests = new AtomicInteger();
+  private volatile @Nullable ConvertedHeaders lastConverted;
 
   private final ScheduledThreadPoolExecutor timer;
   private final ThreadPoolExecutor completions;
@@ -217,7 +218,7 @@ public final class NatsTransport implements Transport {
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(payload, "payload");
     checkNotClosed();
-    io.nats.client.impl.Headers natsHeaders = HeaderMapping.toNats(headers);
+    io.nats.client.impl.Headers natsHeaders = natsHeaders(headers);
     checkSize(subject, natsHeaders, payload);
     try {
       connection.publish(subject, replyTo, natsHeaders, payload);
@@ -225,6 +226,34 @@ public final class NatsTransport implements Transport {
       throw publishFailure(subject, e);
     }
     published.increment();
+  }
+
+  /**
+   * The jnats form of {@code headers}. A bus publishes the same {@link Headers} instance for every
+   * message of one content type, so the last conversion is kept and reused while the same
+   * instance comes again: no conversion, copy or serialisation of headers on most publishes.
+   */
+  private io.nats.client.impl.@Nullable Headers natsHeaders(Headers headers) {
+    if (headers.isEmpty()) {
+      return null;
+    }
+    ConvertedHeaders last = lastConverted;
+    if (last != null && last.headers == headers) {
+      return last.nats;
+    }
+    io.nats.client.impl.Headers nats = HeaderMapping.toNats(headers);
+    lastConverted = new ConvertedHeaders(headers, nats);
+    return nats;
+  }
+
+  private static final class ConvertedHeaders {
+    final Headers headers;
+    final io.nats.client.impl.@Nullable Headers nats;
+
+    ConvertedHeaders(Headers headers, io.nats.client.impl.@Nullable Headers nats) {
+      this.headers = headers;
+      this.nats = nats;
+    }
   }
 
   private void checkSize(String subject, io.nats.client.impl.@Nullable Headers headers,
@@ -329,24 +358,7 @@ public final class NatsTransport implements Transport {
   @Override
   public CompletableFuture<TransportMessage> request(String subject, Headers headers,
       byte[] payload, Duration timeout) {
-    Subjects.requireSubject("subject", subject);
-    Objects.requireNonNull(headers, "headers");
-    Objects.requireNonNull(payload, "payload");
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("Request timeout must be positive, was " + timeout);
-    }
-    checkNotClosed();
-    io.nats.client.impl.Headers natsHeaders = HeaderMapping.toNats(headers);
-    checkSize(subject, natsHeaders, payload);
-    CompletableFuture<Message> natsFuture;
-    try {
-      natsFuture = connection.requestWithTimeout(subject, natsHeaders, payload, timeout);
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      throw publishFailure(subject, e);
-    }
-    published.increment();
-    openRequests.incrementAndGet();
+    CompletableFuture<Message> natsFuture = sendRequest(subject, headers, payload, timeout);
     CompletableFuture<TransportMessage> result = new CompletableFuture<>();
     ScheduledFuture<?> timeoutTask;
     try {
@@ -377,6 +389,57 @@ public final class NatsTransport implements Transport {
       }
     });
     return result;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Waits for jnats' reply future on the calling thread, with the timeout of a timed wait: no
+   * timer task and no completing thread stand between the reply and the caller.
+   */
+  @Override
+  public TransportMessage requestAndWait(String subject, Headers headers, byte[] payload,
+      Duration timeout) throws InterruptedException {
+    CompletableFuture<Message> natsFuture = sendRequest(subject, headers, payload, timeout);
+    try {
+      return HeaderMapping.fromNats(natsFuture.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    } catch (TimeoutException e) {
+      natsFuture.cancel(false);
+      throw new RequestTimeoutException(subject, timeout);
+    } catch (ExecutionException e) {
+      throw requestFailure(subject, timeout, e.getCause());
+    } catch (CancellationException e) {
+      throw requestFailure(subject, timeout, e); // jnats gave up on it, or the connection closed
+    } catch (InterruptedException e) {
+      natsFuture.cancel(false);
+      throw e;
+    } finally {
+      openRequests.decrementAndGet();
+    }
+  }
+
+  /** Validates and sends a request; the caller must decrement {@link #openRequests} when done. */
+  private CompletableFuture<Message> sendRequest(String subject, Headers headers, byte[] payload,
+      Duration timeout) {
+    Subjects.requireSubject("subject", subject);
+    Objects.requireNonNull(headers, "headers");
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("Request timeout must be positive, was " + timeout);
+    }
+    checkNotClosed();
+    io.nats.client.impl.Headers natsHeaders = natsHeaders(headers);
+    checkSize(subject, natsHeaders, payload);
+    CompletableFuture<Message> natsFuture;
+    try {
+      natsFuture = connection.requestWithTimeout(subject, natsHeaders, payload, timeout);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      throw publishFailure(subject, e);
+    }
+    published.increment();
+    openRequests.incrementAndGet();
+    return natsFuture;
   }
 
   private RuntimeException requestFailure(String subject, Duration timeout, Throwable error) {
