@@ -335,8 +335,11 @@ public final class MessageBus implements AutoCloseable {
   }
 
   Headers headersFor(String subject, AgentMessage message, Codec with, byte[] payload) {
+    // JSON goes without Content-Type, as the Python agents send it: absent means JSON on this
+    // wire for good, and a message without headers costs NATS a third less than one with them
     Headers headers = baseHeaders.computeIfAbsent(with.contentType(),
-        type -> Headers.of(Headers.CONTENT_TYPE, type));
+        type -> normalizeContentType(type).equals(DEFAULT_CONTENT_TYPE) ? Headers.empty()
+            : Headers.of(Headers.CONTENT_TYPE, type));
     String cid = message.correlationId();
     if (cid != null && isHeaderSafe(cid)) {
       headers = headers.with(Headers.CORRELATION_ID, cid);

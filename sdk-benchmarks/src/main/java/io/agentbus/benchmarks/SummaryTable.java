@@ -103,13 +103,17 @@ final class SummaryTable {
 
   private void pubSub(String fanout, String shape) {
     List<Row> rows = new ArrayList<>();
-    @Nullable JmhResult rawJson = find(RAW_PUBSUB, "payload", Codecs.JSON, "fanout", fanout);
-    @Nullable JmhResult rawProto = find(RAW_PUBSUB, "payload", Codecs.PROTOBUF, "fanout", fanout);
+    @Nullable JmhResult rawJson = rawPubSub(Codecs.JSON, fanout, "none");
+    @Nullable JmhResult rawProto = rawPubSub(Codecs.PROTOBUF, fanout, "none");
     rows.add(baselineRow("raw jnats, JSON bytes", rawJson, SummaryTable::throughput));
+    rows.add(rawWithHeaderThroughput("raw jnats, JSON bytes + Content-Type header", Codecs.JSON,
+        fanout, rawJson));
     rows.add(transportThroughput("NATS transport alone, JSON bytes", "nats", fanout, rawJson));
     rows.add(natsThroughput("MessageBus on NATS, JSON", Codecs.JSON, fanout, rawJson,
         NATS_JSON_MIN_RATIO));
     rows.add(baselineRow("raw jnats, Protobuf bytes", rawProto, SummaryTable::throughput));
+    rows.add(rawWithHeaderThroughput("raw jnats, Protobuf bytes + Content-Type header",
+        Codecs.PROTOBUF, fanout, rawProto));
     rows.add(natsThroughput("MessageBus on NATS, Protobuf", Codecs.PROTOBUF, fanout, rawProto,
         NATS_PROTOBUF_MIN_RATIO));
     rows.add(transportThroughput("in-memory transport alone, JSON bytes", "inmemory", fanout,
@@ -120,6 +124,29 @@ final class SummaryTable {
         rawProto, INMEM_PROTOBUF_MIN_RATE));
     sections.add(new Section("Pub/sub throughput, messages/s received end to end, " + shape,
         rows));
+  }
+
+  /** Raw jnats pub/sub; {@code headers} is none (the baseline) or bus (the bus's headers). */
+  private @Nullable JmhResult rawPubSub(String payload, String fanout, String headers) {
+    @Nullable JmhResult r = find(RAW_PUBSUB, "payload", payload, "fanout", fanout, "headers",
+        headers);
+    // results from before the headers parameter had two values carry no such parameter
+    return r != null || !headers.equals("none") ? r
+        : find(RAW_PUBSUB, "payload", payload, "fanout", fanout);
+  }
+
+  /**
+   * A diagnostic row: raw jnats sending the header a bus sends with every message, to show what
+   * carrying headers costs jnats and the server, apart from anything AgentBus does.
+   */
+  private Row rawWithHeaderThroughput(String label, String payload, String fanout,
+      @Nullable JmhResult raw) {
+    @Nullable JmhResult r = rawPubSub(payload, fanout, "bus");
+    if (r == null) {
+      return new Row(label, "-", "", "", "", Verdict.NO_RESULT);
+    }
+    return new Row(label, throughput(r), raw == null ? "-" : rate(raw) + " raw",
+        raw == null ? "-" : throughputRatio(r, raw, " raw"), "", Verdict.INFO);
   }
 
   /** A diagnostic row: the transport SPI without bus or codec, against raw jnats. */

@@ -136,7 +136,7 @@ public abstract class CodecNegotiationContract {
     assertThat(atJson.message().content().get("two")).isInstanceOf(Double.class);
 
     Delivery atOther = take(toOther);
-    assertThat(atOther.headers().first(Headers.CONTENT_TYPE)).isEqualTo(jsonCodec().contentType());
+    assertThat(atOther.headers().first(Headers.CONTENT_TYPE)).isEqualTo(headerFor(jsonCodec()));
     assertThat(atOther.codec().contentType()).isEqualTo(jsonCodec().contentType());
     assertThat(atOther.message().content()).isEqualTo(content);
     assertThat(atOther.message().content().get("two")).isInstanceOf(Double.class);
@@ -287,7 +287,7 @@ public abstract class CodecNegotiationContract {
 
         String what = "reply of " + responder + " to a " + codec.contentType() + " request";
         assertThat(reply.headers().first(Headers.CONTENT_TYPE)).as(what)
-            .isEqualTo(codec.contentType());
+            .isEqualTo(headerFor(codec));
         AgentMessage answer = codec.decode(reply.payload());
         assertThat(answer.correlationId()).as(what).isEqualTo(request.correlationId());
         assertThat(answer.content()).as(what).containsEntry("answered_in", codec.contentType());
@@ -316,7 +316,7 @@ public abstract class CodecNegotiationContract {
           .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
       assertThat(reply.headers().first(Headers.CONTENT_TYPE)).as("reply of %s", responder)
-          .isEqualTo(jsonCodec().contentType());
+          .isEqualTo(headerFor(jsonCodec()));
       AgentMessage answer = jsonCodec().decode(reply.payload());
       assertThat(answer.fromAgent()).isEqualTo(responder);
       assertThat(answer.toAgent()).isEqualTo(request.fromAgent());
@@ -363,5 +363,14 @@ public abstract class CodecNegotiationContract {
     Delivery d = queue.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(d).as("a delivery within " + WAIT).isNotNull();
     return d;
+  }
+
+  /**
+   * The Content-Type header a bus sends with {@code codec}'s messages: none for JSON (absent means
+   * JSON, as the seed's Python agents publish it), the codec's content type otherwise.
+   */
+  private static @Nullable String headerFor(Codec codec) {
+    return codec.contentType().equals(MessageBus.DEFAULT_CONTENT_TYPE) ? null
+        : codec.contentType();
   }
 }

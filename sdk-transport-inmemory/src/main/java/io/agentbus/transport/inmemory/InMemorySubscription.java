@@ -8,6 +8,7 @@ import io.agentbus.time.Scheduler;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -45,6 +46,13 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
   /** Longest a drain task spins for the next message before giving its thread back. */
   static final long MAX_SPIN_NANOS = 20_000;
+  /**
+   * How many drain tasks may spin at once, in the whole process: one core fewer than the machine
+   * has, leaving one for the threads that publish. Spinning beyond that only takes CPU from them
+   * (three queue workers spinning on two cores starve their publisher); with one core, none spin.
+   */
+  static final int MAX_SPINNERS = Math.max(0, Runtime.getRuntime().availableProcessors() - 1);
+  private static final AtomicInteger SPINNERS = new AtomicInteger();
   /** Spin budget of the drain task, in nanoseconds; touched only by the (single) drain task. */
   private long spinBudget;
   /** When the last drain task gave its thread back (nanoTime), 0 before the first. */
@@ -147,8 +155,26 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
     }
   }
 
-  /** Spins up to the budget; true if a message came (or the state changed) meanwhile. */
+  /**
+   * Spins up to the budget, if fewer than {@link #MAX_SPINNERS} drain tasks spin already; true if
+   * a message came (or the state changed) meanwhile.
+   */
   private boolean spinForMore() {
+    int spinning;
+    do {
+      spinning = SPINNERS.get();
+      if (spinning >= MAX_SPINNERS) {
+        return false;
+      }
+    } while (!SPINNERS.compareAndSet(spinning, spinning + 1));
+    try {
+      return spinUpToBudget();
+    } finally {
+      SPINNERS.decrementAndGet();
+    }
+  }
+
+  private boolean spinUpToBudget() {
     long start = System.nanoTime();
     long budget = spinBudget;
     do {
