@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Message headers: an ordered multimap of names to values, travelling beside the payload as NATS
  * headers do. Names are case-sensitive, printable ASCII without {@code :}; values hold no CR or LF.
- * AgentBus sets {@link #CONTENT_TYPE} and {@link #CORRELATION_ID} on every message it publishes;
+ * AgentBus sends only what the payload does not already say: {@link #CONTENT_TYPE} on messages
+ * that are not JSON, and its own headers on dead letters, failed replies and durable-queue items;
  * interceptors may add their own (trace context, signatures).
  *
  * <p>Immutable and thread-safe; build with {@link #builder()} or {@link #toBuilder()}.
@@ -20,7 +21,11 @@ import org.jspecify.annotations.Nullable;
 public final class Headers {
   /** The codec the payload was encoded with, e.g. {@code application/json}. Absent means JSON. */
   public static final String CONTENT_TYPE = "Content-Type";
-  /** The message's correlation id, when it has one, so tools can trace flows without decoding. */
+  /**
+   * A copy of the message's correlation id, for tools that trace flows without decoding payloads.
+   * AgentBus does not send it (the payload's {@code correlation_id} is authoritative, and the copy
+   * measurably slowed request/reply); an interceptor may add it.
+   */
   public static final String CORRELATION_ID = "Correlation-Id";
   /** On dead letters and failed replies: what went wrong. */
   public static final String ERROR = "AgentBus-Error";
