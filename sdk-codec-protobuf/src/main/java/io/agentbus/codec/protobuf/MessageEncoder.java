@@ -432,17 +432,18 @@ final class MessageEncoder {
   }
 
   /** A string field whose UTF-8 length (measured in pass 1) is {@code length}. */
+  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII
   private void writeString(int field, String s, int length) {
     tag(field, LEN);
     varint32(length);
     int n = s.length();
     byte[] b = buf;
     int p = pos;
-    if (length == n) { // ASCII
-      for (int i = 0; i < n; i++) {
-        b[p++] = (byte) s.charAt(i);
-      }
-      pos = p;
+    if (length == n) {
+      // ASCII (pass 1 measured one byte per char): the low byte of each char is its UTF-8, and
+      // this copy is an array copy for the JDK's compact Latin-1 strings
+      s.getBytes(0, n, b, p);
+      pos = p + n;
       return;
     }
     for (int i = 0; i < n; i++) {
