@@ -46,7 +46,7 @@ final class ContainerNatsServer implements NatsServer, AutoCloseable {
   }
 
   static ContainerNatsServer start(NatsServerSpec spec, @Nullable String image) {
-    int hostPort = ProcessNatsServer.freePort();
+    int hostPort = NatsProcess.freePort();
     List<String> args = new ArrayList<>();
     if (spec.config() != null) {
       args.add("-c");

@@ -1,26 +1,14 @@
 package io.agentbus.test.nats;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -33,24 +21,15 @@ import org.slf4j.LoggerFactory;
  */
 final class ProcessNatsServer implements NatsServer, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ProcessNatsServer.class);
-  private static final String HOST = "127.0.0.1";
-  private static final String READY = "Server is ready";
-  private static final long START_TIMEOUT_SECONDS = 20;
-  private static final long STOP_TIMEOUT_SECONDS = 10;
-  private static final int LOG_TAIL = 60;
-  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
-
-  static {
-    Thread hook = new Thread(ProcessNatsServer::destroyAllForcibly, "agentbus-nats-server-reaper");
-    Runtime.getRuntime().addShutdownHook(hook);
-  }
+  private static final String HOST = NatsProcess.HOST;
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
 
   private final Path binary;
   private final NatsServerSpec spec;
   private final Path workDir;
   private int port;
-  private @Nullable Process process;
-  private final Deque<String> logTail = new ArrayDeque<>();
+  private @Nullable NatsProcess process;
   private boolean closed;
 
   private ProcessNatsServer(Path binary, NatsServerSpec spec, Path workDir) {
@@ -68,15 +47,15 @@ final class ProcessNatsServer implements NatsServer, AutoCloseable {
       throw new UncheckedIOException("Could not create a directory for nats-server", e);
     }
     ProcessNatsServer server = new ProcessNatsServer(binary, spec, dir);
-    IllegalStateException last = null;
+    NatsProcess.StartFailure last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
-      server.port = freePort();
+      server.port = NatsProcess.freePort();
       try {
         server.launch();
         return server;
-      } catch (IllegalStateException e) {
+      } catch (NatsProcess.StartFailure e) {
         last = e;
-        if (!server.lastLogMentions("address already in use")) {
+        if (!e.addressInUse()) {
           break;
         }
       }
@@ -107,7 +86,8 @@ final class ProcessNatsServer implements NatsServer, AutoCloseable {
 
   @Override
   public synchronized boolean isRunning() {
-    return process != null && process.isAlive();
+    NatsProcess p = process;
+    return p != null && p.isAlive();
   }
 
   @Override
@@ -117,12 +97,12 @@ final class ProcessNatsServer implements NatsServer, AutoCloseable {
 
   @Override
   public synchronized void stop() {
-    Process p = process;
+    NatsProcess p = process;
     if (p == null) {
       return;
     }
     process = null;
-    terminate(p);
+    p.terminate(STOP_TIMEOUT);
   }
 
   @Override
@@ -134,14 +114,14 @@ final class ProcessNatsServer implements NatsServer, AutoCloseable {
       return;
     }
     // the port was ours a moment ago; the kernel may need a moment to release it
-    IllegalStateException last = null;
+    NatsProcess.StartFailure last = null;
     for (int attempt = 0; attempt < 20; attempt++) {
       try {
         launch();
         return;
-      } catch (IllegalStateException e) {
+      } catch (NatsProcess.StartFailure e) {
         last = e;
-        if (!lastLogMentions("address already in use")) {
+        if (!e.addressInUse()) {
           throw e;
         }
         sleepQuietly(100);
@@ -169,38 +149,9 @@ final class ProcessNatsServer implements NatsServer, AutoCloseable {
   // ------------------------------------------------------------------ internals
 
   private synchronized void launch() {
-    List<String> command = command();
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-        .directory(workDir.toFile());
-    Process p;
-    try {
-      p = pb.start();
-    } catch (IOException e) {
-      throw new IllegalStateException("Could not run " + binary + ": " + e.getMessage(), e);
-    }
-    LIVE.add(p);
-    p.onExit().thenRun(() -> LIVE.remove(p));
-    synchronized (logTail) {
-      logTail.clear();
-    }
-    CompletableFuture<Void> ready = new CompletableFuture<>();
-    Thread reader = new Thread(() -> pump(p, ready), "agentbus-nats-server-log-" + port);
-    reader.setDaemon(true);
-    reader.start();
-    try {
-      ready.get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      terminate(p);
-      throw new IllegalStateException("Interrupted while starting nats-server", e);
-    } catch (ExecutionException | TimeoutException e) {
-      terminate(p);
-      throw new IllegalStateException("nats-server did not become ready on port " + port
-          + " within " + START_TIMEOUT_SECONDS + " s. Command: " + String.join(" ", redacted(command))
-          + "\nIts output:\n" + tail(), e);
-    }
-    process = p;
-    log.debug("Started {} (pid {})", this, p.pid());
+    process = NatsProcess.launch(command(), workDir, Integer.toString(port), START_TIMEOUT,
+        ProcessNatsServer::redacted);
+    log.debug("Started {} (pid {})", this, process.process().pid());
   }
 
   private List<String> command() {
@@ -257,77 +208,9 @@ final class ProcessNatsServer implements NatsServer, AutoCloseable {
     return r;
   }
 
-  private void pump(Process p, CompletableFuture<Void> ready) {
-    try (BufferedReader in = new BufferedReader(
-        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        synchronized (logTail) {
-          if (logTail.size() == LOG_TAIL) {
-            logTail.removeFirst();
-          }
-          logTail.addLast(line);
-        }
-        log.trace("nats-server:{} {}", port, line);
-        if (line.contains(READY)) {
-          ready.complete(null);
-        }
-      }
-    } catch (IOException e) {
-      // the stream closes when the process goes away
-    } finally {
-      ready.completeExceptionally(new IllegalStateException("nats-server exited"));
-    }
-  }
-
-  private boolean lastLogMentions(String text) {
-    synchronized (logTail) {
-      return logTail.stream().anyMatch(l -> l.toLowerCase().contains(text));
-    }
-  }
-
-  private String tail() {
-    synchronized (logTail) {
-      return String.join("\n", logTail);
-    }
-  }
-
-  private static void terminate(Process p) {
-    p.descendants().forEach(ProcessHandle::destroy);
-    p.destroy();
-    try {
-      if (!p.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        p.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-    LIVE.remove(p);
-  }
-
-  private static void destroyAllForcibly() {
-    for (Process p : LIVE) {
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
-    }
-  }
-
   /** Processes started and not yet stopped, for leak checks. */
   static int liveProcessCount() {
-    return (int) LIVE.stream().filter(Process::isAlive).count();
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket()) {
-      s.setReuseAddress(false);
-      s.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Could not find a free port on " + HOST, e);
-    }
+    return NatsProcess.liveCount();
   }
 
   private static void sleepQuietly(long millis) {
