@@ -107,6 +107,9 @@ public final class Subjects {
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
+      if (isPlainTokenChar(c)) {
+        continue;
+      }
       String problem = tokenCharProblem(c);
       if (problem != null) {
         throw new InvalidSubjectException("Invalid " + what + " '" + value + "': " + problem
@@ -209,6 +212,9 @@ public final class Subjects {
       } else {
         for (int i = start; i < end; i++) {
           char c = subject.charAt(i);
+          if (isPlainTokenChar(c)) {
+            continue;
+          }
           @Nullable String problem = c == '*' || c == '>' ? "wildcard '" + c + "' inside a token"
               : tokenCharProblem(c);
           if (problem != null) {
@@ -220,6 +226,11 @@ public final class Subjects {
       start = end + 1;
     }
     return subject;
+  }
+
+  /** Printable ASCII other than '.', '*' and '>': the common case, decided without a lookup. */
+  private static boolean isPlainTokenChar(char c) {
+    return c > ' ' && c < 0x7F && c != '.' && c != '*' && c != '>';
   }
 
   private static @Nullable String tokenCharProblem(char c) {

@@ -55,6 +55,11 @@ final class IsoTimestamps {
    * @throws CodecException if the year is outside 0000..9999
    */
   static void format(Instant t, byte[] out) {
+    format(t, out, 0);
+  }
+
+  /** Writes {@code t} as {@link #format(Instant, byte[])} does, into {@code out[at..at+24)}. */
+  static void format(Instant t, byte[] out, int at) {
     long second = t.getEpochSecond();
     if (second < MIN_SECOND || second > MAX_SECOND) {
       throw new CodecException("Cannot encode timestamp " + t + ": the seed's format carries years"
@@ -67,15 +72,15 @@ final class IsoTimestamps {
       date = new Day(day);
       lastDay = date;
     }
-    System.arraycopy(date.text, 0, out, 0, 11);
-    digits(out, 11, secondOfDay / 3600, 2);
-    out[13] = ':';
-    digits(out, 14, secondOfDay / 60 % 60, 2);
-    out[16] = ':';
-    digits(out, 17, secondOfDay % 60, 2);
-    out[19] = '.';
-    digits(out, 20, t.getNano() / 1_000_000, 3);
-    out[23] = 'Z';
+    System.arraycopy(date.text, 0, out, at, 11);
+    digits(out, at + 11, secondOfDay / 3600, 2);
+    out[at + 13] = ':';
+    digits(out, at + 14, secondOfDay / 60 % 60, 2);
+    out[at + 16] = ':';
+    digits(out, at + 17, secondOfDay % 60, 2);
+    out[at + 19] = '.';
+    digits(out, at + 20, t.getNano() / 1_000_000, 3);
+    out[at + 23] = 'Z';
   }
 
   private static void digits(byte[] out, int at, int value, int width) {

@@ -1,7 +1,6 @@
 package io.agentbus.codec.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -9,11 +8,8 @@ import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
-import com.fasterxml.jackson.core.io.SerializedString;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import io.agentbus.AgentBusException;
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
@@ -80,13 +76,6 @@ public final class JsonCodec implements Codec {
    */
   public static final int DEFAULT_MAX_INPUT_BYTES = 1024 * 1024 + 64 * 1024;
 
-  private static final SerializedString FROM_AGENT = new SerializedString("from_agent");
-  private static final SerializedString TO_AGENT = new SerializedString("to_agent");
-  private static final SerializedString MESSAGE_TYPE = new SerializedString("message_type");
-  private static final SerializedString CONTENT = new SerializedString("content");
-  private static final SerializedString TIMESTAMP = new SerializedString("timestamp");
-  private static final SerializedString CORRELATION_ID = new SerializedString("correlation_id");
-
   private static final int MAX_ECHO = 64;
 
   private final JsonFactory factory;
@@ -106,8 +95,6 @@ public final class JsonCodec implements Codec {
             .maxNameLength(Math.max(b.maxInputBytes, StreamReadConstraints.DEFAULT_MAX_NAME_LEN))
             .build())
         .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-        .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
-        .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
         // content keys are arbitrary peer data: canonicalise them, but never String.intern them
         .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
         .build();
@@ -142,73 +129,7 @@ public final class JsonCodec implements Codec {
   @Override
   public byte[] encode(AgentMessage message) {
     Objects.requireNonNull(message, "message");
-    byte[] timestamp = new byte[IsoTimestamps.LENGTH];
-    IsoTimestamps.format(message.timestamp(), timestamp);
-    ByteSink out = new ByteSink();
-    try (JsonGenerator g = factory.createGenerator(out)) {
-      g.writeStartObject();
-      g.writeFieldName(FROM_AGENT);
-      g.writeString(message.fromAgent());
-      g.writeFieldName(TO_AGENT);
-      writeNullableString(g, message.toAgent());
-      g.writeFieldName(MESSAGE_TYPE);
-      g.writeString(message.messageType().wireName());
-      g.writeFieldName(CONTENT);
-      writeMap(g, message.content());
-      g.writeFieldName(TIMESTAMP);
-      g.writeRawUTF8String(timestamp, 0, timestamp.length);
-      g.writeFieldName(CORRELATION_ID);
-      writeNullableString(g, message.correlationId());
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new CodecException("Could not encode " + message + " as JSON: " + e.getMessage(), e);
-    }
-    return out.toByteArray();
-  }
-
-  private static void writeNullableString(JsonGenerator g, @Nullable String s) throws IOException {
-    if (s == null) {
-      g.writeNull();
-    } else {
-      g.writeString(s);
-    }
-  }
-
-  private static void writeMap(JsonGenerator g, Map<String, @Nullable Object> map)
-      throws IOException {
-    g.writeStartObject();
-    for (Map.Entry<String, @Nullable Object> e : map.entrySet()) {
-      g.writeFieldName(e.getKey());
-      writeValue(g, e.getValue());
-    }
-    g.writeEndObject();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static void writeValue(JsonGenerator g, @Nullable Object v) throws IOException {
-    if (v == null) {
-      g.writeNull();
-    } else if (v instanceof String) {
-      g.writeString((String) v);
-    } else if (v instanceof Long) {
-      g.writeNumber((long) (Long) v);
-    } else if (v instanceof Double) {
-      g.writeNumber((double) (Double) v);
-    } else if (v instanceof Boolean) {
-      g.writeBoolean((Boolean) v);
-    } else if (v instanceof Map) {
-      writeMap(g, (Map<String, @Nullable Object>) v);
-    } else if (v instanceof List) {
-      List<?> list = (List<?>) v;
-      g.writeStartArray(list, list.size());
-      for (Object item : list) {
-        writeValue(g, item);
-      }
-      g.writeEndArray();
-    } else {
-      // AgentMessage admits nothing else; reaching this is a bug in the content model
-      throw new CodecException("Cannot encode content value of type " + v.getClass().getName());
-    }
+    return JsonWriter.write(message);
   }
 
   // ------------------------------------------------------------------ decode
@@ -219,6 +140,14 @@ public final class JsonCodec implements Codec {
    */
   @Override
   public AgentMessage decode(byte[] bytes) {
+    return decode(bytes, true);
+  }
+
+  /**
+   * {@link #decode} with ({@code fastPath}) or without the fast path ({@link FastJsonReader}), which
+   * must not change any outcome: tests compare the two.
+   */
+  AgentMessage decode(byte[] bytes, boolean fastPath) {
     Objects.requireNonNull(bytes, "bytes");
     if (bytes.length == 0) {
       throw new CodecException("Cannot decode an AgentMessage from empty input: expected a JSON"
@@ -229,8 +158,14 @@ public final class JsonCodec implements Codec {
           + maxInputBytes + " bytes (JsonCodec.builder().maxInputBytes(...) raises it)");
     }
     Utf8.validate(bytes);
-    try (JsonParser p = factory.createParser(bytes)) {
-      return readMessage(p);
+    try {
+      FastJsonReader.Fields f = fastPath ? FastJsonReader.read(bytes) : null;
+      if (f != null) {
+        return build(f.from, f.to, f.type, f.content, f.timestamp, f.correlationId);
+      }
+      try (JsonParser p = factory.createParser(bytes)) {
+        return readMessage(p);
+      }
     } catch (CodecException e) {
       throw e;
     } catch (JsonProcessingException e) {
