@@ -182,6 +182,12 @@ final class FastJsonReader {
     int start = pos;
     int end = endOfPlainString();
     int len = end - start;
+    if (len == IsoTimestamps.LENGTH) {
+      Instant canonical = IsoTimestamps.parseCanonical(b, start);
+      if (canonical != null) {
+        return canonical;
+      }
+    }
     if (len > 64) {
       throw Bail.INSTANCE;
     }

@@ -32,6 +32,43 @@ class IsoTimestampsTest {
   }
 
   @Test
+  void readsItsOwnFormatOnTheCanonicalPathAsTheGeneralReaderDoes() {
+    Random random = new Random(13L);
+    byte[] out = new byte[IsoTimestamps.LENGTH];
+    for (int i = 0; i < 20_000; i++) {
+      Instant t = randomInstant(random).truncatedTo(ChronoUnit.MILLIS);
+      IsoTimestamps.format(t, out);
+      assertThat(IsoTimestamps.parseCanonical(out, 0)).isEqualTo(t);
+    }
+  }
+
+  @Test
+  void leavesAnythingElseToTheGeneralReader() {
+    Random random = new Random(14L);
+    byte[] out = new byte[IsoTimestamps.LENGTH];
+    byte[] interesting = "0123456789-:.TZz+ /x".getBytes(US_ASCII);
+    int canonical = 0;
+    for (int i = 0; i < 20_000; i++) {
+      IsoTimestamps.format(randomInstant(random), out);
+      out[random.nextInt(out.length)] = interesting[random.nextInt(interesting.length)];
+      String text = new String(out, US_ASCII);
+      Instant fast = IsoTimestamps.parseCanonical(out, 0);
+      if (fast != null) {
+        canonical++;
+        assertThat(fast).as(text).isEqualTo(
+            IsoTimestamps.parse(text.toCharArray(), 0, text.length()));
+      }
+    }
+    assertThat(canonical).isGreaterThan(1000).isLessThan(20_000);
+    for (String text : new String[] {"2025-02-29T00:00:00.000Z", "2025-13-01T00:00:00.000Z",
+        "2025-12-05T24:00:00.000Z", "2025-12-05T23:60:00.000Z", "2025-12-05T23:59:60.000Z",
+        "2025-12-05T14:30:00.000+", "2025-12-05T14:30:00,000Z", "2025-12-05 14:30:00.000Z",
+        "2025-12-00T00:00:00.000Z", "-025-12-05T14:30:00.000Z"}) {
+      assertThat(IsoTimestamps.parseCanonical(text.getBytes(US_ASCII), 0)).as(text).isNull();
+    }
+  }
+
+  @Test
   void formatsNeighbouringDaysCorrectlyWhateverWasFormattedBefore() {
     byte[] out = new byte[IsoTimestamps.LENGTH];
     Instant midnight = Instant.parse("2025-12-05T00:00:00Z");
