@@ -1,11 +1,14 @@
 package io.agentbus.internal;
 
 import java.math.BigInteger;
+import java.util.AbstractList;
+import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -50,6 +53,10 @@ public final class Content {
     }
     if (v instanceof Double) {
       return Double.isFinite((Double) v);
+    }
+    int sealedHeight = heightIfSealed(v);
+    if (sealedHeight > 0) {
+      return depth - 1 + sealedHeight <= MAX_DEPTH;
     }
     if (depth > MAX_DEPTH || !JDK_FROZEN.contains(v.getClass())) {
       return false;
@@ -97,7 +104,141 @@ public final class Content {
    * saves the second copy on every received message.
    */
   public static Map<String, @Nullable Object> adopt(Map<String, @Nullable Object> content) {
+    if (content instanceof SealedMap) {
+      return content; // checked, level by level, as it was built
+    }
     return adoptMap(content, new Path(null, "content"), 1);
+  }
+
+  // ------------------------------------------------------------------ sealed trees
+
+  /**
+   * Seals a map a codec has just filled, for decoders that build content bottom-up: checks its
+   * values (allowed scalars, or maps and lists sealed before it) and returns it as an unmodifiable
+   * map that {@link #adopt} and {@link #copyOf} take without walking it again. So a decoded tree is
+   * checked once, as it is built, instead of once more afterwards.
+   *
+   * <p>The caller must hold no other reference to {@code fresh}; its keys must be Strings.
+   *
+   * @throws IllegalArgumentException if a value is not content, or the tree would be nested deeper
+   *     than {@link #MAX_DEPTH}
+   */
+  public static Map<String, @Nullable Object> sealMap(Map<String, @Nullable Object> fresh) {
+    if (fresh.isEmpty()) {
+      return Map.of();
+    }
+    int height = 1;
+    for (Object v : fresh.values()) {
+      height = Math.max(height, 1 + sealedHeightOf(v));
+    }
+    return new SealedMap(fresh, checkHeight(height));
+  }
+
+  /** Seals a list a codec has just filled, as {@link #sealMap} seals a map. */
+  public static List<@Nullable Object> sealList(List<@Nullable Object> fresh) {
+    if (fresh.isEmpty()) {
+      return List.of();
+    }
+    int height = 1;
+    for (int i = 0, n = fresh.size(); i < n; i++) {
+      height = Math.max(height, 1 + sealedHeightOf(fresh.get(i)));
+    }
+    return new SealedList(fresh, checkHeight(height));
+  }
+
+  /** 0 for a scalar, the height of a sealed (or empty) map or list; anything else is an error. */
+  private static int sealedHeightOf(@Nullable Object v) {
+    if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long) {
+      return 0;
+    }
+    if (v instanceof Double) {
+      if (!Double.isFinite((Double) v)) {
+        throw new IllegalArgumentException("Content value " + v + ": JSON cannot carry NaN or"
+            + " infinities");
+      }
+      return 0;
+    }
+    int height = heightIfSealed(v);
+    if (height > 0) {
+      return height;
+    }
+    if ((v instanceof Map && ((Map<?, ?>) v).isEmpty() && JDK_FROZEN.contains(v.getClass()))
+        || (v instanceof List && ((List<?>) v).isEmpty() && JDK_FROZEN.contains(v.getClass()))) {
+      return 1;
+    }
+    throw new IllegalArgumentException("Content value of type " + v.getClass().getName()
+        + " cannot be sealed: a map or list must be sealed before the one holding it");
+  }
+
+  private static int checkHeight(int height) {
+    if (height > MAX_DEPTH) {
+      throw new IllegalArgumentException("Content nested deeper than " + MAX_DEPTH + " levels");
+    }
+    return height;
+  }
+
+  /** The height of a sealed map or list (1 when it holds no map or list), else 0. */
+  private static int heightIfSealed(Object v) {
+    if (v instanceof SealedMap) {
+      return ((SealedMap) v).height;
+    }
+    if (v instanceof SealedList) {
+      return ((SealedList) v).height;
+    }
+    return 0;
+  }
+
+  /** A map {@link #sealMap} checked, unmodifiable; made nowhere else. */
+  private static final class SealedMap extends AbstractMap<String, @Nullable Object> {
+    private final Map<String, @Nullable Object> map;
+    final int height;
+
+    SealedMap(Map<String, @Nullable Object> fresh, int height) {
+      this.map = Collections.unmodifiableMap(fresh);
+      this.height = height;
+    }
+
+    @Override
+    public Set<Map.Entry<String, @Nullable Object>> entrySet() {
+      return map.entrySet();
+    }
+
+    @Override
+    public @Nullable Object get(Object key) {
+      return map.get(key);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return map.containsKey(key);
+    }
+
+    @Override
+    public int size() {
+      return map.size();
+    }
+  }
+
+  /** A list {@link #sealList} checked, unmodifiable; made nowhere else. */
+  private static final class SealedList extends AbstractList<@Nullable Object>
+      implements RandomAccess {
+    private final List<@Nullable Object> list;
+    final int height;
+
+    SealedList(List<@Nullable Object> fresh, int height) {
+      this.list = fresh;
+      this.height = height;
+    }
+
+    @Override
+    public @Nullable Object get(int index) {
+      return list.get(index);
+    }
+
+    @Override
+    public int size() {
+      return list.size();
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -146,6 +287,9 @@ public final class Content {
     if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long) {
       return v; // the common case allocates nothing, not even a path
     }
+    if (heightIfSealed(v) > 0) {
+      return shareSealed(v, parent, step, depth);
+    }
     if (v instanceof Map) {
       return adoptMap((Map<?, ?>) v, new Path(parent, step), depth + 1);
     }
@@ -189,6 +333,9 @@ public final class Content {
     if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long) {
       return v; // the common case allocates nothing, not even a path
     }
+    if (heightIfSealed(v) > 0) {
+      return shareSealed(v, parent, step, depth);
+    }
     Path path = new Path(parent, step);
     if (v instanceof Double) {
       double d = (Double) v;
@@ -220,6 +367,15 @@ public final class Content {
     }
     throw new IllegalArgumentException("Content value at " + path + " has unsupported type "
         + v.getClass().getName() + " (allowed: Map, List, String, Boolean, Long, Double, null)");
+  }
+
+  /** A sealed map or list inside a tree being adopted or copied: valid, so shared if not too deep. */
+  private static Object shareSealed(Object sealed, Path parent, Object step, int depth) {
+    if (depth + heightIfSealed(sealed) > MAX_DEPTH) {
+      throw new IllegalArgumentException("Content nested deeper than " + MAX_DEPTH
+          + " levels at " + new Path(parent, step));
+    }
+    return sealed;
   }
 
   private static void checkDepth(Path path, int depth) {

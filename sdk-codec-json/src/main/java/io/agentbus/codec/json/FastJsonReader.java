@@ -2,6 +2,9 @@ package io.agentbus.codec.json;
 
 import io.agentbus.CodecException;
 import io.agentbus.internal.Content;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +26,9 @@ import org.jspecify.annotations.Nullable;
  * cannot disagree on valid input: {@code FastJsonReaderTest} checks that on generated and mutated
  * messages.
  *
- * <p>The input must have passed {@link Utf8#validate} (strict UTF-8, no NUL byte).
+ * <p>Maps and lists are sealed ({@link Content#sealMap}) as they are finished, so the message
+ * takes the tree without walking it again. The input must have passed {@link Utf8#validate}
+ * (strict UTF-8, no NUL byte).
  */
 final class FastJsonReader {
   /** Longest number the fast path reads; Jackson limits numbers to 1,000 characters. */
@@ -88,6 +93,11 @@ final class FastJsonReader {
     IN_STRING['\\'] = BACKSLASH;
   }
 
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGH_BITS = 0x8080808080808080L;
+
   private final byte[] b;
   private final int n;
   private int pos;
@@ -102,7 +112,7 @@ final class FastJsonReader {
   static @Nullable Fields read(byte[] utf8) {
     try {
       return new FastJsonReader(utf8).message();
-    } catch (Bail e) {
+    } catch (Bail | IllegalArgumentException e) { // the latter: sealing refused, Jackson decides
       return null;
     }
   }
@@ -260,7 +270,7 @@ final class FastJsonReader {
       skipWhitespace();
       byte c = next();
       if (c == '}') {
-        return map;
+        return Content.sealMap(map);
       }
       if (c != ',') {
         throw Bail.INSTANCE;
@@ -282,7 +292,7 @@ final class FastJsonReader {
       skipWhitespace();
       byte c = next();
       if (c == ']') {
-        return list;
+        return Content.sealList(list);
       }
       if (c != ',') {
         throw Bail.INSTANCE;
@@ -362,7 +372,7 @@ final class FastJsonReader {
    * after its closing quote; bails on an escape or a control character.
    */
   private int endOfPlainString() {
-    for (int i = pos; i < n; i++) {
+    for (int i = skipPlainWords(pos); i < n; i++) {
       byte kind = IN_STRING[b[i] & 0xff];
       if (kind == PLAIN || kind == NON_ASCII) {
         continue;
@@ -376,11 +386,31 @@ final class FastJsonReader {
     throw Bail.INSTANCE;
   }
 
+  /**
+   * The first index from {@code i} whose 8-byte word holds a byte that is not plain ASCII text
+   * ({@code '"'}, {@code '\\'}, a control character or a byte of a multi-byte sequence), or where
+   * fewer than 8 bytes remain: eight bytes at a time, by the usual bit tricks.
+   */
+  private int skipPlainWords(int i) {
+    while (i + 8 <= n) {
+      long w = (long) LONGS.get(b, i);
+      long quote = w ^ 0x2222222222222222L;
+      long backslash = w ^ 0x5C5C5C5C5C5C5C5CL;
+      long special = ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)
+          | ((w - 0x2020202020202020L) & ~w) | w;
+      if ((special & HIGH_BITS) != 0) {
+        return i;
+      }
+      i += 8;
+    }
+    return i;
+  }
+
   /** The string whose opening quote was just read. */
   private String string() {
     int start = pos;
     boolean ascii = true;
-    for (int i = start; i < n; i++) {
+    for (int i = skipPlainWords(start); i < n; i++) {
       byte kind = IN_STRING[b[i] & 0xff];
       if (kind == PLAIN) {
         continue;

@@ -4,12 +4,20 @@ import static io.agentbus.codec.protobuf.Wire.LEN;
 import static io.agentbus.codec.protobuf.Wire.tag;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.agentbus.AgentBusException;
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
 import io.agentbus.MessageType;
 import io.agentbus.internal.Content;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,12 +61,17 @@ final class MessageDecoder {
   /** Longest excerpt of a received value quoted in an error. */
   private static final int QUOTE_LIMIT = 80;
 
+  private static final VarHandle LONGS =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+  private final byte[] bytes;
   private final CodedInputStream in;
   private final int inputSize;
   /** The key of the Field being read; set by {@link #readMember}, read by {@link #readField}. */
   private @Nullable String key;
 
   private MessageDecoder(byte[] bytes) {
+    this.bytes = bytes;
     this.in = CodedInputStream.newInstance(bytes);
     this.inputSize = bytes.length;
   }
@@ -69,6 +82,10 @@ final class MessageDecoder {
     } catch (WireFailure f) {
       throw new CodecException("Invalid protobuf AgentMessage (" + bytes.length + " bytes): "
           + f.describe(), f.getCause());
+    } catch (IllegalArgumentException e) {
+      // sealing checks what the reader checked already; reaching this is a bug in this class
+      throw new CodecException("Could not decode protobuf AgentMessage: unexpected " + e
+          + " (a ProtobufCodec bug; please report it with the input)", e);
     }
   }
 
@@ -102,19 +119,19 @@ final class MessageDecoder {
           }
         } else if (tag == TAG_FROM_AGENT) {
           seen = once(seen, Wire.AGENT_MESSAGE, field);
-          from = in.readStringRequireUtf8();
+          from = readString();
         } else if (tag == TAG_TO_AGENT) {
           seen = once(seen, Wire.AGENT_MESSAGE, field);
-          to = in.readStringRequireUtf8();
+          to = readString();
         } else if (tag == TAG_MESSAGE_TYPE) {
           seen = once(seen, Wire.AGENT_MESSAGE, field);
-          type = in.readStringRequireUtf8();
+          type = readString();
         } else if (tag == TAG_TIMESTAMP_MILLIS) {
           seen = once(seen, Wire.AGENT_MESSAGE, field);
           millis = in.readInt64();
         } else if (tag == TAG_CORRELATION_ID) {
           seen = once(seen, Wire.AGENT_MESSAGE, field);
-          correlationId = in.readStringRequireUtf8();
+          correlationId = readString();
         } else {
           skipUnknown(tag, Wire.AGENT_MESSAGE);
         }
@@ -145,7 +162,7 @@ final class MessageDecoder {
           .fromAgent(from)
           .toAgent(to)
           .messageType(messageType)
-          .adoptContent(content == null ? new java.util.LinkedHashMap<>() : content)
+          .adoptContent(content == null ? Map.of() : Content.sealMap(content))
           .timestamp(Instant.ofEpochMilli(millis))
           .correlationId(correlationId)
           .build();
@@ -201,12 +218,12 @@ final class MessageDecoder {
       int field = tag >>> 3;
       if (tag == TAG_STRING) {
         kind = oneKind(kind, field, schema);
-        value = in.readStringRequireUtf8();
+        value = readString();
       } else if (tag == TAG_KEY && schema == Wire.FIELD) {
         if (key != null) {
           throw duplicate(schema, field);
         }
-        key = in.readStringRequireUtf8();
+        key = readString();
       } else if (tag == TAG_INT) {
         kind = oneKind(kind, field, schema);
         value = in.readSInt64();
@@ -262,7 +279,7 @@ final class MessageDecoder {
       }
     }
     in.popLimit(outer);
-    return map;
+    return Content.sealMap(map);
   }
 
   private List<@Nullable Object> readList(int depth) throws IOException {
@@ -279,7 +296,7 @@ final class MessageDecoder {
           list.add(readMember(depth, Wire.VALUE));
         } else if (tag == TAG_LIST_STRINGS) {
           form = oneForm(form, field);
-          list.add(in.readStringRequireUtf8());
+          list.add(readString());
         } else if (tag == TAG_LIST_INTS_PACKED) {
           form = oneForm(form, field);
           int limit = pushLength();
@@ -314,7 +331,7 @@ final class MessageDecoder {
       }
     }
     in.popLimit(outer);
-    return list;
+    return Content.sealList(list);
   }
 
   private static int oneForm(int form, int field) {
@@ -339,6 +356,36 @@ final class MessageDecoder {
   }
 
   // ------------------------------------------------------------------ wire helpers
+
+  /**
+   * Reads a length-delimited string as {@link CodedInputStream#readStringRequireUtf8} does, with
+   * the same errors, but makes an ASCII string (nearly all of them: ids, types, keys) with one
+   * copy instead of decoding it char by char. The reader was made over the whole of {@link #bytes},
+   * so the bytes it has read are the position in them.
+   */
+  private String readString() throws IOException {
+    int length = in.readRawVarint32();
+    int start = in.getTotalBytesRead();
+    in.skipRawBytes(length); // fails, as protobuf would, on a negative or overlong length
+    int end = start + length;
+    int i = start;
+    while (i + 8 <= end && ((long) LONGS.get(bytes, i) & 0x8080808080808080L) == 0) {
+      i += 8; // eight ASCII bytes at a time
+    }
+    for (; i < end; i++) {
+      if (bytes[i] < 0) {
+        try { // the JDK's decoder, told to report, is as strict as protobuf's
+          return StandardCharsets.UTF_8.newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes, start, length)).toString();
+        } catch (CharacterCodingException e) {
+          throw new InvalidProtocolBufferException("Protocol message had invalid UTF-8.");
+        }
+      }
+    }
+    return new String(bytes, start, length, StandardCharsets.ISO_8859_1);
+  }
 
   /** Reads a length prefix and limits reading to it; returns the limit to restore. */
   private int pushLength() throws IOException {

@@ -203,6 +203,15 @@ class MalformedInputTest {
         .hasMessageContaining("UTF-8").hasMessageContaining("content.ok");
     assertRejected(envelope().field(4, "s", create().bytes(6, new byte[] {(byte) 0xFF})))
         .hasMessageContaining("UTF-8").hasMessageContaining("at content.s");
+    // what a lenient decoder would turn into U+FFFD or a wrong char: overlong forms, an encoded
+    // surrogate, a code point above U+10FFFF, a sequence cut short
+    byte[][] lenientlyDecodable = {{(byte) 0xC0, (byte) 0x80}, {(byte) 0xE0, (byte) 0x80,
+        (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0xF4, (byte) 0x90,
+        (byte) 0x80, (byte) 0x80}, {'x', (byte) 0xE2, (byte) 0x82}};
+    for (byte[] b : lenientlyDecodable) {
+      assertRejected(envelope().field(4, "s", create().bytes(6, b)))
+          .hasMessageContaining("UTF-8").hasMessageContaining("at content.s");
+    }
   }
 
   // ------------------------------------------------------------------ wire-level damage

@@ -1,0 +1,124 @@
+package io.agentbus.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.agentbus.AgentMessage;
+import io.agentbus.MessageType;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+
+/** Decoders seal content as they build it, so that it is checked once and never walked again. */
+class ContentSealingTest {
+
+  @Test
+  void aSealedTreeIsTakenAsItIsAndEqualsItsPlainForm() {
+    Map<String, @Nullable Object> sealed = sampleSealed();
+    assertThat(Content.adopt(sealed)).isSameAs(sealed);
+    assertThat(Content.copyOf(sealed)).isSameAs(sealed);
+
+    Map<String, @Nullable Object> plain = new LinkedHashMap<>();
+    plain.put("s", "text");
+    plain.put("n", 7L);
+    plain.put("list", List.of("a", "b"));
+    plain.put("inner", Map.of("ok", true));
+    plain.put("none", null);
+    assertThat(sealed).isEqualTo(plain).hasSameHashCodeAs(plain);
+    assertThat(sealed.toString()).isEqualTo(plain.toString());
+
+    AgentMessage m = AgentMessage.builder().fromAgent("a").messageType(MessageType.HEARTBEAT)
+        .adoptContent(sealed).build();
+    assertThat(m.content()).isSameAs(sealed);
+    assertThat(m).isEqualTo(AgentMessage.builder().fromAgent("a").messageType(
+        MessageType.HEARTBEAT).timestamp(m.timestamp()).content(plain).build());
+  }
+
+  @Test
+  void aSealedTreeCannotBeChangedAnywhere() {
+    Map<String, @Nullable Object> sealed = sampleSealed();
+    assertThatThrownBy(() -> sealed.put("x", 1L)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> sealed.remove("s")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(sealed::clear).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> sealed.entrySet().iterator().next().setValue("y"))
+        .isInstanceOf(UnsupportedOperationException.class);
+    Iterator<String> keys = sealed.keySet().iterator();
+    keys.next();
+    assertThatThrownBy(keys::remove).isInstanceOf(UnsupportedOperationException.class);
+    @SuppressWarnings("unchecked")
+    List<Object> list = (List<Object>) sealed.get("list");
+    assertThatThrownBy(() -> list.add("c")).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> list.set(0, "c")).isInstanceOf(UnsupportedOperationException.class);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> inner = (Map<String, Object>) sealed.get("inner");
+    assertThatThrownBy(() -> inner.put("x", 1L)).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void onlyContentValuesAndSealedChildrenCanBeSealed() {
+    Map<String, @Nullable Object> unsealedChild = new LinkedHashMap<>();
+    unsealedChild.put("k", "v");
+    for (Object bad : new Object[] {1, Double.NaN, Double.POSITIVE_INFINITY, unsealedChild,
+        new ArrayList<>(List.of("a")), List.of("a"), new Object()}) {
+      Map<String, @Nullable Object> m = new LinkedHashMap<>();
+      m.put("bad", bad);
+      assertThatThrownBy(() -> Content.sealMap(m)).as(String.valueOf(bad))
+          .isInstanceOf(IllegalArgumentException.class);
+      List<@Nullable Object> l = new ArrayList<>();
+      l.add(bad);
+      assertThatThrownBy(() -> Content.sealList(l)).as(String.valueOf(bad))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    Map<String, @Nullable Object> empties = new LinkedHashMap<>();
+    empties.put("m", Map.of());
+    empties.put("l", List.of());
+    assertThat(Content.sealMap(empties)).containsEntry("m", Map.of()).containsEntry("l", List.of());
+  }
+
+  @Test
+  void nestingIsBoundedWhereverASealedTreeEndsUp() {
+    Object deepest = "leaf";
+    for (int level = Content.MAX_DEPTH; level >= 1; level--) {
+      Map<String, @Nullable Object> m = new LinkedHashMap<>();
+      m.put("k", deepest);
+      deepest = Content.sealMap(m);
+    }
+    @SuppressWarnings("unchecked")
+    Map<String, @Nullable Object> maxDepth = (Map<String, @Nullable Object>) deepest;
+    assertThat(Content.adopt(maxDepth)).isSameAs(maxDepth); // 64 levels: allowed
+
+    Map<String, @Nullable Object> oneMore = new LinkedHashMap<>();
+    oneMore.put("k", maxDepth);
+    assertThatThrownBy(() -> Content.sealMap(oneMore))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("deeper than 64");
+    // under plain maps, adopted or copied, the sealed tree's height still counts
+    assertThatThrownBy(() -> Content.adopt(oneMore))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("content.k");
+    assertThatThrownBy(() -> Content.copyOf(Map.of("k", maxDepth)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("deeper than 64");
+    Map<String, @Nullable Object> plainAbove = new LinkedHashMap<>();
+    plainAbove.put("k", maxDepth.get("k")); // 63 levels below a plain map: allowed
+    assertThat(Content.adopt(plainAbove).get("k")).isSameAs(maxDepth.get("k"));
+    assertThat(Content.copyOf(Map.of("k", maxDepth.get("k"))).get("k"))
+        .isSameAs(maxDepth.get("k"));
+  }
+
+  private static Map<String, @Nullable Object> sampleSealed() {
+    List<@Nullable Object> list = new ArrayList<>();
+    list.add("a");
+    list.add("b");
+    Map<String, @Nullable Object> inner = new LinkedHashMap<>();
+    inner.put("ok", true);
+    Map<String, @Nullable Object> top = new LinkedHashMap<>();
+    top.put("s", "text");
+    top.put("n", 7L);
+    top.put("list", Content.sealList(list));
+    top.put("inner", Content.sealMap(inner));
+    top.put("none", null);
+    return Content.sealMap(top);
+  }
+}
