@@ -118,18 +118,22 @@ public final class Content {
    * map that {@link #adopt} and {@link #copyOf} take without walking it again. So a decoded tree is
    * checked once, as it is built, instead of once more afterwards.
    *
-   * <p>The caller must hold no other reference to {@code fresh}; its keys must be Strings.
+   * <p>The caller must hold no other reference to {@code fresh}.
    *
-   * @throws IllegalArgumentException if a value is not content, or the tree would be nested deeper
-   *     than {@link #MAX_DEPTH}
+   * @throws IllegalArgumentException if a key is not a String or a value is not content, or the
+   *     tree would be nested deeper than {@link #MAX_DEPTH}
    */
   public static Map<String, @Nullable Object> sealMap(Map<String, @Nullable Object> fresh) {
     if (fresh.isEmpty()) {
       return Map.of();
     }
     int height = 1;
-    for (Object v : fresh.values()) {
-      height = Math.max(height, 1 + sealedHeightOf(v));
+    for (Map.Entry<?, ?> e : fresh.entrySet()) {
+      if (!(e.getKey() instanceof String)) { // only a raw-typed caller can get here
+        throw new IllegalArgumentException("Content key must be a String, was "
+            + (e.getKey() == null ? "null" : e.getKey().getClass().getName()));
+      }
+      height = Math.max(height, 1 + sealedHeightOf(e.getValue()));
     }
     return new SealedMap(fresh, checkHeight(height));
   }

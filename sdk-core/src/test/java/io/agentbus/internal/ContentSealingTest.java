@@ -73,6 +73,14 @@ class ContentSealingTest {
       assertThatThrownBy(() -> Content.sealList(l)).as(String.valueOf(bad))
           .isInstanceOf(IllegalArgumentException.class);
     }
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Map<String, @Nullable Object> rawKeys = (Map) new LinkedHashMap<>(Map.of(1, "one"));
+    assertThatThrownBy(() -> Content.sealMap(rawKeys))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("key must be a String");
+    Map<String, @Nullable Object> nullKey = new LinkedHashMap<>();
+    nullKey.put(null, "v");
+    assertThatThrownBy(() -> Content.sealMap(nullKey))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was null");
     Map<String, @Nullable Object> empties = new LinkedHashMap<>();
     empties.put("m", Map.of());
     empties.put("l", List.of());
