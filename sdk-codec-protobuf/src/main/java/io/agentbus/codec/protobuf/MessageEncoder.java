@@ -14,64 +14,40 @@ import org.jspecify.annotations.Nullable;
  * protoc's generated code would given the same list forms (fields in number order, object members
  * in iteration order); {@code SchemaConformanceTest} checks that.
  *
- * <p>Protobuf prefixes every nested message and string with its length, so the encoder makes two
- * passes. The first measures: it records the size of every nested message and the UTF-8 length of
- * every string in {@link #sizes}, in the order the second pass needs them (pre-order: a parent's
- * slot is reserved before its children are measured). The second writes into an array of exactly
- * the right size, taking the sizes in turn. Both walk the same immutable tree in the same order.
- * One instance per call.
+ * <p>Protobuf prefixes every nested message and string with its length, which is known only once
+ * it is written. The encoder writes front to back in one pass and leaves one byte for each length:
+ * nearly every nested message and string of an AgentMessage is shorter than 128 bytes, whose length
+ * takes exactly one byte. When one turns out longer, its bytes move up by the extra length bytes
+ * before the length is written. An ASCII string's length is its char count; another string of 128
+ * chars or more is measured first. One instance per call.
  */
 final class MessageEncoder {
-  private int[] sizes = new int[32];
-  private int recorded;
-  private int consumed;
-
-  private byte[] buf = new byte[0];
+  private byte[] buf = new byte[256];
   private int pos;
-
-  // UTF-8 lengths of the envelope's strings, from pass 1
-  private int fromLength;
-  private int toLength;
-  private int typeLength;
-  private int correlationLength;
 
   private MessageEncoder() {}
 
   static byte[] encode(AgentMessage message) {
     MessageEncoder encoder = new MessageEncoder();
     try {
-      int size = encoder.measure(message);
-      encoder.buf = new byte[size];
       encoder.write(message);
-      if (encoder.pos != size) {
-        throw new IllegalStateException("ProtobufCodec measured " + size + " bytes but wrote "
-            + encoder.pos + " for " + message);
-      }
-      return encoder.buf;
+      return Arrays.copyOf(encoder.buf, encoder.pos);
     } catch (WireFailure f) {
       throw new CodecException("Cannot encode " + message.messageType() + " from "
           + message.fromAgent() + " as protobuf: " + f.describe());
-    } catch (ArrayIndexOutOfBoundsException e) {
-      // the array was sized by measure(): running out of it is a bug in this class
-      throw new IllegalStateException("ProtobufCodec measured a message wrongly: " + message, e);
     }
   }
 
-  // ------------------------------------------------------------------ pass 1: sizes
-
-  private int measure(AgentMessage m) {
-    fromLength = utf8Length(m.fromAgent(), "from_agent");
-    int size = lengthDelimitedField(fromLength);
+  private void write(AgentMessage m) {
+    writeString(Wire.FROM_AGENT, m.fromAgent(), "from_agent");
     String to = m.toAgent();
     if (to != null) {
-      toLength = utf8Length(to, "to_agent");
-      size += lengthDelimitedField(toLength);
+      writeString(Wire.TO_AGENT, to, "to_agent");
     }
-    typeLength = utf8Length(m.messageType().wireName(), "message_type");
-    size += lengthDelimitedField(typeLength);
+    writeString(Wire.MESSAGE_TYPE, m.messageType().wireName(), "message_type");
     try {
       for (Map.Entry<String, @Nullable Object> e : m.content().entrySet()) {
-        size += lengthDelimitedField(measureField(e.getKey(), e.getValue()));
+        writeField(Wire.CONTENT, e.getKey(), e.getValue());
       }
     } catch (WireFailure f) {
       throw f.at("content");
@@ -81,102 +57,116 @@ final class MessageEncoder {
     if (timestampProblem != null) {
       throw new WireFailure(timestampProblem);
     }
-    size += 1 + varint64Size(millis);
+    // written even when 0, so that a reader can tell it from a missing timestamp
+    ensure(11);
+    tag(Wire.TIMESTAMP_MILLIS, Wire.VARINT);
+    varint64(millis);
     String cid = m.correlationId();
     if (cid != null) {
-      correlationLength = utf8Length(cid, "correlation_id");
-      size += lengthDelimitedField(correlationLength);
+      writeString(Wire.CORRELATION_ID, cid, "correlation_id");
     }
-    return size;
   }
 
-  /** The size of the Field message holding {@code key} and {@code value}. */
-  private int measureField(String key, @Nullable Object value) {
-    int slot = reserve();
-    int keySlot = reserve();
-    int size;
+  /** Writes a {@code Field} (key and value) as field {@code field} of its parent. */
+  private void writeField(int field, String key, @Nullable Object value) {
+    ensure(1);
+    tag(field, LEN);
+    int at = beginLength();
     try {
-      int keyLength = utf8Length(key);
-      sizes[keySlot] = keyLength;
       // proto3 does not write an empty string, and the codec writes what protoc's code writes
-      size = (keyLength == 0 ? 0 : lengthDelimitedField(keyLength)) + measureKind(value);
+      if (!key.isEmpty()) {
+        writeString(Wire.KEY, key);
+      }
+      writeKind(value);
     } catch (WireFailure f) {
       throw f.at(key);
     }
-    sizes[slot] = size;
-    return size;
+    endLength(at);
   }
 
-  /**
-   * The size of {@code v} as the one value field of a Field or Value (tag included), which is
-   * also the size of a Value message holding it.
-   */
-  private int measureKind(@Nullable Object v) {
+  /** Writes {@code v} as a {@code Value} message in field {@code field}. */
+  private void writeValue(int field, @Nullable Object v) {
+    ensure(1);
+    tag(field, LEN);
+    int at = beginLength();
+    writeKind(v);
+    endLength(at);
+  }
+
+  /** Writes the one value field of a Field or Value. */
+  private void writeKind(@Nullable Object v) {
     if (v instanceof String) {
-      int slot = reserve();
-      int length = utf8Length((String) v);
-      sizes[slot] = length;
-      return lengthDelimitedField(length);
-    }
-    if (v instanceof Long) {
-      return 1 + varint64Size(zigzag((Long) v));
-    }
-    if (v instanceof Double) {
-      return 1 + 8;
-    }
-    if (v instanceof Boolean || v == null) {
-      return 1 + 1;
-    }
-    if (v instanceof Map) {
-      int slot = reserve();
-      int size = 0;
+      writeString(Wire.STRING_VALUE, (String) v);
+    } else if (v instanceof Long) {
+      ensure(11);
+      tag(Wire.INT_VALUE, Wire.VARINT);
+      varint64(zigzag((Long) v));
+    } else if (v instanceof Double) {
+      ensure(9);
+      tag(Wire.DOUBLE_VALUE, Wire.I64);
+      fixed64(Double.doubleToRawLongBits((Double) v));
+    } else if (v instanceof Boolean) {
+      ensure(2);
+      tag(Wire.BOOL_VALUE, Wire.VARINT);
+      buf[pos++] = (byte) ((Boolean) v ? 1 : 0);
+    } else if (v == null) {
+      ensure(2);
+      tag(Wire.NULL_VALUE, Wire.VARINT);
+      buf[pos++] = 0;
+    } else if (v instanceof Map) {
+      ensure(1);
+      tag(Wire.STRUCT_VALUE, LEN);
+      int at = beginLength();
       for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-        size += lengthDelimitedField(measureField((String) e.getKey(), e.getValue()));
+        writeField(Wire.STRUCT_FIELDS, (String) e.getKey(), e.getValue());
       }
-      sizes[slot] = size;
-      return lengthDelimitedField(size);
+      endLength(at);
+    } else if (v instanceof List) {
+      writeList((List<?>) v);
+    } else {
+      // AgentMessage admits nothing else; this guards against a change there
+      throw new WireFailure("unsupported content value type " + v.getClass().getName());
     }
-    if (v instanceof List) {
-      return lengthDelimitedField(measureList((List<?>) v));
-    }
-    // AgentMessage admits nothing else; this guards against a change there
-    throw new WireFailure("unsupported content value type " + v.getClass().getName());
   }
 
-  /** The size of the ListValue holding {@code list}, in the form {@link #formOf} picks. */
-  private int measureList(List<?> list) {
-    int slot = reserve();
-    int size = 0;
+  /** Writes a {@code ListValue} in the form {@link #formOf} picks. */
+  private void writeList(List<?> list) {
+    ensure(1);
+    tag(Wire.LIST_VALUE, LEN);
+    int at = beginLength();
     switch (formOf(list)) {
       case Wire.LIST_STRINGS:
         for (int i = 0; i < list.size(); i++) {
-          int elementSlot = reserve();
           try {
-            int length = utf8Length((String) list.get(i));
-            sizes[elementSlot] = length;
-            size += lengthDelimitedField(length);
+            writeString(Wire.LIST_STRINGS, (String) list.get(i));
           } catch (WireFailure f) {
             throw f.at(i);
           }
         }
         break;
       case Wire.LIST_INTS: {
-        int payloadSlot = reserve();
-        int payload = 0;
+        ensure(1);
+        tag(Wire.LIST_INTS, LEN);
+        int ints = beginLength();
         for (Object element : list) {
-          payload += varint64Size(zigzag((Long) element));
+          ensure(10);
+          varint64(zigzag((Long) element));
         }
-        sizes[payloadSlot] = payload;
-        size = lengthDelimitedField(payload);
+        endLength(ints);
         break;
       }
       case Wire.LIST_DOUBLES:
-        size = lengthDelimitedField(8 * list.size());
+        ensure(6 + 8 * list.size());
+        tag(Wire.LIST_DOUBLES, LEN);
+        varint32(8 * list.size());
+        for (Object element : list) {
+          fixed64(Double.doubleToRawLongBits((Double) element));
+        }
         break;
       case Wire.LIST_VALUES:
         for (int i = 0; i < list.size(); i++) {
           try {
-            size += lengthDelimitedField(measureKind(list.get(i)));
+            writeValue(Wire.LIST_VALUES, list.get(i));
           } catch (WireFailure f) {
             throw f.at(i);
           }
@@ -185,8 +175,7 @@ final class MessageEncoder {
       default: // empty
         break;
     }
-    sizes[slot] = size;
-    return size;
+    endLength(at);
   }
 
   /**
@@ -214,16 +203,31 @@ final class MessageEncoder {
         : kind == Long.class ? Wire.LIST_INTS : Wire.LIST_DOUBLES;
   }
 
-  private int reserve() {
-    if (recorded == sizes.length) {
-      sizes = Arrays.copyOf(sizes, sizes.length * 2);
-    }
-    return recorded++;
+  // ------------------------------------------------------------------ lengths
+
+  /** Leaves one byte for the length of what follows; returns where. */
+  private int beginLength() {
+    ensure(1);
+    return pos++;
   }
 
-  /** The size of a one-byte tag, a length and that many bytes. */
-  private static int lengthDelimitedField(int length) {
-    return 1 + varint32Size(length) + length;
+  /**
+   * Writes the length of what was written since {@link #beginLength} returned {@code at}, moving it
+   * up first if the length takes more than the one byte left for it.
+   */
+  private void endLength(int at) {
+    int length = pos - at - 1;
+    if (length < 0x80) {
+      buf[at] = (byte) length;
+      return;
+    }
+    int extra = varint32Size(length) - 1;
+    ensure(extra);
+    System.arraycopy(buf, at + 1, buf, at + 1 + extra, length);
+    int end = pos + extra;
+    pos = at;
+    varint32(length);
+    pos = end;
   }
 
   private static int varint32Size(int v) {
@@ -239,27 +243,81 @@ final class MessageEncoder {
     return (v & (~0 << 28)) == 0 ? 4 : 5;
   }
 
-  private static int varint64Size(long v) {
-    // 1 byte per 7 significant bits; 0 takes one byte; negatives (unzigzagged) take 10
-    return v == 0 ? 1 : (63 - Long.numberOfLeadingZeros(v)) / 7 + 1;
-  }
-
   private static long zigzag(long v) {
     return (v << 1) ^ (v >> 63);
   }
 
-  private static int utf8Length(String value, String field) {
+  // ------------------------------------------------------------------ strings
+
+  /** An envelope string: a failure names the field. */
+  private void writeString(int field, String s, String name) {
     try {
-      return utf8Length(value);
+      writeString(field, s);
     } catch (WireFailure f) {
-      throw new WireFailure(field + ": " + f.getMessage());
+      throw new WireFailure(name + ": " + f.getMessage());
     }
   }
 
   /**
-   * The UTF-8 length of {@code s}. Protobuf strings must be valid UTF-8, which a Java string with
-   * an unpaired surrogate cannot become: that is an error here, not a silent '?'.
+   * A string field. Protobuf strings must be valid UTF-8, which a Java string with an unpaired
+   * surrogate cannot become: that is an error here, not a silent '?'.
    */
+  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII
+  private void writeString(int field, String s) {
+    int n = s.length();
+    ensure(6 + 3 * n); // tag, up to five length bytes, at most three bytes per char
+    tag(field, LEN);
+    int ascii = 0;
+    while (ascii < n && s.charAt(ascii) < 0x80) {
+      ascii++;
+    }
+    if (ascii == n) {
+      // nearly every string: its length is known, and the low byte of each char is its UTF-8, an
+      // array copy for the JDK's compact Latin-1 strings
+      varint32(n);
+      s.getBytes(0, n, buf, pos);
+      pos += n;
+      return;
+    }
+    if (n < 0x80) {
+      int at = pos++; // the UTF-8 length is n to 3n: one byte, or moved up by endLength
+      writeUtf8(s, n);
+      endLength(at);
+    } else {
+      varint32(utf8Length(s));
+      writeUtf8(s, n);
+    }
+  }
+
+  private void writeUtf8(String s, int n) {
+    byte[] b = buf;
+    int p = pos;
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        b[p++] = (byte) c;
+      } else if (c < 0x800) {
+        b[p++] = (byte) (0xC0 | (c >>> 6));
+        b[p++] = (byte) (0x80 | (c & 0x3F));
+      } else if (!Character.isSurrogate(c)) {
+        b[p++] = (byte) (0xE0 | (c >>> 12));
+        b[p++] = (byte) (0x80 | ((c >>> 6) & 0x3F));
+        b[p++] = (byte) (0x80 | (c & 0x3F));
+      } else if (Character.isHighSurrogate(c) && i + 1 < n
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        int cp = Character.toCodePoint(c, s.charAt(++i));
+        b[p++] = (byte) (0xF0 | (cp >>> 18));
+        b[p++] = (byte) (0x80 | ((cp >>> 12) & 0x3F));
+        b[p++] = (byte) (0x80 | ((cp >>> 6) & 0x3F));
+        b[p++] = (byte) (0x80 | (cp & 0x3F));
+      } else {
+        throw unpaired(i);
+      }
+    }
+    pos = p;
+  }
+
+  /** The UTF-8 length of {@code s}, for strings too long to write before measuring. */
   private static int utf8Length(String s) {
     int n = s.length();
     int length = n;
@@ -276,8 +334,7 @@ final class MessageEncoder {
           length += 2; // 2 chars, 4 bytes
           i++;
         } else {
-          throw new WireFailure("the string has an unpaired surrogate at index " + i
-              + ", which UTF-8 (and so protobuf) cannot carry");
+          throw unpaired(i);
         }
       } else {
         length += 2;
@@ -286,125 +343,20 @@ final class MessageEncoder {
     return length;
   }
 
-  // ------------------------------------------------------------------ pass 2: bytes
-
-  private void write(AgentMessage m) {
-    writeString(Wire.FROM_AGENT, m.fromAgent(), fromLength);
-    String to = m.toAgent();
-    if (to != null) {
-      writeString(Wire.TO_AGENT, to, toLength);
-    }
-    writeString(Wire.MESSAGE_TYPE, m.messageType().wireName(), typeLength);
-    for (Map.Entry<String, @Nullable Object> e : m.content().entrySet()) {
-      writeField(Wire.CONTENT, e.getKey(), e.getValue());
-    }
-    // written even when 0, so that a reader can tell it from a missing timestamp
-    tag(Wire.TIMESTAMP_MILLIS, Wire.VARINT);
-    varint64(m.timestamp().toEpochMilli());
-    String cid = m.correlationId();
-    if (cid != null) {
-      writeString(Wire.CORRELATION_ID, cid, correlationLength);
-    }
-  }
-
-  private int next() {
-    return sizes[consumed++];
-  }
-
-  private void writeField(int field, String key, @Nullable Object value) {
-    tag(field, LEN);
-    varint32(next());
-    int keyLength = next();
-    if (keyLength != 0) {
-      writeString(Wire.KEY, key, keyLength);
-    }
-    writeKind(value);
-  }
-
-  /** Writes {@code v} as a Value message in field {@code field}. */
-  private void writeValue(int field, @Nullable Object v) {
-    tag(field, LEN);
-    varint32(kindSize(v));
-    writeKind(v);
-  }
-
-  /** What {@link #measureKind} returned for {@code v}, which is next in line to be written. */
-  private int kindSize(@Nullable Object v) {
-    if (v instanceof Long) {
-      return 1 + varint64Size(zigzag((Long) v));
-    }
-    if (v instanceof Double) {
-      return 1 + 8;
-    }
-    if (v instanceof Boolean || v == null) {
-      return 1 + 1;
-    }
-    return lengthDelimitedField(sizes[consumed]); // a string's length, an object's or list's size
-  }
-
-  /** Writes the one value field of a Field or Value. */
-  private void writeKind(@Nullable Object v) {
-    if (v instanceof String) {
-      writeString(Wire.STRING_VALUE, (String) v, next());
-    } else if (v instanceof Long) {
-      tag(Wire.INT_VALUE, Wire.VARINT);
-      varint64(zigzag((Long) v));
-    } else if (v instanceof Double) {
-      tag(Wire.DOUBLE_VALUE, Wire.I64);
-      fixed64(Double.doubleToRawLongBits((Double) v));
-    } else if (v instanceof Boolean) {
-      tag(Wire.BOOL_VALUE, Wire.VARINT);
-      buf[pos++] = (byte) ((Boolean) v ? 1 : 0);
-    } else if (v == null) {
-      tag(Wire.NULL_VALUE, Wire.VARINT);
-      buf[pos++] = 0;
-    } else if (v instanceof Map) {
-      tag(Wire.STRUCT_VALUE, LEN);
-      varint32(next());
-      for (Map.Entry<?, ?> e : ((Map<?, ?>) v).entrySet()) {
-        writeField(Wire.STRUCT_FIELDS, (String) e.getKey(), e.getValue());
-      }
-    } else {
-      writeList((List<?>) v);
-    }
-  }
-
-  private void writeList(List<?> list) {
-    tag(Wire.LIST_VALUE, LEN);
-    varint32(next());
-    switch (formOf(list)) {
-      case Wire.LIST_STRINGS:
-        for (Object element : list) {
-          writeString(Wire.LIST_STRINGS, (String) element, next());
-        }
-        break;
-      case Wire.LIST_INTS:
-        tag(Wire.LIST_INTS, LEN);
-        varint32(next());
-        for (Object element : list) {
-          varint64(zigzag((Long) element));
-        }
-        break;
-      case Wire.LIST_DOUBLES:
-        tag(Wire.LIST_DOUBLES, LEN);
-        varint32(8 * list.size());
-        for (Object element : list) {
-          fixed64(Double.doubleToRawLongBits((Double) element));
-        }
-        break;
-      case Wire.LIST_VALUES:
-        for (Object element : list) {
-          writeValue(Wire.LIST_VALUES, element);
-        }
-        break;
-      default: // empty
-        break;
-    }
+  private static WireFailure unpaired(int index) {
+    return new WireFailure("the string has an unpaired surrogate at index " + index
+        + ", which UTF-8 (and so protobuf) cannot carry");
   }
 
   // ------------------------------------------------------------------ wire primitives
 
-  /** Every tag of the schema is below 128: one byte. */
+  private void ensure(int more) {
+    if (pos + more > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(buf.length * 2, pos + more));
+    }
+  }
+
+  /** Every tag of the schema is below 128: one byte. The caller has ensured room. */
   private void tag(int field, int wireType) {
     buf[pos++] = (byte) ((field << 3) | wireType);
   }
@@ -429,42 +381,5 @@ final class MessageEncoder {
     for (int i = 0; i < 8; i++) {
       buf[pos++] = (byte) (v >>> (8 * i));
     }
-  }
-
-  /** A string field whose UTF-8 length (measured in pass 1) is {@code length}. */
-  @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII
-  private void writeString(int field, String s, int length) {
-    tag(field, LEN);
-    varint32(length);
-    int n = s.length();
-    byte[] b = buf;
-    int p = pos;
-    if (length == n) {
-      // ASCII (pass 1 measured one byte per char): the low byte of each char is its UTF-8, and
-      // this copy is an array copy for the JDK's compact Latin-1 strings
-      s.getBytes(0, n, b, p);
-      pos = p + n;
-      return;
-    }
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        b[p++] = (byte) c;
-      } else if (c < 0x800) {
-        b[p++] = (byte) (0xC0 | (c >>> 6));
-        b[p++] = (byte) (0x80 | (c & 0x3F));
-      } else if (Character.isHighSurrogate(c)) { // paired: pass 1 checked
-        int cp = Character.toCodePoint(c, s.charAt(++i));
-        b[p++] = (byte) (0xF0 | (cp >>> 18));
-        b[p++] = (byte) (0x80 | ((cp >>> 12) & 0x3F));
-        b[p++] = (byte) (0x80 | ((cp >>> 6) & 0x3F));
-        b[p++] = (byte) (0x80 | (cp & 0x3F));
-      } else {
-        b[p++] = (byte) (0xE0 | (c >>> 12));
-        b[p++] = (byte) (0x80 | ((c >>> 6) & 0x3F));
-        b[p++] = (byte) (0x80 | (c & 0x3F));
-      }
-    }
-    pos = p;
   }
 }

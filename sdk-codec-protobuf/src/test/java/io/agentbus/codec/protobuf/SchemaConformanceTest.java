@@ -37,7 +37,43 @@ class SchemaConformanceTest {
     return Stream.of(TestMessages.everyKind(), TestMessages.minimal(),
         TestMessages.unknownType(),
         TestMessages.minimal().toBuilder().content(TestMessages.nestedLists(64)).build(),
-        TestMessages.minimal().toBuilder().content(TestMessages.nestedMaps(63)).build());
+        TestMessages.minimal().toBuilder().content(TestMessages.nestedMaps(63)).build(),
+        lengthBoundaries(), TestMessages.minimal().toBuilder().content(java.util.Map.of(
+            "x".repeat(127), "k127", "y".repeat(128), "k128", "\u20AC".repeat(43), "k129b"))
+            .correlationId("c".repeat(300)).build());
+  }
+
+  /**
+   * Strings and nested messages on both sides of the lengths whose prefix takes one, two or three
+   * bytes (128, 16,384), in ASCII and in multi-byte text whose byte length passes 128 while its
+   * char count does not: the encoder leaves one byte for a length and moves the bytes up when it
+   * needs more.
+   */
+  static AgentMessage lengthBoundaries() {
+    java.util.Map<String, Object> content = new java.util.LinkedHashMap<>();
+    for (int n : new int[] {0, 1, 125, 126, 127, 128, 129, 16_381, 16_383, 16_384, 16_385}) {
+      content.put("ascii-" + n, "a".repeat(n));
+    }
+    for (int n : new int[] {42, 43, 63, 64, 127, 128}) {
+      content.put("euro-" + n, "\u20AC".repeat(n)); // 3 bytes each
+      content.put("e-acute-" + n, "\u00E9".repeat(n)); // 2 bytes each
+      content.put("emoji-" + n, "\uD83D\uDE00".repeat(n / 2)); // 4 bytes per 2 chars
+    }
+    content.put("nested", java.util.Map.of("inner", "b".repeat(120),
+        "deeper", java.util.Map.of("list", java.util.List.of("c".repeat(100), "d".repeat(100)))));
+    java.util.List<Object> ints = new java.util.ArrayList<>();
+    java.util.List<Object> strings = new java.util.ArrayList<>();
+    java.util.List<Object> mixed = new java.util.ArrayList<>();
+    for (long i = 0; i < 3000; i++) {
+      ints.add(i * 1_000_003L - 1_500_000_000L);
+      strings.add("s" + i);
+      mixed.add(i % 2 == 0 ? (Object) ("m" + i) : (Object) i);
+    }
+    content.put("ints", ints);
+    content.put("strings", strings);
+    content.put("mixed", mixed);
+    content.put("k".repeat(200), java.util.List.of(1.5, -0.0, 3.25));
+    return TestMessages.minimal().toBuilder().toAgent("t".repeat(130)).content(content).build();
   }
 
   @ParameterizedTest
