@@ -1,10 +1,8 @@
 package io.agentbus.codec.json;
 
+import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
 import io.agentbus.internal.Content;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,27 +51,6 @@ final class FastJsonReader {
     }
   }
 
-  /** The fields of a message, read but not yet checked by {@code AgentMessage.build()}. */
-  static final class Fields {
-    final String from;
-    final @Nullable String to;
-    final String type;
-    final @Nullable Map<String, @Nullable Object> content;
-    final Instant timestamp;
-    final @Nullable String correlationId;
-
-    Fields(String from, @Nullable String to, String type,
-        @Nullable Map<String, @Nullable Object> content, Instant timestamp,
-        @Nullable String correlationId) {
-      this.from = from;
-      this.to = to;
-      this.type = type;
-      this.content = content;
-      this.timestamp = timestamp;
-      this.correlationId = correlationId;
-    }
-  }
-
   /** What each byte is inside a string: one table lookup per byte on the common path. */
   private static final byte PLAIN = 0;
   private static final byte QUOTE = 1;
@@ -93,14 +70,16 @@ final class FastJsonReader {
     IN_STRING['\\'] = BACKSLASH;
   }
 
-  private static final VarHandle LONGS =
-      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGH_BITS = 0x8080808080808080L;
-
   private final byte[] b;
   private final int n;
   private int pos;
+  // the envelope's fields as read; a key given twice keeps its last value, as in Python
+  private @Nullable String from;
+  private @Nullable String to;
+  private @Nullable String type;
+  private @Nullable Map<String, @Nullable Object> content;
+  private @Nullable Instant timestamp;
+  private @Nullable String correlationId;
   private @Nullable StringBuilder scratch;
 
   private FastJsonReader(byte[] b) {
@@ -108,24 +87,27 @@ final class FastJsonReader {
     this.n = b.length;
   }
 
-  /** The message's fields, or null when the input needs the full parser to decide. */
-  static @Nullable Fields read(byte[] utf8) {
+  /**
+   * The message, or null when the input needs the full parser to decide.
+   *
+   * @throws CodecException if the fields read are not a valid AgentMessage (an invalid agent id,
+   *     say), as {@link JsonCodec#build} words it for either path
+   */
+  static @Nullable AgentMessage read(byte[] utf8) {
+    FastJsonReader reader = new FastJsonReader(utf8);
     try {
-      return new FastJsonReader(utf8).message();
+      reader.message();
     } catch (Bail | IllegalArgumentException e) { // the latter: sealing refused, Jackson decides
       return null;
     }
+    // message() returned, so from, type and timestamp are set
+    return JsonCodec.build(reader.from, reader.to, reader.type, reader.content,
+        reader.timestamp, reader.correlationId);
   }
 
-  private Fields message() {
+  private void message() {
     skipWhitespace();
     expect('{');
-    String from = null;
-    String to = null;
-    String type = null;
-    Map<String, @Nullable Object> content = null;
-    Instant timestamp = null;
-    String correlationId = null;
     skipWhitespace();
     if (peek() != '}') {
       while (true) {
@@ -164,7 +146,6 @@ final class FastJsonReader {
     if (pos != n || from == null || type == null || timestamp == null) {
       throw Bail.INSTANCE; // trailing data, or a required field missing: the full parser says so
     }
-    return new Fields(from, to, type, content, timestamp, correlationId);
   }
 
   private @Nullable String stringOrNull() {
@@ -393,12 +374,12 @@ final class FastJsonReader {
    */
   private int skipPlainWords(int i) {
     while (i + 8 <= n) {
-      long w = (long) LONGS.get(b, i);
+      long w = (long) Utf8.LONGS.get(b, i);
       long quote = w ^ 0x2222222222222222L;
       long backslash = w ^ 0x5C5C5C5C5C5C5C5CL;
-      long special = ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)
+      long special = ((quote - Utf8.ONES) & ~quote) | ((backslash - Utf8.ONES) & ~backslash)
           | ((w - 0x2020202020202020L) & ~w) | w;
-      if ((special & HIGH_BITS) != 0) {
+      if ((special & Utf8.HIGH_BITS) != 0) {
         return i;
       }
       i += 8;

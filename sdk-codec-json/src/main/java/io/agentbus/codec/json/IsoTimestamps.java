@@ -26,26 +26,34 @@ final class IsoTimestamps {
   private static final long MAX_SECOND = 253_402_300_799L; // 9999-12-31T23:59:59Z
   private static final int MAX_ECHO = 64;
 
-  /** Messages of a burst share a day: the last day's text saves a calendar computation each. */
-  private static volatile Day lastDay = new Day(0);
+  /**
+   * Messages of a burst share a day: the last day written, and the last day read, each saves a
+   * calendar computation per message.
+   */
+  private static volatile Day lastDay = new Day(LocalDate.EPOCH);
+  private static volatile Day lastParsedDay = lastDay;
 
   private IsoTimestamps() {}
 
   /** An immutable day and its {@code yyyy-MM-ddT} text; safe to share through a volatile. */
   private static final class Day {
     final long epochDay;
+    final int year;
+    final int month;
+    final int day;
     final byte[] text = new byte[11];
 
-    Day(long epochDay) {
-      this.epochDay = epochDay;
-      LocalDate date = LocalDate.ofEpochDay(epochDay);
-      int year = date.getYear();
+    Day(LocalDate date) {
+      this.epochDay = date.toEpochDay();
+      this.year = date.getYear();
+      this.month = date.getMonthValue();
+      this.day = date.getDayOfMonth();
       digits(text, 0, year / 100, 2);
       digits(text, 2, year % 100, 2);
       text[4] = '-';
-      digits(text, 5, date.getMonthValue(), 2);
+      digits(text, 5, month, 2);
       text[7] = '-';
-      digits(text, 8, date.getDayOfMonth(), 2);
+      digits(text, 8, day, 2);
       text[10] = 'T';
     }
   }
@@ -70,7 +78,7 @@ final class IsoTimestamps {
     int secondOfDay = (int) Math.floorMod(second, 86_400L);
     Day date = lastDay;
     if (date.epochDay != day) {
-      date = new Day(day);
+      date = new Day(LocalDate.ofEpochDay(day));
       lastDay = date;
     }
     System.arraycopy(date.text, 0, out, at, 11);
@@ -91,23 +99,6 @@ final class IsoTimestamps {
     }
   }
 
-  /** The last day {@link #parseCanonical} read, with its epoch day; shared like {@link #lastDay}. */
-  private static volatile ParsedDay lastParsedDay = new ParsedDay(1970, 1, 1, 0);
-
-  private static final class ParsedDay {
-    final int year;
-    final int month;
-    final int day;
-    final long epochDay;
-
-    ParsedDay(int year, int month, int day, long epochDay) {
-      this.year = year;
-      this.month = month;
-      this.day = day;
-      this.epochDay = epochDay;
-    }
-  }
-
   /**
    * Reads {@code b[off..off+24)} if it is a valid timestamp in exactly the form {@link #format}
    * writes ({@code 2025-12-05T14:30:00.000Z}), as most messages carry it; otherwise returns null
@@ -119,21 +110,21 @@ final class IsoTimestamps {
         || b[off + 13] != ':' || b[off + 16] != ':' || b[off + 19] != '.' || b[off + 23] != 'Z') {
       return null;
     }
-    int year = digits(b, off, 4);
-    int month = digits(b, off + 5, 2);
-    int day = digits(b, off + 8, 2);
-    int hour = digits(b, off + 11, 2);
-    int minute = digits(b, off + 14, 2);
-    int second = digits(b, off + 17, 2);
-    int millis = digits(b, off + 20, 3);
+    int year = readDigits(b, off, 4);
+    int month = readDigits(b, off + 5, 2);
+    int day = readDigits(b, off + 8, 2);
+    int hour = readDigits(b, off + 11, 2);
+    int minute = readDigits(b, off + 14, 2);
+    int second = readDigits(b, off + 17, 2);
+    int millis = readDigits(b, off + 20, 3);
     if ((year | month | day | hour | minute | second | millis) < 0
         || hour > 23 || minute > 59 || second > 59) {
       return null;
     }
-    ParsedDay d = lastParsedDay;
+    Day d = lastParsedDay;
     if (d.day != day || d.month != month || d.year != year) {
       try {
-        d = new ParsedDay(year, month, day, LocalDate.of(year, month, day).toEpochDay());
+        d = new Day(LocalDate.of(year, month, day));
       } catch (DateTimeException e) {
         return null;
       }
@@ -144,7 +135,7 @@ final class IsoTimestamps {
   }
 
   /** The decimal value of {@code width} ASCII digits at {@code at}, or -1 if one is not a digit. */
-  private static int digits(byte[] b, int at, int width) {
+  private static int readDigits(byte[] b, int at, int width) {
     int v = 0;
     for (int i = at; i < at + width; i++) {
       int digit = b[i] - '0';

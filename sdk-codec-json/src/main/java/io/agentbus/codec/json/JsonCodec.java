@@ -159,9 +159,9 @@ public final class JsonCodec implements Codec {
     }
     Utf8.validate(bytes);
     try {
-      FastJsonReader.Fields f = fastPath ? FastJsonReader.read(bytes) : null;
-      if (f != null) {
-        return build(f.from, f.to, f.type, f.content, f.timestamp, f.correlationId);
+      AgentMessage fast = fastPath ? FastJsonReader.read(bytes) : null;
+      if (fast != null) {
+        return fast;
       }
       try (JsonParser p = factory.createParser(bytes)) {
         return readMessage(p);
@@ -242,7 +242,8 @@ public final class JsonCodec implements Codec {
     return build(from, to, type, content, timestamp, correlationId);
   }
 
-  private static AgentMessage build(String from, @Nullable String to, String type,
+  /** The message from fields either path read; what is wrong with them, worded once for both. */
+  static AgentMessage build(String from, @Nullable String to, String type,
       @Nullable Map<String, @Nullable Object> content, Instant timestamp,
       @Nullable String correlationId) {
     MessageType messageType;

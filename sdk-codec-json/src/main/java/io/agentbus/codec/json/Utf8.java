@@ -14,10 +14,13 @@ import java.nio.ByteOrder;
  * byte is the mark of UTF-16 or UTF-32 text, which Jackson would otherwise auto-detect and accept.
  */
 final class Utf8 {
-  private static final VarHandle LONGS =
+  /** Eight bytes of an array as one long, for checking them at once (also {@link FastJsonReader}). */
+  static final VarHandle LONGS =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final long ONES = 0x0101010101010101L;
-  private static final long HIGH_BITS = 0x8080808080808080L;
+  /** 0x01 in every byte of a long. */
+  static final long ONES = 0x0101010101010101L;
+  /** The high bit of every byte of a long. */
+  static final long HIGH_BITS = 0x8080808080808080L;
 
   private Utf8() {}
 
