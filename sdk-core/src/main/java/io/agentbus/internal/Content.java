@@ -3,13 +3,18 @@ package io.agentbus.internal;
 import java.math.BigInteger;
 import java.util.AbstractList;
 import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.RandomAccess;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -135,7 +140,7 @@ public final class Content {
       }
       height = Math.max(height, 1 + sealedHeightOf(e.getValue()));
     }
-    return new SealedMap(fresh, checkHeight(height));
+    return new WrappedSealedMap(fresh, checkHeight(height));
   }
 
   /** Seals a list a codec has just filled, as {@link #sealMap} seals a map. */
@@ -192,14 +197,102 @@ public final class Content {
     return 0;
   }
 
-  /** A map {@link #sealMap} checked, unmodifiable; made nowhere else. */
-  private static final class SealedMap extends AbstractMap<String, @Nullable Object> {
-    private final Map<String, @Nullable Object> map;
+  /**
+   * Builds one content object for a decoder, member by member, and seals it as {@link #sealMap}
+   * would. Most content objects have a handful of members; up to {@value #SMALL} of them are kept
+   * in one array, in order, and the sealed map reads them by a linear search, which for so few
+   * short keys is as fast as hashing and allocates a fraction of a {@code LinkedHashMap}. A larger
+   * object moves into a {@code LinkedHashMap} as it grows.
+   *
+   * <p>Not thread-safe; one builder per object being decoded.
+   */
+  public static final class MapBuilder {
+    static final int SMALL = 8;
+
+    private @Nullable Object[] members = new Object[4]; // key, value, key, value...
+    private int size;
+    private @Nullable LinkedHashMap<String, @Nullable Object> large;
+
+    /** Adds a member, unless {@code key} is already there: then it changes nothing, returns false. */
+    public boolean put(String key, @Nullable Object value) {
+      LinkedHashMap<String, @Nullable Object> map = large;
+      if (map != null) {
+        if (map.containsKey(key)) {
+          return false;
+        }
+        map.put(key, value);
+        return true;
+      }
+      @Nullable Object[] m = members;
+      int end = 2 * size;
+      for (int i = 0; i < end; i += 2) {
+        if (key.equals(m[i])) {
+          return false;
+        }
+      }
+      if (size == SMALL) {
+        map = new LinkedHashMap<>(4 * SMALL);
+        for (int i = 0; i < end; i += 2) {
+          map.put((String) m[i], m[i + 1]);
+        }
+        map.put(key, value);
+        large = map;
+        members = m = new Object[0];
+        size = 0;
+        return true;
+      }
+      if (end == m.length) {
+        members = m = Arrays.copyOf(m, 2 * end);
+      }
+      m[end] = key;
+      m[end + 1] = value;
+      size++;
+      return true;
+    }
+
+    /** Members added so far. */
+    public int size() {
+      LinkedHashMap<String, @Nullable Object> map = large;
+      return map != null ? map.size() : size;
+    }
+
+    /**
+     * The sealed map; the builder must not be used afterwards.
+     *
+     * @throws IllegalArgumentException as {@link #sealMap} does
+     */
+    public Map<String, @Nullable Object> seal() {
+      LinkedHashMap<String, @Nullable Object> map = large;
+      if (map != null) {
+        return sealMap(map);
+      }
+      if (size == 0) {
+        return Map.of();
+      }
+      int height = 1;
+      for (int i = 1; i < 2 * size; i += 2) {
+        height = Math.max(height, 1 + sealedHeightOf(members[i]));
+      }
+      return new SmallSealedMap(members, size, checkHeight(height));
+    }
+  }
+
+  /** A map checked as it was sealed, unmodifiable; {@link #adopt} and {@link #copyOf} share it. */
+  private abstract static class SealedMap extends AbstractMap<String, @Nullable Object> {
     final int height;
 
-    SealedMap(Map<String, @Nullable Object> fresh, int height) {
-      this.map = Collections.unmodifiableMap(fresh);
+    SealedMap(int height) {
       this.height = height;
+    }
+  }
+
+  /** A map {@link #sealMap} checked; made nowhere else. */
+  private static final class WrappedSealedMap extends SealedMap {
+    private final Map<String, @Nullable Object> map;
+
+    WrappedSealedMap(Map<String, @Nullable Object> fresh, int height) {
+      super(height);
+      this.map = Collections.unmodifiableMap(fresh);
     }
 
     @Override
@@ -220,6 +313,85 @@ public final class Content {
     @Override
     public int size() {
       return map.size();
+    }
+  }
+
+  /** A map a {@link MapBuilder} sealed: at most {@value MapBuilder#SMALL} members in one array. */
+  private static final class SmallSealedMap extends SealedMap {
+    private final @Nullable Object[] members; // key, value, key, value...; may have spare room
+    private final int size;
+
+    SmallSealedMap(@Nullable Object[] members, int size, int height) {
+      super(height);
+      this.members = members;
+      this.size = size;
+    }
+
+    private int indexOf(@Nullable Object key) {
+      if (key instanceof String) {
+        for (int i = 0; i < 2 * size; i += 2) {
+          if (key.equals(members[i])) {
+            return i;
+          }
+        }
+      }
+      return -1;
+    }
+
+    @Override
+    public @Nullable Object get(Object key) {
+      int i = indexOf(key);
+      return i < 0 ? null : members[i + 1];
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return indexOf(key) >= 0;
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void forEach(BiConsumer<? super String, ? super @Nullable Object> action) {
+      for (int i = 0; i < 2 * size; i += 2) {
+        action.accept((String) members[i], members[i + 1]);
+      }
+    }
+
+    @Override
+    public Set<Map.Entry<String, @Nullable Object>> entrySet() {
+      return new AbstractSet<>() {
+        @Override
+        public Iterator<Map.Entry<String, @Nullable Object>> iterator() {
+          return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+              return next < 2 * size;
+            }
+
+            @Override
+            public Map.Entry<String, @Nullable Object> next() {
+              if (next >= 2 * size) {
+                throw new NoSuchElementException();
+              }
+              int i = next;
+              next += 2;
+              return new AbstractMap.SimpleImmutableEntry<>((String) members[i], members[i + 1]);
+            }
+          };
+        }
+
+        @Override
+        public int size() {
+          return size;
+        }
+      };
     }
   }
 

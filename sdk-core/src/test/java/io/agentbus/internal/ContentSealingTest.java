@@ -10,15 +10,19 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Decoders seal content as they build it, so that it is checked once and never walked again. */
 class ContentSealingTest {
 
-  @Test
-  void aSealedTreeIsTakenAsItIsAndEqualsItsPlainForm() {
-    Map<String, @Nullable Object> sealed = sampleSealed();
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aSealedTreeIsTakenAsItIsAndEqualsItsPlainForm(boolean viaBuilder) {
+    Map<String, @Nullable Object> sealed = sampleSealed(viaBuilder);
     assertThat(Content.adopt(sealed)).isSameAs(sealed);
     assertThat(Content.copyOf(sealed)).isSameAs(sealed);
 
@@ -38,9 +42,10 @@ class ContentSealingTest {
         MessageType.HEARTBEAT).timestamp(m.timestamp()).content(plain).build());
   }
 
-  @Test
-  void aSealedTreeCannotBeChangedAnywhere() {
-    Map<String, @Nullable Object> sealed = sampleSealed();
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void aSealedTreeCannotBeChangedAnywhere(boolean viaBuilder) {
+    Map<String, @Nullable Object> sealed = sampleSealed(viaBuilder);
     assertThatThrownBy(() -> sealed.put("x", 1L)).isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(() -> sealed.remove("s")).isInstanceOf(UnsupportedOperationException.class);
     assertThatThrownBy(sealed::clear).isInstanceOf(UnsupportedOperationException.class);
@@ -115,7 +120,105 @@ class ContentSealingTest {
         .isSameAs(maxDepth.get("k"));
   }
 
-  private static Map<String, @Nullable Object> sampleSealed() {
+  @Test
+  void aBuilderKeepsOrderRefusesRepeatedKeysAndReadsLikeALinkedHashMapAtEverySize() {
+    for (int n = 0; n <= 3 * Content.MapBuilder.SMALL; n++) {
+      Content.MapBuilder builder = new Content.MapBuilder();
+      Map<String, @Nullable Object> plain = new LinkedHashMap<>();
+      for (int i = 0; i < n; i++) {
+        String key = "key-" + (n - i); // not in sorted order, so order is the insertion order
+        Object value = i % 3 == 0 ? null : i % 3 == 1 ? (Object) ("v" + i) : (Object) (long) i;
+        assertThat(builder.put(key, value)).as("put %s of %s", i, n).isTrue();
+        plain.put(key, value);
+        assertThat(builder.put(key, "again")).as("repeat %s of %s", i, n).isFalse();
+        assertThat(builder.put(new String("key-" + (n - i)), "again")).isFalse(); // equal key
+        assertThat(builder.size()).isEqualTo(i + 1);
+      }
+      Map<String, @Nullable Object> sealed = builder.seal();
+      assertThat(sealed).as("%s members", n).isEqualTo(plain).hasSameHashCodeAs(plain);
+      assertThat(plain).isEqualTo(sealed);
+      assertThat(sealed.toString()).isEqualTo(plain.toString());
+      assertThat(new ArrayList<>(sealed.keySet())).isEqualTo(new ArrayList<>(plain.keySet()));
+      assertThat(new ArrayList<>(sealed.values())).isEqualTo(new ArrayList<>(plain.values()));
+      List<String> visited = new ArrayList<>();
+      sealed.forEach((k, v) -> {
+        assertThat(v).isEqualTo(plain.get(k));
+        visited.add(k);
+      });
+      assertThat(visited).isEqualTo(new ArrayList<>(plain.keySet()));
+      for (String key : plain.keySet()) {
+        assertThat(sealed.containsKey(key)).isTrue();
+        assertThat(sealed.get(new String(key))).isEqualTo(plain.get(key));
+      }
+      assertThat(sealed.containsKey("absent")).isFalse();
+      assertThat(sealed.get("absent")).isNull();
+      assertThat(sealed.containsKey(1L)).isFalse();
+      assertThat(sealed.containsValue("v1")).isEqualTo(plain.containsValue("v1"));
+      assertThat(Content.adopt(sealed)).isSameAs(sealed);
+      assertThat(Content.copyOf(sealed)).isSameAs(sealed);
+      assertThatThrownBy(() -> sealed.put("x", 1L))
+          .isInstanceOf(UnsupportedOperationException.class);
+      if (n > 0) { // (empty content is Map.of(), which rejects a null key as the JDK's maps do)
+        assertThat(sealed.containsKey(null)).isFalse();
+        assertThat(sealed.get(null)).isNull();
+        Iterator<Map.Entry<String, @Nullable Object>> it = sealed.entrySet().iterator();
+        assertThatThrownBy(() -> it.next().setValue("y"))
+            .isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(it::remove).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(sealed::clear).isInstanceOf(UnsupportedOperationException.class);
+      }
+      Iterator<Map.Entry<String, @Nullable Object>> end = sealed.entrySet().iterator();
+      for (int i = 0; i < n; i++) {
+        end.next();
+      }
+      assertThat(end.hasNext()).isFalse();
+      assertThatThrownBy(end::next).isInstanceOf(NoSuchElementException.class);
+    }
+  }
+
+  @Test
+  void aBuilderChecksValuesAndNestingAsSealMapDoes() {
+    Map<String, @Nullable Object> unsealedChild = new LinkedHashMap<>();
+    unsealedChild.put("k", "v");
+    for (Object bad : new Object[] {1, Double.NaN, unsealedChild, new Object()}) {
+      for (int others : new int[] {0, Content.MapBuilder.SMALL}) {
+        Content.MapBuilder b = new Content.MapBuilder();
+        for (int i = 0; i < others; i++) {
+          b.put("k" + i, "v");
+        }
+        b.put("bad", bad);
+        assertThatThrownBy(b::seal).as("%s after %s", bad, others)
+            .isInstanceOf(IllegalArgumentException.class);
+      }
+    }
+    Object deepest = "leaf";
+    for (int level = Content.MAX_DEPTH; level >= 1; level--) {
+      Content.MapBuilder b = new Content.MapBuilder();
+      b.put("k", deepest);
+      deepest = b.seal();
+    }
+    Content.MapBuilder oneMore = new Content.MapBuilder();
+    oneMore.put("k", deepest);
+    assertThatThrownBy(oneMore::seal)
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("deeper than 64");
+    assertThat(new Content.MapBuilder().seal()).isSameAs(Map.of());
+  }
+
+  private static Map<String, @Nullable Object> sampleSealed(boolean viaBuilder) {
+    if (viaBuilder) {
+      List<@Nullable Object> list = new ArrayList<>();
+      list.add("a");
+      list.add("b");
+      Content.MapBuilder inner = new Content.MapBuilder();
+      inner.put("ok", true);
+      Content.MapBuilder top = new Content.MapBuilder();
+      top.put("s", "text");
+      top.put("n", 7L);
+      top.put("list", Content.sealList(list));
+      top.put("inner", inner.seal());
+      top.put("none", null);
+      return top.seal();
+    }
     List<@Nullable Object> list = new ArrayList<>();
     list.add("a");
     list.add("b");

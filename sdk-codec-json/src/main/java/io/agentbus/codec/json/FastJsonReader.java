@@ -6,7 +6,6 @@ import io.agentbus.internal.Content;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -24,8 +23,8 @@ import org.jspecify.annotations.Nullable;
  * cannot disagree on valid input: {@code FastJsonReaderTest} checks that on generated and mutated
  * messages.
  *
- * <p>Maps and lists are sealed ({@link Content#sealMap}) as they are finished, so the message
- * takes the tree without walking it again. The input must have passed {@link Utf8#validate}
+ * <p>Maps and lists are sealed ({@link Content.MapBuilder}, {@link Content#sealList}) as they are
+ * finished, so the message takes the tree without walking it again. The input must have passed {@link Utf8#validate}
  * (strict UTF-8, no NUL byte).
  */
 final class FastJsonReader {
@@ -240,18 +239,20 @@ final class FastJsonReader {
       pos++;
       return Map.of();
     }
-    Map<String, @Nullable Object> map = new LinkedHashMap<>();
+    Content.MapBuilder map = new Content.MapBuilder();
     while (true) {
       expect('"');
       String key = string();
       skipWhitespace();
       expect(':');
       skipWhitespace();
-      map.put(key, value(depth));
+      if (!map.put(key, value(depth))) {
+        throw Bail.INSTANCE; // a repeated key: Jackson's reading keeps the last value
+      }
       skipWhitespace();
       byte c = next();
       if (c == '}') {
-        return Content.sealMap(map);
+        return map.seal();
       }
       if (c != ',') {
         throw Bail.INSTANCE;

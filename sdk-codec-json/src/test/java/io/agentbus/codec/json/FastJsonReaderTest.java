@@ -89,7 +89,18 @@ class FastJsonReaderTest {
         "{\"a\" 1}", "{\"a\":1,}", "{1:2}", "{\"a\":1,\"a\":2}", "{\"\":0}", "[" + "[".repeat(62)
             + "]".repeat(63), "[" + "[".repeat(63) + "]".repeat(64), "[" + "[".repeat(64)
             + "]".repeat(65), " 1 ", "'a'", "NaN", "Infinity", "-Infinity", "0x10", "1_000");
-    for (String v : values) {
+    List<String> objects = new ArrayList<>();
+    for (int n : new int[] {7, 8, 9, 20}) { // around the point where a content object grows large
+      List<String> members = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        members.add("\"k" + i + "\":" + i);
+      }
+      objects.add("{" + String.join(",", members) + "}");
+      objects.add("{" + String.join(",", members) + ",\"k0\":\"again\"}"); // repeated key
+      objects.add("{" + String.join(",", members) + ",\"k" + (n - 1) + "\":null}");
+    }
+    objects.addAll(0, values);
+    for (String v : objects) {
       String json = head + v + "}}";
       assertSameOutcome(json.getBytes(StandardCharsets.UTF_8), json);
     }

@@ -20,7 +20,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -97,7 +96,7 @@ final class MessageDecoder {
     String type = null;
     long millis = 0;
     String correlationId = null;
-    Map<String, @Nullable Object> content = null;
+    Content.MapBuilder content = null;
     int seen = 0;
     int field = 0;
     try {
@@ -110,7 +109,7 @@ final class MessageDecoder {
         field = tag >>> 3;
         if (tag == TAG_CONTENT) {
           if (content == null) {
-            content = new LinkedHashMap<>();
+            content = new Content.MapBuilder();
           }
           try {
             readField(content, 1);
@@ -162,7 +161,7 @@ final class MessageDecoder {
           .fromAgent(from)
           .toAgent(to)
           .messageType(messageType)
-          .adoptContent(content == null ? Map.of() : Content.sealMap(content))
+          .adoptContent(content == null ? Map.of() : content.seal())
           .timestamp(Instant.ofEpochMilli(millis))
           .correlationId(correlationId)
           .build();
@@ -185,7 +184,7 @@ final class MessageDecoder {
    *
    * @param depth the nesting depth of the object (the content is 1)
    */
-  private void readField(Map<String, @Nullable Object> target, int depth) {
+  private void readField(Content.MapBuilder target, int depth) {
     key = null;
     Object value;
     try {
@@ -196,9 +195,7 @@ final class MessageDecoder {
       throw key != null ? f.at(key) : f;
     }
     String k = key == null ? "" : key;
-    int before = target.size();
-    target.put(k, value);
-    if (target.size() == before) {
+    if (!target.put(k, value)) {
       throw new WireFailure("key " + quote(k) + " appears twice");
     }
   }
@@ -269,7 +266,7 @@ final class MessageDecoder {
   private Map<String, @Nullable Object> readStruct(int depth) throws IOException {
     checkDepth(depth);
     int outer = pushLength();
-    Map<String, @Nullable Object> map = new LinkedHashMap<>();
+    Content.MapBuilder map = new Content.MapBuilder();
     int tag;
     while ((tag = in.readTag()) != 0) {
       if (tag == TAG_STRUCT_FIELDS) {
@@ -279,7 +276,7 @@ final class MessageDecoder {
       }
     }
     in.popLimit(outer);
-    return Content.sealMap(map);
+    return map.seal();
   }
 
   private List<@Nullable Object> readList(int depth) throws IOException {
