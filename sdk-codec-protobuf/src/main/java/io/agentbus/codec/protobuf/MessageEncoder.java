@@ -19,22 +19,43 @@ import org.jspecify.annotations.Nullable;
  * nearly every nested message and string of an AgentMessage is shorter than 128 bytes, whose length
  * takes exactly one byte. When one turns out longer, its bytes move up by the extra length bytes
  * before the length is written. An ASCII string's length is its char count; another string of 128
- * chars or more is measured first. One instance per call.
+ * chars or more is measured first. One instance per thread, reused.
  */
 final class MessageEncoder {
-  private byte[] buf = new byte[256];
+  private static final int INITIAL_SIZE = 512;
+  /** A buffer that grew beyond this for one large message is not kept for the next. */
+  private static final int KEEP_LIMIT = 64 * 1024;
+  /**
+   * Each thread's encoder, whose buffer is reused from message to message: an encode allocates
+   * only its result, not a buffer to write into as well.
+   */
+  private static final ThreadLocal<MessageEncoder> PER_THREAD =
+      ThreadLocal.withInitial(MessageEncoder::new);
+
+  private byte[] buf = new byte[INITIAL_SIZE];
   private int pos;
+  private boolean inUse;
 
   private MessageEncoder() {}
 
   static byte[] encode(AgentMessage message) {
-    MessageEncoder encoder = new MessageEncoder();
+    MessageEncoder encoder = PER_THREAD.get();
+    if (encoder.inUse) {
+      encoder = new MessageEncoder(); // cannot happen today: content runs no user code
+    }
+    encoder.inUse = true;
+    encoder.pos = 0;
     try {
       encoder.write(message);
       return Arrays.copyOf(encoder.buf, encoder.pos);
     } catch (WireFailure f) {
       throw new CodecException("Cannot encode " + message.messageType() + " from "
           + message.fromAgent() + " as protobuf: " + f.describe());
+    } finally {
+      if (encoder.buf.length > KEEP_LIMIT) {
+        encoder.buf = new byte[INITIAL_SIZE];
+      }
+      encoder.inUse = false;
     }
   }
 

@@ -19,8 +19,14 @@ import io.agentbus.codec.protobuf.v1.ListValue;
 import io.agentbus.codec.protobuf.v1.Struct;
 import io.agentbus.codec.protobuf.v1.Value;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -80,6 +86,42 @@ class SchemaConformanceTest {
   @MethodSource("messages")
   void writesTheBytesProtocGeneratedCodeWrites(AgentMessage m) {
     assertThat(codec.encode(m)).isEqualTo(toGenerated(m).toByteArray());
+  }
+
+  /**
+   * Each thread reuses one encoder buffer: a message written after a longer one (or after one too
+   * large for the buffer to be kept) must not carry its bytes, and threads must not share one.
+   */
+  @Test
+  void aReusedEncoderWritesEveryMessageAfreshOnEveryThread() throws Exception {
+    List<AgentMessage> all = messages().collect(Collectors.toList());
+    List<byte[]> expected = new ArrayList<>();
+    for (AgentMessage m : all) {
+      expected.add(toGenerated(m).toByteArray());
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Integer>> runs = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int offset = t;
+        runs.add(pool.submit(() -> {
+          int checked = 0;
+          for (int round = 0; round < 20; round++) {
+            for (int i = 0; i < all.size(); i++) {
+              int k = (i * 3 + offset + round) % all.size(); // a different order on each thread
+              assertThat(codec.encode(all.get(k))).isEqualTo(expected.get(k));
+              checked++;
+            }
+          }
+          return checked;
+        }));
+      }
+      for (Future<Integer> run : runs) {
+        assertThat(run.get(60, TimeUnit.SECONDS)).isEqualTo(20 * all.size());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @ParameterizedTest
