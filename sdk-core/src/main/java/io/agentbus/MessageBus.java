@@ -12,6 +12,7 @@ import io.agentbus.spi.TransportSubscription;
 import io.agentbus.time.Scheduler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -954,7 +955,8 @@ public final class MessageBus implements AutoCloseable {
         .toAgent(to)
         .messageType(type)
         .content(content)
-        .timestamp(scheduler.now())
+        // at the wire's precision: one Instant (the finer one does not escape), not two
+        .timestamp(Instant.ofEpochMilli(scheduler.now().toEpochMilli()))
         .correlationId(correlationId)
         .build();
   }

@@ -20,6 +20,9 @@ import org.jspecify.annotations.Nullable;
  * <p>Instances are immutable and compare by wire name.
  */
 public final class MessageType {
+  /** Known types made so far, while the constants below are initialised. */
+  private static int knownSoFar;
+
   public static final MessageType STATUS_UPDATE = known("status_update");
   public static final MessageType TASK_ASSIGNMENT = known("task_assignment");
   public static final MessageType TASK_COMPLETE = known("task_complete");
@@ -39,15 +42,16 @@ public final class MessageType {
       KNOWN.stream().collect(Collectors.toUnmodifiableMap(MessageType::wireName, Function.identity()));
 
   private final String wireName;
-  private final boolean known;
+  /** The position in {@link #values()} of a known type, -1 for an unknown one. */
+  private final int index;
 
-  private MessageType(String wireName, boolean known) {
+  private MessageType(String wireName, int index) {
     this.wireName = wireName;
-    this.known = known;
+    this.index = index;
   }
 
   private static MessageType known(String wireName) {
-    return new MessageType(wireName, true);
+    return new MessageType(wireName, knownSoFar++);
   }
 
   /**
@@ -62,7 +66,7 @@ public final class MessageType {
       return type;
     }
     Subjects.requireToken("message type", wireName);
-    return new MessageType(wireName, false);
+    return new MessageType(wireName, -1);
   }
 
   /** The eleven types this version knows, in the seed's order. */
@@ -77,7 +81,12 @@ public final class MessageType {
 
   /** False for a type sent by a peer that is newer than this version. */
   public boolean isKnown() {
-    return known;
+    return index >= 0;
+  }
+
+  /** The position of a known type in {@link #values()}, -1 for an unknown type. */
+  int index() {
+    return index;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.agentbus;
 
+import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
@@ -15,16 +16,43 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * <p>Also the validation rules every transport applies, so that the in-memory transport rejects
- * exactly what a NATS server would. Immutable and thread-safe.
+ * exactly what a NATS server would. Thread-safe, and its value never changes; it reuses the
+ * subjects it made last, so publishing to the same place again builds no new string.
  */
 public final class Subjects {
   /** The seed's namespace. */
   public static final String DEFAULT_NAMESPACE = "orchestrator";
 
   private final String namespace;
+  /** The broadcast subject of each known type, by {@link MessageType#index()}: made once. */
+  private final String[] broadcasts;
+  /** The last direct and queue subjects made, kept for the next publish (usually the same). */
+  private @Nullable Made lastDirect;
+  private @Nullable Made lastQueue;
 
   private Subjects(String namespace) {
     this.namespace = namespace;
+    List<MessageType> known = MessageType.values();
+    this.broadcasts = new String[known.size()];
+    for (MessageType type : known) {
+      broadcasts[type.index()] = namespace + ".broadcast." + type.wireName();
+    }
+  }
+
+  /**
+   * A subject and what it was made of. Immutable, so a thread that reads another's (the field is
+   * written without synchronisation) sees it whole; a stale one is only a cache miss.
+   */
+  private static final class Made {
+    final String token;
+    final @Nullable MessageType type;
+    final String subject;
+
+    Made(String token, @Nullable MessageType type, String subject) {
+      this.token = token;
+      this.type = type;
+      this.subject = subject;
+    }
   }
 
   /** The hierarchy under the default namespace {@code orchestrator}. */
@@ -47,7 +75,8 @@ public final class Subjects {
 
   /** {@code <ns>.broadcast.<type>} */
   public String broadcast(MessageType type) {
-    return namespace + ".broadcast." + type.wireName();
+    int index = type.index();
+    return index >= 0 ? broadcasts[index] : namespace + ".broadcast." + type.wireName();
   }
 
   /** {@code <ns>.broadcast.*}: every broadcast. */
@@ -57,7 +86,14 @@ public final class Subjects {
 
   /** {@code <ns>.agent.<agentId>.<type>} */
   public String direct(String agentId, MessageType type) {
-    return namespace + ".agent." + requireToken("agent id", agentId) + "." + type.wireName();
+    Made last = lastDirect;
+    if (last != null && last.type == type && last.token.equals(agentId)) {
+      return last.subject;
+    }
+    String subject =
+        namespace + ".agent." + requireToken("agent id", agentId) + "." + type.wireName();
+    lastDirect = new Made(agentId, type, subject);
+    return subject;
   }
 
   /** {@code <ns>.agent.<agentId>.*}: every direct message to one agent. */
@@ -77,7 +113,13 @@ public final class Subjects {
 
   /** {@code <ns>.queue.<queueName>} */
   public String queue(String queueName) {
-    return namespace + ".queue." + requireToken("queue name", queueName);
+    Made last = lastQueue;
+    if (last != null && last.token.equals(queueName)) {
+      return last.subject;
+    }
+    String subject = namespace + ".queue." + requireToken("queue name", queueName);
+    lastQueue = new Made(queueName, null, subject);
+    return subject;
   }
 
   /** {@code <ns>.deadletter}: where undecodable or unhandled messages are republished. */

@@ -32,6 +32,30 @@ class SubjectsTest {
     assertThat(acme.namespace()).isEqualTo("acme.prod");
   }
 
+  @Test
+  void subjectsMadeAgainAreReusedAndNeverConfused() {
+    Subjects acme = Subjects.of("acme");
+    for (MessageType type : MessageType.values()) {
+      assertThat(acme.broadcast(type)).isEqualTo("acme.broadcast." + type.wireName())
+          .isSameAs(acme.broadcast(type));
+    }
+    MessageType future = MessageType.of("future_type");
+    assertThat(acme.broadcast(future)).isEqualTo("acme.broadcast.future_type");
+    String[] ids = {"a-1", "a-2", "a-1", new String("a-1"), "a-2", "a-2"};
+    for (String id : ids) {
+      for (MessageType type : new MessageType[] {MessageType.QUESTION, MessageType.ANSWER,
+          MessageType.QUESTION, future, MessageType.of("future_type")}) {
+        assertThat(acme.direct(id, type)).isEqualTo("acme.agent." + id + "." + type.wireName());
+      }
+      assertThat(acme.queue(id)).isEqualTo("acme.queue." + id);
+      assertThat(acme.queue(id)).isSameAs(acme.queue(id));
+    }
+    assertThat(subjects.queue("a-1")).isEqualTo("orchestrator.queue.a-1"); // not acme's
+    assertThatThrownBy(() -> acme.direct("a 1", MessageType.QUESTION))
+        .isInstanceOf(InvalidSubjectException.class);
+    assertThatThrownBy(() -> acme.queue("a.1")).isInstanceOf(InvalidSubjectException.class);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"", "has space", "dot.ted", "star*", "*", ">", "gt>", "tab\t", "nl\n"})
   void rejectsInvalidAgentIdsNamingTheValue(String bad) {
