@@ -3,6 +3,7 @@ package io.agentbus.codec.json;
 import com.fasterxml.jackson.core.io.NumberOutput;
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
+import io.agentbus.internal.ScratchBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -50,32 +51,40 @@ final class JsonWriter {
   private byte[] buf;
   private int len;
 
-  private JsonWriter(int capacity) {
-    this.buf = new byte[capacity];
+  private JsonWriter(byte[] buf) {
+    this.buf = buf;
   }
 
   /**
    * @throws CodecException if the timestamp is outside years 0000 to 9999
    */
   static byte[] write(AgentMessage m) {
-    JsonWriter w = new JsonWriter(256);
-    w.raw(FROM_AGENT);
-    w.string(m.fromAgent());
-    w.raw(TO_AGENT);
-    w.nullableString(m.toAgent());
-    w.raw(MESSAGE_TYPE);
-    w.string(m.messageType().wireName());
-    w.raw(CONTENT);
-    w.map(m.content());
-    w.raw(TIMESTAMP);
-    w.ensure(IsoTimestamps.LENGTH);
-    IsoTimestamps.format(m.timestamp(), w.buf, w.len);
-    w.len += IsoTimestamps.LENGTH;
-    w.raw(CORRELATION_ID);
-    w.nullableString(m.correlationId());
-    w.ensure(1);
-    w.buf[w.len++] = '}';
-    return Arrays.copyOf(w.buf, w.len);
+    JsonWriter w = new JsonWriter(ScratchBuffer.take());
+    try {
+      w.message(m);
+      return Arrays.copyOf(w.buf, w.len);
+    } finally {
+      ScratchBuffer.giveBack(w.buf);
+    }
+  }
+
+  private void message(AgentMessage m) {
+    raw(FROM_AGENT);
+    string(m.fromAgent());
+    raw(TO_AGENT);
+    nullableString(m.toAgent());
+    raw(MESSAGE_TYPE);
+    string(m.messageType().wireName());
+    raw(CONTENT);
+    map(m.content());
+    raw(TIMESTAMP);
+    ensure(IsoTimestamps.LENGTH);
+    IsoTimestamps.format(m.timestamp(), buf, len);
+    len += IsoTimestamps.LENGTH;
+    raw(CORRELATION_ID);
+    nullableString(m.correlationId());
+    ensure(1);
+    buf[len++] = '}';
   }
 
   private void nullableString(@Nullable String s) {

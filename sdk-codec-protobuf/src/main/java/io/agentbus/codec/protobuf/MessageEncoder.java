@@ -4,6 +4,7 @@ import static io.agentbus.codec.protobuf.Wire.LEN;
 
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
+import io.agentbus.internal.ScratchBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -19,32 +20,19 @@ import org.jspecify.annotations.Nullable;
  * nearly every nested message and string of an AgentMessage is shorter than 128 bytes, whose length
  * takes exactly one byte. When one turns out longer, its bytes move up by the extra length bytes
  * before the length is written. An ASCII string's length is its char count; another string of 128
- * chars or more is measured first. One instance per thread, reused.
+ * chars or more is measured first. One instance per call, writing into the thread's {@link
+ * ScratchBuffer}.
  */
 final class MessageEncoder {
-  private static final int INITIAL_SIZE = 512;
-  /** A buffer that grew beyond this for one large message is not kept for the next. */
-  private static final int KEEP_LIMIT = 64 * 1024;
-  /**
-   * Each thread's encoder, whose buffer is reused from message to message: an encode allocates
-   * only its result, not a buffer to write into as well.
-   */
-  private static final ThreadLocal<MessageEncoder> PER_THREAD =
-      ThreadLocal.withInitial(MessageEncoder::new);
-
-  private byte[] buf = new byte[INITIAL_SIZE];
+  private byte[] buf;
   private int pos;
-  private boolean inUse;
 
-  private MessageEncoder() {}
+  private MessageEncoder(byte[] buf) {
+    this.buf = buf;
+  }
 
   static byte[] encode(AgentMessage message) {
-    MessageEncoder encoder = PER_THREAD.get();
-    if (encoder.inUse) {
-      encoder = new MessageEncoder(); // cannot happen today: content runs no user code
-    }
-    encoder.inUse = true;
-    encoder.pos = 0;
+    MessageEncoder encoder = new MessageEncoder(ScratchBuffer.take());
     try {
       encoder.write(message);
       return Arrays.copyOf(encoder.buf, encoder.pos);
@@ -52,10 +40,7 @@ final class MessageEncoder {
       throw new CodecException("Cannot encode " + message.messageType() + " from "
           + message.fromAgent() + " as protobuf: " + f.describe());
     } finally {
-      if (encoder.buf.length > KEEP_LIMIT) {
-        encoder.buf = new byte[INITIAL_SIZE];
-      }
-      encoder.inUse = false;
+      ScratchBuffer.giveBack(encoder.buf);
     }
   }
 
