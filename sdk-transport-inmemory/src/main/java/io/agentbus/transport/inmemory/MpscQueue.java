@@ -12,15 +12,19 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Only one thread polls at a time; consecutive pollers must be ordered by a happens-before
  * edge (the subscription hands the consumer role over through its control word and the executor).
+ *
+ * <p>The producers' {@code tail} and the consumer's {@code head} sit on different cache lines
+ * (the padding classes below; the JVM lays out a superclass's fields before a subclass's), so
+ * that a poll does not take from the publishing core the line an offer is about to write.
  */
-final class MpscQueue<E> {
+final class MpscQueue<E> extends MpscQueueHead<E> {
   private static final VarHandle TAIL;
   private static final VarHandle NEXT;
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
-      TAIL = l.findVarHandle(MpscQueue.class, "tail", Node.class);
+      TAIL = l.findVarHandle(MpscQueueTail.class, "tail", Node.class);
       NEXT = l.findVarHandle(Node.class, "next", Node.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
@@ -35,10 +39,6 @@ final class MpscQueue<E> {
       this.value = value;
     }
   }
-
-  @SuppressWarnings("unused") // accessed through TAIL
-  private volatile Node<E> tail;
-  private Node<E> head;
 
   MpscQueue() {
     Node<E> stub = new Node<>(null);
@@ -64,4 +64,28 @@ final class MpscQueue<E> {
     head = next;
     return v;
   }
+}
+
+/** 64 bytes before the tail, so that it shares no cache line with whatever precedes the queue. */
+@SuppressWarnings("unused")
+abstract class MpscQueuePadBeforeTail {
+  long p00, p01, p02, p03, p04, p05, p06, p07;
+}
+
+abstract class MpscQueueTail<E> extends MpscQueuePadBeforeTail {
+  @SuppressWarnings("unused") // accessed through MpscQueue.TAIL
+  volatile MpscQueue.Node<E> tail;
+}
+
+/** 64 bytes between the tail and the head. */
+@SuppressWarnings("unused")
+abstract class MpscQueuePadAfterTail<E> extends MpscQueueTail<E> {
+  long p10, p11, p12, p13, p14, p15, p16, p17;
+}
+
+abstract class MpscQueueHead<E> extends MpscQueuePadAfterTail<E> {
+  MpscQueue.Node<E> head;
+  /** 64 bytes after the head, for whatever the heap puts after the queue. */
+  @SuppressWarnings("unused")
+  long p20, p21, p22, p23, p24, p25, p26, p27;
 }
