@@ -5,6 +5,8 @@ import io.agentbus.spi.TransportHandler;
 import io.agentbus.spi.TransportMessage;
 import io.agentbus.spi.TransportSubscription;
 import io.agentbus.time.Scheduler;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -41,7 +43,6 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
   private final int pendingLimit;
   private final MpscQueue<TransportMessage> queue = new MpscQueue<>();
   private final AtomicLong ctl = new AtomicLong();
-  private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
   /** Longest a drain task spins for the next message before giving its thread back. */
@@ -57,6 +58,24 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
   private long spinBudget;
   /** When the last drain task gave its thread back (nanoTime), 0 before the first. */
   private long idleSince;
+  /**
+   * Messages handed to the handler. Written only by the drain task, of which one runs at a time
+   * (each handing over to the next through {@code ctl}), so a plain increment published with an
+   * opaque store is enough, and saves an atomic instruction per message; read with an opaque load.
+   */
+  @SuppressWarnings("unused") // accessed through DELIVERED
+  private long delivered;
+  private static final VarHandle DELIVERED;
+
+  static {
+    try {
+      DELIVERED = MethodHandles.lookup()
+          .findVarHandle(InMemorySubscription.class, "delivered", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   /** Set at the first drop of a burst; cleared once the queue is back under half the limit. */
   private volatile boolean slow;
 
@@ -205,7 +224,7 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
   }
 
   private void handle(TransportMessage m) {
-    delivered.incrementAndGet();
+    DELIVERED.setOpaque(this, (long) DELIVERED.get(this) + 1);
     transport.countDelivered();
     try {
       handler.onMessage(m);
@@ -331,7 +350,7 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
 
   @Override
   public long deliveredMessages() {
-    return delivered.get();
+    return (long) DELIVERED.getOpaque(this);
   }
 
   @Override
