@@ -3,6 +3,7 @@ package io.agentbus.codec.json;
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
 import io.agentbus.internal.Content;
+import io.agentbus.internal.RecentStrings;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,6 +73,8 @@ final class FastJsonReader {
   private final byte[] b;
   private final int n;
   private int pos;
+  /** This thread's {@link RecentStrings}: most strings of a message were in the last one too. */
+  private final String[] recentStrings = RecentStrings.table();
   // the envelope's fields as read; a key given twice keeps its last value, as in Python
   private @Nullable String from;
   private @Nullable String to;
@@ -399,8 +402,8 @@ final class FastJsonReader {
       }
       if (kind == QUOTE) {
         pos = i + 1;
-        return new String(b, start, i - start,
-            ascii ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+        return ascii ? RecentStrings.ascii(recentStrings, b, start, i - start)
+            : new String(b, start, i - start, StandardCharsets.UTF_8);
       }
       if (kind == NON_ASCII) {
         ascii = false;

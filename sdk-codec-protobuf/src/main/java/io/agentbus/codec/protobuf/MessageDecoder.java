@@ -10,6 +10,7 @@ import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
 import io.agentbus.MessageType;
 import io.agentbus.internal.Content;
+import io.agentbus.internal.RecentStrings;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -66,6 +67,8 @@ final class MessageDecoder {
   private final byte[] bytes;
   private final CodedInputStream in;
   private final int inputSize;
+  /** This thread's {@link RecentStrings}: most strings of a message were in the last one too. */
+  private final String[] recentStrings = RecentStrings.table();
   /** The key of the Field being read; set by {@link #readMember}, read by {@link #readField}. */
   private @Nullable String key;
 
@@ -357,7 +360,7 @@ final class MessageDecoder {
   /**
    * Reads a length-delimited string as {@link CodedInputStream#readStringRequireUtf8} does, with
    * the same errors, but makes an ASCII string (nearly all of them: ids, types, keys) with one
-   * copy instead of decoding it char by char. The reader was made over the whole of {@link #bytes},
+   * copy instead of decoding it char by char, or takes it from the strings this thread read last. The reader was made over the whole of {@link #bytes},
    * so the bytes it has read are the position in them.
    */
   private String readString() throws IOException {
@@ -381,7 +384,7 @@ final class MessageDecoder {
         }
       }
     }
-    return new String(bytes, start, length, StandardCharsets.ISO_8859_1);
+    return RecentStrings.ascii(recentStrings, bytes, start, length);
   }
 
   /** Reads a length prefix and limits reading to it; returns the limit to restore. */
