@@ -1,6 +1,7 @@
 package io.agentbus.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The short ASCII strings a thread decoded last, for decoders: member names, agent ids, message
@@ -16,13 +17,20 @@ public final class RecentStrings {
   public static final int MAX_LENGTH = 32;
   private static final int SLOTS = 512; // a power of two
 
-  private static final ThreadLocal<String[]> PER_THREAD =
-      ThreadLocal.withInitial(() -> new String[SLOTS]);
+  private static final ThreadLocal<Table> PER_THREAD = ThreadLocal.withInitial(Table::new);
 
   private RecentStrings() {}
 
+  /** The strings, and their bytes to compare with, by slot. */
+  public static final class Table {
+    private final String[] strings = new String[SLOTS];
+    private final byte[][] bytes = new byte[SLOTS][];
+
+    private Table() {}
+  }
+
   /** This thread's table: fetch it once per message, and pass it to {@link #ascii}. */
-  public static String[] table() {
+  public static Table table() {
     return PER_THREAD.get();
   }
 
@@ -30,31 +38,22 @@ public final class RecentStrings {
    * The string of the {@code length} bytes at {@code offset}, which the caller has checked are
    * ASCII: from {@code table} if it holds it, else made and kept there.
    */
-  public static String ascii(String[] table, byte[] bytes, int offset, int length) {
-    if (length > MAX_LENGTH) {
+  public static String ascii(Table table, byte[] bytes, int offset, int length) {
+    if (length == 0 || length > MAX_LENGTH) {
       return new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
     }
     int end = offset + length;
-    int h = length;
-    for (int i = offset; i < end; i++) {
-      h = 31 * h + bytes[i];
+    // a cheap hash of the length and three bytes: a collision costs only a miss
+    int h = length * 0x9E3779B1 + bytes[offset] * 31 + bytes[end - 1] * 961
+        + bytes[offset + (length >> 1)];
+    int slot = (h ^ (h >>> 16)) & (SLOTS - 1);
+    byte[] kept = table.bytes[slot];
+    if (kept != null && Arrays.equals(kept, 0, kept.length, bytes, offset, end)) {
+      return table.strings[slot];
     }
-    int slot = (h ^ (h >>> 15)) & (SLOTS - 1);
-    String s = table[slot];
-    if (s != null && s.length() == length && matches(s, bytes, offset)) {
-      return s;
-    }
-    s = new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
-    table[slot] = s;
+    String s = new String(bytes, offset, length, StandardCharsets.ISO_8859_1);
+    table.strings[slot] = s;
+    table.bytes[slot] = Arrays.copyOfRange(bytes, offset, end);
     return s;
-  }
-
-  private static boolean matches(String s, byte[] bytes, int offset) {
-    for (int i = 0, n = s.length(); i < n; i++) {
-      if (s.charAt(i) != bytes[offset + i]) {
-        return false;
-      }
-    }
-    return true;
   }
 }

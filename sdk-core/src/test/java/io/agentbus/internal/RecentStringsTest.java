@@ -14,7 +14,7 @@ class RecentStringsTest {
 
   @Test
   void aStringSeenBeforeIsReusedAndEveryStringReadsAsItsBytes() {
-    String[] table = RecentStrings.table();
+    RecentStrings.Table table = RecentStrings.table();
     byte[] bytes = "xx status_update yy".getBytes(StandardCharsets.US_ASCII);
     String first = RecentStrings.ascii(table, bytes, 3, 13);
     assertThat(first).isEqualTo("status_update");
@@ -42,9 +42,9 @@ class RecentStringsTest {
 
   @Test
   void eachThreadHasItsOwnTable() throws Exception {
-    String[] mine = RecentStrings.table();
+    RecentStrings.Table mine = RecentStrings.table();
     assertThat(RecentStrings.table()).isSameAs(mine);
-    String[] other = CompletableFuture.supplyAsync(RecentStrings::table).get(10, TimeUnit.SECONDS);
+    RecentStrings.Table other = CompletableFuture.supplyAsync(RecentStrings::table).get(10, TimeUnit.SECONDS);
     assertThat(other).isNotSameAs(mine);
   }
 }

@@ -74,7 +74,7 @@ final class FastJsonReader {
   private final int n;
   private int pos;
   /** This thread's {@link RecentStrings}: most strings of a message were in the last one too. */
-  private final String[] recentStrings = RecentStrings.table();
+  private final RecentStrings.Table recentStrings = RecentStrings.table();
   // the envelope's fields as read; a key given twice keeps its last value, as in Python
   private @Nullable String from;
   private @Nullable String to;

@@ -68,7 +68,7 @@ final class MessageDecoder {
   private final CodedInputStream in;
   private final int inputSize;
   /** This thread's {@link RecentStrings}: most strings of a message were in the last one too. */
-  private final String[] recentStrings = RecentStrings.table();
+  private final RecentStrings.Table recentStrings = RecentStrings.table();
   /** The key of the Field being read; set by {@link #readMember}, read by {@link #readField}. */
   private @Nullable String key;
 
