@@ -213,7 +213,7 @@ public final class Content {
     private int size;
     private @Nullable LinkedHashMap<String, @Nullable Object> large;
 
-    /** Adds a member, unless {@code key} is already there: then it changes nothing, returns false. */
+    /** Adds a member, unless {@code key} is there already: then it changes nothing and is false. */
     public boolean put(String key, @Nullable Object value) {
       LinkedHashMap<String, @Nullable Object> map = large;
       if (map != null) {
@@ -355,7 +355,6 @@ public final class Content {
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public void forEach(BiConsumer<? super String, ? super @Nullable Object> action) {
       for (int i = 0; i < 2 * size; i += 2) {
         action.accept((String) members[i], members[i + 1]);

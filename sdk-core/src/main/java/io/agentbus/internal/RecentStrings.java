@@ -15,7 +15,11 @@ import java.util.Arrays;
 public final class RecentStrings {
   /** Longest string kept; longer ones are made afresh every time. */
   public static final int MAX_LENGTH = 32;
-  private static final int SLOTS = 512; // a power of two
+  /**
+   * Slots per thread, a power of two: room for a working set of names, ids and types, and small
+   * (about 2 KB, plus the strings) for a thread that decodes one message and ends.
+   */
+  private static final int SLOTS = 256;
 
   private static final ThreadLocal<Table> PER_THREAD = ThreadLocal.withInitial(Table::new);
 

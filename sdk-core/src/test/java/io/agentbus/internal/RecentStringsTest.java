@@ -44,7 +44,8 @@ class RecentStringsTest {
   void eachThreadHasItsOwnTable() throws Exception {
     RecentStrings.Table mine = RecentStrings.table();
     assertThat(RecentStrings.table()).isSameAs(mine);
-    RecentStrings.Table other = CompletableFuture.supplyAsync(RecentStrings::table).get(10, TimeUnit.SECONDS);
+    RecentStrings.Table other =
+        CompletableFuture.supplyAsync(RecentStrings::table).get(10, TimeUnit.SECONDS);
     assertThat(other).isNotSameAs(mine);
   }
 }

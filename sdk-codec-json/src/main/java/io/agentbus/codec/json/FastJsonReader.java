@@ -25,8 +25,9 @@ import org.jspecify.annotations.Nullable;
  * messages.
  *
  * <p>Maps and lists are sealed ({@link Content.MapBuilder}, {@link Content#sealList}) as they are
- * finished, so the message takes the tree without walking it again. The input must have passed {@link Utf8#validate}
- * (strict UTF-8, no NUL byte).
+ * finished, so the message takes the tree without walking it again. Short ASCII strings come from
+ * {@link RecentStrings} when this thread read them lately. The input must have passed {@link
+ * Utf8#validate} (strict UTF-8, no NUL byte).
  */
 final class FastJsonReader {
   /** Longest number the fast path reads; Jackson limits numbers to 1,000 characters. */

@@ -360,8 +360,9 @@ final class MessageDecoder {
   /**
    * Reads a length-delimited string as {@link CodedInputStream#readStringRequireUtf8} does, with
    * the same errors, but makes an ASCII string (nearly all of them: ids, types, keys) with one
-   * copy instead of decoding it char by char, or takes it from the strings this thread read last. The reader was made over the whole of {@link #bytes},
-   * so the bytes it has read are the position in them.
+   * copy instead of decoding it char by char (or takes it from the strings this thread read
+   * lately). The reader was made over the whole of {@link #bytes}, so the bytes it has read are the
+   * position in them.
    */
   private String readString() throws IOException {
     int length = in.readRawVarint32();
