@@ -20,12 +20,14 @@ import org.jspecify.annotations.Nullable;
 final class MpscQueue<E> extends MpscQueueHead<E> {
   private static final VarHandle TAIL;
   private static final VarHandle NEXT;
+  private static final VarHandle POLLED;
 
   static {
     try {
       MethodHandles.Lookup l = MethodHandles.lookup();
       TAIL = l.findVarHandle(MpscQueueTail.class, "tail", Node.class);
       NEXT = l.findVarHandle(Node.class, "next", Node.class);
+      POLLED = l.findVarHandle(MpscQueueHead.class, "polled", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -39,6 +41,13 @@ final class MpscQueue<E> extends MpscQueueHead<E> {
       this.value = value;
     }
   }
+
+  /**
+   * 64 bytes after the consumer's fields (a subclass's fields come after its superclass's), for
+   * whatever the heap puts after the queue: the subscription's control word, say.
+   */
+  @SuppressWarnings("unused")
+  private long p20, p21, p22, p23, p24, p25, p26, p27;
 
   MpscQueue() {
     Node<E> stub = new Node<>(null);
@@ -62,13 +71,23 @@ final class MpscQueue<E> extends MpscQueueHead<E> {
     E v = next.value;
     next.value = null;
     head = next;
+    // one poller at a time: a plain increment, published for polled() without an atomic
+    // instruction, on the consumer's own cache line
+    POLLED.setOpaque(this, polled + 1);
     return v;
+  }
+
+  /** Elements polled so far; any thread may ask. */
+  long polled() {
+    return (long) POLLED.getOpaque(this);
   }
 }
 
 /** 64 bytes before the tail, so that it shares no cache line with whatever precedes the queue. */
 @SuppressWarnings("unused")
 abstract class MpscQueuePadBeforeTail {
+  /** Fills the gap after the object header, which the JVM would otherwise give the tail. */
+  int p0;
   long p00, p01, p02, p03, p04, p05, p06, p07;
 }
 
@@ -80,12 +99,13 @@ abstract class MpscQueueTail<E> extends MpscQueuePadBeforeTail {
 /** 64 bytes between the tail and the head. */
 @SuppressWarnings("unused")
 abstract class MpscQueuePadAfterTail<E> extends MpscQueueTail<E> {
+  /** Fills the gap after the tail, which the JVM would otherwise give the head. */
+  int p1;
   long p10, p11, p12, p13, p14, p15, p16, p17;
 }
 
+/** The consumer's fields. */
 abstract class MpscQueueHead<E> extends MpscQueuePadAfterTail<E> {
   MpscQueue.Node<E> head;
-  /** 64 bytes after the head, for whatever the heap puts after the queue. */
-  @SuppressWarnings("unused")
-  long p20, p21, p22, p23, p24, p25, p26, p27;
+  long polled; // written by the poller only, through MpscQueue.POLLED
 }
