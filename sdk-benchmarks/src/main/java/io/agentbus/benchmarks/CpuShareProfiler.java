@@ -22,8 +22,9 @@ import org.openjdk.jmh.results.ScalarResult;
  * second (Linux only: a virtual machine's first touch of heap pages was once most of the gap
  * between AgentBus and raw jnats, see docs/performance.md). CPU per operation is what a benchmark
  * costs its own process regardless of how much CPU the machine's other load leaves it (a
- * nats-server's CPU is not included). For a {@link WindowedBenchmark} the figures cover its {@link MeasurementWindow}
- * (the iteration without trial setup and teardown); otherwise the whole iteration.
+ * nats-server's CPU is not included). For a {@link WindowedBenchmark} the figures cover its
+ * {@link MeasurementWindow} (the iteration without trial setup and teardown); otherwise the whole
+ * iteration.
  *
  * <p>Instantiated by JMH in the benchmark JVM ({@code -prof io.agentbus.benchmarks.CpuShareProfiler}).
  */

@@ -2,6 +2,7 @@ package io.agentbus.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ class CpuShareProfilerTest {
       return;
     }
     // 64 MiB outside the heap's touched pages: writing one byte per 4 KiB page faults each in
-    java.nio.ByteBuffer fresh = java.nio.ByteBuffer.allocateDirect(64 << 20);
+    ByteBuffer fresh = ByteBuffer.allocateDirect(64 << 20);
     for (int i = 0; i < fresh.capacity(); i += 4096) {
       fresh.put(i, (byte) 1);
     }

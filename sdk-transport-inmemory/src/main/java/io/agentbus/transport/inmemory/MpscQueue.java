@@ -14,8 +14,10 @@ import org.jspecify.annotations.Nullable;
  * edge (the subscription hands the consumer role over through its control word and the executor).
  *
  * <p>The producers' {@code tail} and the consumer's {@code head} sit on different cache lines
- * (the padding classes below; the JVM lays out a superclass's fields before a subclass's), so
- * that a poll does not take from the publishing core the line an offer is about to write.
+ * (the padding classes below: the JVM lays out a superclass's fields before a subclass's, but puts
+ * a 4-byte field into any 4-byte gap it finds, so each padding class starts with an {@code int}
+ * that fills the gap a reference would otherwise move into), so that a poll does not take from
+ * the publishing core the line an offer is about to write.
  */
 final class MpscQueue<E> extends MpscQueueHead<E> {
   private static final VarHandle TAIL;
