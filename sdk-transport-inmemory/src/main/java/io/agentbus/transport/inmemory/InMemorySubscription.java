@@ -5,6 +5,8 @@ import io.agentbus.spi.TransportHandler;
 import io.agentbus.spi.TransportMessage;
 import io.agentbus.spi.TransportSubscription;
 import io.agentbus.time.Scheduler;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,19 +21,58 @@ import org.slf4j.LoggerFactory;
  * executor, so its handler sees messages one by one in arrival order and a handler that blocks
  * holds only this subscription.
  *
- * <p>All coordination goes through one control word, {@code ctl}: the number of waiting messages
- * (low 32 bits), whether a drain task is scheduled, and the state (active, draining, closed).
- * Changing them together in one CAS is what makes "at most one drain task", "no lost wake-up",
- * "nothing taken after close" and "drain completes exactly when the last message is handled" hold
- * without a lock.
+ * <p>Publishers and the drain task each write their own word, on their own cache line, so that a
+ * message costs no cache line moving back and forth between them:
+ *
+ * <ul>
+ *   <li>{@code offered}: how many messages publishers have accepted, plus the state (draining,
+ *       closed). A publisher takes its place with one CAS that also checks the state, so nothing is
+ *       accepted after a drain or close begins.
+ *   <li>{@code taken}: how many messages the drain task has taken, plus a closed bit. The drain
+ *       task takes each message with a CAS that fails once the close has set that bit, so nothing
+ *       is taken after close, and {@code offered - taken} at the close is exactly what was dropped.
+ *   <li>{@code scheduled}: whether a drain task owns the queue. A publisher reads it after its
+ *       CAS and schedules a task only if none does; a drain task that runs dry clears it and then
+ *       reads {@code offered} again. All three are volatile, so one of the two sees the other: no
+ *       message is left waiting without a task (no lost wake-up).
+ * </ul>
+ *
+ * <p>Publishers check the pending limit against the last {@code taken} they read and read it
+ * afresh only when that says the queue is full, so the drain task's line is not read per message.
+ * The queue itself is Vyukov's linked multi-producer single-consumer queue, whose tail lives with
+ * the publishers' words and whose head lives with the drain task's.
  */
-final class InMemorySubscription implements TransportSubscription, Receiver, Runnable {
+final class InMemorySubscription extends SubscriptionPadAfterConsumer
+    implements TransportSubscription, Receiver, Runnable {
   private static final Logger log = LoggerFactory.getLogger(InMemorySubscription.class);
 
-  private static final long COUNT = 0xFFFF_FFFFL;
-  private static final long SCHEDULED = 1L << 32;
-  private static final long DRAINING = 1L << 33;
-  private static final long CLOSED = 1L << 34;
+  private static final VarHandle TAIL;
+  private static final VarHandle NEXT;
+  private static final VarHandle OFFERED;
+  private static final VarHandle SCHEDULED;
+  private static final VarHandle TAKEN_SEEN;
+  private static final VarHandle TAKEN;
+
+  static {
+    try {
+      MethodHandles.Lookup l = MethodHandles.lookup();
+      TAIL = l.findVarHandle(SubscriptionProducerSide.class, "tail", Node.class);
+      NEXT = l.findVarHandle(Node.class, "next", Node.class);
+      OFFERED = l.findVarHandle(SubscriptionProducerSide.class, "offered", long.class);
+      SCHEDULED = l.findVarHandle(SubscriptionProducerSide.class, "scheduled", int.class);
+      TAKEN_SEEN = l.findVarHandle(SubscriptionProducerSide.class, "takenSeen", long.class);
+      TAKEN = l.findVarHandle(SubscriptionConsumerSide.class, "taken", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** The count in {@code offered} and {@code taken}: 2^60 messages, more than any process sees. */
+  private static final long COUNT = (1L << 60) - 1;
+  /** In {@code offered}: draining, no new messages; the drain task closes when it runs dry. */
+  private static final long DRAINING = 1L << 60;
+  /** In {@code offered} and {@code taken}: closed, nothing more is accepted or taken. */
+  private static final long CLOSED = 1L << 61;
   private static final long INACTIVE = DRAINING | CLOSED;
 
   private final InMemoryTransport transport;
@@ -39,8 +80,6 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
   private final @Nullable String queueGroup;
   private final TransportHandler handler;
   private final int pendingLimit;
-  private final MpscQueue<TransportMessage> queue = new MpscQueue<>();
-  private final AtomicLong ctl = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
   /** Longest a drain task spins for the next message before giving its thread back. */
@@ -52,10 +91,6 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
    */
   static final int MAX_SPINNERS = Math.max(0, Runtime.getRuntime().availableProcessors() - 1);
   private static final AtomicInteger SPINNERS = new AtomicInteger();
-  /** Spin budget of the drain task, in nanoseconds; touched only by the (single) drain task. */
-  private long spinBudget;
-  /** When the last drain task gave its thread back (nanoTime), 0 before the first. */
-  private long idleSince;
   /** Set at the first drop of a burst; cleared once the queue is back under half the limit. */
   private volatile boolean slow;
 
@@ -66,31 +101,41 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
     this.queueGroup = queueGroup;
     this.handler = handler;
     this.pendingLimit = pendingLimit;
+    Node stub = new Node(null);
+    head = stub;
+    tail = stub;
   }
 
   // ------------------------------------------------------------------ publisher side
 
   @Override
   public int offer(TransportMessage message) {
-    long c;
+    long n;
     while (true) {
-      c = ctl.get();
-      if ((c & INACTIVE) != 0) {
+      long p = (long) OFFERED.getVolatile(this);
+      if ((p & INACTIVE) != 0) {
         return REJECTED;
       }
-      if ((c & COUNT) >= pendingLimit) {
-        overflow();
-        return DROPPED;
+      n = p & COUNT;
+      if (n - (long) TAKEN_SEEN.getOpaque(this) >= pendingLimit) {
+        long t = takenCount();
+        TAKEN_SEEN.setOpaque(this, t);
+        if (n - t >= pendingLimit) {
+          overflow();
+          return DROPPED;
+        }
       }
-      if (ctl.compareAndSet(c, (c + 1) | SCHEDULED)) {
+      if (OFFERED.compareAndSet(this, p, p + 1)) {
         break;
       }
     }
-    queue.offer(message);
-    if (slow && (c & COUNT) < pendingLimit / 2) {
+    Node node = new Node(message);
+    Node prev = (Node) TAIL.getAndSet(this, node);
+    NEXT.setRelease(prev, node);
+    if (slow && n - takenCount() < pendingLimit / 2) {
       slow = false;
     }
-    if ((c & SCHEDULED) == 0) {
+    if ((int) SCHEDULED.getVolatile(this) == 0 && SCHEDULED.compareAndSet(this, 0, 1)) {
       try {
         transport.executor().execute(this);
       } catch (RejectedExecutionException e) {
@@ -111,6 +156,10 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
     }
   }
 
+  private long takenCount() {
+    return (long) TAKEN.getVolatile(this) & COUNT;
+  }
+
   // ------------------------------------------------------------------ consumer side
 
   /** The drain task: hands waiting messages to the handler until none are left. */
@@ -118,25 +167,81 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
   public void run() {
     learnSpin();
     while (true) {
-      long c = ctl.get();
-      if ((c & (INACTIVE | COUNT)) == 0 && spinBudget > 0 && spinForMore()) {
-        continue;
-      }
-      if ((c & CLOSED) != 0 || (c & COUNT) == 0) {
-        idleSince = System.nanoTime(); // before the CAS, which hands over to the next drain task
-        if (ctl.compareAndSet(c, c & ~SCHEDULED)) {
-          if ((c & (DRAINING | CLOSED)) == DRAINING) {
-            finishDrain();
-          }
+      TransportMessage m = poll();
+      if (m == null) {
+        long p = (long) OFFERED.getVolatile(this);
+        if ((p & CLOSED) != 0) {
           return;
         }
-        continue;
+        if ((p & COUNT) != (taken & COUNT)) {
+          m = awaitLink(); // accepted, its publisher is between its CAS and the link
+        } else if ((p & DRAINING) != 0) {
+          finishDrain();
+          return;
+        } else if (spinBudget > 0 && spinForMore()) {
+          continue;
+        } else if (goIdle()) {
+          return;
+        } else {
+          continue;
+        }
       }
-      if (!ctl.compareAndSet(c, c - 1)) {
-        continue;
+      if (!claim()) {
+        return; // closed: the close counted this message as dropped
       }
-      handle(take());
+      handle(m);
     }
+  }
+
+  /**
+   * Gives up the queue, unless a message or a drain came while it did; true if it is given up.
+   * Clearing {@code scheduled} before reading {@code offered} again is what keeps a publisher that
+   * saw it set from leaving its message without a task.
+   */
+  private boolean goIdle() {
+    idleSince = System.nanoTime(); // before the release, which hands over to the next drain task
+    SCHEDULED.setVolatile(this, 0);
+    long p = (long) OFFERED.getVolatile(this);
+    if ((p & COUNT) == (taken & COUNT) && (p & INACTIVE) == 0) {
+      return true; // the next publisher schedules a task
+    }
+    return !SCHEDULED.compareAndSet(this, 0, 1); // else whoever set it owns the queue now
+  }
+
+  private @Nullable TransportMessage poll() {
+    Node next = (Node) NEXT.getAcquire(head);
+    if (next == null) {
+      return null;
+    }
+    TransportMessage v = next.value;
+    next.value = null;
+    head = next;
+    return v;
+  }
+
+  private TransportMessage awaitLink() {
+    TransportMessage m;
+    int spins = 0;
+    while ((m = poll()) == null) {
+      if (++spins < 64) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield();
+      }
+    }
+    return m;
+  }
+
+  /** Counts a polled message as taken, unless the subscription closed. */
+  private boolean claim() {
+    long t;
+    do {
+      t = (long) TAKEN.getVolatile(this);
+      if ((t & CLOSED) != 0) {
+        return false;
+      }
+    } while (!TAKEN.compareAndSet(this, t, t + 1));
+    return true;
   }
 
   /**
@@ -156,7 +261,7 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
 
   /**
    * Spins up to the budget, if fewer than {@link #MAX_SPINNERS} drain tasks spin already; true if
-   * a message came (or the state changed) meanwhile.
+   * a message came meanwhile.
    */
   private boolean spinForMore() {
     int spinning;
@@ -173,34 +278,25 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
     }
   }
 
+  /**
+   * Watches the head node's link, which only the next publisher writes, rather than
+   * {@code offered}, which every publish writes; a drain or close that comes meanwhile is seen
+   * when the budget runs out.
+   */
   private boolean spinUpToBudget() {
     long start = System.nanoTime();
     long budget = spinBudget;
+    Node h = head;
     do {
       for (int i = 0; i < 32; i++) {
         Thread.onSpinWait();
       }
-      long c = ctl.get();
-      if ((c & COUNT) != 0 || (c & INACTIVE) != 0) {
-        return (c & COUNT) != 0;
+      if (NEXT.getAcquire(h) != null) {
+        return true;
       }
     } while (System.nanoTime() - start < budget);
     spinBudget = budget >> 1;
     return false;
-  }
-
-  private TransportMessage take() {
-    TransportMessage m;
-    int spins = 0;
-    // the control word says a message is coming; its publisher is between the CAS and the link
-    while ((m = queue.poll()) == null) {
-      if (++spins < 64) {
-        Thread.onSpinWait();
-      } else {
-        Thread.yield();
-      }
-    }
-    return m;
   }
 
   private void handle(TransportMessage m) {
@@ -235,14 +331,11 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
    * @return true if this call closed it
    */
   boolean closeAndDiscard() {
-    long c;
-    do {
-      c = ctl.get();
-      if ((c & CLOSED) != 0) {
-        return false;
-      }
-    } while (!ctl.compareAndSet(c, (c & SCHEDULED) | CLOSED));
-    long discarded = c & COUNT;
+    long accepted = close();
+    if (accepted < 0) {
+      return false;
+    }
+    long discarded = accepted - ((long) TAKEN.getAndBitwiseOr(this, CLOSED) & COUNT);
     if (discarded > 0) {
       dropped.addAndGet(discarded);
       transport.countDropped(discarded);
@@ -258,6 +351,12 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
       }
     }
     return true;
+  }
+
+  /** Sets the closed bit in {@code offered}; how many were accepted, or -1 if already closed. */
+  private long close() {
+    long p = (long) OFFERED.getAndBitwiseOr(this, CLOSED);
+    return (p & CLOSED) != 0 ? -1 : p & COUNT;
   }
 
   @Override
@@ -278,28 +377,32 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
 
   /** Stops taking messages; the returned future completes when the last one is handled. */
   CompletableFuture<Void> startDrain() {
-    long c;
-    do {
-      c = ctl.get();
-      if ((c & INACTIVE) != 0) {
-        return drained;
-      }
-    } while (!ctl.compareAndSet(c, c | DRAINING));
+    long p = (long) OFFERED.getAndBitwiseOr(this, DRAINING);
+    if ((p & INACTIVE) != 0) {
+      return drained;
+    }
     transport.unroute(this);
-    if ((c & SCHEDULED) == 0) {
-      finishDrain(); // nothing waiting and no handler running
+    if ((int) SCHEDULED.getVolatile(this) == 0 && SCHEDULED.compareAndSet(this, 0, 1)) {
+      // no drain task owns the queue, and none will be scheduled for it now: we own it
+      if ((p & COUNT) == takenCount()) {
+        finishDrain(); // nothing waiting and no handler running
+      } else {
+        try {
+          transport.executor().execute(this); // the task it gave up on a race; it closes at the end
+        } catch (RejectedExecutionException e) {
+          closeAndDiscard();
+        }
+      }
     }
     return drained;
   }
 
+  /** Called when the last message accepted before the drain is handled. */
   private void finishDrain() {
-    long c;
-    do {
-      c = ctl.get();
-      if ((c & CLOSED) != 0) {
-        return;
-      }
-    } while (!ctl.compareAndSet(c, c | CLOSED));
+    if (close() < 0) {
+      return;
+    }
+    TAKEN.getAndBitwiseOr(this, CLOSED);
     transport.removed(this);
     drained.complete(null);
   }
@@ -318,18 +421,19 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
 
   @Override
   public boolean isActive() {
-    return (ctl.get() & INACTIVE) == 0;
+    return ((long) OFFERED.getVolatile(this) & INACTIVE) == 0;
   }
 
   @Override
   public long pendingMessages() {
-    long c = ctl.get();
-    return (c & CLOSED) != 0 ? 0 : c & COUNT;
+    long t = takenCount(); // first, so that the count accepted read after it is no smaller
+    long p = (long) OFFERED.getVolatile(this);
+    return (p & CLOSED) != 0 ? 0 : (p & COUNT) - t;
   }
 
   @Override
   public long deliveredMessages() {
-    return queue.polled(); // every message taken is handed to the handler at once
+    return takenCount(); // every message taken is handed to the handler at once
   }
 
   @Override
@@ -346,4 +450,70 @@ final class InMemorySubscription implements TransportSubscription, Receiver, Run
     return "InMemorySubscription{" + subject + (queueGroup == null ? "" : ", queue=" + queueGroup)
         + ", " + (isActive() ? "active" : "inactive") + ", pending=" + pendingMessages() + "}";
   }
+}
+
+/** A link of the queue. */
+final class Node {
+  @Nullable TransportMessage value;
+  @Nullable Node next;
+
+  Node(@Nullable TransportMessage value) {
+    this.value = value;
+  }
+}
+
+/*
+ * The padding below keeps the publishers' fields and the drain task's fields on cache lines of
+ * their own. The JVM lays out a superclass's fields before a subclass's, but moves a 4-byte field
+ * into any 4-byte gap it finds, even one in a superclass; so each padding class starts with an
+ * int that fills the gap a reference or an int would otherwise move into.
+ */
+
+/** 64 bytes before the publishers' fields, so that they share no line with what precedes. */
+@SuppressWarnings("unused")
+abstract class SubscriptionPadBeforeProducer {
+  /** Fills the gap after the object header, which the JVM would otherwise give the tail. */
+  int p0;
+  long p00, p01, p02, p03, p04, p05, p06, p07;
+}
+
+/** What publishers write: the queue's tail, the count accepted and the scheduled flag. */
+abstract class SubscriptionProducerSide extends SubscriptionPadBeforeProducer {
+  volatile Node tail;
+  /** Messages accepted (low 60 bits) and the state; through {@code OFFERED}. */
+  @SuppressWarnings("unused")
+  volatile long offered;
+  /** 1 while a drain task owns the queue; through {@code SCHEDULED}. */
+  @SuppressWarnings("unused")
+  volatile int scheduled;
+  /** The last count taken a publisher read, to check the pending limit against. */
+  @SuppressWarnings("unused")
+  long takenSeen;
+}
+
+/** 64 bytes between the publishers' fields and the drain task's. */
+@SuppressWarnings("unused")
+abstract class SubscriptionPadBetween extends SubscriptionProducerSide {
+  /** Fills a gap after the publishers' fields, which the JVM would otherwise give the head. */
+  int p1;
+  long p10, p11, p12, p13, p14, p15, p16, p17;
+}
+
+/** What the drain task writes: the queue's head, the count taken and its spin state. */
+abstract class SubscriptionConsumerSide extends SubscriptionPadBetween {
+  Node head;
+  /** Messages taken (low 60 bits) and the closed bit; through {@code TAKEN}. */
+  volatile long taken;
+  /** Spin budget of the drain task, in nanoseconds; touched only by the (single) drain task. */
+  long spinBudget;
+  /** When the last drain task gave its thread back (nanoTime), 0 before the first. */
+  long idleSince;
+}
+
+/** 64 bytes after the drain task's fields, before the subscription's own (read-only) fields. */
+@SuppressWarnings("unused")
+abstract class SubscriptionPadAfterConsumer extends SubscriptionConsumerSide {
+  /** Fills a gap after the drain task's fields, which the JVM would otherwise give a field. */
+  int p2;
+  long p20, p21, p22, p23, p24, p25, p26, p27;
 }
