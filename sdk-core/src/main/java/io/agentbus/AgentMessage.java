@@ -39,7 +39,8 @@ public final class AgentMessage {
     this.content = b.contentIsCopy ? b.content
         : b.contentAdopted ? Content.adopt(b.content) : Content.copyOf(b.content);
     Instant ts = b.timestamp != null ? b.timestamp : Instant.now();
-    this.timestamp = ts.truncatedTo(ChronoUnit.MILLIS);
+    // the bus and the decoders stamp whole milliseconds already: no need to truncate those again
+    this.timestamp = ts.getNano() % 1_000_000 == 0 ? ts : ts.truncatedTo(ChronoUnit.MILLIS);
     this.correlationId = b.correlationId;
   }
 

@@ -33,6 +33,14 @@ class AgentMessageTest {
     assertThat(m.timestamp()).isEqualTo(Instant.parse("2025-12-05T14:30:00.123Z"));
     assertThat(m.correlationId()).isEqualTo("arch-001-1733409000.123");
     assertThat(m.toBuilder().build()).isEqualTo(m).hasSameHashCodeAs(m);
+    // the wire carries milliseconds: finer time is cut off, before 1970 as after it
+    for (String[] c : new String[][] {
+        {"2025-12-05T14:30:00.123999999Z", "2025-12-05T14:30:00.123Z"},
+        {"1969-12-31T23:59:59.999500Z", "1969-12-31T23:59:59.999Z"},
+        {"2025-12-05T14:30:00.120Z", "2025-12-05T14:30:00.120Z"}}) {
+      assertThat(m.toBuilder().timestamp(Instant.parse(c[0])).build().timestamp())
+          .as(c[0]).isEqualTo(Instant.parse(c[1]));
+    }
   }
 
   @Test

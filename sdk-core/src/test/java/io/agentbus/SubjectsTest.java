@@ -68,6 +68,21 @@ class SubjectsTest {
     }
   }
 
+  /** Valid tokens are remembered by hash code; a remembered one vouches only for itself. */
+  @Test
+  void aRememberedTokenDoesNotLetAnInvalidOneWithTheSameHashThrough() {
+    String valid = "`M";
+    String invalid = "a.";
+    assertThat(invalid.hashCode()).isEqualTo(valid.hashCode());
+    for (int i = 0; i < 3; i++) {
+      assertThat(Subjects.requireToken("agent id", valid)).isSameAs(valid);
+      assertThatThrownBy(() -> Subjects.requireToken("agent id", invalid))
+          .isInstanceOf(InvalidSubjectException.class).hasMessageContaining("'a.'");
+      String equalCopy = new String(valid.toCharArray());
+      assertThat(Subjects.requireToken("agent id", equalCopy)).isSameAs(equalCopy);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"", ".a", "a.", "a..b", "a.*", "a.>", "a b", "a.b*", "a.>.b", "\u0000"})
   void rejectsInvalidPublishSubjects(String bad) {
