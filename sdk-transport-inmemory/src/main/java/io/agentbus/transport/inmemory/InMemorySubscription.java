@@ -136,15 +136,21 @@ final class InMemorySubscription extends SubscriptionPadAfterConsumer
       slow = false;
     }
     if ((int) SCHEDULED.getVolatile(this) == 0 && SCHEDULED.compareAndSet(this, 0, 1)) {
-      try {
-        transport.executor().execute(this);
-      } catch (RejectedExecutionException e) {
-        // the transport closed between our state check and here; the close discards and counts
-        // everything still waiting, this message included
-        closeAndDiscard();
-      }
+      wokenAt = System.nanoTime(); // the queue is ours until the drain task runs
+      startDrainTask();
     }
     return ACCEPTED;
+  }
+
+  /** Runs a drain task on the transport's executor; called by whoever set {@code scheduled}. */
+  void startDrainTask() {
+    try {
+      transport.executor().execute(this);
+    } catch (RejectedExecutionException e) {
+      // the transport closed after our state check; the close discards and counts everything
+      // still waiting, the message just accepted included
+      closeAndDiscard();
+    }
   }
 
   private void overflow() {
@@ -249,10 +255,14 @@ final class InMemorySubscription extends SubscriptionPadAfterConsumer
    * microseconds, which dominates request/reply between two threads; a subscription whose next
    * message tends to come within {@link #MAX_SPIN_NANOS} spins for it instead. One whose messages
    * are sporadic quickly stops spinning, so idle subscriptions cost no CPU.
+   *
+   * <p>What counts is when the message came, not when this task started: waking a thread can take
+   * longer than the spin itself, and measuring to the start would talk every subscription whose
+   * thread is slow to wake out of spinning.
    */
   private void learnSpin() {
     long since = idleSince;
-    if (since != 0 && System.nanoTime() - since < MAX_SPIN_NANOS) {
+    if (since != 0 && wokenAt - since < MAX_SPIN_NANOS) {
       spinBudget = MAX_SPIN_NANOS; // spinning would have caught this message: keep spinning
     } else {
       spinBudget >>= 1;
@@ -387,11 +397,7 @@ final class InMemorySubscription extends SubscriptionPadAfterConsumer
       if ((p & COUNT) == takenCount()) {
         finishDrain(); // nothing waiting and no handler running
       } else {
-        try {
-          transport.executor().execute(this); // the task it gave up on a race; it closes at the end
-        } catch (RejectedExecutionException e) {
-          closeAndDiscard();
-        }
+        startDrainTask(); // the task gave the queue up on a race; it closes at the end
       }
     }
     return drained;
@@ -508,6 +514,11 @@ abstract class SubscriptionConsumerSide extends SubscriptionPadBetween {
   long spinBudget;
   /** When the last drain task gave its thread back (nanoTime), 0 before the first. */
   long idleSince;
+  /**
+   * When a publisher last scheduled a drain task (nanoTime); written by that publisher while no
+   * task runs, read by the task it schedules.
+   */
+  long wokenAt;
 }
 
 /** 64 bytes after the drain task's fields, before the subscription's own (read-only) fields. */
