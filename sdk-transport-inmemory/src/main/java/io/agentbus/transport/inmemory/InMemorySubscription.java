@@ -136,7 +136,6 @@ final class InMemorySubscription extends SubscriptionPadAfterConsumer
       slow = false;
     }
     if ((int) SCHEDULED.getVolatile(this) == 0 && SCHEDULED.compareAndSet(this, 0, 1)) {
-      wokenAt = System.nanoTime(); // the queue is ours until the drain task runs
       startDrainTask();
     }
     return ACCEPTED;
@@ -255,14 +254,10 @@ final class InMemorySubscription extends SubscriptionPadAfterConsumer
    * microseconds, which dominates request/reply between two threads; a subscription whose next
    * message tends to come within {@link #MAX_SPIN_NANOS} spins for it instead. One whose messages
    * are sporadic quickly stops spinning, so idle subscriptions cost no CPU.
-   *
-   * <p>What counts is when the message came, not when this task started: waking a thread can take
-   * longer than the spin itself, and measuring to the start would talk every subscription whose
-   * thread is slow to wake out of spinning.
    */
   private void learnSpin() {
     long since = idleSince;
-    if (since != 0 && wokenAt - since < MAX_SPIN_NANOS) {
+    if (since != 0 && System.nanoTime() - since < MAX_SPIN_NANOS) {
       spinBudget = MAX_SPIN_NANOS; // spinning would have caught this message: keep spinning
     } else {
       spinBudget >>= 1;
@@ -514,11 +509,6 @@ abstract class SubscriptionConsumerSide extends SubscriptionPadBetween {
   long spinBudget;
   /** When the last drain task gave its thread back (nanoTime), 0 before the first. */
   long idleSince;
-  /**
-   * When a publisher last scheduled a drain task (nanoTime); written by that publisher while no
-   * task runs, read by the task it schedules.
-   */
-  long wokenAt;
 }
 
 /** 64 bytes after the drain task's fields, before the subscription's own (read-only) fields. */
