@@ -142,7 +142,7 @@ final class InMemorySubscription extends SubscriptionPadAfterConsumer
   }
 
   /** Runs a drain task on the transport's executor; called by whoever set {@code scheduled}. */
-  void startDrainTask() {
+  private void startDrainTask() {
     try {
       transport.executor().execute(this);
     } catch (RejectedExecutionException e) {
