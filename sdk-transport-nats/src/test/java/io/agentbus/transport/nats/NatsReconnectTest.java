@@ -132,7 +132,10 @@ class NatsReconnectTest {
 
     // everything buffered arrives, in order, after what came before
     int expected = 10 + 5 + accepted;
-    await().atMost(WAIT).until(() -> stream.size() == expected);
+    String outage = (5 + accepted) + " accepted during the outage, then refused: "
+        + refused.getMessage();
+    // on a timeout, say what did arrive: a flake here once left no trace of which it was
+    await().atMost(WAIT).untilAsserted(() -> assertThat(stream).as(outage).hasSize(expected));
     for (int i = 0; i < 5; i++) {
       assertThat(stream.get(10 + i)).isEqualTo("during-" + i);
     }
@@ -141,7 +144,10 @@ class NatsReconnectTest {
       t.publish("stream.work", null, Headers.empty(), bytes("item-" + i));
       t.publish("stream.data", null, Headers.empty(), bytes("after-" + i));
     }
-    await().atMost(WAIT).until(() -> workDone.get() == 20 && stream.size() == expected + 20);
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(workDone).as("work items handled").hasValue(20);
+      assertThat(stream).as("stream after the restart").hasSize(expected + 20);
+    });
     assertThat(work).hasSize(20).allSatisfy((k, v) -> assertThat(v).hasValue(1));
     assertThat(stream.get(stream.size() - 1)).isEqualTo("after-19");
     assertThat(t.stats().reconnects()).isEqualTo(1);
