@@ -91,11 +91,13 @@ class InMemorySubscriptionRaceTest {
   }
 
   /**
-   * Starts the publishers; each offers messages until one is rejected, tallies what it was told,
-   * and counts {@code started} down after its first 1,000.
+   * Starts the publishers and returns once each has offered 1,000 messages; each goes on offering
+   * until one is rejected and tallies what it was told. The future completes when all have
+   * stopped.
    */
-  private static List<CompletableFuture<Void>> publish(InMemorySubscription s, Tally tally,
-      CountDownLatch started) {
+  private static CompletableFuture<Void> startPublishing(InMemorySubscription s, Tally tally)
+      throws InterruptedException {
+    CountDownLatch started = new CountDownLatch(PUBLISHERS);
     List<CompletableFuture<Void>> done = new ArrayList<>();
     for (int p = 0; p < PUBLISHERS; p++) {
       int publisher = p;
@@ -116,7 +118,8 @@ class InMemorySubscriptionRaceTest {
         }
       }, r -> new Thread(r, "race-publisher-" + publisher).start()));
     }
-    return done;
+    started.await();
+    return CompletableFuture.allOf(done.toArray(CompletableFuture[]::new));
   }
 
   private static void awaitCondition(BooleanSupplier condition, String what) {
@@ -135,15 +138,12 @@ class InMemorySubscriptionRaceTest {
     for (int round = 0; round < 100; round++) {
       Tally tally = new Tally();
       InMemorySubscription s = subscribe(1 + ThreadLocalRandom.current().nextInt(64), tally);
-      CountDownLatch started = new CountDownLatch(PUBLISHERS);
-      List<CompletableFuture<Void>> publishers = publish(s, tally, started);
       // close while the publishers publish and messages are waiting
-      started.await();
+      CompletableFuture<Void> publishers = startPublishing(s, tally);
       assertThat(s.closeAndDiscard()).isTrue();
       tally.closed.set(true);
       long deliveredAtClose = s.deliveredMessages();
-      CompletableFuture.allOf(publishers.toArray(CompletableFuture[]::new)).get(20,
-          TimeUnit.SECONDS);
+      publishers.get(20, TimeUnit.SECONDS);
 
       String at = "round " + round + " (pending limit " + s.pendingLimit() + ")";
       assertThat(s.deliveredMessages()).as(at + ": taken after the close")
@@ -169,12 +169,9 @@ class InMemorySubscriptionRaceTest {
     for (int round = 0; round < 100; round++) {
       Tally tally = new Tally();
       InMemorySubscription s = subscribe(1 + ThreadLocalRandom.current().nextInt(64), tally);
-      CountDownLatch started = new CountDownLatch(PUBLISHERS);
-      List<CompletableFuture<Void>> publishers = publish(s, tally, started);
-      started.await();
+      CompletableFuture<Void> publishers = startPublishing(s, tally);
       CompletableFuture<Void> drained = s.drain(Duration.ofSeconds(20));
-      CompletableFuture.allOf(publishers.toArray(CompletableFuture[]::new)).get(20,
-          TimeUnit.SECONDS);
+      publishers.get(20, TimeUnit.SECONDS);
       long handledWhenDrained = drained.thenApply(v -> tally.handled.get()).get(20,
           TimeUnit.SECONDS);
 
