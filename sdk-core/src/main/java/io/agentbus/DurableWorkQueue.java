@@ -175,14 +175,14 @@ final class DurableWorkQueue {
     Scheduler scheduler = bus.scheduler();
     switch (processed.claim(key, scheduler.now())) {
       case DONE:
-        counters.duplicatesSuppressed.increment();
         log.debug("Item {} of queue '{}' was already handled here; acknowledging the redelivered "
             + "copy (delivery {}) without handling it again", key, queue, count);
         ack(stored, key);
+        counters.duplicatesSuppressed.increment();
         return;
       case BUSY:
-        counters.deferred.increment();
         retryQuietly(stored, options.backoffAfter(1));
+        counters.deferred.increment();
         return;
       case CLAIMED:
       default:
@@ -233,9 +233,9 @@ final class DurableWorkQueue {
     }
     if (failure == null) {
       processed.done(key, scheduler.now());
+      ack(stored, key);
       counters.handled.increment();
       bus.countHandled();
-      ack(stored, key);
       return;
     }
     counters.handlerFailures.increment();
@@ -251,8 +251,8 @@ final class DurableWorkQueue {
       log.warn("Handler of durable queue '{}' failed on item {} (delivery {} of {}): {}; "
           + "retrying in {} ms", queue, key, count, options.maxDeliveries(), error,
           delay.toMillis());
-      counters.retried.increment();
       retryQuietly(stored, delay);
+      counters.retried.increment();
     }
   }
 
@@ -287,17 +287,17 @@ final class DurableWorkQueue {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      counters.deadLetterFailures.increment();
-      bus.countDeadLetterFailure();
       Duration delay = options.backoffAfter(stored.deliveryCount());
       log.error("Could not store the dead letter of item {} of queue '{}' ({}); the item stays "
           + "queued and comes back in {} ms", key, queue, unwrap(e).toString(), delay.toMillis());
       retryQuietly(stored, delay);
+      counters.deadLetterFailures.increment();
+      bus.countDeadLetterFailure();
       return;
     }
+    ack(stored, key);
     counters.deadLettered.increment();
     bus.countDeadLettered();
-    ack(stored, key);
   }
 
   private void retryQuietly(StoredMessage stored, Duration delay) {

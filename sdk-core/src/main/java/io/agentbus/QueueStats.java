@@ -6,6 +6,11 @@ package io.agentbus;
  * suppressed duplicate, or deferred (another worker of this bus was still handling the same
  * item).
  *
+ * <p>An outcome is counted after the store has been told of it: once {@code handled} or {@code
+ * deadLettered} shows an item, its acknowledgement has been sent, and once {@code retried} shows
+ * it, its redelivery has been requested with the backoff delay. A test or a dashboard that waits
+ * for a count can rely on that order.
+ *
  * @param published items published by this bus (stored, for a durable queue)
  * @param publishDuplicates publishes the store recognised as already stored
  * @param publishRetries publish attempts repeated after a failure (reconnects)

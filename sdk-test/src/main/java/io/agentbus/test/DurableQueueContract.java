@@ -321,6 +321,26 @@ public abstract class DurableQueueContract {
   }
 
   @Test
+  void aCountShowsAnOutcomeOnlyOnceTheStoreHasBeenToldOfIt() throws Exception {
+    // a test or dashboard that waits for "retried" or "handled" may then rely on the store
+    // knowing: the redelivery is scheduled, the acknowledgement sent
+    NotingCountsAtStoreCalls noting = new NotingCountsAtStoreCalls(newTransport(), "ordered");
+    MessageBus bus = newBus(withQueue("ordered", quick().build()), noting);
+    noting.bus = bus;
+    bus.createWorkQueue("ordered", d -> {
+      if (d.deliveryCount() == 1) {
+        throw new IllegalStateException("first attempt fails");
+      }
+    }, 1);
+    bus.publishToQueue("ordered", item(1), "ordered-1");
+
+    assertThat(take(noting.calls)).isEqualTo("retry handled=0 retried=0");
+    assertThat(take(noting.calls)).isEqualTo("ack handled=0 retried=1");
+    QueueStats stats = awaitStats(bus, "ordered", s -> s.handled() == 1);
+    assertThat(stats.retried()).isEqualTo(1);
+  }
+
+  @Test
   void workersOfSeveralBusesShareTheQueueAndEachItemIsHandledOnce() throws Exception {
     int items = 300;
     MessageBus producer = newBus(withQueue("tests", quick().build()));
@@ -516,16 +536,134 @@ public abstract class DurableQueueContract {
    * acknowledgement throws as it would if the server died before confirming, and the store is
    * not told, so it redelivers the item after the ack wait.
    */
-  private static final class LosingFirstAck implements Transport {
-    private final Transport delegate;
+  private static final class LosingFirstAck extends StoreIntercepting {
     private final String victim;
     private final AtomicInteger lost = new AtomicInteger();
     final CountDownLatch redeliveredAfterLoss = new CountDownLatch(1);
 
     LosingFirstAck(Transport delegate, String victim) {
-      this.delegate = delegate;
+      super(delegate);
       this.victim = victim;
     }
+
+    @Override
+    StoredMessage intercept(StoredMessage m) {
+      if (!victim.equals(m.messageId())) {
+        return m;
+      }
+      if (lost.get() > 0) {
+        redeliveredAfterLoss.countDown();
+        return m;
+      }
+      return new ForwardingStoredMessage(m) {
+        @Override
+        public void ack() {
+          lost.incrementAndGet();
+          throw new TransportException("simulated: the server died before confirming the ack",
+              null, true);
+        }
+      };
+    }
+  }
+
+  /**
+   * A transport that notes, as each acknowledgement or redelivery request reaches the store, what
+   * the queue's counters said at that moment.
+   */
+  private static final class NotingCountsAtStoreCalls extends StoreIntercepting {
+    private final String queue;
+    volatile @Nullable MessageBus bus;
+    final BlockingQueue<String> calls = new LinkedBlockingQueue<>();
+
+    NotingCountsAtStoreCalls(Transport delegate, String queue) {
+      super(delegate);
+      this.queue = queue;
+    }
+
+    @Override
+    StoredMessage intercept(StoredMessage m) {
+      return new ForwardingStoredMessage(m) {
+        @Override
+        public void ack() {
+          note("ack");
+          super.ack();
+        }
+
+        @Override
+        public void retryAfter(Duration delay) {
+          note("retry");
+          super.retryAfter(delay);
+        }
+      };
+    }
+
+    private void note(String call) {
+      QueueStats s = bus.queueStats(queue);
+      calls.add(call + " handled=" + s.handled() + " retried=" + s.retried());
+    }
+  }
+
+  /** A stored message passing every call to the one it wraps. */
+  private static class ForwardingStoredMessage implements StoredMessage {
+    private final StoredMessage m;
+
+    ForwardingStoredMessage(StoredMessage m) {
+      this.m = m;
+    }
+
+    @Override
+    public TransportMessage message() {
+      return m.message();
+    }
+
+    @Override
+    public String stream() {
+      return m.stream();
+    }
+
+    @Override
+    public long sequence() {
+      return m.sequence();
+    }
+
+    @Override
+    public Instant storedAt() {
+      return m.storedAt();
+    }
+
+    @Override
+    public int deliveryCount() {
+      return m.deliveryCount();
+    }
+
+    @Override
+    public void ack() {
+      m.ack();
+    }
+
+    @Override
+    public void retryAfter(Duration delay) {
+      m.retryAfter(delay);
+    }
+
+    @Override
+    public void inProgress() {
+      m.inProgress();
+    }
+  }
+
+  /**
+   * A transport passing everything to another, except that the stored messages its durable
+   * consumers deliver go through {@link #intercept} first.
+   */
+  private abstract static class StoreIntercepting implements Transport {
+    private final Transport delegate;
+
+    StoreIntercepting(Transport delegate) {
+      this.delegate = delegate;
+    }
+
+    abstract StoredMessage intercept(StoredMessage m);
 
     @Override
     public Optional<DurableStreams> durableStreams() {
@@ -545,7 +683,7 @@ public abstract class DurableQueueContract {
 
         @Override
         public TransportSubscription consume(ConsumerSpec spec, StoredMessageHandler handler) {
-          return real.consume(spec, m -> handler.onMessage(wrap(m)));
+          return real.consume(spec, m -> handler.onMessage(intercept(m)));
         }
 
         @Override
@@ -553,59 +691,6 @@ public abstract class DurableQueueContract {
           return real.replay(spec, handler);
         }
       });
-    }
-
-    private StoredMessage wrap(StoredMessage m) {
-      if (!victim.equals(m.messageId())) {
-        return m;
-      }
-      if (lost.get() > 0) {
-        redeliveredAfterLoss.countDown();
-        return m;
-      }
-      return new StoredMessage() {
-        @Override
-        public TransportMessage message() {
-          return m.message();
-        }
-
-        @Override
-        public String stream() {
-          return m.stream();
-        }
-
-        @Override
-        public long sequence() {
-          return m.sequence();
-        }
-
-        @Override
-        public Instant storedAt() {
-          return m.storedAt();
-        }
-
-        @Override
-        public int deliveryCount() {
-          return m.deliveryCount();
-        }
-
-        @Override
-        public void ack() {
-          lost.incrementAndGet();
-          throw new TransportException("simulated: the server died before confirming the ack",
-              null, true);
-        }
-
-        @Override
-        public void retryAfter(Duration delay) {
-          m.retryAfter(delay);
-        }
-
-        @Override
-        public void inProgress() {
-          m.inProgress();
-        }
-      };
     }
 
     @Override
