@@ -8,7 +8,6 @@ import io.agentbus.spi.Codec;
 final class Codecs {
   static final String JSON = "json";
   static final String PROTOBUF = "protobuf";
-  static final String JSON_CONTENT_TYPE = JsonCodec.CONTENT_TYPE;
 
   private Codecs() {}
 

@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * A transport alone, without the bus: pre-encoded JSON bytes published through the {@link
- * io.agentbus.spi.Transport} SPI with the bus's Content-Type header, counted by a handler, the
+ * io.agentbus.spi.Transport} SPI with no headers (as the bus sends JSON), counted by a handler, the
  * same shape as {@link RawNatsPubSubBenchmark}. It separates the transport's share of the bus
  * figures from the codec's and the bus's: raw jnats, then the NATS transport, then the bus.
  */
@@ -32,7 +32,8 @@ public class TransportPubSubBenchmark extends WindowedBenchmark {
   @Param({BenchMessages.Fanout.ONE, BenchMessages.Fanout.QUEUE3})
   public String fanout = BenchMessages.Fanout.ONE;
 
-  private final Headers headers = Headers.of(Headers.CONTENT_TYPE, Codecs.JSON_CONTENT_TYPE);
+  /** None: the bus sends JSON, the wire's default, without a Content-Type header. */
+  private final Headers headers = Headers.empty();
 
   private final ReceiveCounter counter = new ReceiveCounter();
   private Transport publisher;
