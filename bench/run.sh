@@ -3,7 +3,7 @@
 # the same run (raw jnats, a JDK-queue ping-pong). Starts its own nats-server on a free loopback
 # port and stops it at the end.
 #
-#   bench/run.sh            short profile, about 15 minutes on 2 cores
+#   bench/run.sh            short profile, about 13 minutes on 2 cores
 #   bench/run.sh long       longer profile, for published figures (about an hour)
 #   bench/run.sh short --only pubsub,reqrep     a subset (groups: pubsub reqrep codec heartbeat)
 #   bench/run.sh short --prof gc                add a JMH profiler to every benchmark

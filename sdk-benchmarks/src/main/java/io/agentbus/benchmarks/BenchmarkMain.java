@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -32,8 +33,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * </pre>
  *
  * <p>A run starts a {@code nats-server} on a free loopback port, runs each group of benchmarks
- * in its own JMH invocation (each writing {@code GROUP.json} in the output directory), stops the
- * server, then prints the table (also saved as {@code summary.txt}). {@code report} renders the
+ * in its own JMH invocation (each writing {@code GROUP.json} in the output directory; a group the
+ * profile runs in several {@linkplain Profile#rounds rounds} writes {@code GROUP-roundN.json} for
+ * the later ones), stops the server, then prints the table (also saved as {@code summary.txt}). {@code report} renders the
  * table again from saved results. The exit status is 1 when a figure has no result (a benchmark
  * failed); missed targets are reported in the table, not in the status.
  */
@@ -67,9 +69,22 @@ public final class BenchmarkMain {
     }
   }
 
-  /** Iteration counts and times: short takes about 15 minutes on 2 cores, long is for print. */
+  /**
+   * Iteration counts and times: short takes about 13 minutes on 2 cores, long (about an hour) is
+   * for print.
+   */
   enum Profile {
     SHORT, LONG;
+
+    /**
+     * How many times the group runs, one round after another. Every benchmark runs once per round
+     * and the table shows the median of its rounds: on a shared machine the speed drifts over
+     * minutes, and a figure and its baseline measured once, minutes apart, can land on opposite
+     * sides of a drift. Rounds spread both over the whole run.
+     */
+    int rounds(Group g) {
+      return this == LONG && (g == Group.PUBSUB || g == Group.REQREP) ? 3 : 1;
+    }
 
     void apply(Group g, ChainedOptionsBuilder o) {
       boolean s = this == SHORT;
@@ -78,21 +93,22 @@ public final class BenchmarkMain {
           // jnats' reader, writer and dispatcher run at a third of their speed for the first 4-6
           // seconds of a JVM (measured: raw jnats 124 k/s, then 450-500 k/s from the 6th second
           // on), so a pub/sub warmup shorter than that measures warmup, with huge error bars
-          timing(o, s ? 1 : 2, s ? 8 : 10, s ? 1 : 2, s ? 4 : 5, s ? 1 : 2);
+          timing(o, 1, s ? 6 : 8, 1, s ? 3 : 5, s ? 1 : 2);
           // CPU per message: what each figure costs its JVM, whatever the machine's load
           o.addProfiler(CpuShareProfiler.class);
           break;
         case REQREP:
-          timing(o, s ? 1 : 2, s ? 6 : 8, s ? 1 : 2, s ? 3 : 5, s ? 1 : 3);
+          timing(o, 1, s ? 4 : 6, 1, s ? 3 : 4, s ? 1 : 3);
           break;
         case CODEC:
           // sub-microsecond figures: one second of warmup left some encoders half compiled
-          timing(o, s ? 1 : 2, s ? 3 : 3, 1, s ? 3 : 5, 1);
+          timing(o, s ? 1 : 2, s ? 2 : 3, 1, s ? 2 : 5, 1);
           break;
         case HEARTBEAT:
           // each iteration spans one heartbeat interval (30 s), so it sees every agent's beat;
-          // the warmup lets the JIT finish compiling the heartbeat path before it is measured
-          timing(o, 1, 1, 30, s ? 1 : 3, 30);
+          // the warmup lets the JIT compile the heartbeat path before it is measured (half an
+          // interval is 5,000 beats with 10,000 agents)
+          timing(o, 1, 1, s ? 15 : 30, s ? 1 : 3, 30);
           o.addProfiler(CpuShareProfiler.class);
           break;
         default:
@@ -179,36 +195,17 @@ public final class BenchmarkMain {
       info.setProperty("natsServer", server.version());
       System.out.println("# nats-server " + server.version() + " at " + server.url()
           + " (pid " + server.pid() + ")");
-      for (Group g : groups) {
-        ChainedOptionsBuilder o = new OptionsBuilder()
-            .include(g.pattern)
-            // AlwaysPreTouch: the first write to each heap page otherwise costs a page fault, and
-            // on a virtual machine a slow one (measured: ~7,000 faults/s, +100 us on a NATS round
-            // trip for the first ~30 s of a fork); it taxes whichever side allocates more, and is
-            // gone once a long-running process has touched its heap
-            .jvmArgs("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch",
-                "-D" + BenchEnv.NATS_URL_PROPERTY + "=" + server.url(),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
-            .shouldFailOnError(false)
-            .resultFormat(ResultFormatType.JSON)
-            .result(out.resolve(g.id + ".json").toString());
-        profile.apply(g, o);
-        for (String p : profilers) {
-          int colon = p.indexOf(':');
-          if (colon < 0) {
-            o.addProfiler(p);
-          } else {
-            o.addProfiler(p.substring(0, colon), p.substring(colon + 1));
+      int rounds = groups.stream().mapToInt(profile::rounds).max().orElse(1);
+      for (int round = 1; round <= rounds; round++) {
+        for (Group g : groups) {
+          if (round <= profile.rounds(g)) {
+            runGroup(profile, g, round, out, server, profilers, failures);
           }
-        }
-        try {
-          new Runner(o.build()).run();
-        } catch (RunnerException e) {
-          failures.add(g.id + ": " + e.getMessage());
-          System.err.println("# group " + g.id + " failed: " + e);
         }
       }
     }
+    info.setProperty("rounds", groups.stream().map(g -> g.id + " " + profile.rounds(g))
+        .collect(Collectors.joining(", ")));
     info.setProperty("loadAfter", loadAverage());
     try (var w = Files.newBufferedWriter(out.resolve(RUN_INFO))) {
       info.store(w, "AgentBus benchmark run");
@@ -216,6 +213,40 @@ public final class BenchmarkMain {
     int status = report(List.of(out.toString()));
     failures.forEach(f -> System.err.println("# " + f));
     return failures.isEmpty() ? status : 1;
+  }
+
+  /** One JMH invocation: a group's benchmarks, once each, into {@code GROUP[-roundN].json}. */
+  private static void runGroup(Profile profile, Group g, int round, Path out,
+      NatsServerProcess server, List<String> profilers, List<String> failures) {
+    String file = g.id + (round == 1 ? "" : "-round" + round) + ".json";
+    ChainedOptionsBuilder o = new OptionsBuilder()
+        .include(g.pattern)
+        // AlwaysPreTouch: the first write to each heap page otherwise costs a page fault, and on
+        // a virtual machine a slow one (measured: ~7,000 faults/s, +100 us on a NATS round trip
+        // for the first ~30 s of a fork); it taxes whichever side allocates more, and is gone
+        // once a long-running process has touched its heap
+        .jvmArgs("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch",
+            "-D" + BenchEnv.NATS_URL_PROPERTY + "=" + server.url(),
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
+        .shouldFailOnError(false)
+        .resultFormat(ResultFormatType.JSON)
+        .result(out.resolve(file).toString());
+    profile.apply(g, o);
+    for (String p : profilers) {
+      int colon = p.indexOf(':');
+      if (colon < 0) {
+        o.addProfiler(p);
+      } else {
+        o.addProfiler(p.substring(0, colon), p.substring(colon + 1));
+      }
+    }
+    System.out.println("# " + g.id + ", round " + round + " of " + profile.rounds(g));
+    try {
+      new Runner(o.build()).run();
+    } catch (RunnerException e) {
+      failures.add(g.id + " (round " + round + "): " + e.getMessage());
+      System.err.println("# group " + g.id + " failed in round " + round + ": " + e);
+    }
   }
 
   /** Prints (and saves beside the results) the table for result files or run directories. */
@@ -266,6 +297,11 @@ public final class BenchmarkMain {
         + info.getProperty("loadBefore", "?") + ", after " + info.getProperty("loadAfter", "?"));
     h.add("JDK: " + info.getProperty("jdk", "?") + "; " + info.getProperty("natsServer",
         "nats-server ?") + " on loopback, sharing the CPUs");
+    String rounds = info.getProperty("rounds");
+    if (rounds != null && !rounds.matches("([a-z]+ 1(, )?)*")) {
+      h.add("rounds: " + rounds + " (every benchmark once per round, the rounds one after "
+          + "another; each figure is the median of its rounds)");
+    }
     return h;
   }
 

@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * auxiliary counters).
  *
  * @param benchmark {@code SimpleClassName.method}
+ * @param scoreError JMH's error of the score; for a {@linkplain #medianOfRounds median of rounds},
+ *     half the range of the rounds' scores
  * @param percentiles keyed by JMH's percentile labels ({@code "50.0"}, {@code "99.0"}, {@code
  *     "99.9"}); empty outside sample-time mode
  * @param secondary secondary scores by metric name, without JMH's leading {@code ·}
@@ -78,6 +82,56 @@ record JmhResult(
     return new JmhResult(name, n.path("mode").asText(), n.path("threads").asInt(1), params,
         primary.path("score").asDouble(Double.NaN), primary.path("scoreError").asDouble(Double.NaN),
         primary.path("scoreUnit").asText(), percentiles, secondary);
+  }
+
+  /**
+   * Combines the results of one benchmark with the same parameters from several rounds (a long run
+   * runs every benchmark once per round, the rounds one after another) into one: the median of
+   * their scores, of each percentile and of each secondary metric, so that a round the machine
+   * slowed down moves no figure by itself. Results that occur once are kept as they are; the order
+   * of first occurrence is kept.
+   */
+  static List<JmhResult> medianOfRounds(List<JmhResult> results) {
+    Map<List<Object>, List<JmhResult>> byKey = new LinkedHashMap<>();
+    for (JmhResult r : results) {
+      byKey.computeIfAbsent(List.of(r.benchmark, r.mode, r.threads, r.params),
+          k -> new ArrayList<>()).add(r);
+    }
+    List<JmhResult> out = new ArrayList<>();
+    for (List<JmhResult> rounds : byKey.values()) {
+      out.add(rounds.size() == 1 ? rounds.get(0) : median(rounds));
+    }
+    return out;
+  }
+
+  private static JmhResult median(List<JmhResult> rounds) {
+    JmhResult first = rounds.get(0);
+    double[] scores = rounds.stream().mapToDouble(JmhResult::score).toArray();
+    double low = Arrays.stream(scores).min().orElseThrow();
+    double high = Arrays.stream(scores).max().orElseThrow();
+    return new JmhResult(first.benchmark, first.mode, first.threads, first.params,
+        median(scores), (high - low) / 2, first.unit,
+        medianByKey(rounds, JmhResult::percentiles), medianByKey(rounds, JmhResult::secondary));
+  }
+
+  /** The median of each key's values over the rounds that have it. */
+  private static Map<String, Double> medianByKey(List<JmhResult> rounds,
+      Function<JmhResult, Map<String, Double>> values) {
+    Map<String, List<Double>> byKey = new LinkedHashMap<>();
+    for (JmhResult r : rounds) {
+      values.apply(r).forEach((k, v) -> byKey.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+    }
+    Map<String, Double> out = new LinkedHashMap<>();
+    byKey.forEach((k, v) -> out.put(k, median(v.stream().mapToDouble(Double::doubleValue)
+        .toArray())));
+    return out;
+  }
+
+  static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
   }
 
   /** The percentile {@code p} (e.g. 99.9), or NaN when this result has none. */

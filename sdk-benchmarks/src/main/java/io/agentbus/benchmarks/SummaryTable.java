@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * The one table a benchmark run ends with: every figure beside its baseline from the same run,
  * their ratio, the target from the benchmarks issue, and whether it was met. Built from JMH's JSON
  * results only (plus the encoded sizes, which it computes from the same codecs), so that a saved
- * run can be rendered again.
+ * run can be rendered again. Results of one benchmark from several rounds count as {@linkplain
+ * JmhResult#medianOfRounds their median}.
  */
 final class SummaryTable {
   /** JMH benchmark names ({@code Class.method}) the table reads. */
@@ -68,7 +69,7 @@ final class SummaryTable {
   private final List<Section> sections = new ArrayList<>();
 
   private SummaryTable(List<JmhResult> results) {
-    this.results = List.copyOf(results);
+    this.results = JmhResult.medianOfRounds(results);
   }
 
   static SummaryTable of(List<JmhResult> results) {

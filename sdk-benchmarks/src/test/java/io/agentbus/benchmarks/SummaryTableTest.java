@@ -106,6 +106,46 @@ class SummaryTableTest {
   }
 
   @Test
+  void theRoundsOfOneBenchmarkCountAsTheirMedianFigureByFigure() throws Exception {
+    Map<String, String> bus = Map.of("transport", "nats", "codec", "json");
+    Map<String, String> busProto = Map.of("transport", "nats", "codec", "protobuf");
+    SummaryTable t = SummaryTable.of(load(
+        result("RawNatsRequestReplyBenchmark.lockstep", "sample", Map.of("payload", "json"), 50,
+            pct(40, 100, 300), ""),
+        result("RawNatsRequestReplyBenchmark.lockstep", "sample", Map.of("payload", "json"), 50,
+            pct(60, 300, 900), ""),
+        result("RawNatsRequestReplyBenchmark.lockstep", "sample", Map.of("payload", "json"), 50,
+            pct(50, 200, 100), ""),
+        // a round the machine slowed down does not move the median
+        result("BusRequestReplyBenchmark.lockstep", "sample", bus, 55, pct(55, 220, 500), ""),
+        result("BusRequestReplyBenchmark.lockstep", "sample", bus, 55, pct(900, 9000, 9000), ""),
+        result("BusRequestReplyBenchmark.lockstep", "sample", bus, 55, pct(45, 180, 400), ""),
+        // another parameter value is another figure, not a round of this one
+        result("BusRequestReplyBenchmark.lockstep", "sample", busProto, 55, pct(1, 2, 3), "")));
+    SummaryTable.Row raw = row(t, "Request/reply latency in us (p50 / p99 / p99.9), one request",
+        "raw jnats, JSON bytes");
+    assertThat(raw.figure()).as("p50 40/60/50, p99 100/300/200, p99.9 300/900/100")
+        .isEqualTo("50.0 / 200 / 300");
+    SummaryTable.Row json = row(t, "Request/reply latency in us (p50 / p99 / p99.9), one request",
+        "MessageBus on NATS, JSON");
+    assertThat(json.figure()).isEqualTo("55.0 / 220 / 500");
+    assertThat(json.ratio()).isEqualTo("1.10 / 1.10 / 1.67");
+
+    List<JmhResult> merged = JmhResult.medianOfRounds(load(
+        result("BusPubSubBenchmark.publishAndReceive", "thrpt", bus, 300, "",
+            "\"\u00b7cpu.usPerOp\":{\"score\":3.0}"),
+        result("BusPubSubBenchmark.publishAndReceive", "thrpt", bus, 100, "",
+            "\"\u00b7cpu.usPerOp\":{\"score\":1.0}"),
+        result("BusPubSubBenchmark.publishAndReceive", "thrpt", bus, 200, "", ""),
+        result("BusPubSubBenchmark.publishAndReceive", "thrpt", bus, 400, "", "")));
+    assertThat(merged).hasSize(1);
+    assertThat(merged.get(0).score()).as("median of an even count").isEqualTo(250);
+    assertThat(merged.get(0).scoreError()).as("half the range").isEqualTo(150);
+    assertThat(merged.get(0).secondary("cpu.usPerOp")).as("of the rounds that have it")
+        .isEqualTo(2.0);
+  }
+
+  @Test
   void heartbeatCostIsNetOfTheMonitorAlone() throws Exception {
     String idle = "\"\u00b7cpu.percentOfOneCore\":{\"score\":0.5},"
         + "\"\u00b7heap.usedAfterGc\":{\"score\":10.0}";
