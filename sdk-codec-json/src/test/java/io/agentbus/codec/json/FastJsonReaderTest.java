@@ -34,6 +34,46 @@ class FastJsonReaderTest {
   }
 
   @Test
+  void aSeedMessageDecodedAgainReusesEveryShortStringOfTheFirstDecode() {
+    for (SeedFixtures.Fixture f : SeedFixtures.all()) {
+      List<String> first = shortStrings(codec.decode(f.bytes()));
+      List<String> second = shortStrings(codec.decode(f.bytes()));
+      assertThat(second).as(f.name()).hasSameSizeAs(first).isNotEmpty();
+      for (int i = 0; i < first.size(); i++) {
+        assertThat(second.get(i)).as("%s: '%s' made again, so another string of the message "
+            + "evicted it", f.name(), first.get(i)).isSameAs(first.get(i));
+      }
+    }
+  }
+
+  /** The ids, member names and string values a decoder may take from {@code RecentStrings}. */
+  private static List<String> shortStrings(AgentMessage m) {
+    List<String> out = new ArrayList<>();
+    for (String s : new String[] {m.fromAgent(), m.toAgent(), m.correlationId()}) {
+      if (s != null) {
+        out.add(s);
+      }
+    }
+    collect(m.content(), out);
+    out.removeIf(s -> s.isEmpty() || s.length() > 32 || !StandardCharsets.US_ASCII.newEncoder()
+        .canEncode(s));
+    return out;
+  }
+
+  private static void collect(@Nullable Object o, List<String> out) {
+    if (o instanceof String s) {
+      out.add(s);
+    } else if (o instanceof Map<?, ?> map) {
+      map.forEach((k, v) -> {
+        out.add((String) k);
+        collect(v, out);
+      });
+    } else if (o instanceof List<?> list) {
+      list.forEach(v -> collect(v, out));
+    }
+  }
+
+  @Test
   void generatedMessagesInEveryLayoutDecodeAsWithJackson() {
     Random random = new Random(20261127L);
     for (int i = 0; i < 3000; i++) {
