@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -90,8 +91,13 @@ final class SummaryTable {
 
   /** True when some figure the table expects has no result (a benchmark failed or was skipped). */
   boolean anyMissing() {
-    return sections.stream().flatMap(s -> s.rows().stream())
-        .anyMatch(r -> r.verdict() == Verdict.NO_RESULT);
+    return anyMissingIn(title -> true);
+  }
+
+  /** As {@link #anyMissing()}, in the sections whose titles {@code sections} accepts. */
+  boolean anyMissingIn(Predicate<String> sections) {
+    return this.sections.stream().filter(s -> sections.test(s.title()))
+        .flatMap(s -> s.rows().stream()).anyMatch(r -> r.verdict() == Verdict.NO_RESULT);
   }
 
   /** True when a figure with a target did not meet it. */

@@ -146,6 +146,22 @@ class SummaryTableTest {
   }
 
   @Test
+  void missingFiguresCanBeCountedInSomeSectionsOnly() throws Exception {
+    String cpu = "\"\u00b7cpu.percentOfOneCore\":{\"score\":1.0},"
+        + "\"\u00b7heap.usedAfterGc\":{\"score\":10.0}";
+    SummaryTable t = SummaryTable.of(load(
+        result("HeartbeatCostBenchmark.idle", "avgt",
+            Map.of("agents", "0", "intervalSeconds", "30"), 1, "", cpu),
+        result("HeartbeatCostBenchmark.idle", "avgt",
+            Map.of("agents", "1000", "intervalSeconds", "30"), 1, "", cpu),
+        result("HeartbeatCostBenchmark.idle", "avgt",
+            Map.of("agents", "10000", "intervalSeconds", "30"), 1, "", cpu)));
+    assertThat(t.anyMissing()).as("every other section is empty").isTrue();
+    assertThat(t.anyMissingIn(title -> title.startsWith("Heartbeats"))).isFalse();
+    assertThat(t.anyMissingIn(title -> title.startsWith("Codecs"))).isTrue();
+  }
+
+  @Test
   void heartbeatCostIsNetOfTheMonitorAlone() throws Exception {
     String idle = "\"\u00b7cpu.percentOfOneCore\":{\"score\":0.5},"
         + "\"\u00b7heap.usedAfterGc\":{\"score\":10.0}";
