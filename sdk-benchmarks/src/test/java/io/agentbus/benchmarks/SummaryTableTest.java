@@ -28,6 +28,11 @@ class SummaryTableTest {
         PKG, benchmark, mode, p, score, percentiles, secondary);
   }
 
+  private static String heartbeats(int agents, String secondary) {
+    return result("HeartbeatCostBenchmark.idle", "avgt",
+        Map.of("agents", Integer.toString(agents), "intervalSeconds", "30"), 1, "", secondary);
+  }
+
   private static String pct(double p50, double p99, double p999) {
     return String.format(Locale.ROOT, "\"0.0\":1.0,\"50.0\":%s,\"90.0\":%s,\"99.0\":%s,"
         + "\"99.9\":%s,\"100.0\":%s", p50, p50, p99, p999, p999 * 2);
@@ -149,13 +154,8 @@ class SummaryTableTest {
   void missingFiguresCanBeCountedInSomeSectionsOnly() throws Exception {
     String cpu = "\"\u00b7cpu.percentOfOneCore\":{\"score\":1.0},"
         + "\"\u00b7heap.usedAfterGc\":{\"score\":10.0}";
-    SummaryTable t = SummaryTable.of(load(
-        result("HeartbeatCostBenchmark.idle", "avgt",
-            Map.of("agents", "0", "intervalSeconds", "30"), 1, "", cpu),
-        result("HeartbeatCostBenchmark.idle", "avgt",
-            Map.of("agents", "1000", "intervalSeconds", "30"), 1, "", cpu),
-        result("HeartbeatCostBenchmark.idle", "avgt",
-            Map.of("agents", "10000", "intervalSeconds", "30"), 1, "", cpu)));
+    SummaryTable t = SummaryTable.of(load(heartbeats(0, cpu), heartbeats(1000, cpu),
+        heartbeats(10_000, cpu)));
     assertThat(t.anyMissing()).as("every other section is empty").isTrue();
     assertThat(t.anyMissingIn(title -> title.startsWith("Heartbeats"))).isFalse();
     assertThat(t.anyMissingIn(title -> title.startsWith("Codecs"))).isTrue();
@@ -167,11 +167,7 @@ class SummaryTableTest {
         + "\"\u00b7heap.usedAfterGc\":{\"score\":10.0}";
     String tenK = "\"\u00b7cpu.percentOfOneCore\":{\"score\":6.0},"
         + "\"\u00b7heap.usedAfterGc\":{\"score\":60.0},\"heartbeats\":{\"score\":10000}";
-    SummaryTable t = SummaryTable.of(load(
-        result("HeartbeatCostBenchmark.idle", "avgt",
-            Map.of("agents", "0", "intervalSeconds", "30"), 1, "", idle),
-        result("HeartbeatCostBenchmark.idle", "avgt",
-            Map.of("agents", "10000", "intervalSeconds", "30"), 1, "", tenK)));
+    SummaryTable t = SummaryTable.of(load(heartbeats(0, idle), heartbeats(10_000, tenK)));
     SummaryTable.Row r = row(t, "Heartbeats", "10,000 agents + monitor");
     assertThat(r.ratio()).isEqualTo("net 5.50 % CPU, +50.0 MB (5.1 KB/agent)");
     assertThat(r.figure()).isEqualTo("6.00 % CPU, 60.0 MB, 10,000 beats seen");
