@@ -310,6 +310,10 @@ public final class BenchmarkMain {
       Files.writeString(saveTo, text, StandardCharsets.UTF_8);
       System.out.println("# saved in " + saveTo.getParent());
     }
+    if (results.isEmpty()) {
+      System.out.println("# no results in " + paths);
+      return 1;
+    }
     Set<Group> measured = ran != null ? ran : EnumSet.noneOf(Group.class);
     if (ran == null) {
       for (Group g : Group.values()) {
