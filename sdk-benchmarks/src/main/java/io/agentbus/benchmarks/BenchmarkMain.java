@@ -54,18 +54,28 @@ public final class BenchmarkMain {
     HEARTBEAT("heartbeat", "\\.HeartbeatCostBenchmark\\.", "Heartbeats");
 
     final String id;
+    /** JMH's include pattern for this group's benchmarks (their fully qualified names). */
     final String pattern;
+    private final Pattern compiled;
     /** How the titles of this group's sections of the table begin. */
     final String sections;
 
     Group(String id, String pattern, String sections) {
       this.id = id;
       this.pattern = pattern;
+      this.compiled = Pattern.compile(pattern);
       this.sections = sections;
     }
 
-    boolean ran(JmhResult r) {
-      return Pattern.compile(pattern).matcher("." + r.benchmark()).find();
+    /** The groups with at least one of {@code results}. */
+    static Set<Group> of(List<JmhResult> results) {
+      Set<Group> groups = EnumSet.noneOf(Group.class);
+      for (Group g : values()) {
+        if (results.stream().anyMatch(r -> g.compiled.matcher("." + r.benchmark()).find())) {
+          groups.add(g);
+        }
+      }
+      return groups;
     }
 
     static Group named(String id) {
@@ -314,14 +324,7 @@ public final class BenchmarkMain {
       System.out.println("# no results in " + paths);
       return 1;
     }
-    Set<Group> measured = ran != null ? ran : EnumSet.noneOf(Group.class);
-    if (ran == null) {
-      for (Group g : Group.values()) {
-        if (results.stream().anyMatch(g::ran)) {
-          measured.add(g);
-        }
-      }
-    }
+    Set<Group> measured = ran != null ? ran : Group.of(results);
     if (measured.size() < Group.values().length) {
       System.out.println("# not run: " + EnumSet.complementOf(EnumSet.copyOf(measured)).stream()
           .map(g -> g.id).collect(Collectors.joining(", ")) + " (their rows stay empty and do not "
