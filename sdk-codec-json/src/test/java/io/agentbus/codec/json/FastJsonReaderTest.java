@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
 import io.agentbus.MessageType;
+import io.agentbus.internal.RecentStrings;
 import io.agentbus.test.SeedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ class FastJsonReaderTest {
     }
   }
 
-  /** The ids, member names and string values a decoder may take from {@code RecentStrings}. */
+  /** The ids, member names and string values a decoder may take from {@link RecentStrings}. */
   private static List<String> shortStrings(AgentMessage m) {
     List<String> out = new ArrayList<>();
     for (String s : new String[] {m.fromAgent(), m.toAgent(), m.correlationId()}) {
@@ -55,8 +56,8 @@ class FastJsonReaderTest {
       }
     }
     collect(m.content(), out);
-    out.removeIf(s -> s.isEmpty() || s.length() > 32 || !StandardCharsets.US_ASCII.newEncoder()
-        .canEncode(s));
+    out.removeIf(s -> s.isEmpty() || s.length() > RecentStrings.MAX_LENGTH
+        || !StandardCharsets.US_ASCII.newEncoder().canEncode(s));
     return out;
   }
 
