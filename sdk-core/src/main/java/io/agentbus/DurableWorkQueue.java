@@ -201,7 +201,7 @@ final class DurableWorkQueue {
     Codec codec;
     AgentMessage message;
     try {
-      codec = bus.codecFor(raw.headers());
+      codec = bus.codecFor(raw.headers(), raw.payload());
       message = codec.decode(raw.payload());
     } catch (CodecException e) {
       bus.countReceived();

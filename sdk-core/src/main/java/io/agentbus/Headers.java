@@ -12,14 +12,18 @@ import org.jspecify.annotations.Nullable;
 /**
  * Message headers: an ordered multimap of names to values, travelling beside the payload as NATS
  * headers do. Names are case-sensitive, printable ASCII without {@code :}; values hold no CR or LF.
- * AgentBus sends only what the payload does not already say: {@link #CONTENT_TYPE} on messages
- * that are not JSON, and its own headers on dead letters, failed replies and durable-queue items;
- * interceptors may add their own (trace context, signatures).
+ * AgentBus sends only what the payload does not already say: {@link #CONTENT_TYPE} for a codec
+ * whose payloads a receiver cannot {@linkplain io.agentbus.spi.Codec#recognizes recognize} (JSON
+ * and Protobuf need none), and its own headers on dead letters, failed replies and durable-queue
+ * items; interceptors may add their own (trace context, signatures).
  *
  * <p>Immutable and thread-safe; build with {@link #builder()} or {@link #toBuilder()}.
  */
 public final class Headers {
-  /** The codec the payload was encoded with, e.g. {@code application/json}. Absent means JSON. */
+  /**
+   * The codec the payload was encoded with, e.g. {@code application/protobuf}. Absent means JSON,
+   * or a payload a registered codec recognizes (Protobuf).
+   */
   public static final String CONTENT_TYPE = "Content-Type";
   /**
    * A copy of the message's correlation id, for tools that trace flows without decoding payloads.

@@ -48,9 +48,11 @@ import org.slf4j.LoggerFactory;
  *     MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model"), Duration.ofSeconds(10));
  * }</pre>
  *
- * <p><b>Codecs.</b> The bus publishes with its {@linkplain Builder#codec primary codec} and names it
- * in the {@code Content-Type} header. It decodes with whichever registered codec matches the
- * header; a message with no header is JSON, as the seed's Python agents send it.
+ * <p><b>Codecs.</b> The bus publishes with its {@linkplain Builder#codec primary codec}, and names it
+ * in the {@code Content-Type} header unless the payload says it already: JSON and Protobuf go
+ * without the header (see {@link Codec#recognizes}). It decodes with whichever registered codec
+ * matches the header; a message with no header is decoded by the registered codec that recognizes
+ * it, and otherwise as JSON, as the seed's Python agents send it.
  *
  * <p><b>Failures are never silent.</b> A message that cannot be decoded, or whose handler throws,
  * is logged, counted in {@link #stats()} and republished with the error to {@link
@@ -76,6 +78,8 @@ public final class MessageBus implements AutoCloseable {
   private final Transport transport;
   private final Codec codec;
   private final Map<String, Codec> codecsByType;
+  /** The registered codecs other than JSON, asked in order about a header-less payload. */
+  private final Codec[] recognizers;
   private final Subjects subjects;
   private final Scheduler scheduler;
   private final Duration defaultRequestTimeout;
@@ -120,6 +124,9 @@ public final class MessageBus implements AutoCloseable {
       }
     }
     this.codecsByType = Map.copyOf(byType);
+    this.recognizers = all.stream().distinct()
+        .filter(c -> !normalizeContentType(c.contentType()).equals(DEFAULT_CONTENT_TYPE))
+        .toArray(Codec[]::new);
     this.ownCodecHeaders = baseHeaders(codec);
     this.subjects = Subjects.of(b.namespace);
     this.scheduler = b.scheduler;
@@ -342,9 +349,14 @@ public final class MessageBus implements AutoCloseable {
   Headers headersFor(String subject, AgentMessage message, Codec with, byte[] payload) {
     // Only what the payload does not say already. JSON goes without Content-Type, as the Python
     // agents send it: absent means JSON on this wire for good, and a message without headers
-    // costs NATS a third less than one with them. The correlation id is in the payload: copying
-    // it into a header cost NATS request/reply 20 to 90 % more median latency (performance.md)
+    // costs NATS a third less than one with them. So does a payload its codec recognizes (a
+    // receiver asks its codecs before it takes a header-less payload for JSON). The correlation
+    // id is in the payload: copying it into a header cost NATS request/reply 20 to 90 % more
+    // median latency (performance.md)
     Headers headers = with == codec ? ownCodecHeaders : baseHeaders(with);
+    if (!headers.isEmpty() && with.recognizes(payload)) {
+      headers = Headers.empty();
+    }
     for (MessageInterceptor i : interceptors) {
       headers = i.beforePublish(subject, message, headers, payload);
     }
@@ -437,7 +449,7 @@ public final class MessageBus implements AutoCloseable {
     if (error != null && reply.payload().length == 0) {
       throw new RemoteHandlerException(subject, error);
     }
-    return codecFor(reply.headers()).decode(reply.payload());
+    return codecFor(reply.headers(), reply.payload()).decode(reply.payload());
   }
 
   private static RuntimeException unwrap(Throwable t) {
@@ -689,7 +701,7 @@ public final class MessageBus implements AutoCloseable {
     Codec with;
     AgentMessage message;
     try {
-      with = codecFor(raw.headers());
+      with = codecFor(raw.headers(), raw.payload());
       message = with.decode(raw.payload());
     } catch (CodecException e) {
       undecodable.incrementAndGet();
@@ -735,12 +747,13 @@ public final class MessageBus implements AutoCloseable {
     Codec with;
     AgentMessage message;
     try {
-      with = codecFor(raw.headers());
+      with = codecFor(raw.headers(), raw.payload());
       message = with.decode(raw.payload());
     } catch (CodecException e) {
       decodeFailures.increment();
       log.warn("Could not decode a message on '{}' ({} bytes, {}): {}; dead-lettering it",
-          raw.subject(), raw.payload().length, contentType(raw.headers()), e.getMessage());
+          raw.subject(), raw.payload().length, describeContentType(raw.headers()),
+          e.getMessage());
       deadLetter(raw, "decode failed: " + e.getMessage());
       return;
     }
@@ -776,28 +789,65 @@ public final class MessageBus implements AutoCloseable {
     interceptors.get(index).aroundDelivery(delivery, d -> deliver(d, handler, index + 1));
   }
 
-  Codec codecFor(Headers headers) {
-    CodecChoice last = lastChoice;
-    if (last != null && last.headers == headers) {
-      return last.codec; // transports hand over the same Headers instance message after message
+  /**
+   * The codec to decode {@code payload} with: the one its Content-Type header names, or without
+   * the header the one that {@linkplain Codec#recognizes recognizes} it, or JSON.
+   *
+   * @throws CodecException if no registered codec fits, naming the content type
+   */
+  Codec codecFor(Headers headers, byte[] payload) {
+    if (headers.isEmpty()) {
+      return unlabelled(payload); // how nearly every message arrives
     }
-    Codec c = lookUpCodec(headers);
-    lastChoice = new CodecChoice(headers, c);
-    return c;
+    CodecChoice last = lastChoice;
+    if (last == null || last.headers != headers) {
+      // transports hand over the same Headers instance message after message
+      String type = headers.first(Headers.CONTENT_TYPE);
+      last = new CodecChoice(headers, type == null ? null : lookUpCodec(type));
+      lastChoice = last;
+    }
+    return last.codec == null ? unlabelled(payload) : last.codec;
+  }
+
+  private Codec unlabelled(byte[] payload) {
+    for (Codec c : recognizers) {
+      if (c.recognizes(payload)) {
+        return c;
+      }
+    }
+    int first = firstNonWhitespace(payload);
+    if (first < payload.length && (payload[first] < 0x20 || payload[first] >= 0x7f)) {
+      throw new CodecException("A message without a Content-Type header is JSON unless a "
+          + "registered codec recognizes it, but this payload is binary (" + payload.length
+          + " bytes, byte " + first + " is 0x" + String.format("%02x", payload[first] & 0xff)
+          + ") and none of " + codecsByType.keySet() + " recognizes it. If its sender publishes "
+          + "Protobuf, register ProtobufCodec with MessageBus.Builder.additionalCodecs");
+    }
+    return lookUpCodec(DEFAULT_CONTENT_TYPE);
+  }
+
+  /** The index of the first byte that is not JSON whitespace, or the length. */
+  private static int firstNonWhitespace(byte[] payload) {
+    int i = 0;
+    while (i < payload.length && (payload[i] == ' ' || payload[i] == '\n'
+        || payload[i] == '\r' || payload[i] == '\t')) {
+      i++;
+    }
+    return i;
   }
 
   private static final class CodecChoice {
     final Headers headers;
-    final Codec codec;
+    /** Null: the headers name no content type. */
+    final @Nullable Codec codec;
 
-    CodecChoice(Headers headers, Codec codec) {
+    CodecChoice(Headers headers, @Nullable Codec codec) {
       this.headers = headers;
       this.codec = codec;
     }
   }
 
-  private Codec lookUpCodec(Headers headers) {
-    String type = contentType(headers);
+  private Codec lookUpCodec(String type) {
     Codec c = codecsByType.get(type);
     if (c == null) {
       c = codecsByType.get(normalizeContentType(type));
@@ -816,9 +866,9 @@ public final class MessageBus implements AutoCloseable {
     return bare.trim().toLowerCase(java.util.Locale.ROOT);
   }
 
-  private static String contentType(Headers headers) {
+  private static String describeContentType(Headers headers) {
     String type = headers.first(Headers.CONTENT_TYPE);
-    return type == null ? DEFAULT_CONTENT_TYPE : type;
+    return type == null ? "no Content-Type" : type;
   }
 
   private void deadLetter(TransportMessage raw, String error) {

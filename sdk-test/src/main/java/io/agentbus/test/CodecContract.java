@@ -62,6 +62,8 @@ import org.junit.jupiter.api.TestFactory;
  *   <li>Bad input (empty, random, truncated or mutated bytes, a missing required field) fails with
  *       a {@link CodecException} whose message is not blank; never another exception, a stack
  *       overflow or an out-of-memory error.
+ *   <li>{@link Codec#recognizes} never takes JSON text for its own (JSON may start with
+ *       whitespace), recognizes either every one of its own encodings or none, and never throws.
  *   <li>A codec is safe to use from many threads at once.
  * </ul>
  *
@@ -368,6 +370,82 @@ public abstract class CodecContract {
       AgentMessage back = roundTrip(f.expected());
       assertThat(back.content()).isEqualTo(f.expected().content());
     }));
+  }
+
+  // ------------------------------------------------------------------ header-less payloads
+
+  @Test
+  public void recognizesNoJsonText() {
+    List<byte[]> texts = new ArrayList<>();
+    for (SeedFixtures.Fixture f : SeedFixtures.all()) {
+      for (String lead : List.of("", "\n", " ", "\r\n\t ", "\n\n")) {
+        texts.add(concat(lead.getBytes(StandardCharsets.US_ASCII), f.bytes()));
+      }
+    }
+    // a newline, then '{' (123): what a protobuf field 1 of 123 bytes starts with
+    String id = "a".repeat(120);
+    texts.add(("\n{\"from_agent\": \"" + id + "\", \"message_type\": \"heartbeat\", "
+        + "\"content\": {}, \"timestamp\": \"2025-12-05T14:30:00Z\"}")
+        .getBytes(StandardCharsets.UTF_8));
+    texts.add("\n{}".getBytes(StandardCharsets.US_ASCII));
+    texts.add("\n\u0002{}".getBytes(StandardCharsets.US_ASCII));
+
+    for (byte[] text : texts) {
+      assertThat(codec().recognizes(text))
+          .as("recognizes(%s)", new String(text, StandardCharsets.UTF_8)).isFalse();
+    }
+  }
+
+  @Test
+  public void recognizesEveryOneOfItsOwnEncodingsOrNone() {
+    List<AgentMessage> messages = new ArrayList<>();
+    messages.add(richMessage());
+    messages.add(message().build());
+    messages.add(message().fromAgent("a").content(Map.of()).build());
+    messages.add(message().fromAgent("a".repeat(123)).toAgent("b").build());
+    messages.add(message().fromAgent("x".repeat(20_000)).build());
+    messages.add(message().messageType(MessageType.of("capability_announcement")).build());
+    SeedFixtures.all().forEach(f -> messages.add(f.expected()));
+    boolean first = codec().recognizes(codec().encode(messages.get(0)));
+
+    for (AgentMessage m : messages) {
+      assertThat(codec().recognizes(codec().encode(m))).as("recognizes(encode(%s))",
+          abbreviate(m.toString())).isEqualTo(first);
+    }
+  }
+
+  @Test
+  public void recognizingOddBytesNeverThrows() {
+    Random random = new Random(20261127L);
+    byte[] rich = codec().encode(richMessage());
+    List<byte[]> inputs = new ArrayList<>();
+    for (int length = 0; length <= rich.length; length++) {
+      inputs.add(Arrays.copyOf(rich, length));
+    }
+    for (int i = 0; i < 2000; i++) {
+      byte[] bytes = new byte[random.nextInt(40)];
+      random.nextBytes(bytes);
+      if (i % 2 == 0 && bytes.length > 0) {
+        bytes[0] = rich.length > 0 ? rich[0] : 0;
+      }
+      inputs.add(bytes);
+    }
+    inputs.add(new byte[] {0x0a, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 0x1a});
+    inputs.add(new byte[] {0x0a, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80});
+
+    for (byte[] input : inputs) {
+      try {
+        codec().recognizes(input);
+      } catch (Throwable t) {
+        throw new AssertionError("recognizes(" + Arrays.toString(input) + ") threw " + t, t);
+      }
+    }
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] both = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
   }
 
   // ------------------------------------------------------------------ bad input

@@ -128,7 +128,8 @@ public abstract class CodecNegotiationContract {
     jsonAgent.sendToAgent(JSON_AGENT, OTHER_AGENT, MessageType.ANSWER, content);
 
     Delivery atJson = take(toJson);
-    assertThat(atJson.headers().first(Headers.CONTENT_TYPE)).isEqualTo(otherCodec().contentType());
+    assertThat(atJson.headers().first(Headers.CONTENT_TYPE))
+        .isEqualTo(headerFor(otherCodec(), otherCodec().encode(atJson.message())));
     assertThat(atJson.codec().contentType()).isEqualTo(otherCodec().contentType());
     assertThat(atJson.message().fromAgent()).isEqualTo(OTHER_AGENT);
     assertThat(atJson.message().content()).isEqualTo(content);
@@ -136,10 +137,68 @@ public abstract class CodecNegotiationContract {
     assertThat(atJson.message().content().get("two")).isInstanceOf(Double.class);
 
     Delivery atOther = take(toOther);
-    assertThat(atOther.headers().first(Headers.CONTENT_TYPE)).isEqualTo(headerFor(jsonCodec()));
+    assertThat(atOther.headers().first(Headers.CONTENT_TYPE))
+        .isEqualTo(headerFor(jsonCodec(), jsonCodec().encode(atOther.message())));
     assertThat(atOther.codec().contentType()).isEqualTo(jsonCodec().contentType());
     assertThat(atOther.message().content()).isEqualTo(content);
     assertThat(atOther.message().content().get("two")).isInstanceOf(Double.class);
+  }
+
+  @Test
+  public void theOtherCodecsMessagesTravelWithoutAHeaderAndAreRecognized() throws Exception {
+    BlockingQueue<Delivery> atJson = new LinkedBlockingQueue<>();
+    BlockingQueue<Delivery> atOther = new LinkedBlockingQueue<>();
+    jsonAgent.subscribeToAgentMessages(JSON_AGENT, atJson::add);
+    otherAgent.subscribeToAgentMessages(OTHER_AGENT, atOther::add);
+    settle();
+    SeedFixtures.Fixture question = SeedFixtures.named("question-direct"); // to OTHER_AGENT
+    byte[] payload = otherCodec().encode(question.expected());
+    assertThat(otherCodec().recognizes(payload))
+        .as("this suite's other codec recognizes its own payloads, as Protobuf does").isTrue();
+
+    otherAgent.sendToAgent(OTHER_AGENT, JSON_AGENT, MessageType.ANSWER, awkwardContent());
+    // a peer that sends no headers at all, as a Python agent speaking the other codec would
+    pythonAgent.publish(question.subject(), null, Headers.empty(), payload);
+
+    Delivery atJsonAgent = take(atJson);
+    assertThat(atJsonAgent.headers().isEmpty()).isTrue();
+    assertThat(atJsonAgent.codec().contentType()).isEqualTo(otherCodec().contentType());
+    assertThat(atJsonAgent.message().content()).isEqualTo(awkwardContent());
+    Delivery atOtherAgent = take(atOther);
+    assertThat(atOtherAgent.codec().contentType()).isEqualTo(otherCodec().contentType());
+    assertThat(atOtherAgent.message()).isEqualTo(question.expected());
+    assertThat(jsonAgent.stats().decodeFailures()).isZero();
+    assertThat(otherAgent.stats().decodeFailures()).isZero();
+  }
+
+  @Test
+  public void aCodecThatDoesNotRecognizeItsPayloadsIsNamedInTheHeader() throws Exception {
+    String type = "application/vnd.agentbus.test+binary";
+    Codec unrecognizable = labelled(otherCodec(), type);
+    MessageBus sender = bus(MessageBus.builder().codec(unrecognizable));
+    MessageBus reader = bus(MessageBus.builder().codec(jsonCodec())
+        .additionalCodecs(otherCodec(), unrecognizable));
+    BlockingQueue<Delivery> delivered = new LinkedBlockingQueue<>();
+    BlockingQueue<Delivery> atJsonAgent = new LinkedBlockingQueue<>();
+    BlockingQueue<Delivery> deadLetters = new LinkedBlockingQueue<>();
+    reader.subscribeToAgentMessages(JSON_AGENT, delivered::add);
+    jsonAgent.subscribeToAgentMessages(JSON_AGENT, atJsonAgent::add);
+    reader.subscribe(reader.subjects().deadLetter(), deadLetters::add);
+    settle();
+
+    sender.sendToAgent(OTHER_AGENT, JSON_AGENT, MessageType.QUESTION, awkwardContent());
+
+    Delivery d = take(delivered);
+    assertThat(d.headers().first(Headers.CONTENT_TYPE)).isEqualTo(type);
+    assertThat(d.codec()).isSameAs(unrecognizable);
+    assertThat(d.message().content()).isEqualTo(awkwardContent());
+    // the agent without that codec does not take the message for another: it says what is missing
+    Delivery letter = take(deadLetters);
+    assertThat(letter.headers().first(Headers.ERROR))
+        .contains("No codec registered for content type '" + type + "'");
+    assertThat(letter.message().content()).isEqualTo(awkwardContent());
+    assertThat(jsonAgent.stats().decodeFailures()).isEqualTo(1);
+    assertThat(atJsonAgent).isEmpty();
   }
 
   @Test
@@ -287,7 +346,7 @@ public abstract class CodecNegotiationContract {
 
         String what = "reply of " + responder + " to a " + codec.contentType() + " request";
         assertThat(reply.headers().first(Headers.CONTENT_TYPE)).as(what)
-            .isEqualTo(headerFor(codec));
+            .isEqualTo(headerFor(codec, reply.payload()));
         AgentMessage answer = codec.decode(reply.payload());
         assertThat(answer.correlationId()).as(what).isEqualTo(request.correlationId());
         assertThat(answer.content()).as(what).containsEntry("answered_in", codec.contentType());
@@ -316,7 +375,7 @@ public abstract class CodecNegotiationContract {
           .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
 
       assertThat(reply.headers().first(Headers.CONTENT_TYPE)).as("reply of %s", responder)
-          .isEqualTo(headerFor(jsonCodec()));
+          .isEqualTo(headerFor(jsonCodec(), reply.payload()));
       AgentMessage answer = jsonCodec().decode(reply.payload());
       assertThat(answer.fromAgent()).isEqualTo(responder);
       assertThat(answer.toAgent()).isEqualTo(request.fromAgent());
@@ -366,11 +425,32 @@ public abstract class CodecNegotiationContract {
   }
 
   /**
-   * The Content-Type header a bus sends with {@code codec}'s messages: none for JSON (absent means
-   * JSON, as the seed's Python agents publish it), the codec's content type otherwise.
+   * The Content-Type header a bus sends with {@code payload} of {@code codec}: none for JSON
+   * (absent means JSON, as the seed's Python agents publish it) and none for a payload its codec
+   * {@linkplain Codec#recognizes recognizes}; the codec's content type otherwise.
    */
-  private static @Nullable String headerFor(Codec codec) {
-    return codec.contentType().equals(MessageBus.DEFAULT_CONTENT_TYPE) ? null
-        : codec.contentType();
+  private static @Nullable String headerFor(Codec codec, byte[] payload) {
+    return codec.contentType().equals(MessageBus.DEFAULT_CONTENT_TYPE)
+        || codec.recognizes(payload) ? null : codec.contentType();
+  }
+
+  /** {@code codec} under another content type, recognizing nothing: it must be named. */
+  private static Codec labelled(Codec codec, String contentType) {
+    return new Codec() {
+      @Override
+      public String contentType() {
+        return contentType;
+      }
+
+      @Override
+      public byte[] encode(AgentMessage message) {
+        return codec.encode(message);
+      }
+
+      @Override
+      public AgentMessage decode(byte[] bytes) {
+        return codec.decode(bytes);
+      }
+    };
   }
 }

@@ -124,10 +124,11 @@ public abstract class MessageBusContract {
     assertThat(d.subject()).isEqualTo("orchestrator.agent.architect-001.question");
     assertThat(d.message().toAgent()).isEqualTo("architect-001");
     assertThat(d.isRequest()).isFalse();
-    // JSON travels without Content-Type, as the seed's Python agents send it; others name theirs
+    // JSON travels without Content-Type, as the seed's Python agents send it, and so does a
+    // payload its codec recognizes; others name their codec
     assertThat(d.headers().first(Headers.CONTENT_TYPE)).isEqualTo(
-        codec().contentType().equals(MessageBus.DEFAULT_CONTENT_TYPE) ? null
-            : codec().contentType());
+        codec().contentType().equals(MessageBus.DEFAULT_CONTENT_TYPE)
+            || codec().recognizes(codec().encode(d.message())) ? null : codec().contentType());
     a.sendToAgent("x", "architect-0010", MessageType.ANSWER, Map.of());
     take(other);
     assertThat(architect).isEmpty();
@@ -339,15 +340,20 @@ public abstract class MessageBusContract {
     raw.publish("orchestrator.agent.victim.question", null, Headers.empty(), garbage);
     raw.publish("orchestrator.agent.victim.question", null,
         Headers.of(Headers.CONTENT_TYPE, "application/x-unheard-of"), new byte[] {1, 2, 3});
+    raw.publish("orchestrator.agent.victim.question", null, Headers.empty(),
+        new byte[] {7, 0, (byte) 0xfe});
 
     assertThat(take(dead)).isEqualTo(garbage);
     assertThat(take(errors)).startsWith("decode failed")
         .endsWith("@ orchestrator.agent.victim.question");
     assertThat(take(dead)).containsExactly(1, 2, 3);
     assertThat(take(errors)).contains("application/x-unheard-of");
-    assertThat(bus.stats().decodeFailures()).isEqualTo(2);
-    awaitCount(() -> bus.stats().deadLettered(), 2);
-    assertThat(bus.stats().deadLettered()).isEqualTo(2);
+    assertThat(take(dead)).containsExactly(7, 0, (byte) 0xfe);
+    assertThat(take(errors)).contains("without a Content-Type header", "binary", "0x07",
+        "register ProtobufCodec");
+    assertThat(bus.stats().decodeFailures()).isEqualTo(3);
+    awaitCount(() -> bus.stats().deadLettered(), 3);
+    assertThat(bus.stats().deadLettered()).isEqualTo(3);
     assertThat(handlerCalls).hasValue(0);
     raw.close();
   }

@@ -99,8 +99,8 @@ public final class AgentBusModule extends AbstractModule {
     return MessageBus.builder()
         .transport(transport)
         .codec(codec)
-        // decode what any agent sends: the seed's Python agents send JSON without a
-        // Content-Type header, other Java agents may be configured with the other codec
+        // decode what any agent sends: the seed's Python agents send JSON, other Java agents
+        // may be configured with the other codec; neither needs a Content-Type header
         // (registering the primary codec again changes nothing)
         .additionalCodecs(JsonCodec.create(), ProtobufCodec.create())
         .namespace(config.namespace())

@@ -27,6 +27,46 @@ class ProtobufCodecTest {
   }
 
   @Test
+  void recognizesWhatProtocsGeneratedCodeWritesAsWellAsItsOwn() {
+    List<AgentMessage> messages = new ArrayList<>(List.of(TestMessages.everyKind(),
+        message().build(), message().toAgent("b").correlationId("c").build()));
+    io.agentbus.test.SeedFixtures.all().forEach(f -> messages.add(f.expected()));
+    for (AgentMessage m : messages) {
+      byte[] generated = GeneratedMapping.toGenerated(m).toByteArray();
+      assertThat(codec.recognizes(generated)).as("generated encoding of %s", m).isTrue();
+      assertThat(codec.recognizes(codec.encode(m))).as("encoding of %s", m).isTrue();
+    }
+  }
+
+  @Test
+  void recognizesFromAgentFollowedByToAgentOrMessageTypeAndNothingElse() {
+    assertThat(codec.recognizes(WireBytes.envelope().toByteArray())).isTrue();
+    assertThat(codec.recognizes(WireBytes.create().string(1, "a").string(2, "b")
+        .toByteArray())).isTrue();
+    assertThat(codec.recognizes(WireBytes.create().string(1, "x".repeat(300)).string(3, "q")
+        .toByteArray())).as("a two-byte length").isTrue();
+
+    // field 1 followed by content, or alone; fields out of order; from_agent missing
+    assertThat(codec.recognizes(WireBytes.create().string(1, "a").string(4, "c").toByteArray()))
+        .isFalse();
+    assertThat(codec.recognizes(WireBytes.create().string(1, "a").toByteArray())).isFalse();
+    assertThat(codec.recognizes(WireBytes.create().string(3, "q").string(1, "a").toByteArray()))
+        .isFalse();
+    assertThat(codec.recognizes(WireBytes.create().string(3, "heartbeat").tag(5, WireBytes.VARINT)
+        .varint(0).toByteArray())).isFalse();
+    // from_agent with another wire type; a length past the end; a length of six varint bytes
+    assertThat(codec.recognizes(WireBytes.create().tag(1, WireBytes.VARINT).varint(1)
+        .string(3, "q").toByteArray())).isFalse();
+    assertThat(codec.recognizes(WireBytes.create().tag(1, WireBytes.LEN).varint(50)
+        .string(3, "q").toByteArray())).isFalse();
+    assertThat(codec.recognizes(WireBytes.create().tag(1, WireBytes.LEN)
+        .raw(0x81, 0x80, 0x80, 0x80, 0x80, 0x00).raw(0x1a).toByteArray())).isFalse();
+    assertThat(codec.recognizes(WireBytes.create().tag(1, WireBytes.LEN)
+        .raw(0xff, 0xff, 0xff, 0xff, 0x0f).raw(0x1a).toByteArray())).as("4 GiB").isFalse();
+    assertThat(codec.recognizes(new byte[0])).isFalse();
+  }
+
+  @Test
   @SuppressWarnings("unchecked")
   void everyKindOfValueRoundTripsExactly() {
     AgentMessage m = TestMessages.everyKind();
@@ -215,5 +255,10 @@ class ProtobufCodecTest {
         .timestamp(Instant.parse("2025-12-05T14:40:00Z"))
         .correlationId("c-1")
         .build();
+  }
+
+  private static AgentMessage.Builder message() {
+    return AgentMessage.builder().fromAgent("a").messageType(MessageType.HEARTBEAT)
+        .timestamp(Instant.parse("2025-12-05T14:30:00Z"));
   }
 }

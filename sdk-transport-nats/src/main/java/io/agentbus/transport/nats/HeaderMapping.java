@@ -57,7 +57,8 @@ final class HeaderMapping {
 
   /**
    * The last single-header set each thread received and what it became: a subscription's
-   * dispatcher thread mostly sees the same {@code Content-Type} message after message.
+   * dispatcher thread mostly sees the same headers message after message (a peer's {@code
+   * Content-Type}, a tracing header).
    */
   private static final ThreadLocal<@Nullable Object[]> LAST_RECEIVED = new ThreadLocal<>();
 
