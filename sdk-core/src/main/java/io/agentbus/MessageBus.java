@@ -1005,8 +1005,7 @@ public final class MessageBus implements AutoCloseable {
         .toAgent(to)
         .messageType(type)
         .content(content)
-        // at the wire's precision: one Instant (the finer one does not escape), not two
-        .timestamp(Instant.ofEpochMilli(scheduler.now().toEpochMilli()))
+        .timestamp(Instant.ofEpochMilli(scheduler.nowMillis())) // at the wire's precision
         .correlationId(correlationId)
         .build();
   }

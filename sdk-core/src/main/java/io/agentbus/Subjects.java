@@ -28,6 +28,11 @@ public final class Subjects {
    * reference is read whole, and a {@code String} is immutable.
    */
   private static final String[] VALID_TOKENS = new String[1024];
+  /**
+   * Subjects that passed {@link #requireSubject} lately, kept as {@link #VALID_TOKENS} are: a bus
+   * publishes to the very subject strings it made last, and every transport checks each publish.
+   */
+  private static final String[] VALID_SUBJECTS = new String[1024];
   /** The seed's namespace. */
   public static final String DEFAULT_NAMESPACE = "orchestrator";
 
@@ -180,7 +185,14 @@ public final class Subjects {
    * @throws InvalidSubjectException naming the subject and what is wrong with it
    */
   public static String requireSubject(String what, String subject) {
-    return check(what, subject, false);
+    Objects.requireNonNull(subject, () -> what + " must not be null");
+    int slot = subject.hashCode() & (VALID_SUBJECTS.length - 1);
+    if (VALID_SUBJECTS[slot] == subject) {
+      return subject; // this very String passed before
+    }
+    check(what, subject, false);
+    VALID_SUBJECTS[slot] = subject;
+    return subject;
   }
 
   /**

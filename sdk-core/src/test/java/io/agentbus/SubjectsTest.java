@@ -83,6 +83,21 @@ class SubjectsTest {
     }
   }
 
+  /** The same for subjects to publish to. */
+  @Test
+  void aRememberedSubjectDoesNotLetAnInvalidOneWithTheSameHashThrough() {
+    String valid = "orchestrator.agent.`M";
+    String invalid = "orchestrator.agent.a.";
+    assertThat(invalid.hashCode()).isEqualTo(valid.hashCode());
+    for (int i = 0; i < 3; i++) {
+      assertThat(Subjects.requireSubject("subject", valid)).isSameAs(valid);
+      assertThatThrownBy(() -> Subjects.requireSubject("subject", invalid))
+          .isInstanceOf(InvalidSubjectException.class).hasMessageContaining("empty token");
+      String equalCopy = new String(valid.toCharArray());
+      assertThat(Subjects.requireSubject("subject", equalCopy)).isSameAs(equalCopy);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"", ".a", "a.", "a..b", "a.*", "a.>", "a b", "a.b*", "a.>.b", "\u0000"})
   void rejectsInvalidPublishSubjects(String bad) {

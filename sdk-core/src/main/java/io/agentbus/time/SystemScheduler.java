@@ -30,6 +30,11 @@ final class SystemScheduler implements Scheduler {
   }
 
   @Override
+  public long nowMillis() {
+    return System.currentTimeMillis();
+  }
+
+  @Override
   public Cancellable schedule(Duration delay, Runnable task) {
     ScheduledFuture<?> f =
         executor.schedule(guard(task), delay.toNanos(), TimeUnit.NANOSECONDS);
