@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ReceiveCounterTest {
@@ -22,6 +24,31 @@ class ReceiveCounterTest {
     subscriber.join();
     assertThat(counter.received()).isEqualTo(1000);
     counter.verifyComplete("test");
+  }
+
+  @Test
+  void threeSubscriberThreadsCountBatchAfterBatchWithoutALostWakeUp() throws Exception {
+    ReceiveCounter counter = new ReceiveCounter();
+    int batches = 200;
+    for (int b = 0; b < batches; b++) {
+      counter.expect(300);
+      List<Thread> subscribers = new ArrayList<>();
+      for (int t = 0; t < 3; t++) {
+        Thread s = new Thread(() -> {
+          for (int i = 0; i < 100; i++) {
+            counter.onMessage();
+          }
+        });
+        subscribers.add(s);
+        s.start();
+      }
+      counter.awaitExpected(Duration.ofSeconds(30));
+      for (Thread s : subscribers) {
+        s.join();
+      }
+      assertThat(counter.received()).isEqualTo(300L * (b + 1));
+    }
+    counter.verifyComplete("threads");
   }
 
   @Test
