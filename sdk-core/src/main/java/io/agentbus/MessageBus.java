@@ -820,8 +820,9 @@ public final class MessageBus implements AutoCloseable {
       throw new CodecException("A message without a Content-Type header is JSON unless a "
           + "registered codec recognizes it, but this payload is binary (" + payload.length
           + " bytes, byte " + first + " is 0x" + String.format("%02x", payload[first] & 0xff)
-          + ") and none of " + codecsByType.keySet() + " recognizes it. If its sender publishes "
-          + "Protobuf, register ProtobufCodec with MessageBus.Builder.additionalCodecs");
+          + ") and none of " + codecsByType.keySet() + " recognizes it"
+          + (recognizers.length > 0 ? "" : ". If its sender publishes Protobuf, register "
+              + "ProtobufCodec with MessageBus.Builder.additionalCodecs"));
     }
     return lookUpCodec(DEFAULT_CONTENT_TYPE);
   }

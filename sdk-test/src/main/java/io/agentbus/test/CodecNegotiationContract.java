@@ -172,6 +172,30 @@ public abstract class CodecNegotiationContract {
   }
 
   @Test
+  public void aHeaderlessBinaryPayloadNoCodecRecognizesIsDeadLetteredSayingSo() throws Exception {
+    BlockingQueue<TransportMessage> deadLetters = new LinkedBlockingQueue<>();
+    Transport watcher = rawTransport();
+    watcher.subscribe(jsonAgent.subjects().deadLetter(), null, deadLetters::add);
+    BlockingQueue<Delivery> delivered = new LinkedBlockingQueue<>();
+    jsonAgent.subscribeToAgentMessages(JSON_AGENT, delivered::add);
+    settle();
+    byte[] binary = {0x0a, 0x03, 'a', 'b', 'c', 0x22, 0x00}; // from_agent, then no message_type
+
+    pythonAgent.publish(jsonAgent.subjects().direct(JSON_AGENT, MessageType.QUESTION), null,
+        Headers.empty(), binary);
+
+    TransportMessage letter = deadLetters.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(letter).as("a dead letter within %s", WAIT).isNotNull();
+    assertThat(letter.payload()).isEqualTo(binary);
+    assertThat(letter.headers().first(Headers.ERROR))
+        .contains("without a Content-Type header", "binary", "byte 1 is 0x03",
+            otherCodec().contentType())
+        .doesNotContain("register ProtobufCodec"); // it has one, and this is not its payload
+    assertThat(jsonAgent.stats().decodeFailures()).isEqualTo(1);
+    assertThat(delivered).isEmpty();
+  }
+
+  @Test
   public void aCodecThatDoesNotRecognizeItsPayloadsIsNamedInTheHeader() throws Exception {
     String type = "application/vnd.agentbus.test+binary";
     Codec unrecognizable = labelled(otherCodec(), type);

@@ -349,8 +349,12 @@ public abstract class MessageBusContract {
     assertThat(take(dead)).containsExactly(1, 2, 3);
     assertThat(take(errors)).contains("application/x-unheard-of");
     assertThat(take(dead)).containsExactly(7, 0, (byte) 0xfe);
-    assertThat(take(errors)).contains("without a Content-Type header", "binary", "0x07",
-        "register ProtobufCodec");
+    String binaryError = take(errors);
+    assertThat(binaryError).contains("without a Content-Type header", "binary", "0x07");
+    if (codec().contentType().equals(MessageBus.DEFAULT_CONTENT_TYPE)) {
+      // a bus that recognizes no binary codec points at the likely one
+      assertThat(binaryError).contains("register ProtobufCodec");
+    }
     assertThat(bus.stats().decodeFailures()).isEqualTo(3);
     awaitCount(() -> bus.stats().deadLettered(), 3);
     assertThat(bus.stats().deadLettered()).isEqualTo(3);
