@@ -32,6 +32,8 @@ public final class Subjects {
   /**
    * Subjects that passed {@link #requireSubject} lately, kept as {@link #VALID_TOKENS} are: a bus
    * publishes to the very subject strings it made last, and every transport checks each publish.
+   * Reply inboxes ({@code _INBOX.}) are used once and not kept, so that a responder's replies do
+   * not write into the lines the hot subjects are read from.
    */
   private static final String[] VALID_SUBJECTS = new String[1024];
   /** The seed's namespace. */
@@ -197,7 +199,9 @@ public final class Subjects {
       return subject; // passed before (see requireToken)
     }
     check(what, subject, false);
-    VALID_SUBJECTS[slot] = subject;
+    if (!subject.startsWith("_INBOX.")) {
+      VALID_SUBJECTS[slot] = subject;
+    }
     return subject;
   }
 
