@@ -45,7 +45,9 @@ import org.junit.jupiter.api.Test;
  * }</pre>
  *
  * <p>The agents are the seed's: {@code architect-001} publishes JSON, {@code parser-dev-001} the
- * other codec. Each registers the other's codec as an additional one.
+ * other codec. Each registers the other's codec as an additional one. The other codec must
+ * {@linkplain Codec#recognizes recognize} its own payloads, as Protobuf does, so that its messages
+ * travel without a header; the suite also wraps it as a codec that does not, which must be named.
  */
 public abstract class CodecNegotiationContract {
   /** A guard against hangs, not a performance bound. */
