@@ -23,7 +23,9 @@ import org.jspecify.annotations.Nullable;
  *     half the range of the rounds' scores
  * @param percentiles keyed by JMH's percentile labels ({@code "50.0"}, {@code "99.0"}, {@code
  *     "99.9"}); empty outside sample-time mode
- * @param secondary secondary scores by metric name, without JMH's leading {@code ·}
+ * @param secondary secondary scores by metric name, without JMH's leading {@code ·}; for a metric
+ *     with per-iteration raw data, also its mean per measurement iteration under the name plus
+ *     {@link #PER_ITERATION} (JMH's score of an event counter is the sum over the iterations)
  */
 record JmhResult(
     String benchmark,
@@ -37,6 +39,9 @@ record JmhResult(
     Map<String, Double> secondary) {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** Suffix of a secondary metric's mean per measurement iteration. */
+  static final String PER_ITERATION = "/iteration";
 
   /**
    * Reads a JMH JSON result file.
@@ -78,6 +83,17 @@ record JmhResult(
       Map.Entry<String, JsonNode> e = it.next();
       String key = e.getKey().startsWith("\u00b7") ? e.getKey().substring(1) : e.getKey();
       secondary.put(key, e.getValue().path("score").asDouble());
+      double sum = 0;
+      int iterations = 0;
+      for (JsonNode fork : e.getValue().path("rawData")) {
+        for (JsonNode iteration : fork) {
+          sum += iteration.asDouble();
+          iterations++;
+        }
+      }
+      if (iterations > 0) {
+        secondary.put(key + PER_ITERATION, sum / iterations);
+      }
     }
     return new JmhResult(name, n.path("mode").asText(), n.path("threads").asInt(1), params,
         primary.path("score").asDouble(Double.NaN), primary.path("scoreError").asDouble(Double.NaN),

@@ -345,11 +345,15 @@ final class SummaryTable {
   private static String cpuAndHeap(JmhResult r) {
     @Nullable Double cpu = cpu(r);
     @Nullable Double heap = heap(r);
+    @Nullable Double perWindow = r.secondary(HEARTBEATS_METRIC + JmhResult.PER_ITERATION);
     @Nullable Double beats = r.secondary(HEARTBEATS_METRIC);
+    String seen = perWindow != null && perWindow > 0
+        ? String.format(Locale.ROOT, ", %,.0f beats seen per window", perWindow)
+        // results without raw data: JMH's sum over the windows
+        : beats != null && beats > 0 ? String.format(Locale.ROOT, ", %,.0f beats seen", beats)
+        : "";
     return (cpu == null ? "-" : String.format(Locale.ROOT, "%.2f %%", cpu)) + " CPU, "
-        + (heap == null ? "-" : String.format(Locale.ROOT, "%.1f MB", heap))
-        + (beats == null || beats == 0 ? "" : String.format(Locale.ROOT, ", %,.0f beats seen",
-            beats));
+        + (heap == null ? "-" : String.format(Locale.ROOT, "%.1f MB", heap)) + seen;
   }
 
   // ------------------------------------------------------------------ helpers

@@ -175,6 +175,18 @@ class SummaryTableTest {
   }
 
   @Test
+  void heartbeatsSeenAreCountedPerWindowWhereJmhGaveTheWindows() throws Exception {
+    String tenK = "\"\u00b7cpu.percentOfOneCore\":{\"score\":3.0},"
+        + "\"\u00b7heap.usedAfterGc\":{\"score\":20.0},"
+        + "\"heartbeats\":{\"score\":30000,\"rawData\":[[10000.0,10000.0,10000.0]]}";
+    String idle = "\"\u00b7cpu.percentOfOneCore\":{\"score\":0.5},"
+        + "\"\u00b7heap.usedAfterGc\":{\"score\":10.0}";
+    SummaryTable t = SummaryTable.of(load(heartbeats(0, idle), heartbeats(10_000, tenK)));
+    assertThat(row(t, "Heartbeats", "10,000 agents + monitor").figure())
+        .isEqualTo("3.00 % CPU, 20.0 MB, 10,000 beats seen per window");
+  }
+
+  @Test
   void rendersEverySectionWithAFooterCountingVerdicts() throws Exception {
     SummaryTable t = SummaryTable.of(load(
         result("CodecBenchmark.encode", "avgt",
