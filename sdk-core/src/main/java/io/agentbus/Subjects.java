@@ -160,12 +160,7 @@ public final class Subjects {
    */
   public static String requireToken(String what, String value) {
     Objects.requireNonNull(value, () -> what + " must not be null");
-    int slot = value.hashCode() & (VALID_TOKENS.length - 1);
-    String known = VALID_TOKENS[slot];
-    if (known == value || value.equals(known)) {
-      // passed before, and Strings do not change. An equal instance does not take the slot: the
-      // publisher's id and each decoding thread's copy of it took turns, and every write moved
-      // the line between cores (13 % of a queue-group publisher's time)
+    if (remembered(VALID_TOKENS, value)) {
       return value;
     }
     if (value.isEmpty()) {
@@ -182,7 +177,7 @@ public final class Subjects {
             + " at index " + i + " (ids are single subject tokens: no spaces, '.', '*' or '>')");
       }
     }
-    VALID_TOKENS[slot] = value;
+    remember(VALID_TOKENS, value);
     return value;
   }
 
@@ -193,16 +188,29 @@ public final class Subjects {
    */
   public static String requireSubject(String what, String subject) {
     Objects.requireNonNull(subject, () -> what + " must not be null");
-    int slot = subject.hashCode() & (VALID_SUBJECTS.length - 1);
-    String known = VALID_SUBJECTS[slot];
-    if (known == subject || subject.equals(known)) {
-      return subject; // passed before (see requireToken)
+    if (remembered(VALID_SUBJECTS, subject)) {
+      return subject;
     }
     check(what, subject, false);
     if (!subject.startsWith("_INBOX.")) {
-      VALID_SUBJECTS[slot] = subject;
+      remember(VALID_SUBJECTS, subject);
     }
     return subject;
+  }
+
+  /**
+   * True when {@code value}, or a string equal to it, passed a check before and is still in its
+   * slot of {@code cache}; Strings do not change. A hit never writes: an equal instance does not
+   * take the slot, because the publisher's id and each decoding thread's copy of it took turns,
+   * and every write moved the line between cores (13 % of a queue-group publisher's time).
+   */
+  private static boolean remembered(String[] cache, String value) {
+    String known = cache[value.hashCode() & (cache.length - 1)];
+    return known == value || value.equals(known);
+  }
+
+  private static void remember(String[] cache, String value) {
+    cache[value.hashCode() & (cache.length - 1)] = value;
   }
 
   /**
