@@ -80,6 +80,8 @@ public final class MessageBus implements AutoCloseable {
   private final Map<String, Codec> codecsByType;
   /** The registered codecs other than JSON, asked in order about a header-less payload. */
   private final Codec[] recognizers;
+  /** The JSON codec, if registered: what a header-less payload nobody recognizes is. */
+  private final @Nullable Codec jsonCodec;
   private final Subjects subjects;
   private final Scheduler scheduler;
   private final Duration defaultRequestTimeout;
@@ -127,6 +129,7 @@ public final class MessageBus implements AutoCloseable {
     this.recognizers = all.stream().distinct()
         .filter(c -> !normalizeContentType(c.contentType()).equals(DEFAULT_CONTENT_TYPE))
         .toArray(Codec[]::new);
+    this.jsonCodec = codecsByType.get(DEFAULT_CONTENT_TYPE);
     this.ownCodecHeaders = baseHeaders(codec);
     this.subjects = Subjects.of(b.namespace);
     this.scheduler = b.scheduler;
@@ -824,7 +827,7 @@ public final class MessageBus implements AutoCloseable {
           + (recognizers.length > 0 ? "" : ". If its sender publishes Protobuf, register "
               + "ProtobufCodec with MessageBus.Builder.additionalCodecs"));
     }
-    return lookUpCodec(DEFAULT_CONTENT_TYPE);
+    return jsonCodec != null ? jsonCodec : lookUpCodec(DEFAULT_CONTENT_TYPE); // which throws
   }
 
   /** The index of the first byte that is not JSON whitespace, or the length. */
