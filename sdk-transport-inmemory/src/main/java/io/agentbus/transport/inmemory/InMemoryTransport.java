@@ -126,7 +126,7 @@ public final class InMemoryTransport implements Transport {
           t.setDaemon(true);
           return t;
         });
-    this.inboxPrefix = "_INBOX." + nuid() + ".";
+    this.inboxPrefix = Routes.INBOX_PREFIX + nuid() + ".";
     this.inboxPattern = inboxPrefix + "*";
     server.routes.add(inboxPattern, null, inbox);
     this.streams = server.streams.session((subject, headers, payload) ->

@@ -26,8 +26,12 @@ import org.jspecify.annotations.Nullable;
 final class Routes {
   /** Beyond this many cached subjects the cache is cleared; hot subjects come straight back. */
   static final int CACHE_LIMIT = 4096;
-  /** Reply subjects are used once; caching them would only churn the cache. */
-  private static final String INBOX_PREFIX = "_INBOX.";
+  /**
+   * The first token of reply subjects, as in NATS. They are used once; caching them would only
+   * churn the cache.
+   */
+  static final String INBOX = "_INBOX";
+  static final String INBOX_PREFIX = INBOX + ".";
 
   private final Object writeLock = new Object();
   private final Node root = new Node();
@@ -142,7 +146,7 @@ final class Routes {
   boolean isEmptyApartFromInboxes() {
     synchronized (writeLock) {
       return root.here.isEmpty() && root.gt.isEmpty() && root.star == null
-          && root.children.keySet().stream().allMatch(k -> k.equals("_INBOX"));
+          && root.children.keySet().stream().allMatch(INBOX::equals);
     }
   }
 
