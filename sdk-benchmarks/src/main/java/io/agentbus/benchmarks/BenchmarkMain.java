@@ -12,8 +12,11 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -289,7 +292,7 @@ public final class BenchmarkMain {
     if (paths.isEmpty()) {
       throw new IllegalArgumentException("report needs a run directory or JMH JSON files");
     }
-    List<JmhResult> results = new ArrayList<>();
+    Map<Integer, List<JmhResult>> rounds = new TreeMap<>();
     Properties info = new Properties();
     Path saveTo = null;
     for (String p : paths) {
@@ -305,15 +308,17 @@ public final class BenchmarkMain {
         try (Stream<Path> files = Files.list(path)) {
           for (Path f : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
             if (Files.size(f) > 0) {
-              results.addAll(JmhResult.read(f));
+              rounds.computeIfAbsent(roundOf(f), n -> new ArrayList<>()).addAll(JmhResult.read(f));
             }
           }
         }
       } else {
-        results.addAll(JmhResult.read(path));
+        rounds.computeIfAbsent(roundOf(path), n -> new ArrayList<>())
+            .addAll(JmhResult.read(path));
       }
     }
-    SummaryTable table = SummaryTable.of(results);
+    List<JmhResult> results = rounds.values().stream().flatMap(List::stream).toList();
+    SummaryTable table = SummaryTable.ofRounds(List.copyOf(rounds.values()));
     String text = table.render(header(info));
     System.out.print(text);
     if (saveTo != null) {
@@ -334,6 +339,14 @@ public final class BenchmarkMain {
         g.sections))) ? 1 : 0;
   }
 
+  private static final Pattern ROUND_FILE = Pattern.compile(".*-round(\\d+)\\.json");
+
+  /** The round a results file holds: N for {@code GROUP-roundN.json}, else 1. */
+  static int roundOf(Path file) {
+    Matcher m = ROUND_FILE.matcher(file.getFileName().toString());
+    return m.matches() ? Integer.parseInt(m.group(1)) : 1;
+  }
+
   private static List<String> header(Properties info) {
     List<String> h = new ArrayList<>();
     h.add("AgentBus benchmarks, " + info.getProperty("profile", "?") + " profile, started "
@@ -346,7 +359,8 @@ public final class BenchmarkMain {
     String rounds = info.getProperty("rounds");
     if (rounds != null) {
       h.add("rounds: " + rounds + " (every benchmark once per round, the rounds one after "
-          + "another; each figure is the median of its rounds)");
+          + "another; each figure is the median of its rounds, and each target says in how many "
+          + "rounds it was met against the same round's baseline)");
     }
     return h;
   }

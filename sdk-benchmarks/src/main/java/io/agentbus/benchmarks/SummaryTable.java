@@ -17,7 +17,9 @@ import org.jspecify.annotations.Nullable;
  * their ratio, the target from the benchmarks issue, and whether it was met. Built from JMH's JSON
  * results only (plus the encoded sizes, which it computes from the same codecs), so that a saved
  * run can be rendered again. Results of one benchmark from several rounds count as {@linkplain
- * JmhResult#medianOfRounds their median}.
+ * JmhResult#medianOfRounds their median}; when the rounds are {@linkplain #ofRounds told apart},
+ * each target also says in how many rounds it was met, each round's figure against the same
+ * round's baseline, so that a median at the line shows whether it is the line or the machine.
  */
 final class SummaryTable {
   /** JMH benchmark names ({@code Class.method}) the table reads. */
@@ -59,9 +61,30 @@ final class SummaryTable {
     }
   }
 
-  /** One line of the table. */
+  /**
+   * One line of the table.
+   *
+   * @param roundsMet for a row with a target, in how many rounds it was met (each round's figure
+   *     against that round's baseline)
+   * @param roundsJudged in how many rounds the row had a figure and a baseline; 0 when the results
+   *     were not told apart by round
+   */
   record Row(String label, String figure, String baseline, String ratio, String target,
-      Verdict verdict) {}
+      Verdict verdict, int roundsMet, int roundsJudged) {
+    Row(String label, String figure, String baseline, String ratio, String target,
+        Verdict verdict) {
+      this(label, figure, baseline, ratio, target, verdict, 0, 0);
+    }
+
+    Row withRounds(int met, int judged) {
+      return new Row(label, figure, baseline, ratio, target, verdict, met, judged);
+    }
+
+    /** "met in 2 of 3 rounds", or "" when fewer than two rounds judged this row. */
+    String rounds() {
+      return roundsJudged < 2 ? "" : "met in " + roundsMet + " of " + roundsJudged + " rounds";
+    }
+  }
 
   /** A titled group of rows. */
   record Section(String title, List<Row> rows) {}
@@ -83,6 +106,46 @@ final class SummaryTable {
     t.codecs();
     t.heartbeats();
     return t;
+  }
+
+  /**
+   * The table of a run in rounds, each round's results apart: every figure is the median of its
+   * rounds, as for {@link #of}, and every row with a target also counts the rounds in which it was
+   * met, each round's figure against that round's baseline. A round without a row's figure or
+   * baseline is not counted for it.
+   */
+  static SummaryTable ofRounds(List<List<JmhResult>> rounds) {
+    SummaryTable t = of(rounds.stream().flatMap(List::stream).toList());
+    if (rounds.size() < 2) {
+      return t;
+    }
+    List<SummaryTable> each = rounds.stream().map(SummaryTable::of).toList();
+    for (int i = 0; i < t.sections.size(); i++) {
+      Section section = t.sections.get(i);
+      List<Row> rows = new ArrayList<>();
+      for (Row row : section.rows()) {
+        rows.add(row.verdict() == Verdict.MET || row.verdict() == Verdict.MISSED
+            ? roundsOf(row, each, i) : row);
+      }
+      t.sections.set(i, new Section(section.title(), rows));
+    }
+    return t;
+  }
+
+  /** {@code row} with the count of the rounds (tables of one round each) that met its target. */
+  private static Row roundsOf(Row row, List<SummaryTable> rounds, int section) {
+    int met = 0;
+    int judged = 0;
+    for (SummaryTable round : rounds) {
+      for (Row r : round.sections.get(section).rows()) {
+        if (r.label().equals(row.label())
+            && (r.verdict() == Verdict.MET || r.verdict() == Verdict.MISSED)) {
+          judged++;
+          met += r.verdict() == Verdict.MET ? 1 : 0;
+        }
+      }
+    }
+    return row.withRounds(met, judged);
   }
 
   List<Section> sections() {
@@ -218,6 +281,12 @@ final class SummaryTable {
     sections.add(new Section("Request/reply latency in us (p50 / p99 / p99.9), " + shape, rows));
   }
 
+  private static String latencyRatios(JmhResult r, JmhResult base) {
+    return fmt2(r.percentile(50.0) / base.percentile(50.0)) + " / "
+        + fmt2(r.percentile(99.0) / base.percentile(99.0)) + " / "
+        + fmt2(r.percentile(99.9) / base.percentile(99.9));
+  }
+
   /** A diagnostic row: the transport SPI's request without bus or codec. */
   private Row transportLatency(String label, String variant, String transport,
       @Nullable JmhResult base, String baseName) {
@@ -228,10 +297,8 @@ final class SummaryTable {
     if (base == null) {
       return new Row(label, latencies(r), "-", "-", "", Verdict.INFO);
     }
-    return new Row(label, latencies(r), latencies(base) + baseName,
-        fmt2(r.percentile(50.0) / base.percentile(50.0)) + " / "
-            + fmt2(r.percentile(99.0) / base.percentile(99.0)) + " / "
-            + fmt2(r.percentile(99.9) / base.percentile(99.9)), "", Verdict.INFO);
+    return new Row(label, latencies(r), latencies(base) + baseName, latencyRatios(r, base), "",
+        Verdict.INFO);
   }
 
   private Row natsLatency(String label, String variant, String codec, @Nullable JmhResult raw) {
@@ -468,9 +535,25 @@ final class SummaryTable {
     long met = count(Verdict.MET);
     long missed = count(Verdict.MISSED);
     long none = count(Verdict.NO_RESULT);
-    out.append(String.format(Locale.ROOT, "targets: %d met, %d missed; %d figures without a "
-        + "result%n", met, missed, none));
+    out.append(String.format(Locale.ROOT, "targets: %d met, %d missed%s; %d figures without a "
+        + "result%n", met, missed, roundsFooter(), none));
     return out.toString();
+  }
+
+  /** " (round by round: 35 of 51 met)" when rows were judged in several rounds, else "". */
+  private String roundsFooter() {
+    int met = 0;
+    int judged = 0;
+    for (Section s : sections) {
+      for (Row r : s.rows()) {
+        if (r.roundsJudged() >= 2) {
+          met += r.roundsMet();
+          judged += r.roundsJudged();
+        }
+      }
+    }
+    return judged == 0 ? "" : String.format(Locale.ROOT, " (round by round: %d of %d met)", met,
+        judged);
   }
 
   private long count(Verdict v) {
@@ -480,7 +563,7 @@ final class SummaryTable {
 
   private static String[] cells(Row r) {
     return new String[] {"  " + r.label(), r.figure(), r.baseline(), r.ratio(), r.target(),
-        r.verdict().text};
+        r.rounds().isEmpty() ? r.verdict().text : r.verdict().text + " (" + r.rounds() + ")"};
   }
 
   private static String line(String[] cells, int[] w) {

@@ -151,6 +151,63 @@ class SummaryTableTest {
   }
 
   @Test
+  void eachTargetCountsTheRoundsThatMetItAgainstTheSameRoundsBaseline() throws Exception {
+    Map<String, String> busJson = Map.of("transport", "nats", "codec", "json", "fanout", "1to1");
+    Map<String, String> busProto =
+        Map.of("transport", "nats", "codec", "protobuf", "fanout", "1to1");
+    // the raw figure moves from round to round; each round's bus figure is judged against it
+    List<List<JmhResult>> rounds = List.of(
+        load(rawPubSub("json", 100), rawPubSub("protobuf", 100), bus(busJson, 80),
+            bus(busProto, 90)),
+        load(rawPubSub("json", 200), rawPubSub("protobuf", 200), bus(busJson, 100),
+            bus(busProto, 160)),
+        load(rawPubSub("json", 100), rawPubSub("protobuf", 100), bus(busJson, 75),
+            bus(busProto, 80)),
+        // a round without the bus's figures judges neither target
+        load(rawPubSub("json", 100), rawPubSub("protobuf", 100)));
+    SummaryTable t = SummaryTable.ofRounds(rounds);
+    String s = "Pub/sub throughput, messages/s received end to end, 1 publisher -> 1 subscriber";
+
+    SummaryTable.Row json = row(t, s, "MessageBus on NATS, JSON");
+    assertThat(json.ratio()).as("median 80 of median raw 100").startsWith("0.80x");
+    assertThat(json.verdict()).isEqualTo(SummaryTable.Verdict.MET);
+    assertThat(json.rounds()).as("0.80x, 0.50x and 0.75x against 0.70x")
+        .isEqualTo("met in 2 of 3 rounds");
+
+    SummaryTable.Row proto = row(t, s, "MessageBus on NATS, Protobuf");
+    assertThat(proto.verdict()).as("median 90 of median 100").isEqualTo(SummaryTable.Verdict.MET);
+    assertThat(proto.rounds()).as("0.90x, 0.80x and 0.80x against 0.85x")
+        .isEqualTo("met in 1 of 3 rounds");
+
+    assertThat(row(t, s, "raw jnats, JSON bytes").rounds()).as("no target").isEmpty();
+    String text = t.render(List.of());
+    assertThat(text).containsPattern("MessageBus on NATS, JSON .* ok \\(met in 2 of 3 rounds\\)");
+    assertThat(text).contains("targets: 2 met, 0 missed (round by round: 3 of 6 met); ");
+
+    SummaryTable single = SummaryTable.ofRounds(List.of(rounds.get(0)));
+    assertThat(row(single, s, "MessageBus on NATS, JSON").rounds()).as("one round").isEmpty();
+    assertThat(single.render(List.of())).contains("targets: 2 met, 0 missed; ");
+  }
+
+  private static String rawPubSub(String payload, double score) {
+    return result("RawNatsPubSubBenchmark.publishAndReceive", "thrpt",
+        Map.of("payload", payload, "fanout", "1to1", "headers", "none"), score, "", "");
+  }
+
+  private static String bus(Map<String, String> params, double score) {
+    return result("BusPubSubBenchmark.publishAndReceive", "thrpt", params, score, "", "");
+  }
+
+  @Test
+  void aResultsFileNamesItsRound() {
+    assertThat(BenchmarkMain.roundOf(Path.of("runs", "long-1", "pubsub.json"))).isEqualTo(1);
+    assertThat(BenchmarkMain.roundOf(Path.of("runs", "long-1", "pubsub-round3.json")))
+        .isEqualTo(3);
+    assertThat(BenchmarkMain.roundOf(Path.of("reqrep-round12.json"))).isEqualTo(12);
+    assertThat(BenchmarkMain.roundOf(Path.of("my-round-trip.json"))).isEqualTo(1);
+  }
+
+  @Test
   void missingFiguresCanBeCountedInSomeSectionsOnly() throws Exception {
     String cpu = "\"\u00b7cpu.percentOfOneCore\":{\"score\":1.0},"
         + "\"\u00b7heap.usedAfterGc\":{\"score\":10.0}";
