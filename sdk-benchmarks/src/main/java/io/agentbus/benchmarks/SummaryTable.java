@@ -265,7 +265,7 @@ final class SummaryTable {
     List<Row> rows = new ArrayList<>();
     @Nullable JmhResult rawJson = find(RAW_REQREP + variant, "payload", Codecs.JSON);
     @Nullable JmhResult rawProto = find(RAW_REQREP + variant, "payload", Codecs.PROTOBUF);
-    @Nullable JmhResult pingPong = find(PINGPONG + variant);
+    @Nullable JmhResult pingPong = pingPong(variant, QueuePingPongBenchmark.NO_WORK);
     rows.add(baselineRow("raw jnats, JSON bytes", rawJson, SummaryTable::latencies));
     rows.add(transportLatency("NATS transport alone, JSON bytes", variant, "nats", rawJson,
         " raw"));
@@ -273,12 +273,36 @@ final class SummaryTable {
     rows.add(baselineRow("raw jnats, Protobuf bytes", rawProto, SummaryTable::latencies));
     rows.add(natsLatency("MessageBus on NATS, Protobuf", variant, Codecs.PROTOBUF, rawProto));
     rows.add(baselineRow("JDK queue ping-pong", pingPong, SummaryTable::latencies));
+    rows.add(pingPongWithCodec("JDK queue ping-pong + JSON codec work", variant, pingPong));
     rows.add(transportLatency("in-memory transport alone, JSON bytes", variant, "inmemory",
         pingPong, " queue"));
     rows.add(inMemoryLatency("MessageBus in memory, JSON", variant, Codecs.JSON, pingPong));
     rows.add(inMemoryLatency("MessageBus in memory, Protobuf", variant, Codecs.PROTOBUF,
         pingPong));
     sections.add(new Section("Request/reply latency in us (p50 / p99 / p99.9), " + shape, rows));
+  }
+
+  /** The JDK-queue ping-pong doing {@code work}; results from before that parameter had none. */
+  private @Nullable JmhResult pingPong(String variant, String work) {
+    @Nullable JmhResult r = find(PINGPONG + variant, "work", work);
+    return r != null || !work.equals(QueuePingPongBenchmark.NO_WORK) ? r
+        : find(PINGPONG + variant);
+  }
+
+  /**
+   * A diagnostic row: the ping-pong with the bus's JSON encoding and decoding on both sides, to
+   * show what the codec alone costs in this shape, apart from the transport and the bus.
+   */
+  private Row pingPongWithCodec(String label, String variant, @Nullable JmhResult pingPong) {
+    @Nullable JmhResult r = pingPong(variant, QueuePingPongBenchmark.CODEC_WORK);
+    if (r == null) {
+      return new Row(label, "-", "", "", "", Verdict.NO_RESULT);
+    }
+    if (pingPong == null) {
+      return new Row(label, latencies(r), "-", "-", "", Verdict.INFO);
+    }
+    return new Row(label, latencies(r), latencies(pingPong) + " queue",
+        latencyRatios(r, pingPong), "", Verdict.INFO);
   }
 
   private static String latencyRatios(JmhResult r, JmhResult base) {

@@ -111,6 +111,28 @@ class SummaryTableTest {
   }
 
   @Test
+  void thePingPongWithCodecWorkIsADiagnosticRowNeverTheBaseline() throws Exception {
+    SummaryTable t = SummaryTable.of(load(
+        // listed first, so that a lookup ignoring the parameter would take it for the baseline
+        result("QueuePingPongBenchmark.inFlight", "sample", Map.of("work", "json-codec"), 15,
+            pct(140, 300, 600), ""),
+        result("QueuePingPongBenchmark.inFlight", "sample", Map.of("work", "none"), 10,
+            pct(100, 200, 400), ""),
+        result("BusRequestReplyBenchmark.inFlight", "sample",
+            Map.of("transport", "inmemory", "codec", "json"), 20, pct(160, 300, 800), "")));
+    String s = "Request/reply latency in us (p50 / p99 / p99.9), 16 requesting threads";
+
+    assertThat(row(t, s, "JDK queue ping-pong").figure()).isEqualTo("100 / 200 / 400");
+    SummaryTable.Row codec = row(t, s, "JDK queue ping-pong + JSON codec work");
+    assertThat(codec.figure()).isEqualTo("140 / 300 / 600");
+    assertThat(codec.ratio()).isEqualTo("1.40 / 1.50 / 1.50");
+    assertThat(codec.verdict()).isEqualTo(SummaryTable.Verdict.INFO);
+    SummaryTable.Row bus = row(t, s, "MessageBus in memory, JSON");
+    assertThat(bus.ratio()).as("against the bare ping-pong").startsWith("1.60 / ");
+    assertThat(bus.verdict()).isEqualTo(SummaryTable.Verdict.MISSED);
+  }
+
+  @Test
   void theRoundsOfOneBenchmarkCountAsTheirMedianFigureByFigure() throws Exception {
     Map<String, String> bus = Map.of("transport", "nats", "codec", "json");
     Map<String, String> busProto = Map.of("transport", "nats", "codec", "protobuf");
