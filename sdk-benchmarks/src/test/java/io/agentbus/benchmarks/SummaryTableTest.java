@@ -130,6 +130,17 @@ class SummaryTableTest {
     SummaryTable.Row bus = row(t, s, "MessageBus in memory, JSON");
     assertThat(bus.ratio()).as("against the bare ping-pong").startsWith("1.60 / ");
     assertThat(bus.verdict()).isEqualTo(SummaryTable.Verdict.MISSED);
+
+    SummaryTable withoutCodecRow = SummaryTable.of(load(
+        result("QueuePingPongBenchmark.inFlight", "sample", Map.of("work", "none"), 10,
+            pct(100, 200, 400), "")));
+    assertThat(row(withoutCodecRow, s, "JDK queue ping-pong + JSON codec work").verdict())
+        .as("a run that had the variant and lost its result").isEqualTo(
+            SummaryTable.Verdict.NO_RESULT);
+    SummaryTable olderRun = SummaryTable.of(load(
+        result("QueuePingPongBenchmark.inFlight", "sample", Map.of(), 10, pct(100, 200, 400), "")));
+    assertThat(row(olderRun, s, "JDK queue ping-pong + JSON codec work").verdict())
+        .as("a run from before the variant existed").isEqualTo(SummaryTable.Verdict.INFO);
   }
 
   @Test
