@@ -338,10 +338,8 @@ final class SummaryTable {
     }
     double p50 = r.percentile(50.0) / raw.percentile(50.0);
     double p99 = r.percentile(99.0) / raw.percentile(99.0);
-    double p999 = r.percentile(99.9) / raw.percentile(99.9);
     boolean met = p50 <= NATS_P50_MAX_RATIO && p99 <= NATS_P99_MAX_RATIO;
-    return new Row(label, latencies(r), latencies(raw) + " raw",
-        fmt2(p50) + " / " + fmt2(p99) + " / " + fmt2(p999), target,
+    return new Row(label, latencies(r), latencies(raw) + " raw", latencyRatios(r, raw), target,
         met ? Verdict.MET : Verdict.MISSED);
   }
 
@@ -353,10 +351,8 @@ final class SummaryTable {
       return missing(label, r, pingPong, target);
     }
     double p50 = r.percentile(50.0) / pingPong.percentile(50.0);
-    double p99 = r.percentile(99.0) / pingPong.percentile(99.0);
-    double p999 = r.percentile(99.9) / pingPong.percentile(99.9);
     return new Row(label, latencies(r), latencies(pingPong) + " queue",
-        fmt2(p50) + " / " + fmt2(p99) + " / " + fmt2(p999), target,
+        latencyRatios(r, pingPong), target,
         p50 <= INMEM_P50_MAX_RATIO ? Verdict.MET : Verdict.MISSED);
   }
 
