@@ -25,22 +25,17 @@ public final class Headers {
    * or a payload a registered codec recognizes (Protobuf).
    */
   public static final String CONTENT_TYPE = "Content-Type";
-  /**
-   * A copy of the message's correlation id, for tools that trace flows without decoding payloads.
-   * AgentBus does not send it (the payload's {@code correlation_id} is authoritative, and the copy
-   * measurably slowed request/reply); an interceptor may add it.
-   */
-  public static final String CORRELATION_ID = "Correlation-Id";
   /** On dead letters and failed replies: what went wrong. */
   public static final String ERROR = "AgentBus-Error";
   /** On dead letters: the subject the message was originally received on. */
   public static final String ORIGINAL_SUBJECT = "AgentBus-Original-Subject";
   /**
-   * On messages of durable queues: the id that makes a retried publish be stored once. Named as
-   * NATS JetStream names its de-duplication header, so that the server de-duplicates and a plain
-   * NATS client (the seed's Python agents) can set it too.
+   * On messages of queues: the id that makes a retried publish of a durable queue be stored once.
+   * A transport carries it in its own de-duplication header where it has one: the NATS transport
+   * sends and receives it as JetStream's {@code Nats-Msg-Id}, so that the server de-duplicates
+   * and a plain NATS client (the seed's Python agents) can set it too.
    */
-  public static final String MESSAGE_ID = "Nats-Msg-Id";
+  public static final String MESSAGE_ID = "AgentBus-Msg-Id";
   /** On dead letters from a durable queue: how many times the item was delivered. */
   public static final String DELIVERY_COUNT = "AgentBus-Delivery-Count";
   /** On dead letters from a durable queue: the stream the item was stored in. */

@@ -49,10 +49,10 @@ public final class HistoryOptions {
     return new HistoryOptions(maxAge, maxMessages, replicas, streamName);
   }
 
-  /** Keeps a copy on {@code replicas} servers (1 to 5). */
+  /** Keeps a copy on {@code replicas} servers (at least 1; NATS JetStream allows at most 5, checked when the stream is declared). */
   public HistoryOptions replicas(int replicas) {
-    if (replicas < 1 || replicas > 5) {
-      throw new IllegalArgumentException("replicas must be between 1 and 5, was " + replicas);
+    if (replicas < 1) {
+      throw new IllegalArgumentException("replicas must be at least 1, was " + replicas);
     }
     return new HistoryOptions(maxAge, maxMessages, replicas, streamName);
   }

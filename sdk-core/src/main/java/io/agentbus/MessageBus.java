@@ -224,6 +224,16 @@ public final class MessageBus implements AutoCloseable {
     return new Builder();
   }
 
+  /**
+   * The endpoint of agent {@code agentId}: sends, broadcasts, requests and queue items from that
+   * agent.
+   *
+   * @throws InvalidSubjectException if {@code agentId} is not a subject token
+   */
+  public AgentEndpoint endpoint(String agentId) {
+    return new AgentEndpoint(this, agentId);
+  }
+
   // ------------------------------------------------------------------ publishing
 
   /** Broadcasts to every agent on {@code <ns>.broadcast.<type>}. */
@@ -322,7 +332,7 @@ public final class MessageBus implements AutoCloseable {
         new QueueReceipt(queueName, messageId, false, null, 0, false));
   }
 
-  private static String newMessageId() {
+  static String newMessageId() {
     return UUID.randomUUID().toString();
   }
 
@@ -942,7 +952,7 @@ public final class MessageBus implements AutoCloseable {
 
   private void checkOpen() {
     if (closed.get()) {
-      throw new TransportException("This MessageBus is closed");
+      throw new IllegalStateException("This MessageBus is closed");
     }
   }
 
@@ -963,6 +973,27 @@ public final class MessageBus implements AutoCloseable {
 
   public Transport transport() {
     return transport;
+  }
+
+  /**
+   * Waits until everything published so far has reached the server (in memory: has been handed
+   * to the matching subscriptions).
+   *
+   * @throws TransportException when that takes longer than {@code timeout}
+   */
+  public void flush(Duration timeout) {
+    checkOpen();
+    transport.flush(timeout);
+  }
+
+  /** Adds a listener for the transport's connection and slow-consumer events. */
+  public void addConnectionListener(io.agentbus.spi.ConnectionListener listener) {
+    transport.addConnectionListener(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** The transport's counters (connection-level: reconnects, drops, bytes). */
+  public io.agentbus.spi.TransportStats transportStats() {
+    return transport.stats();
   }
 
   public Duration defaultRequestTimeout() {
@@ -1002,7 +1033,7 @@ public final class MessageBus implements AutoCloseable {
         decodeFailures.sum(), deadLettered.sum(), deadLetterFailures.sum());
   }
 
-  private AgentMessage message(String from, @Nullable String to, MessageType type,
+  AgentMessage message(String from, @Nullable String to, MessageType type,
       Map<String, ? extends @Nullable Object> content, @Nullable String correlationId) {
     return AgentMessage.builder()
         .fromAgent(from)

@@ -135,7 +135,10 @@ public final class QueueOptions {
     return processedCapacity;
   }
 
-  /** How many servers keep a copy of each item (NATS stream replicas, 1 to 5); default 1. */
+  /**
+   * How many servers keep a copy of each item; default 1. NATS allows at most 5 stream replicas,
+   * which its transport checks when the stream is declared.
+   */
   public int replicas() {
     return replicas;
   }
@@ -269,8 +272,8 @@ public final class QueueOptions {
 
     /** 1 to 5. */
     public Builder replicas(int replicas) {
-      if (replicas < 1 || replicas > 5) {
-        throw new IllegalArgumentException("replicas must be between 1 and 5, was " + replicas);
+      if (replicas < 1) {
+        throw new IllegalArgumentException("replicas must be at least 1, was " + replicas);
       }
       this.replicas = replicas;
       return this;

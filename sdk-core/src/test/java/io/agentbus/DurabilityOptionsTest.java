@@ -39,7 +39,7 @@ class DurabilityOptionsTest {
         .hasMessageContaining("backoff");
     assertThatThrownBy(() -> QueueOptions.durable().backoff(Duration.ofSeconds(-1)))
         .hasMessageContaining("negative");
-    assertThatThrownBy(() -> QueueOptions.durable().replicas(6)).hasMessageContaining("replicas");
+    assertThatThrownBy(() -> QueueOptions.durable().replicas(0)).hasMessageContaining("replicas");
     assertThatThrownBy(() -> QueueOptions.durable().streamName("a.b"))
         .hasMessageContaining("'a.b'").hasMessageContaining("'.'");
     assertThatThrownBy(() -> HistoryOptions.keepFor(Duration.ZERO))

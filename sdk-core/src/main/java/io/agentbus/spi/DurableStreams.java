@@ -18,7 +18,7 @@ import java.util.concurrent.CompletableFuture;
  *       #publish} (which waits for the store) or through a plain {@link Transport#publish}.
  *   <li>{@link #publish} with a message id already stored within the stream's {@linkplain
  *       StreamSpec#duplicateWindow() duplicate window} stores nothing and reports a duplicate
- *       (NATS: the {@code Nats-Msg-Id} header).
+ *       (the {@link io.agentbus.Headers#MESSAGE_ID} header; NATS: {@code Nats-Msg-Id}).
  *   <li>A {@link StreamSpec.Retention#WORK_QUEUE work-queue} stream removes a message when it is
  *       acknowledged. Consumers ({@link #consume}) get each stored message, redeliver it when it
  *       is not acknowledged within the ack wait or when asked to with {@link

@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param maxMessages how many messages are kept at most (the oldest go first); {@code -1} for no
  *     limit
  * @param duplicateWindow how long a message id is remembered for de-duplication; positive
- * @param replicas how many servers keep a copy (1 to 5; in memory only 1 copy exists, any value
+ * @param replicas how many servers keep a copy (at least 1; a transport may cap it, NATS JetStream at 5; in memory only 1 copy exists, any value
  *     is accepted)
  */
 public record StreamSpec(
@@ -59,9 +59,9 @@ public record StreamSpec(
       throw new IllegalArgumentException("duplicateWindow of stream '" + name
           + "' must be positive, was " + duplicateWindow);
     }
-    if (replicas < 1 || replicas > 5) {
+    if (replicas < 1) {
       throw new IllegalArgumentException("replicas of stream '" + name
-          + "' must be between 1 and 5, was " + replicas);
+          + "' must be at least 1, was " + replicas);
     }
   }
 

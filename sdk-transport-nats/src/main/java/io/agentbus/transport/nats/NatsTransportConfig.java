@@ -1,5 +1,6 @@
 package io.agentbus.transport.nats;
 
+import io.agentbus.config.ConfigValues;
 import io.agentbus.ConfigurationException;
 import io.nats.client.NKey;
 import java.io.IOException;

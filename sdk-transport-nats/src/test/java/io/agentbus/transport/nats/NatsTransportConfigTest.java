@@ -1,5 +1,6 @@
 package io.agentbus.transport.nats;
 
+import io.agentbus.config.ConfigValues;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,0 +1,91 @@
+package io.agentbus.spi;
+
+import io.agentbus.ConfigurationException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * Finds the {@link TransportProvider}s and {@link CodecProvider}s on the classpath ({@link
+ * ServiceLoader}). A name that finds nothing fails with a message listing what was found and
+ * which module to add.
+ */
+public final class Providers {
+  /** The modules of AgentBus's own providers, to tell a user what to add. */
+  private static final Map<String, String> MODULES = Map.of(
+      "nats", "io.agentbus:sdk-transport-nats",
+      "inmemory", "io.agentbus:sdk-transport-inmemory",
+      "json", "io.agentbus:sdk-codec-json",
+      "protobuf", "io.agentbus:sdk-codec-protobuf");
+
+  private Providers() {}
+
+  /**
+   * The transport provider named {@code name} (case-insensitive).
+   *
+   * @throws ConfigurationException if none is on the classpath, naming those that are and the
+   *     module that provides {@code name}
+   */
+  public static TransportProvider transport(String name) {
+    return find("transport", name, transports(), TransportProvider::name);
+  }
+
+  /**
+   * The codec provider named {@code name} (case-insensitive).
+   *
+   * @throws ConfigurationException if none is on the classpath, as {@link #transport}
+   */
+  public static CodecProvider codec(String name) {
+    return find("codec", name, codecs(), CodecProvider::name);
+  }
+
+  /** Every transport provider on the classpath of this class's loader, by name. */
+  public static Map<String, TransportProvider> transports() {
+    return load(TransportProvider.class, TransportProvider::name);
+  }
+
+  /** Every codec provider on the classpath of this class's loader, by name. */
+  public static Map<String, CodecProvider> codecs() {
+    return load(CodecProvider.class, CodecProvider::name);
+  }
+
+  private static <T> Map<String, T> load(Class<T> type, Function<T, String> name) {
+    Map<String, T> found = new TreeMap<>();
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    List<ClassLoader> loaders = new ArrayList<>();
+    if (loader != null) {
+      loaders.add(loader);
+    }
+    loaders.add(Providers.class.getClassLoader());
+    for (ClassLoader l : loaders) {
+      try {
+        for (T p : ServiceLoader.load(type, l)) {
+          found.putIfAbsent(name.apply(p).toLowerCase(Locale.ROOT), p);
+        }
+      } catch (ServiceConfigurationError e) {
+        throw new ConfigurationException("A " + type.getSimpleName() + " on the classpath could "
+            + "not be loaded: " + e.getMessage());
+      }
+    }
+    return found;
+  }
+
+  private static <T> T find(String kind, String name, Map<String, T> found,
+      Function<T, String> nameOf) {
+    T p = found.get(name.trim().toLowerCase(Locale.ROOT));
+    if (p != null) {
+      return p;
+    }
+    String module = MODULES.get(name.trim().toLowerCase(Locale.ROOT));
+    throw new ConfigurationException("agentbus." + kind + "=" + name + " selects a " + kind
+        + " that is not on the classpath; found " + (found.isEmpty() ? "none" : found.keySet())
+        + (module == null ? ". Add the module that provides it"
+            : ". Add the dependency " + module + " (the same version as sdk-core)")
+        + ", or choose one of those found.");
+  }
+}
