@@ -1,6 +1,6 @@
 package io.agentbus;
 
-import io.agentbus.internal.Content;
+import io.agentbus.spi.codec.Content;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * the request came in, so a JSON requester gets JSON and a Protobuf requester Protobuf.
  */
 public final class Delivery {
-  private final MessageBus bus;
+  private final PublishPath replies;
   private final AgentMessage message;
   private final String subject;
   private final Headers headers;
@@ -20,14 +20,9 @@ public final class Delivery {
   private final Codec codec;
   private final @Nullable StoredMessage stored;
 
-  Delivery(MessageBus bus, AgentMessage message, String subject, Headers headers,
-      @Nullable String replyTo, Codec codec) {
-    this(bus, message, subject, headers, replyTo, codec, null);
-  }
-
-  Delivery(MessageBus bus, AgentMessage message, String subject, Headers headers,
+  Delivery(PublishPath replies, AgentMessage message, String subject, Headers headers,
       @Nullable String replyTo, Codec codec, @Nullable StoredMessage stored) {
-    this.bus = bus;
+    this.replies = replies;
     this.message = message;
     this.subject = subject;
     this.headers = headers;
@@ -122,7 +117,7 @@ public final class Delivery {
         .toAgent(message.fromAgent())
         .messageType(type)
         .content(content)
-        .timestamp(bus.scheduler().now())
+        .timestamp(replies.scheduler().now())
         .correlationId(message.correlationId())
         .build());
   }
@@ -137,7 +132,7 @@ public final class Delivery {
       throw new IllegalStateException("The message on '" + subject
           + "' is not a request: nobody waits for a reply");
     }
-    bus.publishEncoded(replyTo, reply, codec);
+    replies.publish(replyTo, reply, codec);
   }
 
   @Override

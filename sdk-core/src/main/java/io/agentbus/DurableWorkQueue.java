@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,26 +31,35 @@ final class DurableWorkQueue {
   private static final Duration PUBLISH_RETRY_DELAY = Duration.ofMillis(100);
   private static final Duration MIN_ATTEMPT_TIMEOUT = Duration.ofSeconds(1);
 
-  private final MessageBus bus;
   private final DurableStreams streams;
+  private final PublishPath publisher;
+  private final DeliveryPipeline pipeline;
+  private final DeadLetters deadLetters;
+  private final BusMetrics metrics;
+  private final Scheduler scheduler;
   private final String queue;
   private final String subject;
   private final QueueOptions options;
   private final StreamSpec streamSpec;
-  private final QueueCounters counters;
+  private final BusMetrics.Queue counters;
   private final ProcessedWindow processed;
   private volatile boolean declared;
 
-  DurableWorkQueue(MessageBus bus, DurableStreams streams, String queue, QueueOptions options,
-      QueueCounters counters) {
-    this.bus = bus;
+  DurableWorkQueue(DurableStreams streams, Subjects subjects, String queue, QueueOptions options,
+      PublishPath publisher, DeliveryPipeline pipeline, DeadLetters deadLetters,
+      BusMetrics metrics) {
     this.streams = streams;
+    this.publisher = publisher;
+    this.pipeline = pipeline;
+    this.deadLetters = deadLetters;
+    this.metrics = metrics;
+    this.scheduler = publisher.scheduler();
     this.queue = queue;
-    this.subject = bus.subjects().queue(queue);
+    this.subject = subjects.queue(queue);
     this.options = options;
-    this.counters = counters;
+    this.counters = metrics.queue(queue);
     String name = options.streamName() != null ? options.streamName()
-        : MessageBus.streamName(bus.subjects().namespace(), "queue_" + queue);
+        : BusStreams.streamName(subjects.namespace(), "queue_" + queue);
     this.streamSpec = new StreamSpec(name, List.of(subject), StreamSpec.Retention.WORK_QUEUE,
         Duration.ZERO, -1, options.duplicateWindow(), options.replicas());
     this.processed = new ProcessedWindow(options.processedWindow(), options.processedCapacity());
@@ -78,11 +86,10 @@ final class DurableWorkQueue {
 
   CompletableFuture<QueueReceipt> publish(AgentMessage message, String messageId) {
     ensureDeclared();
-    Codec codec = bus.codec();
+    Codec codec = publisher.primaryCodec();
     byte[] payload = codec.encode(message);
-    Headers headers = bus.headersFor(subject, message, codec, payload)
+    Headers headers = publisher.headersFor(subject, message, codec, payload)
         .with(Headers.MESSAGE_ID, messageId);
-    Scheduler scheduler = bus.scheduler();
     Instant deadline = scheduler.now().plus(options.publishTimeout());
     CompletableFuture<QueueReceipt> result = new CompletableFuture<>();
     attempt(result, headers, payload, messageId, deadline);
@@ -94,7 +101,6 @@ final class DurableWorkQueue {
     if (result.isDone()) {
       return; // cancelled by the caller
     }
-    Scheduler scheduler = bus.scheduler();
     Duration remaining = Duration.between(scheduler.now(), deadline);
     Duration attemptTimeout = options.publishTimeout().dividedBy(5);
     if (attemptTimeout.compareTo(MIN_ATTEMPT_TIMEOUT) < 0) {
@@ -113,7 +119,7 @@ final class DurableWorkQueue {
     stored.whenComplete((ack, error) -> {
       if (error == null) {
         counters.published.increment();
-        bus.countPublished();
+        metrics.published.increment();
         if (ack.duplicate()) {
           counters.publishDuplicates.increment();
         }
@@ -123,7 +129,7 @@ final class DurableWorkQueue {
       }
       Throwable cause = unwrap(error);
       boolean retriable = isRetriable(cause);
-      if (retriable && scheduler.now().isBefore(deadline) && !bus.isClosed()) {
+      if (retriable && scheduler.now().isBefore(deadline) && !publisher.isClosed()) {
         counters.publishRetries.increment();
         log.debug("Storing item {} on durable queue '{}' failed ({}); trying again", messageId,
             queue, cause.toString());
@@ -172,7 +178,6 @@ final class DurableWorkQueue {
     }
     String key = stored.messageId() != null ? "id:" + stored.messageId()
         : "seq:" + stored.stream() + ":" + stored.sequence();
-    Scheduler scheduler = bus.scheduler();
     switch (processed.claim(key, scheduler.now())) {
       case DONE:
         log.debug("Item {} of queue '{}' was already handled here; acknowledging the redelivered "
@@ -198,29 +203,25 @@ final class DurableWorkQueue {
           + (last == null ? " (acknowledgement wait expired)" : "; last error: " + last));
       return;
     }
-    Codec codec;
-    AgentMessage message;
+    metrics.received.increment();
+    CodecSelector.Decoded decoded;
     try {
-      codec = bus.codecFor(raw.headers(), raw.payload());
-      message = codec.decode(raw.payload());
+      decoded = pipeline.decode(raw);
     } catch (CodecException e) {
-      bus.countReceived();
-      bus.countDecodeFailure();
+      metrics.decodeFailures.increment();
       processed.release(key, null);
       log.warn("Could not decode item {} of durable queue '{}' ({} bytes): {}; dead-lettering it",
           key, queue, raw.payload().length, e.getMessage());
       deadLetter(stored, key, "decode failed: " + e.getMessage());
       return;
     }
-    bus.countReceived();
-    Delivery delivery = new Delivery(bus, message, raw.subject(), raw.headers(), null, codec,
-        stored);
+    Delivery delivery = pipeline.delivery(raw, decoded, stored);
     Duration beat = options.ackWait().dividedBy(2);
     Scheduler.Cancellable heartbeat = scheduler.scheduleAtFixedRate(beat, beat,
         () -> inProgressQuietly(stored));
     Throwable failure = null;
     try {
-      bus.deliverTo(delivery, handler);
+      pipeline.deliver(delivery, handler);
     } catch (Exception | Error e) {
       if (e instanceof VirtualMachineError) {
         heartbeat.cancel();
@@ -235,11 +236,11 @@ final class DurableWorkQueue {
       processed.done(key, scheduler.now());
       ack(stored, key);
       counters.handled.increment();
-      bus.countHandled();
+      metrics.handled.increment();
       return;
     }
     counters.handlerFailures.increment();
-    bus.countHandlerFailure();
+    metrics.handlerFailures.increment();
     String error = failure.getClass().getSimpleName() + ": " + failure.getMessage();
     processed.release(key, error);
     if (count >= options.maxDeliveries()) {
@@ -267,22 +268,9 @@ final class DurableWorkQueue {
   }
 
   private void deadLetter(StoredMessage stored, String key, String error) {
-    TransportMessage raw = stored.message();
-    String id = stored.messageId() != null ? stored.messageId()
-        : stored.stream() + "-" + stored.sequence();
-    Headers headers = raw.headers().toBuilder()
-        .set(Headers.ERROR, MessageBus.singleLine(error))
-        .set(Headers.ORIGINAL_SUBJECT, raw.subject())
-        .set(Headers.DELIVERY_COUNT, Integer.toString(stored.deliveryCount()))
-        .set(Headers.ORIGINAL_STREAM, stored.stream())
-        .set(Headers.ORIGINAL_SEQUENCE, Long.toString(stored.sequence()))
-        .set(Headers.MESSAGE_ID, id)
-        .build();
     inProgressQuietly(stored); // storing the dead letter may take a while through an outage
     try {
-      bus.ensureDeadLetterStream();
-      streams.publish(bus.subjects().deadLetter(), headers, raw.payload(), id,
-          options.publishTimeout()).get();
+      deadLetters.store(stored, error, counters, options.publishTimeout());
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
@@ -291,13 +279,9 @@ final class DurableWorkQueue {
       log.error("Could not store the dead letter of item {} of queue '{}' ({}); the item stays "
           + "queued and comes back in {} ms", key, queue, unwrap(e).toString(), delay.toMillis());
       retryQuietly(stored, delay);
-      counters.deadLetterFailures.increment();
-      bus.countDeadLetterFailure();
       return;
     }
     ack(stored, key);
-    counters.deadLettered.increment();
-    bus.countDeadLettered();
   }
 
   private void retryQuietly(StoredMessage stored, Duration delay) {
@@ -325,29 +309,5 @@ final class DurableWorkQueue {
   @Override
   public String toString() {
     return "DurableWorkQueue{" + queue + ", stream=" + streamSpec.name() + "}";
-  }
-
-  /** The counters behind {@link QueueStats}. */
-  static final class QueueCounters {
-    final LongAdder published = new LongAdder();
-    final LongAdder publishDuplicates = new LongAdder();
-    final LongAdder publishRetries = new LongAdder();
-    final LongAdder delivered = new LongAdder();
-    final LongAdder redelivered = new LongAdder();
-    final LongAdder handled = new LongAdder();
-    final LongAdder handlerFailures = new LongAdder();
-    final LongAdder retried = new LongAdder();
-    final LongAdder duplicatesSuppressed = new LongAdder();
-    final LongAdder deferred = new LongAdder();
-    final LongAdder deadLettered = new LongAdder();
-    final LongAdder deadLetterFailures = new LongAdder();
-    final LongAdder ackFailures = new LongAdder();
-
-    QueueStats snapshot() {
-      return new QueueStats(published.sum(), publishDuplicates.sum(), publishRetries.sum(),
-          delivered.sum(), redelivered.sum(), handled.sum(), handlerFailures.sum(), retried.sum(),
-          duplicatesSuppressed.sum(), deferred.sum(), deadLettered.sum(),
-          deadLetterFailures.sum(), ackFailures.sum());
-    }
   }
 }

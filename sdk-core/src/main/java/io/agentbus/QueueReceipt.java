@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
  * What became of a {@link MessageBus#publishToQueue(String, AgentMessage, String)}.
  *
  * @param queue the queue's name
- * @param messageId the message id it was published with
+ * @param messageId the message id it was published with; null for an at-most-once item sent
+ *     without one ({@link AgentEndpoint#publishToQueue})
  * @param stored true when a durable queue's stream has stored it (or had already stored it: see
  *     {@code duplicate}); false for an at-most-once queue, where the item was only handed to the
  *     transport
@@ -17,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  */
 public record QueueReceipt(
     String queue,
-    String messageId,
+    @Nullable String messageId,
     boolean stored,
     @Nullable String stream,
     long sequence,

@@ -71,23 +71,23 @@ class DurabilityOptionsTest {
 
   @Test
   void streamNamesAreDerivedFromTheNamespaceAndMadeSafe() {
-    assertThat(MessageBus.streamName("orchestrator", "queue_tests"))
+    assertThat(BusStreams.streamName("orchestrator", "queue_tests"))
         .isEqualTo("orchestrator_queue_tests");
-    assertThat(MessageBus.streamName("acme.prod", "queue_a/b"))
+    assertThat(BusStreams.streamName("acme.prod", "queue_a/b"))
         .isEqualTo("acme_prod_queue_a_b");
   }
 
   @Test
   void aStreamSubjectCoversThePatternsItCaptures() {
-    assertThat(MessageBus.covers("ns.broadcast.>", "ns.broadcast.task_complete")).isTrue();
-    assertThat(MessageBus.covers("ns.broadcast.>", "ns.broadcast.*")).isTrue();
-    assertThat(MessageBus.covers("ns.broadcast.>", "ns.broadcast.>")).isTrue();
-    assertThat(MessageBus.covers("ns.broadcast.>", "ns.broadcast")).isFalse();
-    assertThat(MessageBus.covers("ns.broadcast.>", "ns.>")).isFalse();
-    assertThat(MessageBus.covers("ns.broadcast.>", "ns.*.x")).isFalse();
-    assertThat(MessageBus.covers("ns.deadletter", "ns.deadletter")).isTrue();
-    assertThat(MessageBus.covers("ns.deadletter", "ns.*")).isFalse();
-    assertThat(MessageBus.covers("ns.*.x", "ns.a.x")).isTrue();
-    assertThat(MessageBus.covers("ns.*.x", "ns.a.x.y")).isFalse();
+    assertThat(BusStreams.covers("ns.broadcast.>", "ns.broadcast.task_complete")).isTrue();
+    assertThat(BusStreams.covers("ns.broadcast.>", "ns.broadcast.*")).isTrue();
+    assertThat(BusStreams.covers("ns.broadcast.>", "ns.broadcast.>")).isTrue();
+    assertThat(BusStreams.covers("ns.broadcast.>", "ns.broadcast")).isFalse();
+    assertThat(BusStreams.covers("ns.broadcast.>", "ns.>")).isFalse();
+    assertThat(BusStreams.covers("ns.broadcast.>", "ns.*.x")).isFalse();
+    assertThat(BusStreams.covers("ns.deadletter", "ns.deadletter")).isTrue();
+    assertThat(BusStreams.covers("ns.deadletter", "ns.*")).isFalse();
+    assertThat(BusStreams.covers("ns.*.x", "ns.a.x")).isTrue();
+    assertThat(BusStreams.covers("ns.*.x", "ns.a.x.y")).isFalse();
   }
 }

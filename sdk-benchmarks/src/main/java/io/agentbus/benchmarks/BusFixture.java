@@ -63,8 +63,8 @@ final class BusFixture implements AutoCloseable {
 
   /** Waits until both sides' subscriptions are live on the server. */
   void flush() {
-    a.transport().flush(Duration.ofSeconds(5));
-    b.transport().flush(Duration.ofSeconds(5));
+    a.flush(Duration.ofSeconds(5));
+    b.flush(Duration.ofSeconds(5));
   }
 
   /**
@@ -76,7 +76,7 @@ final class BusFixture implements AutoCloseable {
     StringBuilder problems = new StringBuilder();
     for (MessageBus bus : new MessageBus[] {a, b}) {
       var s = bus.stats();
-      var t = bus.transport().stats();
+      var t = bus.transportStats();
       if (s.decodeFailures() + s.handlerFailures() + s.deadLettered() + s.deadLetterFailures()
           + t.dropped() + t.handlerFailures() + t.slowConsumerEvents() != 0) {
         problems.append(' ').append(s).append(' ').append(t);

@@ -1,5 +1,6 @@
 package io.agentbus.benchmarks;
 
+import io.agentbus.AgentEndpoint;
 import io.agentbus.MessageType;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -35,11 +36,13 @@ public class BusPubSubBenchmark extends WindowedBenchmark {
 
   private final ReceiveCounter counter = new ReceiveCounter();
   private BusFixture buses;
+  private AgentEndpoint publisher;
   private boolean queue;
 
   @Setup(Level.Trial)
   public void setUp() {
     buses = BusFixture.create(transport, codec, "bench-bus-publisher", "bench-bus-subscriber");
+    publisher = buses.a.endpoint(BenchMessages.PUBLISHER);
     queue = fanout.equals(BenchMessages.Fanout.QUEUE3);
     BenchMessages.pubSubSubject(fanout); // rejects an unknown fanout
     if (queue) {
@@ -57,11 +60,10 @@ public class BusPubSubBenchmark extends WindowedBenchmark {
     counter.expect(RawNatsPubSubBenchmark.BATCH);
     for (int i = 0; i < RawNatsPubSubBenchmark.BATCH; i++) {
       if (queue) {
-        buses.a.publishToQueue(BenchMessages.QUEUE, BenchMessages.PUBLISHER,
-            MessageType.STATUS_UPDATE, BenchMessages.STATUS_CONTENT);
-      } else {
-        buses.a.broadcast(BenchMessages.PUBLISHER, MessageType.STATUS_UPDATE,
+        publisher.publishToQueue(BenchMessages.QUEUE, MessageType.STATUS_UPDATE,
             BenchMessages.STATUS_CONTENT);
+      } else {
+        publisher.broadcast(MessageType.STATUS_UPDATE, BenchMessages.STATUS_CONTENT);
       }
     }
     counter.awaitExpected(RawNatsPubSubBenchmark.BATCH_TIMEOUT);

@@ -1,5 +1,6 @@
 package io.agentbus.benchmarks;
 
+import io.agentbus.AgentEndpoint;
 import io.agentbus.AgentMessage;
 import io.agentbus.MessageType;
 import java.util.concurrent.TimeUnit;
@@ -32,10 +33,12 @@ public class BusRequestReplyBenchmark {
   public String codec = Codecs.JSON;
 
   private BusFixture buses;
+  private AgentEndpoint requester;
 
   @Setup(Level.Trial)
   public void setUp() {
     buses = BusFixture.create(transport, codec, "bench-bus-requester", "bench-bus-responder");
+    requester = buses.a.endpoint(BenchMessages.REQUESTER);
     buses.b.subscribeToAgentMessages(BenchMessages.RESPONDER,
         d -> d.reply(MessageType.RESOURCE_RESPONSE, BenchMessages.RESPONSE_CONTENT));
     buses.flush();
@@ -53,9 +56,8 @@ public class BusRequestReplyBenchmark {
   }
 
   private AgentMessage request() {
-    return buses.a.request(BenchMessages.REQUESTER, BenchMessages.RESPONDER,
-        MessageType.RESOURCE_REQUEST, BenchMessages.REQUEST_CONTENT,
-        RawNatsRequestReplyBenchmark.TIMEOUT);
+    return requester.request(BenchMessages.RESPONDER, MessageType.RESOURCE_REQUEST,
+        BenchMessages.REQUEST_CONTENT, RawNatsRequestReplyBenchmark.TIMEOUT);
   }
 
   @TearDown(Level.Trial)

@@ -131,7 +131,7 @@ public class HeartbeatCostBenchmark extends WindowedBenchmark {
             + " agents alive at the end: heartbeats were late or lost");
       }
       var s = bus.stats();
-      var t = bus.transport().stats();
+      var t = bus.transportStats();
       if (s.decodeFailures() + s.handlerFailures() + t.dropped() != 0) {
         throw new IllegalStateException("Heartbeats failed or were dropped: " + s + " " + t);
       }

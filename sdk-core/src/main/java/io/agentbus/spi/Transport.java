@@ -30,6 +30,14 @@ import org.jspecify.annotations.Nullable;
  *   <li>A handler that throws is logged and counted; its subscription keeps receiving.
  * </ul>
  *
+ * <p><b>Headers</b> are immutable values. A transport may hand one {@link io.agentbus.Headers}
+ * instance to many deliveries whose headers are equal, and a caller may hand one instance to many
+ * publishes; either side may remember what it derived from an instance by its identity (the bus
+ * remembers the codec a {@code Content-Type} chose, the NATS transport the serialised form), so
+ * that a peer sending the same headers message after message costs little. Neither side may rely
+ * on the other reusing instances for correctness: equal but distinct instances must work the
+ * same, only slower.
+ *
  * <p>Implementations are thread-safe. No type of an underlying client library appears here.
  */
 public interface Transport extends AutoCloseable {

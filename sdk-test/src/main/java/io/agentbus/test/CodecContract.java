@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.fail;
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
 import io.agentbus.MessageType;
-import io.agentbus.internal.Content;
+import io.agentbus.spi.codec.Content;
 import io.agentbus.spi.Codec;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -108,7 +108,7 @@ public abstract class CodecNegotiationContract {
   /** Makes subscriptions made so far effective everywhere (a NATS flush round trip). */
   private void settle() {
     synchronized (buses) {
-      buses.forEach(b -> b.transport().flush(WAIT));
+      buses.forEach(b -> b.flush(WAIT));
     }
     synchronized (rawTransports) {
       rawTransports.forEach(t -> t.flush(WAIT));
@@ -126,8 +126,8 @@ public abstract class CodecNegotiationContract {
     settle();
     Map<String, @Nullable Object> content = awkwardContent();
 
-    otherAgent.sendToAgent(OTHER_AGENT, JSON_AGENT, MessageType.QUESTION, content);
-    jsonAgent.sendToAgent(JSON_AGENT, OTHER_AGENT, MessageType.ANSWER, content);
+    otherAgent.endpoint(OTHER_AGENT).send(JSON_AGENT, MessageType.QUESTION, content);
+    jsonAgent.endpoint(JSON_AGENT).send(OTHER_AGENT, MessageType.ANSWER, content);
 
     Delivery atJson = take(toJson);
     assertThat(atJson.headers().first(Headers.CONTENT_TYPE))
@@ -158,7 +158,7 @@ public abstract class CodecNegotiationContract {
     assertThat(otherCodec().recognizes(payload))
         .as("this suite's other codec recognizes its own payloads, as Protobuf does").isTrue();
 
-    otherAgent.sendToAgent(OTHER_AGENT, JSON_AGENT, MessageType.ANSWER, awkwardContent());
+    otherAgent.endpoint(OTHER_AGENT).send(JSON_AGENT, MessageType.ANSWER, awkwardContent());
     // a peer that sends no headers at all, as a Python agent speaking the other codec would
     pythonAgent.publish(question.subject(), null, Headers.empty(), payload);
 
@@ -212,7 +212,7 @@ public abstract class CodecNegotiationContract {
     reader.subscribe(reader.subjects().deadLetter(), deadLetters::add);
     settle();
 
-    sender.sendToAgent(OTHER_AGENT, JSON_AGENT, MessageType.QUESTION, awkwardContent());
+    sender.endpoint(OTHER_AGENT).send(JSON_AGENT, MessageType.QUESTION, awkwardContent());
 
     Delivery d = take(delivered);
     assertThat(d.headers().first(Headers.CONTENT_TYPE)).isEqualTo(type);
@@ -236,8 +236,8 @@ public abstract class CodecNegotiationContract {
     settle();
     MessageType future = MessageType.of("capability_offer");
 
-    otherAgent.broadcast(OTHER_AGENT, future, Map.of("capabilities", List.of("parse", "plan")));
-    jsonAgent.broadcast(JSON_AGENT, MessageType.STATUS_UPDATE, Map.of("status", "completed"));
+    otherAgent.endpoint(OTHER_AGENT).broadcast(future, Map.of("capabilities", List.of("parse", "plan")));
+    jsonAgent.endpoint(JSON_AGENT).broadcast(MessageType.STATUS_UPDATE, Map.of("status", "completed"));
 
     // each agent hears both broadcasts, its own echoed by the server as NATS does
     for (BlockingQueue<Delivery> queue : List.of(atJson, atOther)) {
@@ -334,9 +334,9 @@ public abstract class CodecNegotiationContract {
     answerResourceRequests(otherAgent, OTHER_AGENT);
     settle();
 
-    AgentMessage fromJson = otherAgent.request(OTHER_AGENT, JSON_AGENT,
+    AgentMessage fromJson = otherAgent.endpoint(OTHER_AGENT).request(JSON_AGENT,
         MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model"), WAIT);
-    AgentMessage fromOther = jsonAgent.request(JSON_AGENT, OTHER_AGENT,
+    AgentMessage fromOther = jsonAgent.endpoint(JSON_AGENT).request(OTHER_AGENT,
         MessageType.RESOURCE_REQUEST, Map.of("resource", "parser"), WAIT);
 
     assertThat(fromJson.fromAgent()).isEqualTo(JSON_AGENT);

@@ -163,7 +163,7 @@ public abstract class DurableQueueContract {
       sequences.add(r.sequence());
     }
     assertThat(sequences).isSorted().doesNotHaveDuplicates();
-    producer.publishToQueue("builds", "test-coordinator", MessageType.TASK_ASSIGNMENT,
+    producer.endpoint("test-coordinator").publishToQueue("builds", MessageType.TASK_ASSIGNMENT,
         Map.of("item", 20L));
 
     MessageBus worker = newBus(withQueue("builds", quick().build()));
@@ -408,7 +408,7 @@ public abstract class DurableQueueContract {
     assertThat(bus.queueOptions("plain").isDurable()).isFalse();
     BlockingQueue<Delivery> plain = new LinkedBlockingQueue<>();
     bus.createWorkQueue("plain", plain::add, 1);
-    bus.transport().flush(WAIT);
+    bus.flush(WAIT);
     QueueReceipt r = bus.publishToQueue("plain", item(1), "plain-1");
     assertThat(r.stored()).isFalse();
     Delivery d = take(plain);
@@ -426,10 +426,10 @@ public abstract class DurableQueueContract {
         .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)));
     MessageBus orchestrator = newBus(keeping);
     for (long i = 0; i < 5; i++) {
-      orchestrator.broadcast("agent-" + i, MessageType.TASK_COMPLETE, Map.of("task", i));
-      orchestrator.broadcast("agent-" + i, MessageType.STATUS_UPDATE, Map.of("status", "idle"));
+      orchestrator.endpoint("agent-" + i).broadcast(MessageType.TASK_COMPLETE, Map.of("task", i));
+      orchestrator.endpoint("agent-" + i).broadcast(MessageType.STATUS_UPDATE, Map.of("status", "idle"));
     }
-    orchestrator.transport().flush(WAIT);
+    orchestrator.flush(WAIT);
 
     // an agent that joins late catches up
     MessageBus late = newBus(MessageBus.builder()
@@ -468,9 +468,9 @@ public abstract class DurableQueueContract {
     MessageBus bus = newBus(MessageBus.builder()
         .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1))));
     for (long i = 0; i < 3; i++) {
-      bus.broadcast("a", MessageType.STATUS_UPDATE, Map.of("n", i));
+      bus.endpoint("a").broadcast(MessageType.STATUS_UPDATE, Map.of("n", i));
     }
-    bus.transport().flush(WAIT);
+    bus.flush(WAIT);
     List<Long> got = Collections.synchronizedList(new ArrayList<>());
     ReplayResult r = bus.replay(bus.subjects().allBroadcasts(), ReplayStart.beginning(), d -> {
       long n = (Long) d.message().content().get("n");

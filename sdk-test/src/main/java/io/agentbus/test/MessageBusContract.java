@@ -3,6 +3,7 @@ package io.agentbus.test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.agentbus.AgentEndpoint;
 import io.agentbus.AgentMessage;
 import io.agentbus.Delivery;
 import io.agentbus.Headers;
@@ -70,7 +71,7 @@ public abstract class MessageBusContract {
     synchronized (buses) {
       for (MessageBus b : buses) {
         if (!b.isClosed()) {
-          b.transport().flush(WAIT);
+          b.flush(WAIT);
         }
       }
     }
@@ -94,7 +95,7 @@ public abstract class MessageBusContract {
     b.subscribeToBroadcasts(MessageType.HEARTBEAT, d -> heartbeats.add(d.message()));
     settle();
 
-    a.broadcast("architect-001", MessageType.STATUS_UPDATE,
+    a.endpoint("architect-001").broadcast(MessageType.STATUS_UPDATE,
         Map.of("status", "completed", "component", "task_model"));
 
     AgentMessage m = take(updates);
@@ -102,7 +103,7 @@ public abstract class MessageBusContract {
     assertThat(m.toAgent()).isNull();
     assertThat(m.messageType()).isEqualTo(MessageType.STATUS_UPDATE);
     assertThat(m.content()).isEqualTo(Map.of("status", "completed", "component", "task_model"));
-    a.broadcast("architect-001", MessageType.HEARTBEAT, Map.of("status", "alive"));
+    a.endpoint("architect-001").broadcast(MessageType.HEARTBEAT, Map.of("status", "alive"));
     assertThat(take(heartbeats).content()).containsEntry("status", "alive");
     assertThat(updates).isEmpty();
   }
@@ -117,7 +118,7 @@ public abstract class MessageBusContract {
     b.subscribeToAgentMessages("architect-0010", other::add);
     settle();
 
-    a.sendToAgent("parser-dev-001", "architect-001", MessageType.QUESTION,
+    a.endpoint("parser-dev-001").send("architect-001", MessageType.QUESTION,
         Map.of("question", "Is Task model ready?"));
 
     Delivery d = take(architect);
@@ -129,7 +130,7 @@ public abstract class MessageBusContract {
     assertThat(d.headers().first(Headers.CONTENT_TYPE)).isEqualTo(
         codec().contentType().equals(MessageBus.DEFAULT_CONTENT_TYPE)
             || codec().recognizes(codec().encode(d.message())) ? null : codec().contentType());
-    a.sendToAgent("x", "architect-0010", MessageType.ANSWER, Map.of());
+    a.endpoint("x").send("architect-0010", MessageType.ANSWER, Map.of());
     take(other);
     assertThat(architect).isEmpty();
   }
@@ -143,7 +144,7 @@ public abstract class MessageBusContract {
             "resource", d.message().content().get("resource"), "status", "ready")));
     settle();
 
-    AgentMessage reply = parser.request("parser-dev-001", "architect-001",
+    AgentMessage reply = parser.endpoint("parser-dev-001").request("architect-001",
         MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model"), WAIT);
 
     assertThat(reply.fromAgent()).isEqualTo("architect-001");
@@ -152,8 +153,7 @@ public abstract class MessageBusContract {
     assertThat(reply.content()).isEqualTo(Map.of("resource", "task_model", "status", "ready"));
     assertThat(reply.correlationId()).startsWith("parser-dev-001-");
 
-    CompletableFuture<AgentMessage> async = parser.requestAsync("parser-dev-001",
-        "architect-001", MessageType.RESOURCE_REQUEST, Map.of("resource", "b"), WAIT);
+    CompletableFuture<AgentMessage> async = parser.endpoint("parser-dev-001").requestAsync("architect-001", MessageType.RESOURCE_REQUEST, Map.of("resource", "b"), WAIT);
     assertThat(async.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).content())
         .containsEntry("resource", "b");
   }
@@ -161,14 +161,14 @@ public abstract class MessageBusContract {
   @Test
   void requestToNobodyFailsFastAndSilenceTimesOut() {
     MessageBus bus = newBus();
-    assertThatThrownBy(() -> bus.request("a", "nobody-home", MessageType.QUESTION, Map.of(),
+    assertThatThrownBy(() -> bus.endpoint("a").request("nobody-home", MessageType.QUESTION, Map.of(),
         WAIT)).isInstanceOf(NoRespondersException.class)
         .hasMessageContaining("orchestrator.agent.nobody-home.question");
 
     MessageBus silent = newBus();
     silent.subscribeToAgentMessages("silent", d -> { });
     settle();
-    assertThatThrownBy(() -> bus.request("a", "silent", MessageType.QUESTION, Map.of(),
+    assertThatThrownBy(() -> bus.endpoint("a").request("silent", MessageType.QUESTION, Map.of(),
         Duration.ofMillis(200))).isInstanceOf(RequestTimeoutException.class)
         .hasMessageContaining("200 ms");
   }
@@ -184,7 +184,7 @@ public abstract class MessageBusContract {
     });
     settle();
 
-    assertThatThrownBy(() -> requester.request("a", "flaky", MessageType.QUESTION, Map.of(),
+    assertThatThrownBy(() -> requester.endpoint("a").request("flaky", MessageType.QUESTION, Map.of(),
         WAIT)).isInstanceOf(RemoteHandlerException.class)
         .hasMessageContaining("schema not ready");
     Delivery letter = take(dead);
@@ -204,13 +204,13 @@ public abstract class MessageBusContract {
     other.subscribeToAgentMessages("schema-store", d ->
         d.reply(MessageType.RESOURCE_RESPONSE, Map.of("schema", "v1")));
     bus.subscribeToAgentMessages("architect-001", d -> {
-      AgentMessage inner = bus.request("architect-001", "schema-store",
+      AgentMessage inner = bus.endpoint("architect-001").request("schema-store",
           MessageType.RESOURCE_REQUEST, Map.of(), WAIT);
       d.reply(MessageType.RESOURCE_RESPONSE, Map.of("via", inner.content().get("schema")));
     });
     settle();
 
-    AgentMessage reply = other.request("decomposer-001", "architect-001",
+    AgentMessage reply = other.endpoint("decomposer-001").request("architect-001",
         MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model_schema"), WAIT);
     assertThat(reply.content()).containsEntry("via", "v1");
   }
@@ -242,8 +242,7 @@ public abstract class MessageBusContract {
     settle();
 
     for (long i = 0; i < items; i++) {
-      coordinator.publishToQueue("test_execution", "test-coordinator",
-          MessageType.TASK_ASSIGNMENT, Map.of("test", i));
+      coordinator.endpoint("test-coordinator").publishToQueue("test_execution", MessageType.TASK_ASSIGNMENT, Map.of("test", i));
     }
     assertThat(done.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
     assertThat(allBusy.getCount()).isZero();
@@ -260,7 +259,7 @@ public abstract class MessageBusContract {
     BlockingQueue<Delivery> parsers = new LinkedBlockingQueue<>();
     b.subscribeToTeam("parsers", parsers::add);
     settle();
-    a.sendToTeam("architect-001", "parsers", MessageType.COORDINATION_REQUEST,
+    a.endpoint("architect-001").sendToTeam("parsers", MessageType.COORDINATION_REQUEST,
         Map.of("sync", "schema v2"));
     Delivery d = take(parsers);
     assertThat(d.subject()).isEqualTo("orchestrator.team.parsers.coordination_request");
@@ -280,7 +279,7 @@ public abstract class MessageBusContract {
     });
     settle();
     for (long i = 0; i < n; i++) {
-      a.sendToAgent("p", "ordered", MessageType.STATUS_UPDATE, Map.of("seq", i));
+      a.endpoint("p").send("ordered", MessageType.STATUS_UPDATE, Map.of("seq", i));
     }
     assertThat(done.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
     for (int i = 0; i < n; i++) {
@@ -304,7 +303,7 @@ public abstract class MessageBusContract {
     });
     settle();
     for (long i = 0; i < 3; i++) {
-      a.sendToAgent("p", "worker", MessageType.TASK_ASSIGNMENT, Map.of("seq", i));
+      a.endpoint("p").send("worker", MessageType.TASK_ASSIGNMENT, Map.of("seq", i));
     }
     assertThat(take(handled)).isEqualTo(0L);
     assertThat(take(handled)).isEqualTo(2L);
@@ -370,7 +369,7 @@ public abstract class MessageBusContract {
     older.subscribe(older.subjects().allBroadcasts(), d -> got.add(d.message()));
     settle();
     MessageType future = MessageType.of("capability_announcement");
-    newer.broadcast("agent-from-2027", future, Map.of("capabilities", List.of("vision")));
+    newer.endpoint("agent-from-2027").broadcast(future, Map.of("capabilities", List.of("vision")));
     AgentMessage m = take(got);
     assertThat(m.messageType().isKnown()).isFalse();
     assertThat(m.messageType().wireName()).isEqualTo("capability_announcement");
@@ -401,7 +400,7 @@ public abstract class MessageBusContract {
       handled.countDown();
     });
     settle();
-    a.sendToAgent("origin", "traced", MessageType.QUESTION, Map.of());
+    a.endpoint("origin").send("traced", MessageType.QUESTION, Map.of());
     assertThat(handled.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
     b.drain(WAIT).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(trail).containsExactly("before 00-trace-origin", "handler", "after");
@@ -416,8 +415,8 @@ public abstract class MessageBusContract {
     acme.subscribeToBroadcasts(MessageType.HEARTBEAT, d -> acmeGot.add(d.message()));
     other.subscribeToBroadcasts(MessageType.HEARTBEAT, d -> otherGot.add(d.message()));
     settle();
-    other.broadcast("o", MessageType.HEARTBEAT, Map.of());
-    acme.broadcast("a", MessageType.HEARTBEAT, Map.of());
+    other.endpoint("o").broadcast(MessageType.HEARTBEAT, Map.of());
+    acme.endpoint("a").broadcast(MessageType.HEARTBEAT, Map.of());
     assertThat(take(acmeGot).fromAgent()).isEqualTo("a");
     assertThat(take(otherGot).fromAgent()).isEqualTo("o");
     // each saw exactly one; the other namespace's publish went elsewhere
@@ -432,10 +431,24 @@ public abstract class MessageBusContract {
     bus.close();
     bus.close(); // idempotent
     assertThat(bus.isClosed()).isTrue();
-    assertThatThrownBy(() -> bus.broadcast("a", MessageType.HEARTBEAT, Map.of()))
-        .isInstanceOf(TransportException.class).hasMessageContaining("closed");
+    // a programming error, as on a closed java.nio channel: IllegalStateException, never a
+    // retriable transport failure
+    AgentEndpoint a = bus.endpoint("a");
+    assertThatThrownBy(() -> a.broadcast(MessageType.HEARTBEAT, Map.of()))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    assertThatThrownBy(() -> a.send("b", MessageType.QUESTION, Map.of()))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> a.request("b", MessageType.QUESTION, Map.of(), WAIT))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> a.requestAsync("b", MessageType.QUESTION, Map.of(), WAIT))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> a.publishToQueue("q", MessageType.TASK_ASSIGNMENT, Map.of()))
+        .isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> bus.subscribeToAgentMessages("a", d -> { }))
-        .isInstanceOf(TransportException.class);
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> bus.createWorkQueue("q", d -> { }, 1))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> bus.flush(WAIT)).isInstanceOf(IllegalStateException.class);
   }
 
   @Test
@@ -451,9 +464,9 @@ public abstract class MessageBusContract {
       finished.add((Long) d.message().content().get("seq"));
     });
     settle();
-    a.sendToAgent("p", "slow", MessageType.TASK_ASSIGNMENT, Map.of("seq", 1L));
-    a.sendToAgent("p", "slow", MessageType.TASK_ASSIGNMENT, Map.of("seq", 2L));
-    a.transport().flush(WAIT);
+    a.endpoint("p").send("slow", MessageType.TASK_ASSIGNMENT, Map.of("seq", 1L));
+    a.endpoint("p").send("slow", MessageType.TASK_ASSIGNMENT, Map.of("seq", 2L));
+    a.flush(WAIT);
     assertThat(inHandler.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
 
     CompletableFuture<Void> drained = b.drain(WAIT);

@@ -2,8 +2,8 @@ package io.agentbus.codec.json;
 
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
-import io.agentbus.internal.Content;
-import io.agentbus.internal.RecentStrings;
+import io.agentbus.spi.codec.Content;
+import io.agentbus.spi.codec.RecentStrings;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -14,7 +14,7 @@ import io.agentbus.AgentBusException;
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
 import io.agentbus.MessageType;
-import io.agentbus.internal.Content;
+import io.agentbus.spi.codec.Content;
 import io.agentbus.spi.Codec;
 import java.io.IOException;
 import java.time.Instant;

@@ -3,7 +3,7 @@ package io.agentbus.codec.json;
 import com.fasterxml.jackson.core.io.NumberOutput;
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
-import io.agentbus.internal.ScratchBuffer;
+import io.agentbus.spi.codec.ScratchBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;

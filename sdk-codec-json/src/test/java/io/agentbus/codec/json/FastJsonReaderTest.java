@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
 import io.agentbus.MessageType;
-import io.agentbus.internal.RecentStrings;
+import io.agentbus.spi.codec.RecentStrings;
 import io.agentbus.test.SeedFixtures;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

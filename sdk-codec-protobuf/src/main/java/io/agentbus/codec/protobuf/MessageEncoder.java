@@ -4,7 +4,7 @@ import static io.agentbus.codec.protobuf.Wire.LEN;
 
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
-import io.agentbus.internal.ScratchBuffer;
+import io.agentbus.spi.codec.ScratchBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

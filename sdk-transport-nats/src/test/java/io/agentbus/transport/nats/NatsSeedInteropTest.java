@@ -83,7 +83,7 @@ class NatsSeedInteropTest {
       default:
         bus.createWorkQueue(SeedFixtures.QUEUE_NAME, got::add, 1);
     }
-    bus.transport().flush(WAIT);
+    bus.flush(WAIT);
 
     python.publish(f.subject(), f.bytes());
 
@@ -121,7 +121,7 @@ class NatsSeedInteropTest {
     architect.subscribe("orchestrator.agent.architect-001.resource_request");
     python.flush(WAIT);
 
-    AgentMessage reply = bus.request("parser-dev-001", "architect-001",
+    AgentMessage reply = bus.endpoint("parser-dev-001").request("architect-001",
         MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model"), WAIT);
 
     assertThat(reply).isEqualTo(response.expected());
@@ -132,7 +132,7 @@ class NatsSeedInteropTest {
     Fixture request = SeedFixtures.named("resource-request");
     bus.subscribeToAgentMessages("architect-001", d -> d.reply(MessageType.RESOURCE_RESPONSE,
         Map.of("resource", d.message().content().get("resource"), "status", "ready")));
-    bus.transport().flush(WAIT);
+    bus.flush(WAIT);
 
     Message reply = python.request(request.subject(), request.bytes(), WAIT);
 

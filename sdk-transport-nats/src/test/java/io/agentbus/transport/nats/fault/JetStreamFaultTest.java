@@ -21,6 +21,7 @@ import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.StreamInfo;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,6 +65,13 @@ class JetStreamFaultTest {
     }
   }
 
+  /** The transport under each bus, which the bus keeps to itself. */
+  private final Map<MessageBus, NatsTransport> transports = new IdentityHashMap<>();
+
+  private NatsTransport transportOf(MessageBus bus) {
+    return transports.get(bus);
+  }
+
   private <T extends AutoCloseable> T owned(T resource) {
     resources.add(resource);
     return resource;
@@ -89,6 +97,7 @@ class JetStreamFaultTest {
     MessageBus bus = retry(() -> MessageBus.builder().transport(transport)
         .codec(JsonCodec.create()).namespace(NAMESPACE)
         .queue(DurableWorkload.QUEUE, options).build());
+    transports.put(bus, transport);
     return owned(bus);
   }
 
@@ -101,8 +110,10 @@ class JetStreamFaultTest {
     for (int attempt = 0; attempt < 30; attempt++) {
       NatsTransport t = connect(name, urls);
       if (node.url().equals(t.connectedServer())) {
-        return owned(retry(() -> MessageBus.builder().transport(t).codec(JsonCodec.create())
-            .namespace(NAMESPACE).queue(DurableWorkload.QUEUE, options).build()));
+        MessageBus bus = retry(() -> MessageBus.builder().transport(t).codec(JsonCodec.create())
+            .namespace(NAMESPACE).queue(DurableWorkload.QUEUE, options).build());
+        transports.put(bus, t);
+        return owned(bus);
       }
       t.close();
     }
@@ -203,7 +214,7 @@ class JetStreamFaultTest {
     long endOfRun = 2L * total - load.expectedPoison();
     waitUntil(() -> load.progress() >= endOfRun * 2 / 5, "40% progress",
         () -> "progress " + load.progress());
-    assertThat(((NatsTransport) workers.transport()).connectedServer()).isEqualTo(victim.url());
+    assertThat(transportOf(workers).connectedServer()).isEqualTo(victim.url());
     victim.kill();
     String[] survivors = nodes.stream().filter(n -> n != victim).map(NatsNode::url)
         .toArray(String[]::new);
@@ -220,7 +231,7 @@ class JetStreamFaultTest {
     f.print();
 
     assertThat(newLeader).isNotEqualTo(leader);
-    assertThat(((NatsTransport) workers.transport()).connectedServer())
+    assertThat(transportOf(workers).connectedServer())
         .isNotNull().isNotEqualTo(victim.url());
     assertThat(load.acked()).isEqualTo(total);
     assertThat(lost).as("acknowledged items lost; %s", f).isZero();
@@ -253,15 +264,14 @@ class JetStreamFaultTest {
         // the connection is down or the request is gone: the requester will time out
       }
     }, 800, TimeUnit.MILLISECONDS));
-    responder.transport().flush(Duration.ofSeconds(5));
+    responder.flush(Duration.ofSeconds(5));
 
     AtomicLongArray took = new AtomicLongArray(requests);
     List<CompletableFuture<AgentMessage>> futures = new ArrayList<>();
     for (int i = 0; i < requests; i++) {
       long sent = System.nanoTime();
       int index = i;
-      CompletableFuture<AgentMessage> f = requester.requestAsync("parser-dev-001",
-          "architect-001", MessageType.RESOURCE_REQUEST, Map.of("i", i), timeout);
+      CompletableFuture<AgentMessage> f = requester.endpoint("parser-dev-001").requestAsync("architect-001", MessageType.RESOURCE_REQUEST, Map.of("i", i), timeout);
       f.whenComplete((r, e) -> took.set(index, System.nanoTime() - sent));
       futures.add(f);
     }

@@ -1,4 +1,4 @@
-package io.agentbus.internal;
+package io.agentbus.spi.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.agentbus.internal;
+package io.agentbus.spi.codec;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

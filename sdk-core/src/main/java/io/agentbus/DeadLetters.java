@@ -1,0 +1,89 @@
+package io.agentbus;
+
+import io.agentbus.spi.StoredMessage;
+import io.agentbus.spi.TransportMessage;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where one {@link MessageBus} puts what it could not handle: the namespace's dead-letter subject
+ * ({@link Subjects#deadLetter()}), with the error and the original subject in headers. Messages
+ * of core subscriptions are published there; items of durable queues are stored there (and only
+ * removed from their queue once stored). The one place that writes dead letters, and counts them.
+ * Thread-safe.
+ */
+final class DeadLetters {
+  private static final Logger log = LoggerFactory.getLogger(DeadLetters.class);
+
+  private final String subject;
+  private final PublishPath publisher;
+  private final BusStreams streams;
+  private final BusMetrics metrics;
+
+  DeadLetters(Subjects subjects, PublishPath publisher, BusStreams streams, BusMetrics metrics) {
+    this.subject = subjects.deadLetter();
+    this.publisher = publisher;
+    this.streams = streams;
+    this.metrics = metrics;
+  }
+
+  /**
+   * Publishes {@code raw} to the dead-letter subject with {@code error}. Never throws: a failure
+   * is logged and counted in {@link BusStats#deadLetterFailures()}.
+   */
+  void publish(TransportMessage raw, String error) {
+    if (raw.subject().equals(subject)) {
+      log.error("A dead letter itself failed ({}); not republishing it to avoid a loop", error);
+      metrics.deadLetterFailures.increment();
+      return;
+    }
+    try {
+      publisher.send(subject, null, headers(raw, error).build(), raw.payload());
+      metrics.deadLettered.increment();
+    } catch (RuntimeException e) {
+      metrics.deadLetterFailures.increment();
+      log.error("Could not dead-letter a message from '{}' ({}); it is counted in "
+          + "BusStats.deadLetterFailures", raw.subject(), error, e);
+    }
+  }
+
+  /**
+   * Stores the dead letter of a durable queue's item, under a message id derived from the item's
+   * so that a retried store keeps one copy, and waits for the store to confirm.
+   *
+   * @return the id it was stored under
+   * @throws Exception what the store failed with (counted in the bus's and the queue's
+   *     dead-letter failures); the caller keeps the item queued
+   */
+  String store(StoredMessage stored, String error, BusMetrics.Queue queue, Duration timeout)
+      throws Exception {
+    TransportMessage raw = stored.message();
+    String id = stored.messageId() != null ? stored.messageId()
+        : stored.stream() + "-" + stored.sequence();
+    Headers headers = headers(raw, error)
+        .set(Headers.DELIVERY_COUNT, Integer.toString(stored.deliveryCount()))
+        .set(Headers.ORIGINAL_STREAM, stored.stream())
+        .set(Headers.ORIGINAL_SEQUENCE, Long.toString(stored.sequence()))
+        .set(Headers.MESSAGE_ID, id)
+        .build();
+    try {
+      streams.storeDeadLetter(subject, headers, raw.payload(), id, timeout);
+    } catch (ExecutionException | TimeoutException | InterruptedException | RuntimeException e) {
+      metrics.deadLetterFailures.increment();
+      queue.deadLetterFailures.increment();
+      throw e;
+    }
+    metrics.deadLettered.increment();
+    queue.deadLettered.increment();
+    return id;
+  }
+
+  private static Headers.Builder headers(TransportMessage raw, String error) {
+    return raw.headers().toBuilder()
+        .set(Headers.ERROR, PublishPath.singleLine(error))
+        .set(Headers.ORIGINAL_SUBJECT, raw.subject());
+  }
+}

@@ -1,0 +1,98 @@
+package io.agentbus;
+
+import io.agentbus.spi.Codec;
+import io.agentbus.spi.MessageInterceptor;
+import io.agentbus.spi.Transport;
+import io.agentbus.time.Scheduler;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How one {@link MessageBus} puts a message on the wire: encode, the headers a receiver needs
+ * (only what the payload does not say already), the interceptors' {@code beforePublish}, the
+ * transport, the count. Every publish of the bus goes through here: sends, queue items, requests,
+ * replies and dead letters. Thread-safe.
+ */
+final class PublishPath {
+  private final Transport transport;
+  private final CodecSelector codecs;
+  private final List<MessageInterceptor> interceptors;
+  private final BusMetrics metrics;
+  private final Scheduler scheduler;
+  private final AtomicBoolean closed;
+
+  PublishPath(Transport transport, CodecSelector codecs, List<MessageInterceptor> interceptors,
+      BusMetrics metrics, Scheduler scheduler, AtomicBoolean closed) {
+    this.transport = transport;
+    this.codecs = codecs;
+    this.interceptors = List.copyOf(interceptors);
+    this.metrics = metrics;
+    this.scheduler = scheduler;
+    this.closed = closed;
+  }
+
+  Scheduler scheduler() {
+    return scheduler;
+  }
+
+  Codec primaryCodec() {
+    return codecs.primary();
+  }
+
+  /** @throws IllegalStateException once the bus is closed */
+  void checkOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("This MessageBus is closed");
+    }
+  }
+
+  boolean isClosed() {
+    return closed.get();
+  }
+
+  /** Encodes {@code message} with {@code codec} and publishes it to {@code subject}. */
+  void publish(String subject, AgentMessage message, Codec codec) {
+    checkOpen();
+    byte[] payload = codec.encode(message);
+    send(subject, null, headersFor(subject, message, codec, payload), payload);
+  }
+
+  /** Publishes bytes already encoded, and counts them. */
+  void send(String subject, @Nullable String replyTo, Headers headers, byte[] payload) {
+    transport.publish(subject, replyTo, headers, payload);
+    metrics.published.increment();
+  }
+
+  /** Counts a message the transport sent on its own (a request). */
+  void countPublished() {
+    metrics.published.increment();
+  }
+
+  /**
+   * The headers of {@code message} on {@code subject}: its content type where the payload does
+   * not say it (JSON goes without, as the Python agents send it: absent means JSON on this wire,
+   * and a message without headers costs NATS a third less than one with them), then whatever
+   * the interceptors add. The correlation id is in the payload and is not copied into a header
+   * (see docs/performance.md for what the copy cost).
+   */
+  Headers headersFor(String subject, AgentMessage message, Codec codec, byte[] payload) {
+    Headers headers = codecs.contentTypeHeaders(codec, payload);
+    for (MessageInterceptor i : interceptors) {
+      headers = i.beforePublish(subject, message, headers, payload);
+    }
+    return headers;
+  }
+
+  /** A header value on one line and at most about 1 KiB: headers travel in the protocol line. */
+  static String singleLine(String s) {
+    String one = s.replace('\r', ' ').replace('\n', ' ');
+    byte[] utf8 = one.getBytes(StandardCharsets.UTF_8);
+    return utf8.length <= 1024 ? one : one.substring(0, Math.min(one.length(), 1000)) + "...";
+  }
+
+  static boolean isHeaderSafe(String value) {
+    return value.indexOf('\r') < 0 && value.indexOf('\n') < 0;
+  }
+}

@@ -1,4 +1,0 @@
-@NullMarked
-package io.agentbus.internal;
-
-import org.jspecify.annotations.NullMarked;
