@@ -11,6 +11,7 @@ import io.agentbus.QueueOptions;
 import io.agentbus.QueueStats;
 import io.agentbus.RequestTimeoutException;
 import io.agentbus.codec.json.JsonCodec;
+import io.agentbus.test.nats.NatsProcess;
 import io.agentbus.transport.nats.NatsTransport;
 import io.agentbus.transport.nats.NatsTransportConfig;
 import io.nats.client.Connection;
@@ -96,7 +97,7 @@ class JetStreamFaultTest {
    * A durable bus whose connection (to any of {@code urls}, so that it can fail over) is on
    * {@code node} to begin with; the client picks a server at random, so connect until it does.
    */
-  private MessageBus durableBusOn(NatsNode node, String name, QueueOptions options,
+  private MessageBus durableBusOn(NatsProcess node, String name, QueueOptions options,
       String... urls) {
     for (int attempt = 0; attempt < 30; attempt++) {
       NatsTransport t = connect(name, urls);
@@ -141,7 +142,7 @@ class JetStreamFaultTest {
     int total = 50_000;
     int kills = 11;
     long start = System.nanoTime();
-    NatsNode server = owned(NatsNode.create("solo"));
+    NatsProcess server = owned(NatsProcess.create("solo"));
     server.start();
     MessageBus workers = durableBus("fault-workers", durable(1), server.url());
     MessageBus producer = durableBus("fault-producer", durable(1), server.url());
@@ -185,15 +186,15 @@ class JetStreamFaultTest {
       throws Exception {
     int total = 20_000;
     long start = System.nanoTime();
-    List<NatsNode> nodes = List.of(owned(NatsNode.create("n1")), owned(NatsNode.create("n2")),
-        owned(NatsNode.create("n3")));
-    NatsNode.cluster("agentbus-fault", nodes);
-    nodes.forEach(NatsNode::start);
-    String[] urls = nodes.stream().map(NatsNode::url).toArray(String[]::new);
+    List<NatsProcess> nodes = List.of(owned(NatsProcess.create("n1")),
+        owned(NatsProcess.create("n2")), owned(NatsProcess.create("n3")));
+    NatsProcess.cluster("agentbus-fault", nodes);
+    nodes.forEach(NatsProcess::start);
+    String[] urls = nodes.stream().map(NatsProcess::url).toArray(String[]::new);
     MessageBus producer = durableBus("fault-cluster-producer", durable(3), urls);
     // the victim leads the queue's stream and serves the workers: both must fail over
     String leader = streamLeader(urls);
-    NatsNode victim = nodes.stream().filter(n -> n.name().equals(leader)).findFirst()
+    NatsProcess victim = nodes.stream().filter(n -> n.name().equals(leader)).findFirst()
         .orElseThrow(() -> new AssertionError("no node is named " + leader));
     MessageBus workers = durableBusOn(victim, "fault-cluster-workers", durable(3), urls);
     DurableWorkload load = owned(new DurableWorkload(total, producer));
@@ -205,7 +206,7 @@ class JetStreamFaultTest {
         () -> "progress " + load.progress());
     assertThat(((NatsTransport) workers.transport()).connectedServer()).isEqualTo(victim.url());
     victim.kill();
-    String[] survivors = nodes.stream().filter(n -> n != victim).map(NatsNode::url)
+    String[] survivors = nodes.stream().filter(n -> n != victim).map(NatsProcess::url)
         .toArray(String[]::new);
 
     publishing.join(WAIT.toMillis());
@@ -237,7 +238,7 @@ class JetStreamFaultTest {
     int requests = 1000;
     Duration timeout = Duration.ofSeconds(3);
     Duration slack = Duration.ofSeconds(1); // timer and scheduling slack on a busy machine
-    NatsNode server = owned(NatsNode.create("rr"));
+    NatsProcess server = owned(NatsProcess.create("rr"));
     server.start();
     ScheduledExecutorService replies = Executors.newScheduledThreadPool(2);
     owned(replies::shutdownNow);
