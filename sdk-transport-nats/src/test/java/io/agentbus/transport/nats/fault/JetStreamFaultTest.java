@@ -167,15 +167,20 @@ class JetStreamFaultTest {
     long lost = lost(load, dead);
     FaultFigures f = load.figures("single-server-kill-restart",
         workers.queueStats(DurableWorkload.QUEUE), dead, lost, server.starts() - 1,
-        millisSince(start)).put("storedLeftover", storedLeftover(server.url()));
-    f.print();
+        millisSince(start));
+    long leftover = storedLeftover(server.url());
+    f.put("storedLeftover", leftover).print();
 
     assertThat(server.starts() - 1).isGreaterThanOrEqualTo(10);
+    assertBusRetriedEveryFailedStore(load, f);
     assertThat(load.acked()).isEqualTo(total);
     assertThat(lost).as("acknowledged items lost; %s", f).isZero();
     assertThat(load.processedTwice()).as("items processed twice; %s", f).isZero();
     assertThat(dead).as("dead letters").isEqualTo(expectedPoison(total));
     assertThat(load.handledItems()).isEqualTo(total - dead.size());
+    // removals the restarted server forgot (see storedLeftover): readable, and never more than
+    // the items stored; none of them is pending for the consumer (finish waited for that)
+    assertThat(leftover).as("messages left in the stream; %s", f).isBetween(0L, (long) total);
   }
 
   // ------------------------------------------------------------------ cluster
@@ -214,13 +219,17 @@ class JetStreamFaultTest {
     Set<Long> dead = finish(load, workers, String.join(",", survivors), total);
     String newLeader = streamLeader(survivors);
     long lost = lost(load, dead);
+    long leftover = storedLeftover(String.join(",", survivors));
     FaultFigures f = load.figures("cluster-leader-killed",
         workers.queueStats(DurableWorkload.QUEUE), dead, lost, 1, millisSince(start))
         .put("killedLeader", leader).put("newLeader", newLeader)
-        .put("storedLeftover", storedLeftover(String.join(",", survivors)));
+        .put("storedLeftover", leftover);
     f.print();
 
     assertThat(newLeader).isNotEqualTo(leader);
+    assertBusRetriedEveryFailedStore(load, f);
+    // the survivors were not restarted: they removed every acknowledged item
+    assertThat(leftover).as("messages left in the stream; %s", f).isZero();
     assertThat(((NatsTransport) workers.transport()).connectedServer())
         .isNotNull().isNotEqualTo(victim.url());
     assertThat(load.acked()).isEqualTo(total);
@@ -304,12 +313,25 @@ class JetStreamFaultTest {
     f.print();
 
     assertThat(hung).as("requests that never ended; %s", f).isZero();
-    assertThat(replied + timedOut + noResponders + otherErrors).isEqualTo(requests);
+    assertThat(otherErrors).as("requests that failed other than by timeout or no responders; %s",
+        f).isZero();
+    assertThat(replied).as("replies after the restart; %s", f).isPositive();
+    assertThat(replied + timedOut + noResponders).isEqualTo(requests);
     assertThat(Duration.ofNanos(slowest)).as("slowest request; %s", f)
         .isLessThanOrEqualTo(timeout.plus(slack));
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * The server went away while items were being stored, so the bus must have retried stores
+   * itself, and within the publish timeout (30 s, against outages of well under a second, or an
+   * election) it must never have given up: each give-up is an item its retries did not store.
+   */
+  private static void assertBusRetriedEveryFailedStore(DurableWorkload load, FaultFigures f) {
+    assertThat(load.busPublishRetries()).as("stores the bus retried; %s", f).isPositive();
+    assertThat(load.busGaveUp()).as("stores the bus gave up on; %s", f).isZero();
+  }
 
   private static Thread startPublishing(DurableWorkload load) {
     Thread t = new Thread(() -> {
