@@ -94,6 +94,12 @@ final class DurableWorkQueue {
     if (result.isDone()) {
       return; // cancelled by the caller
     }
+    if (bus.isClosed()) {
+      result.completeExceptionally(new TransportException("Item " + messageId + " was not stored "
+          + "on durable queue '" + queue + "': the bus was closed while it retried. Publishing "
+          + "again with the same message id stores it at most once.", null, false));
+      return;
+    }
     Scheduler scheduler = bus.scheduler();
     Duration remaining = Duration.between(scheduler.now(), deadline);
     Duration attemptTimeout = options.publishTimeout().dividedBy(5);
