@@ -101,6 +101,12 @@ final class DurableWorkQueue {
     if (result.isDone()) {
       return; // cancelled by the caller
     }
+    if (publisher.isClosed()) {
+      result.completeExceptionally(new TransportException("Item " + messageId + " was not stored "
+          + "on durable queue '" + queue + "': the bus was closed while it retried. Publishing "
+          + "again with the same message id stores it at most once.", null, false));
+      return;
+    }
     Duration remaining = Duration.between(scheduler.now(), deadline);
     Duration attemptTimeout = options.publishTimeout().dividedBy(5);
     if (attemptTimeout.compareTo(MIN_ATTEMPT_TIMEOUT) < 0) {

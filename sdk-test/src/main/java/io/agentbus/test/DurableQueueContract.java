@@ -18,18 +18,12 @@ import io.agentbus.ReplayStart;
 import io.agentbus.Subscription;
 import io.agentbus.TransportException;
 import io.agentbus.spi.Codec;
-import io.agentbus.spi.ConnectionListener;
 import io.agentbus.spi.ConsumerSpec;
 import io.agentbus.spi.DurableStreams;
-import io.agentbus.spi.ReplaySpec;
-import io.agentbus.spi.StoreAck;
 import io.agentbus.spi.StoredMessage;
 import io.agentbus.spi.StoredMessageHandler;
-import io.agentbus.spi.StreamSpec;
 import io.agentbus.spi.Transport;
-import io.agentbus.spi.TransportHandler;
 import io.agentbus.spi.TransportMessage;
-import io.agentbus.spi.TransportStats;
 import io.agentbus.spi.TransportSubscription;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,7 +31,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -378,17 +371,18 @@ public abstract class DurableQueueContract {
       release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       firstDone.add(itemOf(d));
     }, 1);
-    for (long i = 0; i < 5; i++) {
+    first.publishToQueue("reports", item(0), "report-0");
+    await(inHandler);
+    // published while the worker holds item 0, so none of these is in the batch it took
+    for (long i = 1; i < 5; i++) {
       first.publishToQueue("reports", item(i), "report-" + i);
     }
-    await(inHandler);
     CompletableFuture<Void> drained = s.drain(WAIT);
     assertThat(drained).isNotDone();
     release.countDown();
     drained.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    // the item in hand, and any the worker had already taken (NATS fetches small batches), are
-    // finished; the others stay queued for another worker
-    assertThat(firstDone).isNotEmpty();
+    // the item in hand is finished; the others stay queued for another worker
+    assertThat(firstDone).startsWith(0L).hasSizeLessThan(5);
     assertThat(first.queueStats("reports").ackFailures()).isZero();
 
     MessageBus second = newBus(withQueue("reports", quick().build()));
@@ -656,89 +650,21 @@ public abstract class DurableQueueContract {
    * A transport passing everything to another, except that the stored messages its durable
    * consumers deliver go through {@link #intercept} first.
    */
-  private abstract static class StoreIntercepting implements Transport {
-    private final Transport delegate;
-
+  private abstract static class StoreIntercepting extends ForwardingTransport {
     StoreIntercepting(Transport delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     abstract StoredMessage intercept(StoredMessage m);
 
     @Override
-    public Optional<DurableStreams> durableStreams() {
-      DurableStreams real = delegate.durableStreams().orElseThrow(() ->
-          new IllegalStateException("the transport under test has no durable streams"));
-      return Optional.of(new DurableStreams() {
-        @Override
-        public void declare(StreamSpec spec) {
-          real.declare(spec);
-        }
-
-        @Override
-        public CompletableFuture<StoreAck> publish(String subject, Headers headers,
-            byte[] payload, String messageId, Duration timeout) {
-          return real.publish(subject, headers, payload, messageId, timeout);
-        }
-
+    protected DurableStreams streams(DurableStreams real) {
+      return new ForwardingDurableStreams(real) {
         @Override
         public TransportSubscription consume(ConsumerSpec spec, StoredMessageHandler handler) {
-          return real.consume(spec, m -> handler.onMessage(intercept(m)));
+          return super.consume(spec, m -> handler.onMessage(intercept(m)));
         }
-
-        @Override
-        public CompletableFuture<Long> replay(ReplaySpec spec, StoredMessageHandler handler) {
-          return real.replay(spec, handler);
-        }
-      });
-    }
-
-    @Override
-    public void publish(String subject, @Nullable String replyTo, Headers headers,
-        byte[] payload) {
-      delegate.publish(subject, replyTo, headers, payload);
-    }
-
-    @Override
-    public TransportSubscription subscribe(String subjectPattern, @Nullable String queueGroup,
-        TransportHandler handler) {
-      return delegate.subscribe(subjectPattern, queueGroup, handler);
-    }
-
-    @Override
-    public CompletableFuture<TransportMessage> request(String subject, Headers headers,
-        byte[] payload, Duration timeout) {
-      return delegate.request(subject, headers, payload, timeout);
-    }
-
-    @Override
-    public void flush(Duration timeout) {
-      delegate.flush(timeout);
-    }
-
-    @Override
-    public CompletableFuture<Void> drain(Duration timeout) {
-      return delegate.drain(timeout);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
-    }
-
-    @Override
-    public long maxPayload() {
-      return delegate.maxPayload();
-    }
-
-    @Override
-    public void addConnectionListener(ConnectionListener listener) {
-      delegate.addConnectionListener(listener);
-    }
-
-    @Override
-    public TransportStats stats() {
-      return delegate.stats();
+      };
     }
   }
 }

@@ -2,14 +2,18 @@ package io.agentbus.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.agentbus.AgentBusException;
 import io.agentbus.AgentEndpoint;
 import io.agentbus.AgentMessage;
+import io.agentbus.CodecException;
 import io.agentbus.Delivery;
 import io.agentbus.Headers;
 import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
 import io.agentbus.NoRespondersException;
+import io.agentbus.PayloadTooLargeException;
 import io.agentbus.RemoteHandlerException;
 import io.agentbus.RequestTimeoutException;
 import io.agentbus.Subscription;
@@ -23,11 +27,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -61,7 +71,15 @@ public abstract class MessageBusContract {
   }
 
   protected MessageBus newBus(MessageBus.Builder builder) {
-    MessageBus bus = builder.transport(newTransport()).codec(codec()).build();
+    return newBus(builder, codec());
+  }
+
+  private MessageBus newBus(Codec codec) {
+    return newBus(MessageBus.builder(), codec);
+  }
+
+  private MessageBus newBus(MessageBus.Builder builder, Codec codec) {
+    MessageBus bus = builder.transport(newTransport()).codec(codec).build();
     buses.add(bus);
     return bus;
   }
@@ -474,6 +492,240 @@ public abstract class MessageBusContract {
     release.countDown();
     drained.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(finished).containsExactly(1L, 2L);
+  }
+
+  // ------------------------------------------------------------------ failure paths
+
+  @Test
+  void closingABusEndsTheRequestsWaitingOnItPromptly() throws Exception {
+    MessageBus responder = newBus();
+    MessageBus requester = newBus();
+    CountDownLatch received = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    responder.subscribeToAgentMessages("sleepy", d -> {
+      received.countDown();
+      never.await(WAIT.toMillis(), TimeUnit.MILLISECONDS); // holds the requests, never replies
+    });
+    settle();
+    Duration longer = WAIT.multipliedBy(6); // the requests must not end by timing out
+    ExecutorService callers = Executors.newFixedThreadPool(2);
+    try {
+      List<CompletableFuture<AgentMessage>> waiting = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        waiting.add(CompletableFuture.supplyAsync(() -> requester.endpoint("a").request("sleepy", MessageType.QUESTION, Map.of(), longer), callers));
+      }
+      waiting.add(requester.endpoint("a").requestAsync("sleepy", MessageType.QUESTION, Map.of(), longer));
+      // the first is in the handler, the others wait behind it: all three are in flight
+      assertThat(received.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+      requester.close();
+
+      for (CompletableFuture<AgentMessage> f : waiting) {
+        Throwable failure = assertTimeoutPreemptively(WAIT, () -> failureOf(f),
+            "a request still waits after its bus was closed");
+        assertThat(failure).isInstanceOf(AgentBusException.class)
+            .hasMessageContaining("closed");
+      }
+    } finally {
+      never.countDown();
+      callers.shutdownNow();
+    }
+  }
+
+  @Test
+  void replyingToAMessageThatIsNotARequestIsRefused() throws Exception {
+    MessageBus a = newBus();
+    MessageBus b = newBus();
+    BlockingQueue<Throwable> refused = new LinkedBlockingQueue<>();
+    BlockingQueue<Boolean> wasRequest = new LinkedBlockingQueue<>();
+    b.subscribeToAgentMessages("told", d -> {
+      wasRequest.add(d.isRequest());
+      try {
+        d.reply(MessageType.ANSWER, Map.of());
+      } catch (IllegalStateException e) {
+        refused.add(e);
+      }
+    });
+    settle();
+    a.endpoint("a").send("told", MessageType.STATUS_UPDATE, Map.of());
+
+    assertThat(take(wasRequest)).isFalse();
+    assertThat(take(refused)).hasMessageContaining("orchestrator.agent.told.status_update")
+        .hasMessageContaining("is not a request");
+    assertThat(b.stats().handlerFailures()).isZero();
+  }
+
+  @Test
+  void replyingAsTheAddresseeToARequestWithoutOneIsRefused() throws Exception {
+    MessageBus a = newBus();
+    MessageBus b = newBus();
+    String subject = b.subjects().queue("questions");
+    BlockingQueue<Throwable> refused = new LinkedBlockingQueue<>();
+    b.subscribe(subject, d -> {
+      try {
+        d.reply(MessageType.ANSWER, Map.of("as", "nobody"));
+      } catch (IllegalStateException e) {
+        refused.add(e);
+        d.reply("helper", MessageType.ANSWER, Map.of("as", "helper"));
+      }
+    });
+    settle();
+    AgentMessage question = AgentMessage.builder().fromAgent("a")
+        .messageType(MessageType.QUESTION).content(Map.of()).build();
+
+    AgentMessage reply = a.requestAsync(subject, question, WAIT)
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+    assertThat(take(refused)).hasMessageContaining("has no to_agent")
+        .hasMessageContaining("reply(fromAgent, type, content)");
+    assertThat(reply.fromAgent()).isEqualTo("helper");
+    assertThat(reply.content()).containsEntry("as", "helper");
+  }
+
+  @Test
+  void aSecondReplyToARequestIsNeverTakenForTheAnswerToALaterOne() throws Exception {
+    MessageBus responder = newBus();
+    MessageBus requester = newBus();
+    CountDownLatch secondRepliesSent = new CountDownLatch(2);
+    responder.subscribeToAgentMessages("echo", d -> {
+      Object n = d.message().content().get("n");
+      d.reply(MessageType.ANSWER, Map.of("n", n, "reply", "first"));
+      d.reply(MessageType.ANSWER, Map.of("n", n, "reply", "second"));
+      secondRepliesSent.countDown();
+    });
+    settle();
+
+    for (long n = 1; n <= 2; n++) {
+      AgentMessage reply = requester.endpoint("a").request("echo", MessageType.QUESTION, Map.of("n", n), WAIT);
+      assertThat(reply.content()).as("reply to request %d", n)
+          .isEqualTo(Map.of("n", n, "reply", "first"));
+    }
+    assertThat(secondRepliesSent.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    assertThat(responder.stats().handlerFailures()).isZero();
+  }
+
+  @Test
+  void anUndecodableReplyFailsTheCallerWithACodecException() throws Exception {
+    MessageBus requester = newBus();
+    Transport raw = newTransport();
+    try {
+      String subject = requester.subjects().direct("garbled", MessageType.QUESTION);
+      raw.subscribe(subject, null, m -> raw.publish(Objects.requireNonNull(m.replyTo()), null,
+          Headers.empty().with(Headers.CONTENT_TYPE, codec().contentType()),
+          "\u0000 not a message".getBytes(StandardCharsets.UTF_8)));
+      raw.flush(WAIT);
+
+      assertThatThrownBy(() -> requester.endpoint("a").request("garbled", MessageType.QUESTION, Map.of(), WAIT))
+          .isInstanceOf(CodecException.class).message().isNotBlank();
+    } finally {
+      raw.close();
+    }
+  }
+
+  @Test
+  void aMessageThatCannotBeEncodedFailsThePublishAndSendsNothing() throws Exception {
+    MessageBus sender = newBus(new FailingEncoder(codec()));
+    MessageBus listener = newBus();
+    BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
+    listener.subscribeToAgentMessages("listener", got::add);
+    settle();
+
+    assertThatThrownBy(() -> sender.endpoint("a").send("listener", MessageType.STATUS_UPDATE, Map.of("explode", true)))
+        .isInstanceOf(CodecException.class).hasMessageContaining("cannot encode this one");
+    sender.endpoint("a").send("listener", MessageType.STATUS_UPDATE, Map.of("n", 2));
+
+    assertThat(take(got).message().content()).as("the first message that arrives")
+        .containsEntry("n", 2L);
+    assertThat(sender.stats().published()).isEqualTo(1);
+  }
+
+  @Test
+  void aReplyThatCannotBeEncodedFailsTheRequestAtOnce() {
+    MessageBus responder = newBus(new FailingEncoder(codec()));
+    MessageBus requester = newBus();
+    responder.subscribeToAgentMessages("clumsy", d ->
+        d.reply(MessageType.ANSWER, Map.of("explode", true)));
+    settle();
+
+    assertThatThrownBy(() -> requester.endpoint("a").request("clumsy", MessageType.QUESTION, Map.of(), WAIT))
+        .isInstanceOf(RemoteHandlerException.class)
+        .hasMessageContaining("cannot encode this one");
+    assertThat(responder.stats().handlerFailures()).isEqualTo(1);
+  }
+
+  @Test
+  void aMessageLargerThanTheMaximumPayloadIsRefusedAndNothingIsSent() throws Exception {
+    MessageBus sender = newBus();
+    MessageBus listener = newBus();
+    BlockingQueue<Delivery> got = new LinkedBlockingQueue<>();
+    listener.subscribeToAgentMessages("listener", got::add);
+    settle();
+    long max = sender.maxPayload();
+    String big = "x".repeat((int) max);
+
+    assertThatThrownBy(() -> sender.endpoint("a").send("listener", MessageType.STATUS_UPDATE, Map.of("big", big)))
+        .isInstanceOfSatisfying(PayloadTooLargeException.class, e -> {
+          assertThat(e.size()).isGreaterThan(max);
+          assertThat(e.maxPayload()).isEqualTo(max);
+          assertThat(e).hasMessageContaining(e.size() + " bytes")
+              .hasMessageContaining("maximum payload of " + max + " bytes")
+              .hasMessageContaining("orchestrator.agent.listener.status_update");
+        });
+    sender.endpoint("a").send("listener", MessageType.STATUS_UPDATE, Map.of("n", 2));
+
+    assertThat(take(got).message().content()).as("the first message that arrives")
+        .containsEntry("n", 2L);
+    assertThat(sender.stats().published()).isEqualTo(1);
+  }
+
+  /** The completion exception of {@code f}, unwrapped; fails if {@code f} succeeds. */
+  private static Throwable failureOf(CompletableFuture<?> f) throws InterruptedException {
+    try {
+      f.get();
+    } catch (ExecutionException e) {
+      Throwable t = e.getCause();
+      return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    } catch (CancellationException e) {
+      return e;
+    }
+    throw new AssertionError("completed normally: " + f);
+  }
+
+  /** A codec that refuses to encode a message whose content has the key "explode". */
+  private static final class FailingEncoder implements Codec {
+    private final Codec delegate;
+
+    FailingEncoder(Codec delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public String contentType() {
+      return delegate.contentType();
+    }
+
+    @Override
+    public List<String> acceptedContentTypes() {
+      return delegate.acceptedContentTypes();
+    }
+
+    @Override
+    public boolean recognizes(byte[] payload) {
+      return delegate.recognizes(payload);
+    }
+
+    @Override
+    public byte[] encode(AgentMessage message) {
+      if (message.content().containsKey("explode")) {
+        throw new CodecException("cannot encode this one: " + message.messageType());
+      }
+      return delegate.encode(message);
+    }
+
+    @Override
+    public AgentMessage decode(byte[] bytes) {
+      return delegate.decode(bytes);
+    }
   }
 
   /** Waits, within {@link #WAIT}, for a counter that is updated on another thread. */

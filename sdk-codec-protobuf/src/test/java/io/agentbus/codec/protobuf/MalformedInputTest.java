@@ -44,13 +44,16 @@ class MalformedInputTest {
   }
 
   /** Decodes, and fails the test on anything but success or a CodecException. */
-  private void decodeOrReject(byte[] bytes, String what) {
+  /** True when the codec rejected {@code bytes}; fails the test on any other exception. */
+  private boolean decodeOrReject(byte[] bytes, String what) {
     try {
       codec.decode(bytes);
+      return false;
     } catch (CodecException expected) {
       assertThat(expected.getMessage()).isNotBlank();
+      return true;
     } catch (Throwable t) {
-      fail(what + " " + Arrays.toString(bytes) + " threw " + t, t);
+      throw new AssertionError(what + " " + Arrays.toString(bytes) + " threw " + t, t);
     }
   }
 
@@ -330,12 +333,20 @@ class MalformedInputTest {
 
   @Test
   void randomBytesNeverEscapeAsAnythingButACodecException() {
-    Random random = new Random(20251205);
+    long seed = Long.getLong("agentbus.fuzz.seed", 20251205L);
+    System.out.println("MalformedInputTest random bytes: seed " + seed
+        + " (rerun with -Dagentbus.fuzz.seed=" + seed + ")");
+    Random random = new Random(seed);
+    int rejected = 0;
     for (int i = 0; i < 6_000; i++) {
       byte[] bytes = new byte[random.nextInt(200)];
       random.nextBytes(bytes);
-      decodeOrReject(bytes, "random bytes");
+      if (decodeOrReject(bytes, "random bytes (seed " + seed + ")")) {
+        rejected++;
+      }
     }
+    // random bytes almost never hold the three required fields in valid form
+    assertThat(rejected).as("random inputs rejected (seed %d)", seed).isGreaterThan(5_900);
   }
 
   @Test

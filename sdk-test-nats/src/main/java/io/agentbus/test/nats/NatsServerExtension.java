@@ -193,8 +193,9 @@ public final class NatsServerExtension implements BeforeAllCallback, AfterAllCal
   private NatsServer startManaged(NatsServerSpec spec) {
     Path binary = locator.natsServerBinary();
     if (binary != null) {
-      ProcessNatsServer p = ProcessNatsServer.start(binary, spec);
+      NatsProcess p = NatsProcess.create(binary, "agentbus-test-" + owned.size(), spec);
       owned.add(p);
+      p.start();
       log.info("Started {} from {}", p, binary);
       return p;
     }

@@ -124,8 +124,8 @@ public final class NatsServerSpec {
 
     /**
      * Further server configuration in the {@code nats-server} configuration format, for example
-     * an {@code authorization} block with NKey users. Command-line settings of this spec (port,
-     * user, token, TLS) take precedence over it.
+     * an {@code authorization} block with NKey users. The other settings of this spec (port,
+     * user, token, TLS) are written after it and take precedence over it.
      */
     public Builder config(String configText) {
       this.config = Objects.requireNonNull(configText, "configText");

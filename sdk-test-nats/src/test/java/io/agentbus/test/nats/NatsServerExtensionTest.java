@@ -68,15 +68,15 @@ class NatsServerExtensionTest {
 
   @Test
   void closingStopsEveryServerAndLeavesNoProcessOrDirectory() throws Exception {
-    int before = ProcessNatsServer.liveProcessCount();
+    int before = NatsProcess.liveCount();
     NatsServerExtension own = NatsServerExtension.create(NatsServerSpec.defaults());
     NatsServer a = own.server();
     NatsServer b = own.startServer(NatsServerSpec.builder().token("x").build());
     if (a.kind() == NatsServer.Kind.PROCESS) {
-      assertThat(ProcessNatsServer.liveProcessCount()).isEqualTo(before + 2);
+      assertThat(NatsProcess.liveCount()).isEqualTo(before + 2);
     }
     own.close();
-    assertThat(ProcessNatsServer.liveProcessCount()).isEqualTo(before);
+    assertThat(NatsProcess.liveCount()).isEqualTo(before);
     assertThat(ServerProbe.info(a.host(), a.port(), PROBE)).isNull();
     assertThat(ServerProbe.info(b.host(), b.port(), PROBE)).isNull();
     assertThatThrownBy(a::start).isInstanceOf(IllegalStateException.class);
@@ -84,12 +84,12 @@ class NatsServerExtensionTest {
 
   @Test
   void aServerThatCannotStartReportsItsOutput() {
-    int before = ProcessNatsServer.liveProcessCount();
+    int before = NatsProcess.liveCount();
     assertThatThrownBy(() -> nats.startServer(NatsServerSpec.builder()
         .config("this is { not a valid config").build()))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("did not become ready")
         .hasMessageContaining("Its output");
-    assertThat(ProcessNatsServer.liveProcessCount()).isEqualTo(before);
+    assertThat(NatsProcess.liveCount()).isEqualTo(before);
   }
 }

@@ -10,9 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,6 +35,15 @@ import org.junit.jupiter.api.Timeout;
 class InMemorySubscriptionRaceTest {
   private static final int PUBLISHERS = 2;
   private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(20);
+  /** Picks the pending limits; printed, and set with -Dagentbus.race.seed=... to repeat a run. */
+  private static final long SEED = Long.getLong("agentbus.race.seed", System.nanoTime());
+
+  static {
+    System.out.println("InMemorySubscriptionRaceTest: seed " + SEED
+        + " (rerun with -Dagentbus.race.seed=" + SEED + ")");
+  }
+
+  private final Random random = new Random(SEED);
 
   private final List<InMemoryTransport> made = new ArrayList<>();
 
@@ -137,7 +146,7 @@ class InMemorySubscriptionRaceTest {
       throws Exception {
     for (int round = 0; round < 100; round++) {
       Tally tally = new Tally();
-      InMemorySubscription s = subscribe(1 + ThreadLocalRandom.current().nextInt(64), tally);
+      InMemorySubscription s = subscribe(1 + random.nextInt(64), tally);
       // close while the publishers publish and messages are waiting
       CompletableFuture<Void> publishers = startPublishing(s, tally);
       assertThat(s.closeAndDiscard()).isTrue();
@@ -145,7 +154,8 @@ class InMemorySubscriptionRaceTest {
       long deliveredAtClose = s.deliveredMessages();
       publishers.get(20, TimeUnit.SECONDS);
 
-      String at = "round " + round + " (pending limit " + s.pendingLimit() + ")";
+      String at = "round " + round + " (pending limit " + s.pendingLimit() + ", seed " + SEED
+          + ")";
       assertThat(s.deliveredMessages()).as(at + ": taken after the close")
           .isEqualTo(deliveredAtClose);
       // the drain task may still be in the handler with the last message it took
@@ -168,14 +178,15 @@ class InMemorySubscriptionRaceTest {
   void aDrainRacingThePublishersHandlesEverythingItAcceptedBeforeItCompletes() throws Exception {
     for (int round = 0; round < 100; round++) {
       Tally tally = new Tally();
-      InMemorySubscription s = subscribe(1 + ThreadLocalRandom.current().nextInt(64), tally);
+      InMemorySubscription s = subscribe(1 + random.nextInt(64), tally);
       CompletableFuture<Void> publishers = startPublishing(s, tally);
       CompletableFuture<Void> drained = s.drain(Duration.ofSeconds(20));
       publishers.get(20, TimeUnit.SECONDS);
       long handledWhenDrained = drained.thenApply(v -> tally.handled.get()).get(20,
           TimeUnit.SECONDS);
 
-      String at = "round " + round + " (pending limit " + s.pendingLimit() + ")";
+      String at = "round " + round + " (pending limit " + s.pendingLimit() + ", seed " + SEED
+          + ")";
       assertThat(handledWhenDrained).as(at + ": handled when the drain completed")
           .isEqualTo(tally.accepted.get());
       assertThat(s.deliveredMessages()).as(at).isEqualTo(tally.accepted.get());

@@ -12,6 +12,7 @@ import io.agentbus.spi.TransportSubscription;
 import io.agentbus.test.nats.NatsServer;
 import io.agentbus.test.nats.NatsServerExtension;
 import io.agentbus.test.nats.NatsServerSpec;
+import io.nats.client.NKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,6 +127,16 @@ class NatsSlowConsumerAndAuthTest {
         .build());
     roundTrip(connect(NatsTransportConfig.builder().servers(server.url())
         .nkeySeed(TestKeys.USER_SEED)));
+
+    String otherSeed = new String(NKey.createUser(null).getSeed());
+    assertThatThrownBy(() -> connect(NatsTransportConfig.builder().servers(server.url())
+        .nkeySeed(otherSeed).connectTimeout(FAIL_FAST)))
+        .isInstanceOfSatisfying(TransportException.class,
+            e -> assertThat(e.isRetriable()).isFalse())
+        .hasMessageContaining("refused the credentials")
+        .hasMessageContaining("Authorization Violation")
+        .hasMessageContaining("agentbus.nats.nkey-seed")
+        .hasMessageNotContaining(otherSeed);
   }
 
   @Test

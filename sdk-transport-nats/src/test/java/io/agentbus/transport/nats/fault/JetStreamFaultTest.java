@@ -11,6 +11,7 @@ import io.agentbus.QueueOptions;
 import io.agentbus.QueueStats;
 import io.agentbus.RequestTimeoutException;
 import io.agentbus.codec.json.JsonCodec;
+import io.agentbus.test.nats.NatsProcess;
 import io.agentbus.transport.nats.NatsTransport;
 import io.agentbus.transport.nats.NatsTransportConfig;
 import io.nats.client.Connection;
@@ -105,7 +106,7 @@ class JetStreamFaultTest {
    * A durable bus whose connection (to any of {@code urls}, so that it can fail over) is on
    * {@code node} to begin with; the client picks a server at random, so connect until it does.
    */
-  private MessageBus durableBusOn(NatsNode node, String name, QueueOptions options,
+  private MessageBus durableBusOn(NatsProcess node, String name, QueueOptions options,
       String... urls) {
     for (int attempt = 0; attempt < 30; attempt++) {
       NatsTransport t = connect(name, urls);
@@ -152,7 +153,7 @@ class JetStreamFaultTest {
     int total = 50_000;
     int kills = 11;
     long start = System.nanoTime();
-    NatsNode server = owned(NatsNode.create("solo"));
+    NatsProcess server = owned(NatsProcess.create("solo"));
     server.start();
     MessageBus workers = durableBus("fault-workers", durable(1), server.url());
     MessageBus producer = durableBus("fault-producer", durable(1), server.url());
@@ -177,15 +178,20 @@ class JetStreamFaultTest {
     long lost = lost(load, dead);
     FaultFigures f = load.figures("single-server-kill-restart",
         workers.queueStats(DurableWorkload.QUEUE), dead, lost, server.starts() - 1,
-        millisSince(start)).put("storedLeftover", storedLeftover(server.url()));
-    f.print();
+        millisSince(start));
+    long leftover = storedLeftover(server.url());
+    f.put("storedLeftover", leftover).print();
 
     assertThat(server.starts() - 1).isGreaterThanOrEqualTo(10);
+    assertBusRetriedEveryFailedStore(load, f);
     assertThat(load.acked()).isEqualTo(total);
     assertThat(lost).as("acknowledged items lost; %s", f).isZero();
     assertThat(load.processedTwice()).as("items processed twice; %s", f).isZero();
     assertThat(dead).as("dead letters").isEqualTo(expectedPoison(total));
     assertThat(load.handledItems()).isEqualTo(total - dead.size());
+    // removals the restarted server forgot (see storedLeftover): readable, and never more than
+    // the items stored; none of them is pending for the consumer (finish waited for that)
+    assertThat(leftover).as("messages left in the stream; %s", f).isBetween(0L, (long) total);
   }
 
   // ------------------------------------------------------------------ cluster
@@ -196,15 +202,15 @@ class JetStreamFaultTest {
       throws Exception {
     int total = 20_000;
     long start = System.nanoTime();
-    List<NatsNode> nodes = List.of(owned(NatsNode.create("n1")), owned(NatsNode.create("n2")),
-        owned(NatsNode.create("n3")));
-    NatsNode.cluster("agentbus-fault", nodes);
-    nodes.forEach(NatsNode::start);
-    String[] urls = nodes.stream().map(NatsNode::url).toArray(String[]::new);
+    List<NatsProcess> nodes = List.of(owned(NatsProcess.create("n1")),
+        owned(NatsProcess.create("n2")), owned(NatsProcess.create("n3")));
+    NatsProcess.cluster("agentbus-fault", nodes);
+    nodes.forEach(NatsProcess::start);
+    String[] urls = nodes.stream().map(NatsProcess::url).toArray(String[]::new);
     MessageBus producer = durableBus("fault-cluster-producer", durable(3), urls);
     // the victim leads the queue's stream and serves the workers: both must fail over
     String leader = streamLeader(urls);
-    NatsNode victim = nodes.stream().filter(n -> n.name().equals(leader)).findFirst()
+    NatsProcess victim = nodes.stream().filter(n -> n.name().equals(leader)).findFirst()
         .orElseThrow(() -> new AssertionError("no node is named " + leader));
     MessageBus workers = durableBusOn(victim, "fault-cluster-workers", durable(3), urls);
     DurableWorkload load = owned(new DurableWorkload(total, producer));
@@ -216,7 +222,7 @@ class JetStreamFaultTest {
         () -> "progress " + load.progress());
     assertThat(transportOf(workers).connectedServer()).isEqualTo(victim.url());
     victim.kill();
-    String[] survivors = nodes.stream().filter(n -> n != victim).map(NatsNode::url)
+    String[] survivors = nodes.stream().filter(n -> n != victim).map(NatsProcess::url)
         .toArray(String[]::new);
 
     publishing.join(WAIT.toMillis());
@@ -224,13 +230,17 @@ class JetStreamFaultTest {
     Set<Long> dead = finish(load, workers, String.join(",", survivors), total);
     String newLeader = streamLeader(survivors);
     long lost = lost(load, dead);
+    long leftover = storedLeftover(String.join(",", survivors));
     FaultFigures f = load.figures("cluster-leader-killed",
         workers.queueStats(DurableWorkload.QUEUE), dead, lost, 1, millisSince(start))
         .put("killedLeader", leader).put("newLeader", newLeader)
-        .put("storedLeftover", storedLeftover(String.join(",", survivors)));
+        .put("storedLeftover", leftover);
     f.print();
 
     assertThat(newLeader).isNotEqualTo(leader);
+    assertBusRetriedEveryFailedStore(load, f);
+    // the survivors were not restarted: they removed every acknowledged item
+    assertThat(leftover).as("messages left in the stream; %s", f).isZero();
     assertThat(transportOf(workers).connectedServer())
         .isNotNull().isNotEqualTo(victim.url());
     assertThat(load.acked()).isEqualTo(total);
@@ -248,7 +258,7 @@ class JetStreamFaultTest {
     int requests = 1000;
     Duration timeout = Duration.ofSeconds(3);
     Duration slack = Duration.ofSeconds(1); // timer and scheduling slack on a busy machine
-    NatsNode server = owned(NatsNode.create("rr"));
+    NatsProcess server = owned(NatsProcess.create("rr"));
     server.start();
     ScheduledExecutorService replies = Executors.newScheduledThreadPool(2);
     owned(replies::shutdownNow);
@@ -313,12 +323,25 @@ class JetStreamFaultTest {
     f.print();
 
     assertThat(hung).as("requests that never ended; %s", f).isZero();
-    assertThat(replied + timedOut + noResponders + otherErrors).isEqualTo(requests);
+    assertThat(otherErrors).as("requests that failed other than by timeout or no responders; %s",
+        f).isZero();
+    assertThat(replied).as("replies after the restart; %s", f).isPositive();
+    assertThat(replied + timedOut + noResponders).isEqualTo(requests);
     assertThat(Duration.ofNanos(slowest)).as("slowest request; %s", f)
         .isLessThanOrEqualTo(timeout.plus(slack));
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * The server went away while items were being stored, so the bus must have retried stores
+   * itself, and within the publish timeout (30 s, against outages of well under a second, or an
+   * election) it must never have given up: each give-up is an item its retries did not store.
+   */
+  private static void assertBusRetriedEveryFailedStore(DurableWorkload load, FaultFigures f) {
+    assertThat(load.busPublishRetries()).as("stores the bus retried; %s", f).isPositive();
+    assertThat(load.busGaveUp()).as("stores the bus gave up on; %s", f).isZero();
+  }
 
   private static Thread startPublishing(DurableWorkload load) {
     Thread t = new Thread(() -> {
