@@ -66,7 +66,9 @@ import org.jspecify.annotations.Nullable;
  * interceptors ({@code PublishPath}), request/reply ({@code RequestReply}), the delivery pipeline
  * ({@code DeliveryPipeline}), dead letters ({@code DeadLetters}), work queues ({@code WorkQueues},
  * {@code DurableWorkQueue}), kept history and replay ({@code BusStreams}) and the counters ({@code
- * BusMetrics}). docs/architecture.md draws them.
+ * BusMetrics}). docs/architecture.md draws them. This file runs past 600 lines for its Javadoc
+ * alone: the contract of every pattern, and of every option of the {@link Builder}, is written here
+ * where users read it; the code is under 400 lines.
  *
  * <p>Thread-safe. One bus is meant to be shared by every agent in a process, over one connection.
  * The bus owns its transport: {@link #close()} and {@link #drain(Duration)} close it. Every method

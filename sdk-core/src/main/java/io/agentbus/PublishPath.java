@@ -73,7 +73,7 @@ final class PublishPath {
   /**
    * The headers of {@code message} on {@code subject}: its content type where the payload does
    * not say it (JSON goes without, as the Python agents send it: absent means JSON on this wire,
-   * and a message without headers costs NATS a third less than one with them), then whatever
+   * and a message without headers costs NATS less than one with them), then whatever
    * the interceptors add. The correlation id is in the payload and is not copied into a header
    * (see docs/performance.md for what the copy cost).
    */

@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
 public final class Subjects {
   /**
    * Tokens that passed {@link #requireToken} lately, by hash code: the same agent ids come with
-   * every message a process sends and decodes, and checking them char by char was 4 % of an
-   * in-memory publish. A hit is a {@code String} equal to the one in the slot (usually the very
+   * every message a process sends and decodes, and checking them char by char showed in an
+   * in-memory publish's profile (docs/performance.md has the figure). A hit is a {@code String} equal to the one in the slot (usually the very
    * instance); a hit never writes, so threads that each hold their own copy of an id do not pass
    * the line back and forth. Threads race on the slots harmlessly: a reference is read whole, and
    * a {@code String} is immutable.
@@ -202,7 +202,8 @@ public final class Subjects {
    * True when {@code value}, or a string equal to it, passed a check before and is still in its
    * slot of {@code cache}; Strings do not change. A hit never writes: an equal instance does not
    * take the slot, because the publisher's id and each decoding thread's copy of it took turns,
-   * and every write moved the line between cores (13 % of a queue-group publisher's time).
+   * and every write moved the line between cores (docs/performance.md: a queue-group
+   * publisher's profile).
    */
   private static boolean remembered(String[] cache, String value) {
     String known = cache[value.hashCode() & (cache.length - 1)];
