@@ -49,6 +49,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -159,7 +160,7 @@ public final class NatsTransport implements Transport {
       throw connectFailure(config, e);
     }
     this.connection = c;
-    this.jetStream = new JetStreamStreams(c, config.requestTimeout(), name);
+    this.jetStream = new JetStreamStreams(c, config.jetStreamApiTimeout(), name);
     connectedOnce = true;
     log.info("Connected to NATS at {} as '{}' (max payload {} bytes)",
         c.getConnectedUrl(), name, c.getMaxPayload());
@@ -820,20 +821,14 @@ public final class NatsTransport implements Transport {
         .supportUTF8Subjects()
         .connectionListener(new ConnectionEvents())
         .errorListener(new Errors());
-    String token = c.token();
-    String password = c.password();
-    String seed = c.nkeySeed();
-    if (token != null) {
-      b.token(token.toCharArray());
-    } else if (c.user() != null && password != null) {
-      b.userInfo(Objects.requireNonNull(c.user()).toCharArray(), password.toCharArray());
-    } else if (seed != null) {
-      b.authHandler(Nats.staticCredentials(null, seed.toCharArray()));
-    } else if (c.credsFile() != null) {
-      b.authHandler(Nats.credentials(String.valueOf(c.credsFile())));
+    c.auth().applyTo(b);
+    SSLContext ssl = c.sslContextOrNull();
+    if (ssl != null) {
+      b.sslContext(ssl);
     }
-    if (c.sslContextOrNull() != null) {
-      b.sslContext(c.sslContextOrNull());
+    java.util.function.Consumer<Options.Builder> customizer = c.optionsCustomizer();
+    if (customizer != null) {
+      customizer.accept(b);
     }
     return b.build();
   }
@@ -845,10 +840,9 @@ public final class NatsTransport implements Transport {
     }
     String servers = NatsTransportConfig.redactUrls(String.join(",", c.servers()));
     String text = String.valueOf(e.getMessage());
-    if (e instanceof AuthenticationException || text.toLowerCase().contains("authoriz")
-        || text.toLowerCase().contains("authentication")) {
+    if (e instanceof AuthenticationException) {
       return new TransportException("NATS at " + servers + " refused the credentials ("
-          + text.trim() + "): check " + authKeys(c), e, false);
+          + text.trim() + "): check " + c.auth().settingsToCheck(), e, false);
     }
     // jnats reports the underlying cause (a refused TLS handshake, say) only to its listener
     String tlsHint = !c.tls() ? "" : " With TLS, also check that "
@@ -860,27 +854,6 @@ public final class NatsTransport implements Transport {
         + "servers are set by " + NatsTransportConfig.Key.URL.property() + " / "
         + NatsTransportConfig.Key.URL.environmentVariable() + " / "
         + NatsTransportConfig.NATS_URL + "." + tlsHint, e, true);
-  }
-
-  private static String authKeys(NatsTransportConfig c) {
-    switch (c.authentication()) {
-      case "token":
-        return NatsTransportConfig.Key.TOKEN.property();
-      case "user":
-        return NatsTransportConfig.Key.USER.property() + " ('" + c.user() + "') and "
-            + NatsTransportConfig.Key.PASSWORD.property();
-      case "nkey":
-        return NatsTransportConfig.Key.NKEY_SEED.property();
-      case "creds":
-        return NatsTransportConfig.Key.CREDS_FILE.property() + " (" + c.credsFile() + ")";
-      default:
-        return "the authentication settings: none is set, but the server requires some ("
-            + NatsTransportConfig.Key.TOKEN.property() + ", "
-            + NatsTransportConfig.Key.USER.property() + "/"
-            + NatsTransportConfig.Key.PASSWORD.property() + ", "
-            + NatsTransportConfig.Key.NKEY_SEED.property() + " or "
-            + NatsTransportConfig.Key.CREDS_FILE.property() + ")";
-    }
   }
 
   private void emit(ConnectionEvent event) {

@@ -175,6 +175,24 @@ class NatsRequestReplyTest {
   }
 
   @Test
+  void anOptionsCustomizerReachesTheJnatsOptions() throws Exception {
+    NatsTransport responder = connect();
+    List<String> replySubjects = new java.util.concurrent.CopyOnWriteArrayList<>();
+    responder.subscribe("svc.custom", null, m -> {
+      replySubjects.add(String.valueOf(m.replyTo()));
+      responder.publish(m.replyTo(), null, Headers.empty(), new byte[] {1});
+    });
+    responder.flush(WAIT);
+    NatsTransport requester = NatsTransport.connect(NatsTransportConfig.builder()
+        .servers(nats.url()).optionsCustomizer(o -> o.inboxPrefix("_CUSTOM_INBOX")).build());
+    transports.add(requester);
+
+    requester.requestAndWait("svc.custom", Headers.empty(), new byte[0], WAIT);
+
+    assertThat(replySubjects).singleElement().asString().startsWith("_CUSTOM_INBOX.");
+  }
+
+  @Test
   void aNonPositiveTimeoutIsRejected() {
     NatsTransport t = connect();
     assertThatThrownBy(() -> t.request("x", Headers.empty(), new byte[0], Duration.ZERO))
