@@ -214,7 +214,10 @@ public final class NatsTransportConfig {
     return settings.jetStreamApiTimeout;
   }
 
-  /** How long {@link NatsTransport#close()} drains before closing anyway. */
+  /**
+   * The timeout of {@link NatsTransport#drain()}, the drain of callers that give none (and the
+   * bound of an unsubscribe's stop). {@link NatsTransport#close()} does not drain.
+   */
   public Duration drainTimeout() {
     return settings.drainTimeout;
   }
@@ -483,7 +486,10 @@ public final class NatsTransportConfig {
       return jetStreamApiTimeout(timeout);
     }
 
-    /** {@code agentbus.nats.drain-timeout}; zero (close at once) or more. */
+    /**
+     * {@code agentbus.nats.drain-timeout}: the timeout of {@link NatsTransport#drain()}; zero
+     * (that drain closes at once) or more.
+     */
     public Builder drainTimeout(Duration timeout) {
       this.drainTimeout = requireNotNegative(Key.DRAIN_TIMEOUT, timeout);
       return this;

@@ -164,8 +164,7 @@ class NatsRequestReplyTest {
     NatsTransport silent = connect();
     silent.subscribe("svc.closing", null, m -> { });
     silent.flush(WAIT);
-    NatsTransport requester = NatsTransport.connect(NatsTransportConfig.builder()
-        .servers(nats.url()).drainTimeout(Duration.ZERO).build());
+    NatsTransport requester = connect();
     CompletableFuture<TransportMessage> f =
         requester.request("svc.closing", Headers.empty(), new byte[0], Duration.ofMinutes(1));
     requester.close();
