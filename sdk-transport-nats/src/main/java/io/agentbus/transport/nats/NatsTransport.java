@@ -275,32 +275,37 @@ public final class NatsTransport implements Transport {
     }
   }
 
+  /**
+   * Translates jnats' refusal of a publish. jnats says why only in its message text, so the
+   * reason is read from the states instead: this transport's, then the connection's.
+   */
   private TransportException publishFailure(String subject, RuntimeException e) {
-    String text = String.valueOf(e.getMessage());
-    if (text.contains("reconnect")) {
+    if (e instanceof IllegalStateException) {
+      State s = state.get();
+      Connection.Status status = connection.getStatus();
+      if (s == State.CLOSED || status == Connection.Status.CLOSED) {
+        return closedException(e);
+      }
+      if (s == State.DRAINING) {
+        return new TransportException("The NATS transport is draining and takes no more "
+            + "messages (the message to '" + subject + "' was not sent)", e, false);
+      }
       droppedHere.increment();
-      return new TransportException("NATS is reconnecting and its reconnect buffer is full ("
-          + NatsTransportConfig.Key.RECONNECT_BUFFER_SIZE.property() + " = "
-          + config.reconnectBufferSize() + " bytes): the message to '" + subject
-          + "' was not sent and is counted as dropped; retry once the connection is back", e,
-          true);
-    }
-    if (text.contains("Output queue")) {
-      droppedHere.increment();
+      if (status != Connection.Status.CONNECTED) {
+        return new TransportException("NATS is reconnecting and its reconnect buffer is full ("
+            + NatsTransportConfig.Key.RECONNECT_BUFFER_SIZE.property() + " = "
+            + config.reconnectBufferSize() + " bytes): the message to '" + subject
+            + "' was not sent and is counted as dropped; retry once the connection is back", e,
+            true);
+      }
       return new TransportException("The outgoing queue is full ("
           + NatsTransportConfig.Key.OUTGOING_QUEUE_SIZE.property() + " = "
           + config.outgoingQueueSize() + " messages): the message to '" + subject
           + "' was not sent and is counted as dropped; the connection is not keeping up", e,
           true);
     }
-    if (text.contains("Closed")) {
-      return closedException(e);
-    }
-    if (text.contains("Draining")) {
-      return new TransportException("The NATS transport is draining and takes no more messages "
-          + "(the message to '" + subject + "' was not sent)", e, false);
-    }
-    return new TransportException("Could not publish to '" + subject + "': " + text, e, false);
+    return new TransportException("Could not publish to '" + subject + "': " + e.getMessage(),
+        e, false);
   }
 
   // ------------------------------------------------------------------ subscribe
@@ -345,12 +350,11 @@ public final class NatsTransport implements Transport {
           // already closed with its connection
         }
       }
-      String text = String.valueOf(e.getMessage());
-      if (text.contains("Closed")) {
+      if (connection.getStatus() == Connection.Status.CLOSED) {
         throw closedException(e);
       }
-      throw new TransportException("Could not subscribe to '" + subjectPattern + "': " + text,
-          e, false);
+      throw new TransportException("Could not subscribe to '" + subjectPattern + "': "
+          + e.getMessage(), e, false);
     }
     return s;
   }
