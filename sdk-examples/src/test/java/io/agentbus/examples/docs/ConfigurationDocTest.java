@@ -3,6 +3,7 @@ package io.agentbus.examples.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentbus.agent.config.ConfigKey;
+import io.agentbus.transport.nats.NatsAuth;
 import io.agentbus.transport.nats.NatsTransportConfig;
 import io.agentbus.transport.nats.NatsTransportConfig.Key;
 import java.io.IOException;
@@ -132,11 +133,11 @@ class ConfigurationDocTest {
     Map<Key, Function<NatsTransportConfig, @Nullable Object>> m = new EnumMap<>(Key.class);
     m.put(Key.URL, NatsTransportConfig::servers);
     m.put(Key.CONNECTION_NAME, NatsTransportConfig::connectionName);
-    m.put(Key.TOKEN, c -> noneIfAbsent(c.authentication()));
-    m.put(Key.USER, NatsTransportConfig::user);
-    m.put(Key.PASSWORD, c -> noneIfAbsent(c.authentication()));
-    m.put(Key.NKEY_SEED, c -> noneIfAbsent(c.authentication()));
-    m.put(Key.CREDS_FILE, NatsTransportConfig::credsFile);
+    m.put(Key.TOKEN, c -> noneIfAbsent(c.auth()));
+    m.put(Key.USER, c -> noneIfAbsent(c.auth()));
+    m.put(Key.PASSWORD, c -> noneIfAbsent(c.auth()));
+    m.put(Key.NKEY_SEED, c -> noneIfAbsent(c.auth()));
+    m.put(Key.CREDS_FILE, c -> noneIfAbsent(c.auth()));
     m.put(Key.TLS, NatsTransportConfig::tls);
     // without a store TLS stays off: the JVM's own trust store applies once it is on
     m.put(Key.TLS_KEYSTORE, c -> c.tls() ? "set" : null);
@@ -149,7 +150,7 @@ class ConfigurationDocTest {
     m.put(Key.RECONNECT_BUFFER_SIZE, NatsTransportConfig::reconnectBufferSize);
     m.put(Key.PING_INTERVAL, NatsTransportConfig::pingInterval);
     m.put(Key.MAX_PINGS_OUT, NatsTransportConfig::maxPingsOut);
-    m.put(Key.REQUEST_TIMEOUT, NatsTransportConfig::requestTimeout);
+    m.put(Key.JETSTREAM_API_TIMEOUT, NatsTransportConfig::jetStreamApiTimeout);
     m.put(Key.DRAIN_TIMEOUT, NatsTransportConfig::drainTimeout);
     m.put(Key.OUTGOING_QUEUE_SIZE, NatsTransportConfig::outgoingQueueSize);
     m.put(Key.PENDING_MESSAGES, NatsTransportConfig::pendingMessages);
@@ -157,8 +158,8 @@ class ConfigurationDocTest {
     return m;
   }
 
-  private static @Nullable String noneIfAbsent(String authentication) {
-    return authentication.equals("none") ? null : authentication;
+  private static @Nullable NatsAuth noneIfAbsent(NatsAuth auth) {
+    return auth instanceof NatsAuth.None ? null : auth;
   }
 
   private static boolean isAbsent(@Nullable Object value) {

@@ -23,8 +23,17 @@ import org.slf4j.LoggerFactory;
  * =?UTF-8?B?<base64>?=}, and are decoded on receipt, so a value round-trips unchanged between
  * AgentBus processes; a value that already looks like an encoded word is encoded again so that it
  * too comes back as it was sent.
+ *
+ * <p>The neutral {@link Headers#MESSAGE_ID} travels as JetStream's {@code Nats-Msg-Id}, which the
+ * server de-duplicates on and a plain NATS client (the seed's Python agents) sets and reads; a
+ * received {@code Nats-Msg-Id} comes back as {@link Headers#MESSAGE_ID}. A header literally named
+ * {@code Nats-Msg-Id} in AgentBus headers is therefore the message id too; when both are set, {@link
+ * Headers#MESSAGE_ID} wins.
  */
 final class HeaderMapping {
+  /** JetStream's de-duplication header: the wire name of {@link Headers#MESSAGE_ID}. */
+  static final String NATS_MSG_ID = "Nats-Msg-Id";
+
   private static final Logger log = LoggerFactory.getLogger(HeaderMapping.class);
   private static final String PREFIX = "=?UTF-8?B?";
   private static final String SUFFIX = "?=";
@@ -43,12 +52,19 @@ final class HeaderMapping {
       return null;
     }
     io.nats.client.impl.Headers n = new io.nats.client.impl.Headers();
+    boolean hasNeutralId = headers.asMap().containsKey(Headers.MESSAGE_ID);
     for (Map.Entry<String, List<String>> e : headers.asMap().entrySet()) {
+      String name = e.getKey();
+      if (name.equals(Headers.MESSAGE_ID)) {
+        name = NATS_MSG_ID;
+      } else if (hasNeutralId && name.equals(NATS_MSG_ID)) {
+        continue;
+      }
       List<String> values = new ArrayList<>(e.getValue().size());
       for (String v : e.getValue()) {
         values.add(encode(v));
       }
-      n.add(e.getKey(), values);
+      n.add(name, values);
     }
     io.nats.client.impl.Headers readOnly = new io.nats.client.impl.Headers(n, true);
     readOnly.getSerialized(); // computed here, before the instance is shared
@@ -93,11 +109,12 @@ final class HeaderMapping {
 
   private static Headers convert(io.nats.client.impl.Headers n, String subject) {
     Headers.Builder b = Headers.builder();
-    for (String name : n.keySet()) {
-      List<String> values = n.get(name);
+    for (String wireName : n.keySet()) {
+      List<String> values = n.get(wireName);
       if (values == null) {
         continue;
       }
+      String name = wireName.equals(NATS_MSG_ID) ? Headers.MESSAGE_ID : wireName;
       for (String v : values) {
         try {
           b.add(name, decode(v));

@@ -19,7 +19,6 @@ import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamStatusException;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Message;
-import io.nats.client.PublishOptions;
 import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
@@ -77,6 +76,8 @@ final class JetStreamStreams implements DurableStreams {
   private static final Duration FETCH_WAIT = Duration.ofMillis(500);
   private static final Duration PAUSE_AFTER_ERROR = Duration.ofMillis(100);
   private static final Duration REPLAY_INACTIVE = Duration.ofMinutes(1);
+  /** JetStream keeps at most this many copies of a stream (core leaves the cap to us). */
+  static final int MAX_REPLICAS = 5;
   private static final int STREAM_NOT_FOUND = 10059;
   private static final int SUBJECTS_OVERLAP = 10065;
   private static final int JETSTREAM_NOT_ENABLED = 10076;
@@ -109,8 +110,19 @@ final class JetStreamStreams implements DurableStreams {
 
   // ------------------------------------------------------------------ streams
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws ConfigurationException if the spec asks for more than {@value #MAX_REPLICAS}
+   *     replicas, JetStream's limit
+   */
   @Override
   public void declare(StreamSpec spec) {
+    if (spec.replicas() > MAX_REPLICAS) {
+      throw new ConfigurationException("JetStream stream '" + spec.name() + "' asks for "
+          + spec.replicas() + " replicas, but JetStream keeps at most " + MAX_REPLICAS
+          + " copies of a stream; lower the replicas to " + MAX_REPLICAS + " or fewer");
+    }
     StreamConfiguration wanted = StreamConfiguration.builder()
         .name(spec.name())
         .subjects(spec.subjects())
@@ -164,11 +176,14 @@ final class JetStreamStreams implements DurableStreams {
   @Override
   public CompletableFuture<StoreAck> publish(String subject, Headers headers, byte[] payload,
       String messageId, Duration timeout) {
+    // The message id travels as Nats-Msg-Id (HeaderMapping), on which the store de-duplicates.
+    // A plain request rather than jnats' publishAsync: jnats turns a no-responders status of its
+    // own publish into an IOException carrying only text; a request keeps the status.
     Headers withId = headers.with(Headers.MESSAGE_ID, messageId);
-    CompletableFuture<PublishAck> sent;
+    CompletableFuture<Message> sent;
     try {
-      sent = jetStream().publishAsync(subject, HeaderMapping.toNats(withId), payload,
-          PublishOptions.builder().messageId(messageId).build());
+      sent = connection.requestWithTimeout(subject, HeaderMapping.toNats(withId), payload,
+          timeout);
     } catch (IllegalStateException e) {
       // closed, or the reconnect buffer is full
       return CompletableFuture.failedFuture(connection.getStatus() == Connection.Status.CLOSED
@@ -179,9 +194,14 @@ final class JetStreamStreams implements DurableStreams {
           + messageId + " to '" + subject + "': " + e.getMessage(), e, false));
     }
     CompletableFuture<StoreAck> result = new CompletableFuture<>();
-    sent.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((ack, error) -> {
+    sent.orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS).whenComplete((reply, error) -> {
       if (error == null) {
-        result.complete(new StoreAck(ack.getStream(), ack.getSeqno(), ack.isDuplicate()));
+        try {
+          PublishAck ack = new PublishAck(reply);
+          result.complete(new StoreAck(ack.getStream(), ack.getSeqno(), ack.isDuplicate()));
+        } catch (IOException | JetStreamApiException e) {
+          result.completeExceptionally(publishFailure(subject, messageId, timeout, e));
+        }
         return;
       }
       sent.cancel(true);
@@ -207,14 +227,14 @@ final class JetStreamStreams implements DurableStreams {
       return new TransportException("The store refused item " + messageId + " on '" + subject
           + "': " + api.getMessage(), api, false);
     }
-    String text = String.valueOf(t.getMessage());
-    if (text.contains("503") || text.toLowerCase().contains("no responders")) {
+    if (t instanceof JetStreamStatusException
+        && ((JetStreamStatusException) t).getStatus().isNoResponders()) {
       return new TransportException("No stream answered for item " + messageId + " on '"
           + subject + "' (no stream captures the subject, or its leader is being elected)"
           + outage(), t, true);
     }
     return new TransportException("Storing item " + messageId + " on '" + subject
-        + "' failed: " + text + outage(), t, true);
+        + "' failed: " + t.getMessage() + outage(), t, true);
   }
 
   // ------------------------------------------------------------------ consuming

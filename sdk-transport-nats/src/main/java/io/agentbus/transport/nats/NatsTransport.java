@@ -26,6 +26,8 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,6 +51,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,12 +91,12 @@ import org.slf4j.LoggerFactory;
  * sent while this client was away are lost without the client knowing; what the client itself
  * could not deliver is counted in {@link #stats()}.
  *
- * <p><b>Stopping.</b> {@link #drain(Duration)} stops the subscriptions from taking new messages,
- * lets handlers finish what they received, flushes and closes. {@link #close()} does the same,
- * bounded by {@link NatsTransportConfig#drainTimeout()}, and then closes regardless: messages still
- * waiting at that point are discarded and counted as dropped (a drain timeout of zero closes at
- * once). While disconnected, or when called from one of this transport's handlers, {@code close()}
- * does not wait.
+ * <p><b>Stopping.</b> {@link #drain(Duration)} is the graceful stop: it stops the subscriptions
+ * from taking new messages, lets handlers finish what they received, flushes and closes; {@link
+ * #drain()} does it with {@link NatsTransportConfig#drainTimeout()}. {@link #close()} closes at once,
+ * as the {@link Transport} contract says: messages still waiting are discarded and counted as
+ * dropped. Both are bounded whatever the server's state: a drain ends within its timeout plus
+ * {@link #STOP_MARGIN}, a close within {@link #STOP_MARGIN}, also while the server is unreachable.
  *
  * <p>Errors of jnats are translated at this class's edge into {@link
  * io.agentbus.AgentBusException}s; no jnats type appears in its API. Thread-safe.
@@ -106,6 +109,12 @@ public final class NatsTransport implements Transport {
   private static final Duration REQUEST_CLEANUP_INTERVAL = Duration.ofSeconds(1);
   /** Extra time given to jnats' own drain bookkeeping beyond the caller's timeout. */
   private static final Duration DRAIN_GRACE = Duration.ofSeconds(5);
+  /**
+   * How long stopping may take beyond its timeout: {@link #close()} waits this long at most for
+   * jnats to close the connection, {@link #drain(Duration)} completes within its timeout plus
+   * this.
+   */
+  public static final Duration STOP_MARGIN = Duration.ofSeconds(1);
   private static final ThreadLocal<@Nullable NatsTransport> IN_HANDLER = new ThreadLocal<>();
 
   private enum State { OPEN, DRAINING, CLOSED }
@@ -148,7 +157,8 @@ public final class NatsTransport implements Transport {
     this.completions = new ThreadPoolExecutor(4, 4, 10, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), daemon("agentbus-nats-reply-" + name));
     completions.allowCoreThreadTimeOut(true);
-    this.lifecycle = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS,
+    // two: a drain waits for the JetStream workers on one while subscriptions stop on the other
+    this.lifecycle = new ThreadPoolExecutor(2, 2, 10, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), daemon("agentbus-nats-lifecycle-" + name));
     lifecycle.allowCoreThreadTimeOut(true);
     Connection c;
@@ -159,7 +169,7 @@ public final class NatsTransport implements Transport {
       throw connectFailure(config, e);
     }
     this.connection = c;
-    this.jetStream = new JetStreamStreams(c, config.requestTimeout(), name);
+    this.jetStream = new JetStreamStreams(c, config.jetStreamApiTimeout(), name);
     connectedOnce = true;
     log.info("Connected to NATS at {} as '{}' (max payload {} bytes)",
         c.getConnectedUrl(), name, c.getMaxPayload());
@@ -265,32 +275,37 @@ public final class NatsTransport implements Transport {
     }
   }
 
+  /**
+   * Translates jnats' refusal of a publish. jnats says why only in its message text, so the
+   * reason is read from the states instead: this transport's, then the connection's.
+   */
   private TransportException publishFailure(String subject, RuntimeException e) {
-    String text = String.valueOf(e.getMessage());
-    if (text.contains("reconnect")) {
+    if (e instanceof IllegalStateException) {
+      State s = state.get();
+      Connection.Status status = connection.getStatus();
+      if (s == State.CLOSED || status == Connection.Status.CLOSED) {
+        return closedException(e);
+      }
+      if (s == State.DRAINING) {
+        return new TransportException("The NATS transport is draining and takes no more "
+            + "messages (the message to '" + subject + "' was not sent)", e, false);
+      }
       droppedHere.increment();
-      return new TransportException("NATS is reconnecting and its reconnect buffer is full ("
-          + NatsTransportConfig.Key.RECONNECT_BUFFER_SIZE.property() + " = "
-          + config.reconnectBufferSize() + " bytes): the message to '" + subject
-          + "' was not sent and is counted as dropped; retry once the connection is back", e,
-          true);
-    }
-    if (text.contains("Output queue")) {
-      droppedHere.increment();
+      if (status != Connection.Status.CONNECTED) {
+        return new TransportException("NATS is reconnecting and its reconnect buffer is full ("
+            + NatsTransportConfig.Key.RECONNECT_BUFFER_SIZE.property() + " = "
+            + config.reconnectBufferSize() + " bytes): the message to '" + subject
+            + "' was not sent and is counted as dropped; retry once the connection is back", e,
+            true);
+      }
       return new TransportException("The outgoing queue is full ("
           + NatsTransportConfig.Key.OUTGOING_QUEUE_SIZE.property() + " = "
           + config.outgoingQueueSize() + " messages): the message to '" + subject
           + "' was not sent and is counted as dropped; the connection is not keeping up", e,
           true);
     }
-    if (text.contains("Closed")) {
-      return closedException(e);
-    }
-    if (text.contains("Draining")) {
-      return new TransportException("The NATS transport is draining and takes no more messages "
-          + "(the message to '" + subject + "' was not sent)", e, false);
-    }
-    return new TransportException("Could not publish to '" + subject + "': " + text, e, false);
+    return new TransportException("Could not publish to '" + subject + "': " + e.getMessage(),
+        e, false);
   }
 
   // ------------------------------------------------------------------ subscribe
@@ -335,12 +350,11 @@ public final class NatsTransport implements Transport {
           // already closed with its connection
         }
       }
-      String text = String.valueOf(e.getMessage());
-      if (text.contains("Closed")) {
+      if (connection.getStatus() == Connection.Status.CLOSED) {
         throw closedException(e);
       }
-      throw new TransportException("Could not subscribe to '" + subjectPattern + "': " + text,
-          e, false);
+      throw new TransportException("Could not subscribe to '" + subjectPattern + "': "
+          + e.getMessage(), e, false);
     }
     return s;
   }
@@ -519,89 +533,97 @@ public final class NatsTransport implements Transport {
     }
   }
 
+  /**
+   * {@link #drain(Duration)} with {@link NatsTransportConfig#drainTimeout()}: the graceful stop
+   * of callers that have no timeout of their own.
+   */
+  public CompletableFuture<Void> drain() {
+    return drain(config.drainTimeout());
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Bounded whatever the server does: the future completes, and the transport is closed,
+   * within {@code timeout} plus {@link #STOP_MARGIN}, also while the server is unreachable and
+   * jnats is reconnecting. A timeout of zero, or a drain while disconnected (nothing can be
+   * flushed), closes at once as {@link #close()} does. Calling it again returns the same future.
+   */
   @Override
   public CompletableFuture<Void> drain(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (!state.compareAndSet(State.OPEN, State.DRAINING)) {
       return terminated;
     }
-    subscriptions.forEach(NatsTransportSubscription::markDraining);
-    if (!isConnected()) {
-      log.warn("Draining the NATS transport while disconnected: nothing can be flushed; closing");
-      closeNow();
+    if (timeout.isZero() || timeout.isNegative()) {
+      finish(null, null);
       return terminated;
     }
+    if (!isConnected()) {
+      log.warn("Draining the NATS transport while disconnected: nothing can be flushed; closing");
+      finish(null, null);
+      return terminated;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String late = "NATS drain did not finish within " + timeout.toMillis() + " ms";
     try {
-      lifecycle.execute(() -> drainConnection(timeout));
+      // whatever jnats does meanwhile, the transport is closed at the deadline
+      timer.schedule(() -> finish(late, null), timeout.toNanos(), TimeUnit.NANOSECONDS);
+      // Each subscription and JetStream worker drains by itself, then the connection is flushed
+      // and closed. Not jnats' connection drain: a connection draining ignores close() until its
+      // own drain ends, and the transport must be able to close at its deadline.
+      List<CompletableFuture<?>> parts = new ArrayList<>();
+      parts.add(CompletableFuture.runAsync(() -> jetStream.drainWorkers(timeout), lifecycle));
+      for (NatsTransportSubscription s : subscriptions) {
+        parts.add(s.drain(timeout));
+      }
+      CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
+          .whenComplete((v, error) -> flushThenFinish(deadline, late, error));
     } catch (RejectedExecutionException e) {
-      closeNow();
+      finish(null, null);
     }
     return terminated;
   }
 
-  private void drainConnection(Duration timeout) {
-    jetStream.drainWorkers(timeout); // their acks must reach the server before it closes
-    CompletableFuture<Boolean> jnatsDrain;
+  /** Flushes what the handlers published while draining, then closes. */
+  private void flushThenFinish(long deadline, String late, @Nullable Throwable drainError) {
+    Runnable flushAndClose = () -> {
+      Throwable error = drainError;
+      if (error == null) {
+        try {
+          connection.flush(Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1),
+              deadline - System.nanoTime())));
+        } catch (TimeoutException | IllegalStateException e) {
+          error = e;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          error = e;
+        }
+      }
+      Throwable cause = error instanceof CompletionException && error.getCause() != null
+          ? error.getCause() : error;
+      finish(cause == null ? null : late + ": " + cause.getMessage(), cause);
+    };
     try {
-      jnatsDrain = connection.drain(timeout);
-    } catch (TimeoutException | IllegalStateException e) {
-      finish("NATS drain could not flush within " + timeout.toMillis() + " ms", e);
-      return;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      finish("Interrupted while draining NATS", e);
-      return;
+      lifecycle.execute(flushAndClose);
+    } catch (RejectedExecutionException e) {
+      // already closed: at the deadline, or by close()
     }
-    jnatsDrain.orTimeout(timeout.plus(DRAIN_GRACE).toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete((drained, error) -> {
-          if (error != null) {
-            finish("NATS drain failed", error);
-          } else if (!Boolean.TRUE.equals(drained)) {
-            finish("NATS drain did not finish within " + timeout.toMillis()
-                + " ms (a handler was still busy)", null);
-          } else {
-            finish(null, null);
-          }
-        });
   }
 
   /**
-   * Closes the connection; see the class description. Never throws; idempotent.
-   *
-   * <p>Handlers get up to {@link NatsTransportConfig#drainTimeout()} to finish what they
-   * received; then, or at once when that is zero, when disconnected, or when called from a
-   * handler of this transport (which would otherwise wait for itself), the connection is closed
-   * and what is still waiting is discarded and counted as dropped.
+   * Closes at once, without draining: messages that subscriptions received and their handlers
+   * have not taken, and publishes still buffered during an outage, are discarded and counted as
+   * dropped. A running handler is not interrupted. A drain under way ends with it, its future
+   * failing. Never throws; idempotent; returns within {@link #STOP_MARGIN} whatever the server
+   * state (at once when called from one of this transport's handlers). Use {@link
+   * #drain(Duration)} to let handlers finish first.
    */
   @Override
   public void close() {
-    Duration grace = config.drainTimeout();
-    boolean fromHandler = IN_HANDLER.get() == this;
-    if (grace.isZero() || !isConnected()) {
-      closeNow();
-      return;
-    }
-    CompletableFuture<Void> done = drain(grace);
-    if (fromHandler) {
-      return; // the drain finishes once this handler returns
-    }
-    try {
-      done.get(grace.plus(DRAIN_GRACE).toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      log.debug("Closing NATS: {}", e.getCause().getMessage()); // finish() logged it
-    } catch (TimeoutException e) {
-      log.warn("Closing NATS: the drain did not finish in time; closing at once");
-      closeNow();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      closeNow();
-    }
-  }
-
-  /** Closes at once: what subscriptions still hold is discarded and counted. */
-  private void closeNow() {
-    state.set(State.CLOSED);
-    finish(null, null);
+    State was = state.getAndSet(State.CLOSED);
+    finish(was == State.DRAINING ? "The NATS transport was closed before its drain finished"
+        : null, null);
   }
 
   private void finish(@Nullable String problem, @Nullable Throwable cause) {
@@ -610,18 +632,7 @@ public final class NatsTransport implements Transport {
     }
     state.set(State.CLOSED);
     jetStream.stopAll();
-    long unsent = 0;
-    if (connection.getStatus() != Connection.Status.CONNECTED
-        && unsentCounted.compareAndSet(false, true)) {
-      unsent = connection.outgoingPendingMessageCount();
-    }
-    try {
-      connection.close();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      log.debug("Error while closing the NATS connection", e);
-    }
+    long unsent = closeConnection();
     for (NatsTransportSubscription s : subscriptions) {
       s.closedWithConnection();
     }
@@ -633,7 +644,6 @@ public final class NatsTransport implements Transport {
           unsent);
     }
     emitClosed("closed by the application");
-    shutdownExecutors();
     if (problem == null) {
       terminated.complete(null);
     } else {
@@ -641,6 +651,49 @@ public final class NatsTransport implements Transport {
       terminated.completeExceptionally(new TransportException(problem
           + "; the transport is closed anyway", cause, false));
     }
+    shutdownExecutors(); // last: it interrupts the timer thread, which may be this one
+  }
+
+  /**
+   * Closes the jnats connection and returns how many publishes it still held unsent (0 when it
+   * was connected, or when that could not be learnt). While the server is unreachable, jnats'
+   * reconnect loop holds the lock that both the count and {@code close()} take, for as long as it
+   * keeps trying; so both run on a helper thread, and after {@link #STOP_MARGIN} the transport
+   * stops waiting: it is closed for its users, and the helper ends once jnats lets it.
+   */
+  private long closeConnection() {
+    boolean countUnsent = connection.getStatus() != Connection.Status.CONNECTED
+        && unsentCounted.compareAndSet(false, true);
+    AtomicLong unsent = new AtomicLong(-1);
+    Thread closer = new Thread(() -> {
+      if (countUnsent) {
+        unsent.set(connection.outgoingPendingMessageCount());
+      }
+      try {
+        connection.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        log.debug("Error while closing the NATS connection", e);
+      }
+    }, "agentbus-nats-close-" + config.connectionName());
+    closer.setDaemon(true);
+    closer.start();
+    if (IN_HANDLER.get() == this) {
+      return 0; // jnats' close may wait for this very handler to return
+    }
+    try {
+      closer.join(STOP_MARGIN.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (closer.isAlive()) {
+      log.warn("The NATS connection did not close within {} ms (the server is unreachable and "
+          + "jnats is still trying to reconnect); the transport is closed, and jnats' threads "
+          + "end once its current attempt does", STOP_MARGIN.toMillis());
+      return 0;
+    }
+    return Math.max(0, unsent.get());
   }
 
   private void shutdownExecutors() {
@@ -820,20 +873,14 @@ public final class NatsTransport implements Transport {
         .supportUTF8Subjects()
         .connectionListener(new ConnectionEvents())
         .errorListener(new Errors());
-    String token = c.token();
-    String password = c.password();
-    String seed = c.nkeySeed();
-    if (token != null) {
-      b.token(token.toCharArray());
-    } else if (c.user() != null && password != null) {
-      b.userInfo(Objects.requireNonNull(c.user()).toCharArray(), password.toCharArray());
-    } else if (seed != null) {
-      b.authHandler(Nats.staticCredentials(null, seed.toCharArray()));
-    } else if (c.credsFile() != null) {
-      b.authHandler(Nats.credentials(String.valueOf(c.credsFile())));
+    c.auth().applyTo(b);
+    SSLContext ssl = c.sslContextOrNull();
+    if (ssl != null) {
+      b.sslContext(ssl);
     }
-    if (c.sslContextOrNull() != null) {
-      b.sslContext(c.sslContextOrNull());
+    java.util.function.Consumer<Options.Builder> customizer = c.optionsCustomizer();
+    if (customizer != null) {
+      customizer.accept(b);
     }
     return b.build();
   }
@@ -845,10 +892,9 @@ public final class NatsTransport implements Transport {
     }
     String servers = NatsTransportConfig.redactUrls(String.join(",", c.servers()));
     String text = String.valueOf(e.getMessage());
-    if (e instanceof AuthenticationException || text.toLowerCase().contains("authoriz")
-        || text.toLowerCase().contains("authentication")) {
+    if (e instanceof AuthenticationException) {
       return new TransportException("NATS at " + servers + " refused the credentials ("
-          + text.trim() + "): check " + authKeys(c), e, false);
+          + text.trim() + "): check " + c.auth().settingsToCheck(), e, false);
     }
     // jnats reports the underlying cause (a refused TLS handshake, say) only to its listener
     String tlsHint = !c.tls() ? "" : " With TLS, also check that "
@@ -860,27 +906,6 @@ public final class NatsTransport implements Transport {
         + "servers are set by " + NatsTransportConfig.Key.URL.property() + " / "
         + NatsTransportConfig.Key.URL.environmentVariable() + " / "
         + NatsTransportConfig.NATS_URL + "." + tlsHint, e, true);
-  }
-
-  private static String authKeys(NatsTransportConfig c) {
-    switch (c.authentication()) {
-      case "token":
-        return NatsTransportConfig.Key.TOKEN.property();
-      case "user":
-        return NatsTransportConfig.Key.USER.property() + " ('" + c.user() + "') and "
-            + NatsTransportConfig.Key.PASSWORD.property();
-      case "nkey":
-        return NatsTransportConfig.Key.NKEY_SEED.property();
-      case "creds":
-        return NatsTransportConfig.Key.CREDS_FILE.property() + " (" + c.credsFile() + ")";
-      default:
-        return "the authentication settings: none is set, but the server requires some ("
-            + NatsTransportConfig.Key.TOKEN.property() + ", "
-            + NatsTransportConfig.Key.USER.property() + "/"
-            + NatsTransportConfig.Key.PASSWORD.property() + ", "
-            + NatsTransportConfig.Key.NKEY_SEED.property() + " or "
-            + NatsTransportConfig.Key.CREDS_FILE.property() + ")";
-    }
   }
 
   private void emit(ConnectionEvent event) {

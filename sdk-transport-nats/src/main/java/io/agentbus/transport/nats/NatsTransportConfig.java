@@ -1,16 +1,12 @@
 package io.agentbus.transport.nats;
 
-import io.agentbus.config.ConfigValues;
 import io.agentbus.ConfigurationException;
-import io.nats.client.NKey;
+import io.nats.client.Options;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,11 +17,8 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-import javax.net.ssl.KeyManagerFactory;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,70 +28,16 @@ import org.slf4j.LoggerFactory;
  * keep-alive, buffers and limits. Immutable and thread-safe; validated once when built, so that a
  * bad or missing setting fails at startup with a {@link ConfigurationException} that names the key.
  *
- * <p>Build it in code with {@link #builder()}, or read it from system properties and environment
- * variables with {@link #fromEnvironment()}. Each setting has a property {@code agentbus.nats.*}
- * and an environment variable {@code AGENTBUS_NATS_*} (the property upper-cased, with {@code .} and
- * {@code -} as {@code _}); a property wins over the environment variable. The server list also
- * honours {@code NATS_URL}, as the NATS command-line tools do. Unknown {@code agentbus.nats.*}
- * properties and {@code AGENTBUS_NATS_*} variables are rejected, so that a misspelt key is not
- * silently ignored.
+ * <p>Build it in code with {@link #builder()}, or read it from settings with {@link
+ * NatsConfigLoader} ({@link #fromEnvironment()} is the shortcut for system properties and
+ * environment variables). Each setting has a property {@code agentbus.nats.*} and an environment
+ * variable {@code AGENTBUS_NATS_*} (see {@link Key}); {@code docs/configuration.md} lists them with
+ * their defaults.
  *
- * <table>
- *   <caption>Settings</caption>
- *   <tr><th>Property</th><th>Default</th><th>Meaning</th></tr>
- *   <tr><td>{@code agentbus.nats.url}</td><td>{@code NATS_URL}, else
- *       {@code nats://localhost:4222}</td><td>Comma-separated server URLs ({@code nats://},
- *       {@code tls://}, {@code ws://}, {@code wss://}).</td></tr>
- *   <tr><td>{@code agentbus.nats.connection-name}</td><td>{@code agentbus-<host>-<pid>}</td>
- *       <td>The connection's name as the server shows it (monitoring, logs).</td></tr>
- *   <tr><td>{@code agentbus.nats.token}</td><td>none</td><td>Token authentication.</td></tr>
- *   <tr><td>{@code agentbus.nats.user}, {@code agentbus.nats.password}</td><td>none</td>
- *       <td>User and password authentication; both or neither.</td></tr>
- *   <tr><td>{@code agentbus.nats.nkey-seed}</td><td>none</td><td>NKey authentication with this
- *       user seed ({@code SU...}).</td></tr>
- *   <tr><td>{@code agentbus.nats.creds-file}</td><td>none</td><td>Path of a {@code .creds} file
- *       (JWT and NKey seed) for decentralised authentication.</td></tr>
- *   <tr><td>{@code agentbus.nats.tls}</td><td>{@code false}</td><td>Use TLS with the JVM's
- *       default SSL context (implied by a {@code tls://} URL or a key or trust store).</td></tr>
- *   <tr><td>{@code agentbus.nats.tls.keystore}, {@code agentbus.nats.tls.keystore-password}</td>
- *       <td>none</td><td>Client certificate store (PKCS#12 or JKS) for mutual TLS.</td></tr>
- *   <tr><td>{@code agentbus.nats.tls.truststore},
- *       {@code agentbus.nats.tls.truststore-password}</td><td>the JVM's</td><td>Store of the
- *       certificates trusted to identify the server.</td></tr>
- *   <tr><td>{@code agentbus.nats.connect-timeout}</td><td>{@code 5s}</td><td>Time allowed to
- *       establish a connection to one server.</td></tr>
- *   <tr><td>{@code agentbus.nats.reconnect-wait}</td><td>{@code 2s}</td><td>Pause between
- *       reconnect attempts to the same server.</td></tr>
- *   <tr><td>{@code agentbus.nats.max-reconnects}</td><td>{@code -1}</td><td>Reconnect attempts
- *       before giving up and closing; {@code -1} tries forever.</td></tr>
- *   <tr><td>{@code agentbus.nats.reconnect-buffer-size}</td><td>{@code 8MiB}</td><td>Bytes of
- *       publishes held while reconnecting; a publish past it fails at once with a retriable
- *       {@link io.agentbus.TransportException}. {@code 0} fails every publish while
- *       disconnected.</td></tr>
- *   <tr><td>{@code agentbus.nats.ping-interval}</td><td>{@code 20s}</td><td>Interval of the
- *       client's keep-alive pings.</td></tr>
- *   <tr><td>{@code agentbus.nats.max-pings-out}</td><td>{@code 2}</td><td>Unanswered pings after
- *       which the connection counts as dead and is re-established (so a dead connection is
- *       noticed after about ping-interval &times; (max-pings-out + 1), 60 s by default, inside
- *       the 90 s heartbeat window).</td></tr>
- *   <tr><td>{@code agentbus.nats.request-timeout}</td><td>{@code 5s}</td><td>Default timeout
- *       of requests, for callers that do not give one ({@link #requestTimeout()}).</td></tr>
- *   <tr><td>{@code agentbus.nats.drain-timeout}</td><td>{@code 10s}</td><td>How long {@link
- *       NatsTransport#close()} lets handlers finish what they received before closing
- *       anyway.</td></tr>
- *   <tr><td>{@code agentbus.nats.outgoing-queue-size}</td><td>{@code 65536}</td><td>Messages
- *       waiting to be written to the socket; a publish that finds it full waits up to 2 s, then
- *       fails with a retriable {@link io.agentbus.TransportException}.</td></tr>
- *   <tr><td>{@code agentbus.nats.pending-messages}</td><td>{@code 65536}</td><td>Messages a
- *       subscription may hold before its handler takes them; past it the subscription is a
- *       slow consumer and newer messages are dropped and counted.</td></tr>
- *   <tr><td>{@code agentbus.nats.pending-bytes}</td><td>{@code 64MiB}</td><td>The same bound in
- *       bytes.</td></tr>
- * </table>
- *
- * <p>Durations are written {@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h} or in ISO-8601
- * ({@code PT2S}); sizes as bytes or with a binary unit ({@code 512k}, {@code 8MiB}, {@code 1g}).
- * Passwords, tokens and seeds never appear in messages or in {@link #toString()}.
+ * <p>Two escape hatches reach past the settings: {@link Builder#sslContext(SSLContext)} for a TLS
+ * context built elsewhere (a corporate trust manager, a reloading key manager), and {@link
+ * Builder#optionsCustomizer} for any jnats option the settings do not cover, applied last. Secrets
+ * (passwords, tokens, seeds) never appear in messages or in {@link #toString()}.
  */
 public final class NatsTransportConfig {
   private static final Logger log = LoggerFactory.getLogger(NatsTransportConfig.class);
@@ -131,7 +70,7 @@ public final class NatsTransportConfig {
     RECONNECT_BUFFER_SIZE("reconnect-buffer-size"),
     PING_INTERVAL("ping-interval"),
     MAX_PINGS_OUT("max-pings-out"),
-    REQUEST_TIMEOUT("request-timeout"),
+    JETSTREAM_API_TIMEOUT("jetstream-api-timeout"),
     DRAIN_TIMEOUT("drain-timeout"),
     OUTGOING_QUEUE_SIZE("outgoing-queue-size"),
     PENDING_MESSAGES("pending-messages"),
@@ -147,8 +86,7 @@ public final class NatsTransportConfig {
 
     Key(String suffix) {
       this.property = PROPERTY_PREFIX + suffix;
-      this.environmentVariable = ENV_PREFIX
-          + suffix.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+      this.environmentVariable = environmentVariableOf(property);
     }
 
     /** The system property, e.g. {@code agentbus.nats.reconnect-wait}. */
@@ -160,59 +98,34 @@ public final class NatsTransportConfig {
     public String environmentVariable() {
       return environmentVariable;
     }
+
+    /** A property's variable: upper case, with {@code .} and {@code -} as {@code _}. */
+    static String environmentVariableOf(String property) {
+      return property.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
   }
 
-  private final List<String> servers;
-  private final String connectionName;
-  private final @Nullable String token;
-  private final @Nullable String user;
-  private final @Nullable String password;
-  private final @Nullable String nkeySeed;
-  private final @Nullable Path credsFile;
+  /** The settings as built, with the defaults filled in; never handed out, only copied. */
+  private final Builder settings;
   private final boolean tls;
-  private final @Nullable Path keyStore;
-  private final @Nullable String keyStorePassword;
-  private final @Nullable Path trustStore;
-  private final @Nullable String trustStorePassword;
-  private final Duration connectTimeout;
-  private final Duration reconnectWait;
-  private final int maxReconnects;
-  private final long reconnectBufferSize;
-  private final Duration pingInterval;
-  private final int maxPingsOut;
-  private final Duration requestTimeout;
-  private final Duration drainTimeout;
-  private final int outgoingQueueSize;
-  private final long pendingMessages;
-  private final long pendingBytes;
   private final @Nullable SSLContext sslContext;
 
-  private NatsTransportConfig(Builder b) {
-    this.servers = List.copyOf(b.servers);
-    this.connectionName = b.connectionName == null ? defaultConnectionName() : b.connectionName;
-    this.token = b.token;
-    this.user = b.user;
-    this.password = b.password;
-    this.nkeySeed = b.nkeySeed;
-    this.credsFile = b.credsFile;
-    this.keyStore = b.keyStore;
-    this.keyStorePassword = b.keyStorePassword;
-    this.trustStore = b.trustStore;
-    this.trustStorePassword = b.trustStorePassword;
-    this.tls = b.tls || keyStore != null || trustStore != null
-        || servers.stream().anyMatch(s -> s.startsWith("tls://") || s.startsWith("wss://"));
-    this.connectTimeout = b.connectTimeout;
-    this.reconnectWait = b.reconnectWait;
-    this.maxReconnects = b.maxReconnects;
-    this.reconnectBufferSize = b.reconnectBufferSize;
-    this.pingInterval = b.pingInterval;
-    this.maxPingsOut = b.maxPingsOut;
-    this.requestTimeout = b.requestTimeout;
-    this.drainTimeout = b.drainTimeout;
-    this.outgoingQueueSize = b.outgoingQueueSize;
-    this.pendingMessages = b.pendingMessages;
-    this.pendingBytes = b.pendingBytes;
-    this.sslContext = tls ? sslContext() : null;
+  private NatsTransportConfig(Builder built) {
+    this.settings = built.copy();
+    if (settings.connectionName == null) {
+      settings.connectionName = defaultConnectionName();
+    }
+    this.tls = settings.tls || settings.sslContext != null || settings.keyStore != null
+        || settings.trustStore != null || settings.servers.stream()
+            .anyMatch(s -> s.startsWith("tls://") || s.startsWith("wss://"));
+    if (!tls) {
+      this.sslContext = null;
+    } else if (settings.sslContext != null) {
+      this.sslContext = settings.sslContext;
+    } else {
+      this.sslContext = TlsContextFactory.create(settings.keyStore, settings.keyStorePassword,
+          settings.trustStore, settings.trustStorePassword);
+    }
   }
 
   /** A builder with every default (server {@code nats://localhost:4222}, no authentication). */
@@ -220,270 +133,136 @@ public final class NatsTransportConfig {
     return new Builder();
   }
 
-  /** The configuration from {@link System#getenv()} and {@link System#getProperties()}. */
+  /**
+   * The configuration from {@link System#getenv()} and {@link System#getProperties()}: {@link
+   * NatsConfigLoader#fromEnvironment()}.
+   */
   public static NatsTransportConfig fromEnvironment() {
-    return fromEnvironment(System.getenv(), System.getProperties());
+    return NatsConfigLoader.fromEnvironment();
   }
 
   /**
-   * The configuration from these environment variables and properties; a property wins over the
-   * variable of the same setting. Blank values count as unset.
+   * The configuration from these environment variables and properties, a property winning over
+   * the variable of the same setting: {@link NatsConfigLoader#fromEnvironment(Map, Properties)}.
    *
-   * @throws ConfigurationException naming the key of a bad value, an unknown {@code
-   *     agentbus.nats.*} property or {@code AGENTBUS_NATS_*} variable, or a missing companion
-   *     setting (a user without a password, ...)
+   * @throws ConfigurationException as {@link NatsConfigLoader#load}
    */
   public static NatsTransportConfig fromEnvironment(Map<String, String> env, Properties props) {
-    rejectUnknown(env, props);
-    Builder b = builder();
-    Source src = new Source(env, props);
-    String url = src.raw(Key.URL);
-    if (url == null) {
-      String natsUrl = env.get(NATS_URL);
-      if (natsUrl != null && !natsUrl.isBlank()) {
-        b.servers(splitServers(natsUrl, NATS_URL));
-      }
-    } else {
-      b.servers(splitServers(url, src.name(Key.URL)));
-    }
-    src.ifSet(Key.CONNECTION_NAME, v -> v, b::connectionName);
-    src.ifSet(Key.TOKEN, v -> v, b::token);
-    String user = src.raw(Key.USER);
-    String password = src.raw(Key.PASSWORD);
-    if (user != null || password != null) {
-      if (user == null) {
-        throw new ConfigurationException(src.name(Key.PASSWORD) + " is set but "
-            + Key.USER.property() + " (" + Key.USER.environmentVariable() + ") is missing");
-      }
-      if (password == null) {
-        throw new ConfigurationException(src.name(Key.USER) + " is set but "
-            + Key.PASSWORD.property() + " (" + Key.PASSWORD.environmentVariable()
-            + ") is missing");
-      }
-      b.userInfo(user, password);
-    }
-    src.ifSet(Key.NKEY_SEED, v -> v, b::nkeySeed);
-    src.ifSet(Key.CREDS_FILE, Path::of, b::credsFile);
-    src.ifSet(Key.TLS, v -> ConfigValues.bool(src.name(Key.TLS), v), b::tls);
-    String ks = src.raw(Key.TLS_KEYSTORE);
-    if (ks != null) {
-      b.keyStore(Path.of(ks), src.raw(Key.TLS_KEYSTORE_PASSWORD));
-    } else if (src.raw(Key.TLS_KEYSTORE_PASSWORD) != null) {
-      throw new ConfigurationException(src.name(Key.TLS_KEYSTORE_PASSWORD) + " is set but "
-          + Key.TLS_KEYSTORE.property() + " is missing");
-    }
-    String ts = src.raw(Key.TLS_TRUSTSTORE);
-    if (ts != null) {
-      b.trustStore(Path.of(ts), src.raw(Key.TLS_TRUSTSTORE_PASSWORD));
-    } else if (src.raw(Key.TLS_TRUSTSTORE_PASSWORD) != null) {
-      throw new ConfigurationException(src.name(Key.TLS_TRUSTSTORE_PASSWORD) + " is set but "
-          + Key.TLS_TRUSTSTORE.property() + " is missing");
-    }
-    src.ifSet(Key.CONNECT_TIMEOUT, src.duration(Key.CONNECT_TIMEOUT), b::connectTimeout);
-    src.ifSet(Key.RECONNECT_WAIT, src.duration(Key.RECONNECT_WAIT), b::reconnectWait);
-    src.ifSet(Key.MAX_RECONNECTS, v -> ConfigValues.integer(src.name(Key.MAX_RECONNECTS), v),
-        b::maxReconnects);
-    src.ifSet(Key.RECONNECT_BUFFER_SIZE,
-        v -> ConfigValues.size(src.name(Key.RECONNECT_BUFFER_SIZE), v), b::reconnectBufferSize);
-    src.ifSet(Key.PING_INTERVAL, src.duration(Key.PING_INTERVAL), b::pingInterval);
-    src.ifSet(Key.MAX_PINGS_OUT, v -> ConfigValues.integer(src.name(Key.MAX_PINGS_OUT), v),
-        b::maxPingsOut);
-    src.ifSet(Key.REQUEST_TIMEOUT, src.duration(Key.REQUEST_TIMEOUT), b::requestTimeout);
-    src.ifSet(Key.DRAIN_TIMEOUT, src.duration(Key.DRAIN_TIMEOUT), b::drainTimeout);
-    src.ifSet(Key.OUTGOING_QUEUE_SIZE,
-        v -> ConfigValues.integer(src.name(Key.OUTGOING_QUEUE_SIZE), v), b::outgoingQueueSize);
-    src.ifSet(Key.PENDING_MESSAGES,
-        v -> (long) ConfigValues.integer(src.name(Key.PENDING_MESSAGES), v), b::pendingMessages);
-    src.ifSet(Key.PENDING_BYTES, v -> ConfigValues.size(src.name(Key.PENDING_BYTES), v),
-        b::pendingBytes);
-    return b.build();
-  }
-
-  private static void rejectUnknown(Map<String, String> env, Properties props) {
-    Set<String> knownProps = Arrays.stream(Key.values()).map(Key::property)
-        .collect(Collectors.toSet());
-    Set<String> knownEnv = Arrays.stream(Key.values()).map(Key::environmentVariable)
-        .collect(Collectors.toSet());
-    Set<String> unknown = new TreeSet<>();
-    for (String name : props.stringPropertyNames()) {
-      if (name.startsWith(Key.PROPERTY_PREFIX) && !knownProps.contains(name)) {
-        unknown.add("property " + name);
-      }
-    }
-    for (String name : env.keySet()) {
-      if (name.startsWith(Key.ENV_PREFIX) && !knownEnv.contains(name)) {
-        unknown.add("environment variable " + name);
-      }
-    }
-    if (!unknown.isEmpty()) {
-      throw new ConfigurationException("Unknown NATS setting: " + String.join(", ", unknown)
-          + ". Known properties: " + String.join(", ", new TreeSet<>(knownProps))
-          + " (or the matching " + Key.ENV_PREFIX + "* environment variables)");
-    }
-  }
-
-  private static List<String> splitServers(String raw, String source) {
-    List<String> list = new ArrayList<>();
-    for (String s : raw.split(",")) {
-      String t = s.trim();
-      if (t.isEmpty()) {
-        throw new ConfigurationException("Invalid server list for " + source
-            + ": empty entry in '" + redactUrls(raw) + "'");
-      }
-      list.add(t);
-    }
-    return list;
+    return NatsConfigLoader.fromEnvironment(env, props);
   }
 
   // ------------------------------------------------------------------ accessors
 
   /** The servers to connect to, each a normalised URL with a scheme. Never empty. */
   public List<String> servers() {
-    return servers;
+    return settings.servers;
   }
 
   /** The connection's name as the server shows it. */
   public String connectionName() {
-    return connectionName;
+    return Objects.requireNonNull(settings.connectionName);
   }
 
-  /** The authentication method in use: {@code none}, {@code token}, {@code user}, {@code nkey}
-   * or {@code creds}. */
-  public String authentication() {
-    if (token != null) {
-      return "token";
-    }
-    if (user != null) {
-      return "user";
-    }
-    if (nkeySeed != null) {
-      return "nkey";
-    }
-    return credsFile != null ? "creds" : "none";
+  /** How the connection authenticates; {@link NatsAuth#none()} by default. */
+  public NatsAuth auth() {
+    return settings.auth;
   }
 
-  /** The user of user and password authentication, or null. */
-  public @Nullable String user() {
-    return user;
-  }
-
-  /** The creds file, or null. */
-  public @Nullable Path credsFile() {
-    return credsFile;
-  }
-
-  /** Whether connections use TLS. */
+  /**
+   * Whether connections use TLS: asked for, implied by a {@code tls://} or {@code wss://} URL, a
+   * key or trust store, or a given {@link SSLContext}.
+   */
   public boolean tls() {
     return tls;
   }
 
+  /** Time allowed to establish a connection to one server. */
   public Duration connectTimeout() {
-    return connectTimeout;
+    return settings.connectTimeout;
   }
 
+  /** Pause between reconnect attempts to the same server. */
   public Duration reconnectWait() {
-    return reconnectWait;
+    return settings.reconnectWait;
   }
 
   /** Reconnect attempts before giving up; -1 for forever. */
   public int maxReconnects() {
-    return maxReconnects;
+    return settings.maxReconnects;
   }
 
   /** Bytes of publishes buffered while reconnecting. */
   public long reconnectBufferSize() {
-    return reconnectBufferSize;
+    return settings.reconnectBufferSize;
   }
 
+  /** Interval of the client's keep-alive pings. */
   public Duration pingInterval() {
-    return pingInterval;
+    return settings.pingInterval;
   }
 
+  /** Unanswered pings after which the connection counts as dead. */
   public int maxPingsOut() {
-    return maxPingsOut;
+    return settings.maxPingsOut;
   }
 
-  /** The default request timeout, for callers that do not give one. */
-  public Duration requestTimeout() {
-    return requestTimeout;
+  /**
+   * How long a JetStream API call (declaring a stream or consumer, replay set-up), a synchronous
+   * acknowledgement, or a replay waiting for its next message may take before it fails.
+   */
+  public Duration jetStreamApiTimeout() {
+    return settings.jetStreamApiTimeout;
   }
 
-  /** How long {@link NatsTransport#close()} drains before closing anyway. */
+  /**
+   * The timeout of {@link NatsTransport#drain()}, the drain of callers that give none (and the
+   * bound of an unsubscribe's stop). {@link NatsTransport#close()} does not drain.
+   */
   public Duration drainTimeout() {
-    return drainTimeout;
+    return settings.drainTimeout;
   }
 
   /** Messages waiting to be written to the socket. */
   public int outgoingQueueSize() {
-    return outgoingQueueSize;
+    return settings.outgoingQueueSize;
   }
 
   /** Messages a subscription may hold before it is a slow consumer. */
   public long pendingMessages() {
-    return pendingMessages;
+    return settings.pendingMessages;
   }
 
   /** Bytes a subscription may hold before it is a slow consumer. */
   public long pendingBytes() {
-    return pendingBytes;
+    return settings.pendingBytes;
   }
 
-  // package-private: secrets stay inside the module
-  @Nullable String token() {
-    return token;
-  }
-
-  @Nullable String password() {
-    return password;
-  }
-
-  @Nullable String nkeySeed() {
-    return nkeySeed;
-  }
-
+  /** The TLS context connections use, or null without TLS. */
   @Nullable SSLContext sslContextOrNull() {
     return sslContext;
   }
 
+  /** The caller's last word on the jnats options, or null. */
+  @Nullable Consumer<Options.Builder> optionsCustomizer() {
+    return settings.optionsCustomizer;
+  }
+
   /** A builder holding this configuration's values. */
   public Builder toBuilder() {
-    Builder b = new Builder();
-    b.servers = new ArrayList<>(servers);
-    b.connectionName = connectionName;
-    b.token = token;
-    b.user = user;
-    b.password = password;
-    b.nkeySeed = nkeySeed;
-    b.credsFile = credsFile;
-    b.tls = tls;
-    b.keyStore = keyStore;
-    b.keyStorePassword = keyStorePassword;
-    b.trustStore = trustStore;
-    b.trustStorePassword = trustStorePassword;
-    b.connectTimeout = connectTimeout;
-    b.reconnectWait = reconnectWait;
-    b.maxReconnects = maxReconnects;
-    b.reconnectBufferSize = reconnectBufferSize;
-    b.pingInterval = pingInterval;
-    b.maxPingsOut = maxPingsOut;
-    b.requestTimeout = requestTimeout;
-    b.drainTimeout = drainTimeout;
-    b.outgoingQueueSize = outgoingQueueSize;
-    b.pendingMessages = pendingMessages;
-    b.pendingBytes = pendingBytes;
-    return b;
+    return settings.copy();
   }
 
   @Override
   public String toString() {
-    return "NatsTransportConfig{servers=" + redactUrls(String.join(",", servers))
-        + ", connectionName=" + connectionName + ", auth=" + authentication()
-        + (user != null ? " (" + user + ")" : "") + ", tls=" + tls
-        + ", reconnectWait=" + reconnectWait + ", maxReconnects=" + maxReconnects
-        + ", reconnectBufferSize=" + reconnectBufferSize + ", pingInterval=" + pingInterval
-        + ", maxPingsOut=" + maxPingsOut + ", requestTimeout=" + requestTimeout
-        + ", drainTimeout=" + drainTimeout + ", outgoingQueueSize=" + outgoingQueueSize
-        + ", pendingMessages=" + pendingMessages + ", pendingBytes=" + pendingBytes + "}";
+    return "NatsTransportConfig{servers=" + redactUrls(String.join(",", servers()))
+        + ", connectionName=" + connectionName() + ", auth=" + auth() + ", tls=" + tls
+        + (settings.sslContext != null ? " (given SSLContext)" : "")
+        + ", reconnectWait=" + reconnectWait() + ", maxReconnects=" + maxReconnects()
+        + ", reconnectBufferSize=" + reconnectBufferSize() + ", pingInterval=" + pingInterval()
+        + ", maxPingsOut=" + maxPingsOut() + ", jetStreamApiTimeout=" + jetStreamApiTimeout()
+        + ", drainTimeout=" + drainTimeout() + ", outgoingQueueSize=" + outgoingQueueSize()
+        + ", pendingMessages=" + pendingMessages() + ", pendingBytes=" + pendingBytes()
+        + (settings.optionsCustomizer != null ? ", optionsCustomizer" : "") + "}";
   }
 
   /** Server URLs with any {@code user:password@} part masked. */
@@ -501,141 +280,44 @@ public final class NatsTransportConfig {
     return "agentbus-" + host + "-" + ProcessHandle.current().pid();
   }
 
-  private SSLContext sslContext() {
-    try {
-      if (keyStore == null && trustStore == null) {
-        return SSLContext.getDefault();
-      }
-      KeyManagerFactory kmf = null;
-      if (keyStore != null) {
-        char[] pw = keyStorePassword == null ? new char[0] : keyStorePassword.toCharArray();
-        KeyStore ks = loadStore(keyStore, pw, Key.TLS_KEYSTORE);
-        kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        try {
-          kmf.init(ks, pw);
-        } catch (GeneralSecurityException e) {
-          throw new ConfigurationException("Cannot use the key in " + keyStore + " ("
-              + Key.TLS_KEYSTORE.property() + "): " + e.getMessage()
-              + "; check " + Key.TLS_KEYSTORE_PASSWORD.property(), e);
-        }
-      }
-      TrustManagerFactory tmf = null;
-      if (trustStore != null) {
-        char[] pw = trustStorePassword == null ? null : trustStorePassword.toCharArray();
-        KeyStore ts = loadStore(trustStore, pw, Key.TLS_TRUSTSTORE);
-        tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ts);
-      }
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(kmf == null ? null : kmf.getKeyManagers(),
-          tmf == null ? null : tmf.getTrustManagers(), null);
-      return ctx;
-    } catch (GeneralSecurityException e) {
-      throw new ConfigurationException("Cannot set up TLS (" + Key.TLS.property() + "): "
-          + e.getMessage(), e);
-    }
-  }
-
-  private static KeyStore loadStore(Path path, char @Nullable [] password, Key key) {
-    Key passwordKey = key == Key.TLS_KEYSTORE ? Key.TLS_KEYSTORE_PASSWORD
-        : Key.TLS_TRUSTSTORE_PASSWORD;
-    if (!Files.isReadable(path)) {
-      throw new ConfigurationException(key.property() + " (" + key.environmentVariable()
-          + "): cannot read " + path + " (no such file, or not readable)");
-    }
-    try {
-      return KeyStore.getInstance(path.toFile(), password);
-    } catch (IOException e) {
-      throw new ConfigurationException(key.property() + ": cannot load " + path + ": "
-          + e.getMessage() + " (is it a PKCS#12 or JKS store, and is "
-          + passwordKey.property() + " right?)", e);
-    } catch (GeneralSecurityException e) {
-      throw new ConfigurationException(key.property() + ": cannot load " + path + ": "
-          + e.getMessage(), e);
-    }
-  }
-
-  /** Where fromEnvironment reads a key, and how its errors name it. */
-  private static final class Source {
-    private final Map<String, String> env;
-    private final Properties props;
-
-    Source(Map<String, String> env, Properties props) {
-      this.env = env;
-      this.props = props;
-    }
-
-    @Nullable String raw(Key key) {
-      String p = props.getProperty(key.property());
-      if (p != null && !p.isBlank()) {
-        return p.trim();
-      }
-      String e = env.get(key.environmentVariable());
-      return e == null || e.isBlank() ? null : e.trim();
-    }
-
-    /** The name the value came from, for error messages. */
-    String name(Key key) {
-      String p = props.getProperty(key.property());
-      if (p != null && !p.isBlank()) {
-        return key.property();
-      }
-      return key.environmentVariable() + " (" + key.property() + ")";
-    }
-
-    Function<String, Duration> duration(Key key) {
-      return v -> ConfigValues.duration(name(key), v);
-    }
-
-    <T> void ifSet(Key key, Function<String, T> parse, java.util.function.Consumer<T> set) {
-      String v = raw(key);
-      if (v == null) {
-        return;
-      }
-      T parsed = parse.apply(v);
-      try {
-        set.accept(parsed);
-      } catch (ConfigurationException e) {
-        String message = String.valueOf(e.getMessage());
-        if (message.contains(key.environmentVariable()) || name(key).equals(key.property())) {
-          throw e;
-        }
-        throw new ConfigurationException(message + " (set by " + key.environmentVariable() + ")",
-            e);
-      }
-    }
-  }
-
   /**
-   * Builds a {@link NatsTransportConfig}. Setters check their argument at once; {@link #build()}
-   * checks how the settings fit together. Not thread-safe.
+   * Builds a {@link NatsTransportConfig}. Setters check their argument at once, naming the key and
+   * the value; {@link #build()} checks how the settings fit together. Not thread-safe.
    */
-  public static final class Builder {
-    private List<String> servers = new ArrayList<>(List.of(DEFAULT_URL));
+  public static final class Builder implements Cloneable {
+    // Every field holds an immutable value, so a shallow copy (clone) is a full copy: the config
+    // keeps one and toBuilder() hands out another, with no field copied by hand.
+    private List<String> servers = List.of(DEFAULT_URL);
     private @Nullable String connectionName;
-    private @Nullable String token;
-    private @Nullable String user;
-    private @Nullable String password;
-    private @Nullable String nkeySeed;
-    private @Nullable Path credsFile;
+    private NatsAuth auth = NatsAuth.none();
     private boolean tls;
     private @Nullable Path keyStore;
     private @Nullable String keyStorePassword;
     private @Nullable Path trustStore;
     private @Nullable String trustStorePassword;
+    private @Nullable SSLContext sslContext;
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration reconnectWait = Duration.ofSeconds(2);
     private int maxReconnects = -1;
     private long reconnectBufferSize = 8L << 20;
     private Duration pingInterval = Duration.ofSeconds(20);
     private int maxPingsOut = 2;
-    private Duration requestTimeout = Duration.ofSeconds(5);
+    private Duration jetStreamApiTimeout = Duration.ofSeconds(5);
     private Duration drainTimeout = Duration.ofSeconds(10);
     private int outgoingQueueSize = 65_536;
     private long pendingMessages = 65_536;
     private long pendingBytes = 64L << 20;
+    private @Nullable Consumer<Options.Builder> optionsCustomizer;
 
     private Builder() {}
+
+    private Builder copy() {
+      try {
+        return (Builder) super.clone();
+      } catch (CloneNotSupportedException e) {
+        throw new AssertionError(e);
+      }
+    }
 
     /**
      * The servers ({@code agentbus.nats.url}); a URL without a scheme gets {@code nats://}.
@@ -656,62 +338,44 @@ public final class NatsTransportConfig {
       for (String u : urls) {
         normalised.add(normaliseUrl(Objects.requireNonNull(u, "server url")));
       }
-      this.servers = normalised;
+      this.servers = List.copyOf(normalised);
       return this;
     }
 
     /** The connection's name ({@code agentbus.nats.connection-name}). */
     public Builder connectionName(String name) {
-      this.connectionName = requireText(Key.CONNECTION_NAME, name);
+      Objects.requireNonNull(name, Key.CONNECTION_NAME.property());
+      if (name.isBlank()) {
+        throw new ConfigurationException(Key.CONNECTION_NAME.property() + " must not be blank");
+      }
+      this.connectionName = name;
       return this;
     }
 
-    /** Token authentication ({@code agentbus.nats.token}). */
+    /** How to authenticate; replaces any authentication set before. Default {@link NatsAuth#none()}. */
+    public Builder auth(NatsAuth auth) {
+      this.auth = Objects.requireNonNull(auth, "auth");
+      return this;
+    }
+
+    /** {@code auth(NatsAuth.token(token))} ({@code agentbus.nats.token}). */
     public Builder token(String token) {
-      this.token = requireText(Key.TOKEN, token);
-      return this;
+      return auth(NatsAuth.token(token));
     }
 
-    /** User and password authentication ({@code agentbus.nats.user}, {@code .password}). */
+    /** {@code auth(NatsAuth.userPassword(user, password))}. */
     public Builder userInfo(String user, String password) {
-      this.user = requireText(Key.USER, user);
-      this.password = requireText(Key.PASSWORD, password);
-      return this;
+      return auth(NatsAuth.userPassword(user, password));
     }
 
-    /**
-     * NKey authentication with a user seed ({@code agentbus.nats.nkey-seed}).
-     *
-     * @throws ConfigurationException if the seed is not a valid NKey seed
-     */
+    /** {@code auth(NatsAuth.nkeySeed(seed))} ({@code agentbus.nats.nkey-seed}). */
     public Builder nkeySeed(String seed) {
-      String s = requireText(Key.NKEY_SEED, seed);
-      try {
-        NKey.fromSeed(s.toCharArray());
-      } catch (RuntimeException e) {
-        throw new ConfigurationException(Key.NKEY_SEED.property() + " ("
-            + Key.NKEY_SEED.environmentVariable() + ") is not a valid NKey seed: it should "
-            + "start with 'SU' and be the seed printed by 'nsc' or 'nk -gen user'");
-      }
-      this.nkeySeed = s;
-      return this;
+      return auth(NatsAuth.nkeySeed(seed));
     }
 
-    /**
-     * Decentralised (JWT) authentication with a {@code .creds} file ({@code
-     * agentbus.nats.creds-file}).
-     *
-     * @throws ConfigurationException if the file cannot be read
-     */
+    /** {@code auth(NatsAuth.credentialsFile(file))} ({@code agentbus.nats.creds-file}). */
     public Builder credsFile(Path file) {
-      Objects.requireNonNull(file, "file");
-      if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-        throw new ConfigurationException(Key.CREDS_FILE.property() + " ("
-            + Key.CREDS_FILE.environmentVariable() + "): cannot read " + file
-            + " (no such file, or not readable)");
-      }
-      this.credsFile = file;
-      return this;
+      return auth(NatsAuth.credentialsFile(file));
     }
 
     /** Whether to use TLS with the default SSL context ({@code agentbus.nats.tls}). */
@@ -722,7 +386,7 @@ public final class NatsTransportConfig {
 
     /**
      * A client certificate store for mutual TLS ({@code agentbus.nats.tls.keystore} and {@code
-     * .keystore-password}); checked when the configuration is built.
+     * .keystore-password}); loaded when the configuration is built.
      */
     public Builder keyStore(Path store, @Nullable String password) {
       this.keyStore = Objects.requireNonNull(store, "store");
@@ -732,11 +396,32 @@ public final class NatsTransportConfig {
 
     /**
      * The certificates trusted to identify the server ({@code agentbus.nats.tls.truststore} and
-     * {@code .truststore-password}); checked when the configuration is built.
+     * {@code .truststore-password}); loaded when the configuration is built.
      */
     public Builder trustStore(Path store, @Nullable String password) {
       this.trustStore = Objects.requireNonNull(store, "store");
       this.trustStorePassword = password;
+      return this;
+    }
+
+    /**
+     * A ready TLS context, used as it is: TLS is on, and no key or trust store may be set as
+     * well. For contexts the stores cannot describe (a custom trust manager, keys from an HSM).
+     */
+    public Builder sslContext(SSLContext context) {
+      this.sslContext = Objects.requireNonNull(context, "context");
+      return this;
+    }
+
+    /**
+     * A last word on the jnats connection options: called with the {@link Options.Builder} after
+     * every setting of this configuration has been applied, so it can set what the settings do
+     * not cover (a socket factory, an inbox prefix, a server pool) or override one of them. It
+     * must not replace the connection or error listener, through which the transport learns of
+     * disconnects and slow consumers. It is called once per {@link NatsTransport#connect}.
+     */
+    public Builder optionsCustomizer(Consumer<Options.Builder> customizer) {
+      this.optionsCustomizer = Objects.requireNonNull(customizer, "customizer");
       return this;
     }
 
@@ -748,12 +433,7 @@ public final class NatsTransportConfig {
 
     /** {@code agentbus.nats.reconnect-wait}; zero or more. */
     public Builder reconnectWait(Duration wait) {
-      Objects.requireNonNull(wait, "wait");
-      if (wait.isNegative()) {
-        throw new ConfigurationException(Key.RECONNECT_WAIT.property()
-            + " must not be negative, was " + wait);
-      }
-      this.reconnectWait = wait;
+      this.reconnectWait = requireNotNegative(Key.RECONNECT_WAIT, wait);
       return this;
     }
 
@@ -785,82 +465,63 @@ public final class NatsTransportConfig {
 
     /** {@code agentbus.nats.max-pings-out}; at least 1. */
     public Builder maxPingsOut(int max) {
-      if (max < 1) {
-        throw new ConfigurationException(Key.MAX_PINGS_OUT.property()
-            + " must be at least 1, was " + max);
-      }
-      this.maxPingsOut = max;
+      this.maxPingsOut = requireAtLeastOne(Key.MAX_PINGS_OUT, max);
       return this;
     }
 
-    /** {@code agentbus.nats.request-timeout}; positive. */
+    /** {@code agentbus.nats.jetstream-api-timeout}; positive. See {@link #jetStreamApiTimeout()}. */
+    public Builder jetStreamApiTimeout(Duration timeout) {
+      this.jetStreamApiTimeout = requirePositive(Key.JETSTREAM_API_TIMEOUT, timeout);
+      return this;
+    }
+
+    /**
+     * The former name of {@link #jetStreamApiTimeout(Duration)}.
+     *
+     * @deprecated it was documented as the default request timeout but only ever bounded
+     *     JetStream API calls; use {@link #jetStreamApiTimeout(Duration)}
+     */
+    @Deprecated
     public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = requirePositive(Key.REQUEST_TIMEOUT, timeout);
-      return this;
+      return jetStreamApiTimeout(timeout);
     }
 
-    /** {@code agentbus.nats.drain-timeout}; zero (close at once) or more. */
+    /**
+     * {@code agentbus.nats.drain-timeout}: the timeout of {@link NatsTransport#drain()}; zero
+     * (that drain closes at once) or more.
+     */
     public Builder drainTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative()) {
-        throw new ConfigurationException(Key.DRAIN_TIMEOUT.property()
-            + " must not be negative, was " + timeout);
-      }
-      this.drainTimeout = timeout;
+      this.drainTimeout = requireNotNegative(Key.DRAIN_TIMEOUT, timeout);
       return this;
     }
 
     /** {@code agentbus.nats.outgoing-queue-size} in messages; at least 1. */
     public Builder outgoingQueueSize(int messages) {
-      if (messages < 1) {
-        throw new ConfigurationException(Key.OUTGOING_QUEUE_SIZE.property()
-            + " must be at least 1, was " + messages);
-      }
-      this.outgoingQueueSize = messages;
+      this.outgoingQueueSize = requireAtLeastOne(Key.OUTGOING_QUEUE_SIZE, messages);
       return this;
     }
 
     /** {@code agentbus.nats.pending-messages}; at least 1. */
     public Builder pendingMessages(long messages) {
-      if (messages < 1) {
-        throw new ConfigurationException(Key.PENDING_MESSAGES.property()
-            + " must be at least 1, was " + messages);
-      }
-      this.pendingMessages = messages;
+      this.pendingMessages = requireAtLeastOne(Key.PENDING_MESSAGES, messages);
       return this;
     }
 
     /** {@code agentbus.nats.pending-bytes}; at least 1. */
     public Builder pendingBytes(long bytes) {
-      if (bytes < 1) {
-        throw new ConfigurationException(Key.PENDING_BYTES.property()
-            + " must be at least 1, was " + bytes);
-      }
-      this.pendingBytes = bytes;
+      this.pendingBytes = requireAtLeastOne(Key.PENDING_BYTES, bytes);
       return this;
     }
 
     /**
-     * @throws ConfigurationException naming the keys when more than one authentication method is
-     *     set, or when a TLS store cannot be loaded
+     * @throws ConfigurationException when a TLS store cannot be loaded, or a given {@link
+     *     SSLContext} comes with a key or trust store
      */
     public NatsTransportConfig build() {
-      List<String> auth = new ArrayList<>();
-      if (token != null) {
-        auth.add(Key.TOKEN.property());
-      }
-      if (user != null) {
-        auth.add(Key.USER.property() + "/" + Key.PASSWORD.property());
-      }
-      if (nkeySeed != null) {
-        auth.add(Key.NKEY_SEED.property());
-      }
-      if (credsFile != null) {
-        auth.add(Key.CREDS_FILE.property());
-      }
-      if (auth.size() > 1) {
-        throw new ConfigurationException("Choose one NATS authentication method; these are all "
-            + "set: " + String.join(", ", auth));
+      if (sslContext != null && (keyStore != null || trustStore != null)) {
+        throw new ConfigurationException("A given SSLContext and "
+            + (keyStore != null ? Key.TLS_KEYSTORE.property() : Key.TLS_TRUSTSTORE.property())
+            + " are both set; the context is used as it is, so set the stores in it instead");
       }
       Duration detection = pingInterval.multipliedBy(maxPingsOut + 1L);
       if (detection.compareTo(HEARTBEAT_WINDOW) > 0) {
@@ -882,32 +543,24 @@ public final class NatsTransportConfig {
       try {
         uri = new URI(withScheme);
       } catch (URISyntaxException e) {
-        throw new ConfigurationException("Invalid server URL '" + redactUrls(u) + "' in "
-            + Key.URL.property() + ": " + e.getReason());
+        throw invalidUrl(u, e.getReason());
       }
       String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
       if (!SCHEMES.contains(scheme)) {
-        throw new ConfigurationException("Invalid server URL '" + redactUrls(u) + "' in "
-            + Key.URL.property() + ": scheme '" + scheme + "' is not one of "
-            + new TreeSet<>(SCHEMES));
+        throw invalidUrl(u, "scheme '" + scheme + "' is not one of " + new TreeSet<>(SCHEMES));
       }
       if (uri.getHost() == null || uri.getHost().isEmpty()) {
-        throw new ConfigurationException("Invalid server URL '" + redactUrls(u) + "' in "
-            + Key.URL.property() + ": no host");
+        throw invalidUrl(u, "no host");
       }
       if (uri.getPort() == 0 || uri.getPort() > 65535) {
-        throw new ConfigurationException("Invalid server URL '" + redactUrls(u) + "' in "
-            + Key.URL.property() + ": port must be 1 to 65535");
+        throw invalidUrl(u, "port must be 1 to 65535");
       }
       return withScheme;
     }
 
-    private static String requireText(Key key, String value) {
-      Objects.requireNonNull(value, key.property());
-      if (value.isBlank()) {
-        throw new ConfigurationException(key.property() + " must not be blank");
-      }
-      return value;
+    private static ConfigurationException invalidUrl(String url, String why) {
+      return new ConfigurationException("Invalid server URL '" + redactUrls(url) + "' in "
+          + Key.URL.property() + ": " + why);
     }
 
     private static Duration requirePositive(Key key, Duration d) {
@@ -916,6 +569,28 @@ public final class NatsTransportConfig {
         throw new ConfigurationException(key.property() + " must be positive, was " + d);
       }
       return d;
+    }
+
+    private static Duration requireNotNegative(Key key, Duration d) {
+      Objects.requireNonNull(d, key.property());
+      if (d.isNegative()) {
+        throw new ConfigurationException(key.property() + " must not be negative, was " + d);
+      }
+      return d;
+    }
+
+    private static int requireAtLeastOne(Key key, int n) {
+      if (n < 1) {
+        throw new ConfigurationException(key.property() + " must be at least 1, was " + n);
+      }
+      return n;
+    }
+
+    private static long requireAtLeastOne(Key key, long n) {
+      if (n < 1) {
+        throw new ConfigurationException(key.property() + " must be at least 1, was " + n);
+      }
+      return n;
     }
   }
 }

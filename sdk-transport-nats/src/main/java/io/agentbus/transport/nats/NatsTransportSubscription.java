@@ -123,11 +123,6 @@ final class NatsTransportSubscription implements TransportSubscription {
     return stopped;
   }
 
-  /** The transport drains or closes: this subscription stops with the connection. */
-  void markDraining() {
-    state.compareAndSet(State.ACTIVE, State.DRAINING);
-  }
-
   /** The connection closed: what the dispatcher still held is lost and counted. */
   void closedWithConnection() {
     state.set(State.DISCARDING);

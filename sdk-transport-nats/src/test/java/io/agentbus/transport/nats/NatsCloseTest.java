@@ -2,12 +2,16 @@ package io.agentbus.transport.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import io.agentbus.Headers;
 import io.agentbus.TransportException;
+import io.agentbus.spi.ConnectionEvent;
 import io.agentbus.spi.TransportSubscription;
+import io.agentbus.test.nats.NatsServer;
 import io.agentbus.test.nats.NatsServerExtension;
+import io.agentbus.test.nats.NatsServerSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,9 +25,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** How a transport stops: drain, close (a bounded drain), close at once, and what is left. */
+/** How a transport stops: drain (graceful, bounded), close (at once), and what is left. */
 class NatsCloseTest {
   static final Duration WAIT = Duration.ofSeconds(10);
+  /** Only against hangs: far more than stopping should ever take, far less than a hang. */
+  static final Duration HANG_GUARD = Duration.ofSeconds(5);
 
   @RegisterExtension
   static final NatsServerExtension nats = NatsServerExtension.create();
@@ -33,14 +39,14 @@ class NatsCloseTest {
   }
 
   @Test
-  void closeLetsHandlersFinishAndHandlesEverythingAlreadyReceived() throws Exception {
+  void drainLetsHandlersFinishAndHandlesEverythingAlreadyReceived() throws Exception {
     NatsTransport t = connect(NatsTransportConfig.builder());
     List<Integer> handled = Collections.synchronizedList(new ArrayList<>());
     CountDownLatch inHandler = new CountDownLatch(1);
     TransportSubscription[] sub = new TransportSubscription[1];
     sub[0] = t.subscribe("close.gracefully", null, m -> {
       inHandler.countDown();
-      // the first handler call lasts until close() has begun
+      // the first handler call lasts until the drain has begun
       await().atMost(WAIT).until(() -> !sub[0].isActive());
       handled.add((int) m.payload()[0]);
     });
@@ -50,7 +56,7 @@ class NatsCloseTest {
     t.flush(WAIT);
     assertThat(inHandler.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
 
-    t.close();
+    t.drain().get(WAIT.toMillis(), TimeUnit.MILLISECONDS); // the configured drain timeout
 
     assertThat(handled).containsExactly(0, 1, 2);
     assertThat(t.stats().dropped()).isZero();
@@ -58,8 +64,8 @@ class NatsCloseTest {
   }
 
   @Test
-  void withNoDrainTimeoutCloseIsImmediateAndCountsWhatWasWaiting() throws Exception {
-    NatsTransport t = connect(NatsTransportConfig.builder().drainTimeout(Duration.ZERO));
+  void closeIsImmediateAndCountsWhatWasWaiting() throws Exception {
+    NatsTransport t = connect(NatsTransportConfig.builder()); // a drain timeout of 10 s
     CountDownLatch inHandler = new CountDownLatch(1);
     CountDownLatch never = new CountDownLatch(1);
     TransportSubscription sub = t.subscribe("close.now", null, m -> {
@@ -73,17 +79,19 @@ class NatsCloseTest {
     assertThat(inHandler.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
     NatsTransportTest.awaitPending(sub, 4);
 
-    t.close();
+    // hang guard: a close that drained would wait for the handler, blocked for WAIT
+    assertTimeoutPreemptively(HANG_GUARD, t::close);
 
     assertThat(sub.droppedMessages()).isEqualTo(4);
     assertThat(t.stats().dropped()).isEqualTo(4);
     assertThat(sub.deliveredMessages()).isEqualTo(1);
     assertThat(sub.isActive()).isFalse();
+    assertThat(t.isConnected()).isFalse();
     never.countDown();
   }
 
   @Test
-  void closeGivesUpOnAStuckHandlerAfterTheDrainTimeout() throws Exception {
+  void drainWithTheConfiguredTimeoutGivesUpOnAStuckHandler() throws Exception {
     NatsTransport t = connect(NatsTransportConfig.builder().drainTimeout(Duration.ofMillis(300)));
     CountDownLatch inHandler = new CountDownLatch(1);
     CountDownLatch never = new CountDownLatch(1);
@@ -97,14 +105,93 @@ class NatsCloseTest {
     t.flush(WAIT);
     assertThat(inHandler.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
 
-    t.close(); // returns although the handler never finishes by itself
+    CompletableFuture<Void> drained = t.drain();
 
+    assertThatThrownBy(() -> drained.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+        .isInstanceOf(ExecutionException.class).cause()
+        .isInstanceOf(TransportException.class).hasMessageContaining("300 ms");
     assertThat(t.isConnected()).isFalse();
     assertThat(sub.droppedMessages()).isEqualTo(2);
     assertThat(t.stats().dropped()).isEqualTo(2);
     assertThatThrownBy(() -> t.publish("close.stuck", null, Headers.empty(), new byte[0]))
         .isInstanceOf(TransportException.class);
     never.countDown();
+  }
+
+  @Test
+  void closeEndsADrainUnderWay() throws Exception {
+    NatsTransport t = connect(NatsTransportConfig.builder());
+    CountDownLatch inHandler = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    t.subscribe("close.draining", null, m -> {
+      inHandler.countDown();
+      never.await(1, TimeUnit.MINUTES);
+    });
+    t.publish("close.draining", null, Headers.empty(), new byte[0]);
+    assertThat(inHandler.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    CompletableFuture<Void> drained = t.drain(Duration.ofMinutes(1));
+    assertThat(drained).isNotDone();
+
+    t.close();
+
+    assertThatThrownBy(() -> drained.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+        .isInstanceOf(ExecutionException.class).cause()
+        .isInstanceOf(TransportException.class).hasMessageContaining("closed before its drain");
+    assertThat(t.isConnected()).isFalse();
+    never.countDown();
+  }
+
+  /**
+   * The server is gone and jnats keeps reconnecting, holding the lock that counting the unsent
+   * publishes and closing take: stopping still ends, within its timeout plus a margin.
+   */
+  @Test
+  void drainEndsInTimeWhileTheServerIsGone() throws Exception {
+    NatsTransport t = connectThenLoseTheServer();
+    Duration timeout = Duration.ofMillis(500);
+
+    CompletableFuture<Void> drained = assertTimeoutPreemptively(
+        timeout.plus(NatsTransport.STOP_MARGIN).plus(HANG_GUARD), () -> {
+          CompletableFuture<Void> f = t.drain(timeout);
+          f.handle((v, e) -> null).get();
+          return f;
+        });
+
+    assertThat(drained).isDone();
+    assertThat(t.isConnected()).isFalse();
+    assertThatThrownBy(() -> t.publish("gone.after", null, Headers.empty(), new byte[0]))
+        .isInstanceOf(TransportException.class).hasMessageContaining("closed");
+  }
+
+  @Test
+  void closeEndsInTimeWhileTheServerIsGone() throws Exception {
+    NatsTransport t = connectThenLoseTheServer();
+
+    assertTimeoutPreemptively(NatsTransport.STOP_MARGIN.plus(HANG_GUARD), t::close);
+
+    assertThat(t.isConnected()).isFalse();
+    assertThatThrownBy(() -> t.publish("gone.after", null, Headers.empty(), new byte[0]))
+        .isInstanceOf(TransportException.class).hasMessageContaining("closed");
+  }
+
+  /** A transport reconnecting forever to a stopped server, with publishes buffered. */
+  private static NatsTransport connectThenLoseTheServer() throws Exception {
+    NatsServer server = nats.startServer(NatsServerSpec.builder().jetStream(false).build());
+    NatsTransport t = NatsTransport.connect(NatsTransportConfig.builder().servers(server.url())
+        .reconnectWait(Duration.ofMillis(20)).maxReconnects(-1).build());
+    CountDownLatch down = new CountDownLatch(1);
+    t.addConnectionListener(e -> {
+      if (e.kind() == ConnectionEvent.Kind.DISCONNECTED) {
+        down.countDown();
+      }
+    });
+    t.subscribe("gone.sub", null, m -> { });
+    server.stop();
+    assertThat(down.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    for (int i = 0; i < 10; i++) {
+      t.publish("gone.buffered", null, Headers.empty(), new byte[] {(byte) i});
+    }
+    return t;
   }
 
   @Test

@@ -5,7 +5,6 @@ import io.agentbus.spi.Codec;
 import io.agentbus.spi.Transport;
 import io.agentbus.test.DurableQueueContract;
 import io.agentbus.test.nats.NatsServerExtension;
-import java.time.Duration;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The durable-queue contract on JetStream, against a real nats-server started with {@code -js}. */
@@ -19,13 +18,6 @@ class NatsDurableQueueTest extends DurableQueueContract {
   protected Transport newTransport() {
     return NatsTransport.connect(NatsTransportConfig.builder().servers(nats.url())
         .connectionName("durable-contract").build());
-  }
-
-  /** No drain on close: the connection drops with the handler still running, as in a crash. */
-  @Override
-  protected Transport newTransportThatDiesAbruptly() {
-    return NatsTransport.connect(NatsTransportConfig.builder().servers(nats.url())
-        .connectionName("durable-contract-doomed").drainTimeout(Duration.ZERO).build());
   }
 
   @Override

@@ -164,14 +164,31 @@ class NatsRequestReplyTest {
     NatsTransport silent = connect();
     silent.subscribe("svc.closing", null, m -> { });
     silent.flush(WAIT);
-    NatsTransport requester = NatsTransport.connect(NatsTransportConfig.builder()
-        .servers(nats.url()).drainTimeout(Duration.ZERO).build());
+    NatsTransport requester = connect();
     CompletableFuture<TransportMessage> f =
         requester.request("svc.closing", Headers.empty(), new byte[0], Duration.ofMinutes(1));
     requester.close();
     assertThat(failureOf(f)).isInstanceOf(TransportException.class)
         .hasMessageContaining("closed");
     assertThat(requester.openRequests()).isZero();
+  }
+
+  @Test
+  void anOptionsCustomizerReachesTheJnatsOptions() throws Exception {
+    NatsTransport responder = connect();
+    List<String> replySubjects = new java.util.concurrent.CopyOnWriteArrayList<>();
+    responder.subscribe("svc.custom", null, m -> {
+      replySubjects.add(String.valueOf(m.replyTo()));
+      responder.publish(m.replyTo(), null, Headers.empty(), new byte[] {1});
+    });
+    responder.flush(WAIT);
+    NatsTransport requester = NatsTransport.connect(NatsTransportConfig.builder()
+        .servers(nats.url()).optionsCustomizer(o -> o.inboxPrefix("_CUSTOM_INBOX")).build());
+    transports.add(requester);
+
+    requester.requestAndWait("svc.custom", Headers.empty(), new byte[0], WAIT);
+
+    assertThat(replySubjects).singleElement().asString().startsWith("_CUSTOM_INBOX.");
   }
 
   @Test

@@ -48,7 +48,7 @@ class NatsSlowConsumerAndAuthTest {
   @Test
   void aSlowConsumerDropsCountsAndReportsWhileOthersKeepReceiving() throws Exception {
     NatsTransport t = connect(NatsTransportConfig.builder().servers(nats.url())
-        .pendingMessages(10).drainTimeout(Duration.ZERO));
+        .pendingMessages(10));
     BlockingQueue<ConnectionEvent> events = new LinkedBlockingQueue<>();
     t.addConnectionListener(e -> {
       if (e.kind() == ConnectionEvent.Kind.SLOW_CONSUMER) {

@@ -11,12 +11,15 @@ import io.agentbus.test.nats.NatsServer;
 import io.agentbus.test.nats.NatsServerExtension;
 import io.agentbus.test.nats.NatsServerSpec;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -58,6 +61,30 @@ class NatsTlsTest {
     } finally {
       t.close();
     }
+  }
+
+  @Test
+  void connectsWithAGivenSslContext() throws Exception {
+    KeyStore trusted = KeyStore.getInstance(resource("truststore.p12").toFile(),
+        "changeit".toCharArray());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trusted);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, tmf.getTrustManagers(), null);
+    NatsTransportConfig config = NatsTransportConfig.builder().servers(server.url())
+        .sslContext(context).build();
+    assertThat(config.tls()).isTrue();
+    NatsTransport t = NatsTransport.connect(config);
+    try {
+      assertThat(t.isConnected()).isTrue();
+    } finally {
+      t.close();
+    }
+    assertThatThrownBy(() -> NatsTransportConfig.builder().sslContext(context)
+        .trustStore(resource("truststore.p12"), "changeit").build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("agentbus.nats.tls.truststore");
   }
 
   @Test

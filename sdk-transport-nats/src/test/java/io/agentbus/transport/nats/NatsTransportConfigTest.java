@@ -38,8 +38,9 @@ class NatsTransportConfigTest {
     assertThat(c.reconnectWait()).isEqualTo(Duration.ofSeconds(2));
     assertThat(c.maxReconnects()).isEqualTo(-1);
     assertThat(c.reconnectBufferSize()).isEqualTo(8L << 20);
-    assertThat(c.requestTimeout()).isEqualTo(Duration.ofSeconds(5));
-    assertThat(c.authentication()).isEqualTo("none");
+    assertThat(c.jetStreamApiTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(c.drainTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.auth()).isSameAs(NatsAuth.none());
     assertThat(c.tls()).isFalse();
     assertThat(c.connectionName()).startsWith("agentbus-")
         .endsWith("-" + ProcessHandle.current().pid());
@@ -77,7 +78,7 @@ class NatsTransportConfigTest {
     env.put("AGENTBUS_NATS_RECONNECT_BUFFER_SIZE", "1MiB");
     env.put("AGENTBUS_NATS_PING_INTERVAL", "PT15S");
     env.put("AGENTBUS_NATS_MAX_PINGS_OUT", "3");
-    env.put("AGENTBUS_NATS_REQUEST_TIMEOUT", "1m");
+    env.put("AGENTBUS_NATS_JETSTREAM_API_TIMEOUT", "1m");
     env.put("AGENTBUS_NATS_DRAIN_TIMEOUT", "0s");
     env.put("AGENTBUS_NATS_OUTGOING_QUEUE_SIZE", "1000");
     env.put("AGENTBUS_NATS_PENDING_MESSAGES", "500");
@@ -85,15 +86,15 @@ class NatsTransportConfigTest {
     NatsTransportConfig c = from(env, Map.of());
     assertThat(c.servers()).containsExactly("nats://a:4222", "nats://b:4223");
     assertThat(c.connectionName()).isEqualTo("orchestrator-7");
-    assertThat(c.authentication()).isEqualTo("creds");
-    assertThat(c.credsFile()).isEqualTo(creds);
+    assertThat(c.auth()).isInstanceOfSatisfying(NatsAuth.CredentialsFile.class,
+        a -> assertThat(a.file()).isEqualTo(creds));
     assertThat(c.connectTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(c.reconnectWait()).isEqualTo(Duration.ofMillis(500));
     assertThat(c.maxReconnects()).isEqualTo(10);
     assertThat(c.reconnectBufferSize()).isEqualTo(1 << 20);
     assertThat(c.pingInterval()).isEqualTo(Duration.ofSeconds(15));
     assertThat(c.maxPingsOut()).isEqualTo(3);
-    assertThat(c.requestTimeout()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(c.jetStreamApiTimeout()).isEqualTo(Duration.ofMinutes(1));
     assertThat(c.drainTimeout()).isZero();
     assertThat(c.outgoingQueueSize()).isEqualTo(1000);
     assertThat(c.pendingMessages()).isEqualTo(500);
@@ -117,8 +118,8 @@ class NatsTransportConfigTest {
   void userAndPasswordGoTogether() {
     NatsTransportConfig c = from(Map.of("AGENTBUS_NATS_USER", "alice",
         "AGENTBUS_NATS_PASSWORD", "s3cret"), Map.of());
-    assertThat(c.authentication()).isEqualTo("user");
-    assertThat(c.user()).isEqualTo("alice");
+    assertThat(c.auth()).isInstanceOfSatisfying(NatsAuth.UserPassword.class,
+        a -> assertThat(a.user()).isEqualTo("alice"));
     assertThat(c.toString()).contains("alice").doesNotContain("s3cret");
 
     assertThatThrownBy(() -> from(Map.of("AGENTBUS_NATS_USER", "alice"), Map.of()))
@@ -162,9 +163,14 @@ class NatsTransportConfigTest {
         .hasMessageContaining("agentbus.nats.reconnect-buffer-size");
     assertThatThrownBy(() -> from(Map.of(), Map.of("agentbus.nats.tls", "yes please")))
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("agentbus.nats.tls");
-    assertThatThrownBy(() -> from(Map.of(), Map.of("agentbus.nats.request-timeout", "0s")))
+    assertThatThrownBy(() -> from(Map.of(), Map.of("agentbus.nats.jetstream-api-timeout", "0s")))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessageContaining("agentbus.nats.request-timeout");
+        .hasMessageContaining("agentbus.nats.jetstream-api-timeout")
+        .hasMessageContaining("system properties");
+    assertThatThrownBy(() -> from(Map.of("AGENTBUS_NATS_MAX_PINGS_OUT", "0"), Map.of()))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("agentbus.nats.max-pings-out").hasMessageContaining("was 0")
+        .hasMessageContaining("environment variable AGENTBUS_NATS_MAX_PINGS_OUT");
   }
 
   @Test
@@ -172,8 +178,12 @@ class NatsTransportConfigTest {
     assertThatThrownBy(() -> from(Map.of(), Map.of("agentbus.nats.url", "http://x:4222")))
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("agentbus.nats.url")
         .hasMessageContaining("'http'");
-    assertThatThrownBy(() -> from(Map.of("NATS_URL", "nats://a:4222,,nats://b"), Map.of()))
-        .isInstanceOf(ConfigurationException.class).hasMessageContaining("NATS_URL");
+    // one list grammar (ConfigValues.list): empty entries are dropped, a bad one names its source
+    assertThat(from(Map.of("NATS_URL", "nats://a:4222,,nats://b"), Map.of()).servers())
+        .containsExactly("nats://a:4222", "nats://b");
+    assertThatThrownBy(() -> from(Map.of("NATS_URL", "nats://a:4222,ftp://b"), Map.of()))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("NATS_URL")
+        .hasMessageContaining("'ftp'");
     assertThatThrownBy(() -> from(Map.of(), Map.of("agentbus.nats.url",
         "nats://bob:pw@host:99999"))).isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("port").hasMessageNotContaining("pw");
@@ -186,7 +196,8 @@ class NatsTransportConfigTest {
     assertThatThrownBy(() -> from(Map.of(), Map.of("agentbus.nats.pasword", "x")))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("agentbus.nats.pasword")
-        .hasMessageContaining("agentbus.nats.password");
+        .hasMessageContaining("agentbus.nats.password")
+        .hasMessageContaining("agentbus.nats.jetstream-api-timeout");
     assertThatThrownBy(() -> from(Map.of("AGENTBUS_NATS_RECONECT_WAIT", "1s"), Map.of()))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("AGENTBUS_NATS_RECONECT_WAIT");
@@ -195,7 +206,7 @@ class NatsTransportConfigTest {
   @Test
   void nkeySeedsAreCheckedAndNeverShown() {
     NatsTransportConfig c = NatsTransportConfig.builder().nkeySeed(TestKeys.USER_SEED).build();
-    assertThat(c.authentication()).isEqualTo("nkey");
+    assertThat(c.auth()).isInstanceOf(NatsAuth.NKeySeed.class);
     assertThat(c.toString()).doesNotContain(TestKeys.USER_SEED);
     assertThatThrownBy(() -> from(Map.of("AGENTBUS_NATS_NKEY_SEED", "SUNOTASEED"), Map.of()))
         .isInstanceOf(ConfigurationException.class)
@@ -236,8 +247,13 @@ class NatsTransportConfigTest {
     NatsTransportConfig copy = c.toBuilder().build();
     assertThat(copy.toString()).isEqualTo(c.toString());
     assertThat(copy.servers()).containsExactly("nats://h:1", "nats://i:2");
-    assertThat(copy.token()).isEqualTo("s3cr3t-t0ken");
+    assertThat(copy.auth()).isSameAs(c.auth());
     assertThat(c.toString()).doesNotContain("s3cr3t");
+    // the copy is the builder's own: changing it leaves the config as it was
+    NatsTransportConfig changed = c.toBuilder().pendingMessages(9).servers("z:3").build();
+    assertThat(changed.pendingMessages()).isEqualTo(9);
+    assertThat(c.pendingMessages()).isEqualTo(7);
+    assertThat(c.servers()).containsExactly("nats://h:1", "nats://i:2");
   }
 
   @Test
