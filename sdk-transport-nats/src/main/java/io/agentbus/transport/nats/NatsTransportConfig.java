@@ -476,17 +476,6 @@ public final class NatsTransportConfig {
     }
 
     /**
-     * The former name of {@link #jetStreamApiTimeout(Duration)}.
-     *
-     * @deprecated it was documented as the default request timeout but only ever bounded
-     *     JetStream API calls; use {@link #jetStreamApiTimeout(Duration)}
-     */
-    @Deprecated
-    public Builder requestTimeout(Duration timeout) {
-      return jetStreamApiTimeout(timeout);
-    }
-
-    /**
      * {@code agentbus.nats.drain-timeout}: the timeout of {@link NatsTransport#drain()}; zero
      * (that drain closes at once) or more.
      */

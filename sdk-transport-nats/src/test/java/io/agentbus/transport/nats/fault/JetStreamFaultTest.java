@@ -87,7 +87,7 @@ class JetStreamFaultTest {
         .reconnectBufferSize(64L * 1024 * 1024)
         .connectTimeout(Duration.ofSeconds(2))
         .pingInterval(Duration.ofSeconds(1))
-        .requestTimeout(Duration.ofSeconds(2))
+        .jetStreamApiTimeout(Duration.ofSeconds(2))
         .drainTimeout(Duration.ofSeconds(5))
         .build());
   }
