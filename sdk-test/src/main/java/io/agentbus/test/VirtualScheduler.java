@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -74,7 +76,34 @@ public final class VirtualScheduler implements Scheduler {
     synchronized (lock) {
       Task t = new Task(now.plus(delay), sequence++, period, task);
       queue.add(t);
+      lock.notifyAll(); // for awaitPendingTasks
       return () -> t.cancelled.set(true);
+    }
+  }
+
+  /**
+   * Waits until at least {@code count} tasks are pending: for work another thread schedules (a
+   * request's timeout, a retry) to be on the clock before the test advances it. Without this, a
+   * test that advances time right after starting such work on another thread may advance before
+   * the task exists, and the task then falls due only after the advance.
+   *
+   * @throws TimeoutException if fewer are pending after {@code timeout} of
+   *     real time, naming how many are
+   * @throws InterruptedException if the waiting thread is interrupted
+   */
+  public void awaitPendingTasks(int count, Duration timeout)
+      throws InterruptedException, TimeoutException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      int pending;
+      while ((pending = pendingTasks()) < count) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new TimeoutException("Waited " + timeout + " for " + count
+              + " pending virtual-time tasks; " + pending + " are pending");
+        }
+        TimeUnit.NANOSECONDS.timedWait(lock, left);
+      }
     }
   }
 

@@ -91,7 +91,11 @@ class DurablePublishRetryTest {
     for (int attempt = 1; attempt <= 2; attempt++) {
       CompletableFuture<StoreAck> held = store.held.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
       assertThat(held).as("publish attempt %d", attempt).isNotNull();
-      held.completeExceptionally(unreachable()); // the bus schedules its retry on this thread
+      // the bus schedules its retry on whichever thread sees the failure first: this one, or the
+      // publishing thread if it had not yet registered for the outcome; wait for it either way
+      int pending = time.pendingTasks();
+      held.completeExceptionally(unreachable());
+      time.awaitPendingTasks(pending + 1, WAIT);
       assertThat(publishing).isNotDone();
       time.advance(RETRY_DELAY);
     }
