@@ -159,7 +159,7 @@ public final class MessageBus implements AutoCloseable {
       for (QueueOptions o : queueOptions.values()) {
         replicas = Math.max(replicas, o.replicas());
       }
-      deadLetters = HistoryOptions.keepFor(DEFAULT_DEAD_LETTER_AGE).replicas(replicas);
+      deadLetters = HistoryOptions.keepFor(DEFAULT_DEAD_LETTER_AGE).replicas(replicas).build();
     }
     this.deadLetterStream = deadLetters == null ? null
         : historyStream(deadLetters, streamName(ns, "deadletter"), subjects.deadLetter());

@@ -423,7 +423,7 @@ public abstract class DurableQueueContract {
   @Test
   void keptBroadcastsReplayFromTheBeginningATimeOrASequence() throws Exception {
     MessageBus.Builder keeping = MessageBus.builder()
-        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)));
+        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)).build());
     MessageBus orchestrator = newBus(keeping);
     for (long i = 0; i < 5; i++) {
       orchestrator.broadcast("agent-" + i, MessageType.TASK_COMPLETE, Map.of("task", i));
@@ -433,7 +433,7 @@ public abstract class DurableQueueContract {
 
     // an agent that joins late catches up
     MessageBus late = newBus(MessageBus.builder()
-        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1))));
+        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)).build()));
     List<Delivery> completions = Collections.synchronizedList(new ArrayList<>());
     ReplayResult all = late.replay(late.subjects().broadcast(MessageType.TASK_COMPLETE),
         ReplayStart.beginning(), completions::add).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -466,7 +466,7 @@ public abstract class DurableQueueContract {
   @Test
   void aReplayHandlerThatThrowsIsCountedAndTheReplayGoesOn() throws Exception {
     MessageBus bus = newBus(MessageBus.builder()
-        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1))));
+        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)).build()));
     for (long i = 0; i < 3; i++) {
       bus.broadcast("a", MessageType.STATUS_UPDATE, Map.of("n", i));
     }
@@ -487,7 +487,7 @@ public abstract class DurableQueueContract {
   @Test
   void replayingWhatIsNotKeptFailsNamingWhatIs() {
     MessageBus bus = newBus(MessageBus.builder()
-        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1))));
+        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)).build()));
     assertThatThrownBy(() -> bus.replay(bus.subjects().allDirect("architect-001"),
         ReplayStart.beginning(), d -> { }))
         .isInstanceOf(ConfigurationException.class)
@@ -497,7 +497,7 @@ public abstract class DurableQueueContract {
   @Test
   void anEmptyHistoryReplaysNothingAndCompletes() throws Exception {
     MessageBus bus = newBus(MessageBus.builder()
-        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1))));
+        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)).build()));
     ReplayResult r = bus.replay(bus.subjects().allBroadcasts(), ReplayStart.beginning(), d -> {
       throw new AssertionError("nothing was broadcast");
     }).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
