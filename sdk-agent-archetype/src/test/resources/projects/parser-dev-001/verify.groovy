@@ -14,6 +14,13 @@ assert new File(tests, 'ParserDev001Test.java').isFile()
 assert new File(tests, 'ParserDev001NatsTest.java').isFile()
 def pom = new File(projectDir, 'pom.xml').text
 assert pom.contains('<artifactId>parser-dev</artifactId>')
+// the project declares what it uses: the Guice wiring, and each transport and codec configuration may pick
+['sdk-guice', 'sdk-transport-inmemory', 'sdk-transport-nats', 'sdk-codec-json', 'sdk-codec-protobuf'].each {
+  assert pom.contains("<artifactId>${it}</artifactId>") : "pom.xml does not declare ${it}"
+}
+assert !pom.contains('<artifactId>sdk-agent-template</artifactId>') : 'sdk-guice brings the template'
+assert new File(projectDir, 'src/test/resources/durable/agentbus.properties').text
+    .contains('agentbus.queue.tasks.durable=true')
 assert !pom.contains('@') : 'an @...@ placeholder was left unfiltered in pom.xml'
 def props = new File(projectDir, 'src/main/resources/agentbus.properties').text
 assert props.contains('agentbus.transport=inmemory')

@@ -49,7 +49,7 @@ final class BusStreams {
         : historyStream(keepBroadcasts, streamName(ns, "broadcasts"), ns + ".broadcast.>");
     HistoryOptions dl = keepDeadLetters;
     if (dl == null && deadLetterReplicas > 0) {
-      dl = HistoryOptions.keepFor(DEFAULT_DEAD_LETTER_AGE).replicas(deadLetterReplicas);
+      dl = HistoryOptions.keepFor(DEFAULT_DEAD_LETTER_AGE).replicas(deadLetterReplicas).build();
     }
     this.deadLetters = dl == null ? null
         : historyStream(dl, streamName(ns, "deadletter"), subjects.deadLetter());

@@ -11,7 +11,11 @@ import org.jspecify.annotations.Nullable;
  * MessageBus.Builder#keepDeadLetters}). Kept messages live in a persistent stream of the
  * transport ({@linkplain io.agentbus.spi.Transport#durableStreams() durable streams}).
  *
- * <p>Immutable and thread-safe.
+ * <pre>{@code
+ * HistoryOptions.keepFor(Duration.ofDays(1)).maxMessages(100_000).replicas(3).build()
+ * }</pre>
+ *
+ * <p>Built the way {@link QueueOptions} is. Immutable and thread-safe.
  */
 public final class HistoryOptions {
   private final Duration maxAge;
@@ -19,50 +23,24 @@ public final class HistoryOptions {
   private final int replicas;
   private final @Nullable String streamName;
 
-  private HistoryOptions(Duration maxAge, long maxMessages, int replicas,
-      @Nullable String streamName) {
-    this.maxAge = maxAge;
-    this.maxMessages = maxMessages;
-    this.replicas = replicas;
-    this.streamName = streamName;
+  private HistoryOptions(Builder b) {
+    this.maxAge = b.maxAge;
+    this.maxMessages = b.maxMessages;
+    this.replicas = b.replicas;
+    this.streamName = b.streamName;
   }
 
   /**
-   * Keeps messages for {@code maxAge} (positive), with no limit on their number, on one server.
+   * Starts the options of a history that keeps messages for {@code maxAge}; by default with no
+   * limit on their number, on one server.
    *
    * @throws IllegalArgumentException if {@code maxAge} is not positive
    */
-  public static HistoryOptions keepFor(Duration maxAge) {
-    Objects.requireNonNull(maxAge, "maxAge");
-    if (maxAge.isNegative() || maxAge.isZero()) {
-      throw new IllegalArgumentException("History must be kept for a positive time, was "
-          + maxAge);
-    }
-    return new HistoryOptions(maxAge, -1, 1, null);
+  public static Builder keepFor(Duration maxAge) {
+    return new Builder(maxAge);
   }
 
-  /** Also keeps at most {@code maxMessages} (positive): the oldest go first. */
-  public HistoryOptions maxMessages(long maxMessages) {
-    if (maxMessages < 1) {
-      throw new IllegalArgumentException("maxMessages must be positive, was " + maxMessages);
-    }
-    return new HistoryOptions(maxAge, maxMessages, replicas, streamName);
-  }
-
-  /** Keeps a copy on {@code replicas} servers (at least 1; NATS JetStream allows at most 5, checked when the stream is declared). */
-  public HistoryOptions replicas(int replicas) {
-    if (replicas < 1) {
-      throw new IllegalArgumentException("replicas must be at least 1, was " + replicas);
-    }
-    return new HistoryOptions(maxAge, maxMessages, replicas, streamName);
-  }
-
-  /** Names the stream (letters, digits, {@code -}, {@code _}) instead of the default. */
-  public HistoryOptions streamName(String streamName) {
-    return new HistoryOptions(maxAge, maxMessages, replicas,
-        StreamSpec.requireStreamName("streamName", streamName));
-  }
-
+  /** How long a message is kept. */
   public Duration maxAge() {
     return maxAge;
   }
@@ -72,6 +50,7 @@ public final class HistoryOptions {
     return maxMessages;
   }
 
+  /** How many servers keep a copy; default 1. */
   public int replicas() {
     return replicas;
   }
@@ -81,9 +60,72 @@ public final class HistoryOptions {
     return streamName;
   }
 
+  /** A builder holding these settings (for a copy with changes). */
+  public Builder toBuilder() {
+    Builder b = new Builder(maxAge);
+    b.maxMessages = maxMessages;
+    b.replicas = replicas;
+    b.streamName = streamName;
+    return b;
+  }
+
   @Override
   public String toString() {
     return "HistoryOptions{maxAge=" + maxAge + ", maxMessages=" + maxMessages + ", replicas="
         + replicas + (streamName == null ? "" : ", streamName=" + streamName) + "}";
+  }
+
+  /** Builds {@link HistoryOptions}; every setter checks its value. Not thread-safe. */
+  public static final class Builder {
+    private Duration maxAge;
+    private long maxMessages = -1;
+    private int replicas = 1;
+    private @Nullable String streamName;
+
+    private Builder(Duration maxAge) {
+      maxAge(maxAge);
+    }
+
+    /** Positive. */
+    public Builder maxAge(Duration maxAge) {
+      Objects.requireNonNull(maxAge, "maxAge");
+      if (maxAge.isNegative() || maxAge.isZero()) {
+        throw new IllegalArgumentException("History must be kept for a positive time, was "
+            + maxAge);
+      }
+      this.maxAge = maxAge;
+      return this;
+    }
+
+    /** Also keeps at most {@code maxMessages} (positive): the oldest go first. */
+    public Builder maxMessages(long maxMessages) {
+      if (maxMessages < 1) {
+        throw new IllegalArgumentException("maxMessages must be positive, was " + maxMessages);
+      }
+      this.maxMessages = maxMessages;
+      return this;
+    }
+
+    /**
+     * Keeps a copy on {@code replicas} servers (at least 1; NATS JetStream allows at most 5,
+     * checked when the stream is declared).
+     */
+    public Builder replicas(int replicas) {
+      if (replicas < 1) {
+        throw new IllegalArgumentException("replicas must be at least 1, was " + replicas);
+      }
+      this.replicas = replicas;
+      return this;
+    }
+
+    /** Names the stream (letters, digits, {@code -}, {@code _}) instead of the default. */
+    public Builder streamName(String streamName) {
+      this.streamName = StreamSpec.requireStreamName("streamName", streamName);
+      return this;
+    }
+
+    public HistoryOptions build() {
+      return new HistoryOptions(this);
+    }
   }
 }

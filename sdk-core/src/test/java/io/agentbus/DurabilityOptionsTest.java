@@ -30,6 +30,25 @@ class DurabilityOptionsTest {
   }
 
   @Test
+  void historyOptionsAreBuiltLikeQueueOptions() {
+    HistoryOptions h = HistoryOptions.keepFor(Duration.ofHours(1)).maxMessages(500).replicas(3)
+        .streamName("audit").build();
+    assertThat(h.maxAge()).isEqualTo(Duration.ofHours(1));
+    assertThat(h.maxMessages()).isEqualTo(500);
+    assertThat(h.replicas()).isEqualTo(3);
+    assertThat(h.streamName()).isEqualTo("audit");
+    HistoryOptions plain = HistoryOptions.keepFor(Duration.ofMinutes(5)).build();
+    assertThat(plain.maxMessages()).isEqualTo(-1);
+    assertThat(plain.replicas()).isEqualTo(1);
+    assertThat(plain.streamName()).isNull();
+    HistoryOptions copy = h.toBuilder().replicas(1).build();
+    assertThat(copy.replicas()).isEqualTo(1);
+    assertThat(copy.maxMessages()).isEqualTo(500);
+    assertThat(copy.streamName()).isEqualTo("audit");
+    assertThat(h.replicas()).as("the original is unchanged").isEqualTo(3);
+  }
+
+  @Test
   void badQueueOptionsNameTheSetting() {
     assertThatThrownBy(() -> QueueOptions.durable().maxDeliveries(0))
         .hasMessageContaining("maxDeliveries").hasMessageContaining("0");
@@ -44,6 +63,10 @@ class DurabilityOptionsTest {
         .hasMessageContaining("'a.b'").hasMessageContaining("'.'");
     assertThatThrownBy(() -> HistoryOptions.keepFor(Duration.ZERO))
         .hasMessageContaining("positive");
+    assertThatThrownBy(() -> HistoryOptions.keepFor(Duration.ofHours(1)).maxMessages(0))
+        .hasMessageContaining("maxMessages");
+    assertThatThrownBy(() -> HistoryOptions.keepFor(Duration.ofHours(1)).replicas(0))
+        .hasMessageContaining("replicas");
   }
 
   @Test

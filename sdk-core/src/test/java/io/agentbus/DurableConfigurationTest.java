@@ -21,7 +21,7 @@ class DurableConfigurationTest {
   void durabilityOnATransportWithoutStreamsFailsAtBuildNamingWhatWasConfigured() {
     assertThatThrownBy(() -> MessageBus.builder().transport(new CoreOnly()).codec(new NoCodec())
         .queue("tests", QueueOptions.durable().build())
-        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)))
+        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)).build())
         .build())
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("durable queue 'tests'")

@@ -2,28 +2,28 @@ package io.agentbus.agent;
 
 import io.agentbus.Agent;
 import io.agentbus.AgentBusException;
+import io.agentbus.AgentEndpoint;
 import io.agentbus.AgentMessage;
 import io.agentbus.Delivery;
 import io.agentbus.MessageBus;
-import io.agentbus.MessageHandler;
 import io.agentbus.MessageType;
 import io.agentbus.Subjects;
 import io.agentbus.Subscription;
-import io.agentbus.agent.internal.SerialEvents;
+import io.agentbus.agent.internal.AgentThreads;
+import io.agentbus.agent.internal.Closer;
+import io.agentbus.agent.internal.Heartbeat;
+import io.agentbus.agent.internal.ServiceLifecycle;
+import io.agentbus.agent.internal.ShutdownHook;
+import io.agentbus.agent.internal.Subscriptions;
 import io.agentbus.time.Scheduler;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -35,9 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * final class Architect extends AbstractAgent {
- *   Architect(AgentContext context) { super(context); }
- *
- *   public String id() { return "architect-001"; }
+ *   Architect(AgentContext context) { super("architect-001", context); }
  *
  *   protected void configure(Handlers h) {
  *     h.onRequest(MessageType.RESOURCE_REQUEST, MessageType.RESOURCE_RESPONSE,
@@ -52,10 +50,10 @@ import org.slf4j.LoggerFactory;
  * broadcasts and work queues it declared, calls {@link #onStart()}, broadcasts a first heartbeat
  * ({@code {"status": "alive"}}, see {@link #heartbeatContent()}) and schedules the next ones every
  * {@link AgentContext#heartbeatInterval()} on the context's {@link Scheduler}; then the agent is
- * {@link State#RUNNING} and its {@link #runWork()} loop, if it has one, starts on its own thread.
- * If any step throws, what was started is undone (subscriptions, heartbeats, {@linkplain
- * #closeOnStop resources}; an offline status if a heartbeat went out) and the agent ends {@link
- * State#FAILED}; {@link #onStop()} is not called.
+ * {@link State#RUNNING} and its {@linkplain Handlers#workLoop work loop}, if it declared one,
+ * starts on its own thread. If any step throws, what was started is undone (subscriptions,
+ * heartbeats, {@linkplain #closeOnStop resources}; an offline status if a heartbeat went out) and
+ * the agent ends {@link State#FAILED}; {@link #onStop()} is not called.
  *
  * <p><b>Stopping</b> ({@link #stopAsync()}, explicitly or from the JVM shutdown hook when {@link
  * AgentContext#shutdownHook()} is on): stops heartbeats, interrupts the work loop and waits for it,
@@ -81,46 +79,61 @@ public abstract class AbstractAgent implements Agent {
 
   private static final Map<String, Object> ALIVE = Map.of("status", "alive");
 
+  private final @Nullable String id;
   private final AgentContext context;
-  private final Object lock = new Object();
-  private final List<Listener> listeners = new CopyOnWriteArrayList<>();
-  private final SerialEvents events;
-
-  // guarded by lock
-  private State state = State.NEW;
-  private @Nullable Throwable failure;
-  private boolean stopRequested;
+  private final Lifecycle lifecycle = new Lifecycle();
+  private final Closer resources = new Closer(this::describe);
 
   // used by the start thread, then by the stop thread; never at the same time
   private final List<Subscription> subscriptions = new ArrayList<>();
-  private @Nullable Thread shutdownHook;
+  private @Nullable ShutdownHook shutdownHook;
+  private @Nullable Heartbeat heartbeat;
   private boolean announced;
 
-  private final Deque<AutoCloseable> resources = new ArrayDeque<>(); // guarded by itself
-  private boolean resourcesClosed; // guarded by resources
+  private @Nullable WorkRunner work;
 
-  private final Object heartbeatLock = new Object();
-  private boolean heartbeating; // guarded by heartbeatLock
-  private Scheduler.@Nullable Cancellable heartbeat; // guarded by heartbeatLock
+  private volatile @Nullable AgentEndpoint endpoint;
+  private volatile @Nullable Handlers handlers; // frozen once set
 
-  private volatile Map<MessageType, MessageHandler> addressedHandlers = Map.of();
-  private volatile Map<MessageType, Handlers.Reply> requestHandlers = Map.of();
-  private volatile @Nullable Thread workThread;
-
-  /** @param context the shared bus, scheduler and lifecycle settings */
-  protected AbstractAgent(AgentContext context) {
+  /**
+   * An agent named {@code id}.
+   *
+   * @param id a subject token (no spaces, {@code .}, {@code *} or {@code >}), unique on the bus
+   * @param context the shared bus, scheduler and lifecycle settings
+   * @throws io.agentbus.InvalidSubjectException if {@code id} is not a subject token
+   */
+  protected AbstractAgent(String id, AgentContext context) {
+    this.id = Subjects.requireToken("agent id", id);
     this.context = Objects.requireNonNull(context, "context");
-    this.events = new SerialEvents(getClass().getName());
+  }
+
+  /**
+   * An agent whose subclass overrides {@link #id()}, for an id that is not known yet when the
+   * constructor calls {@code super}.
+   *
+   * @param context the shared bus, scheduler and lifecycle settings
+   */
+  protected AbstractAgent(AgentContext context) {
+    this.id = null;
+    this.context = Objects.requireNonNull(context, "context");
   }
 
   // ------------------------------------------------------------------ hooks
 
   /**
-   * The agent's id: a subject token (no spaces, {@code .}, {@code *} or {@code >}), unique on the
-   * bus, the same on every call.
+   * The agent's id: the one given to the constructor; a subclass that did not give one overrides
+   * this, returning a subject token, unique on the bus, the same on every call.
+   *
+   * @throws IllegalStateException if the agent was given no id and this is not overridden
    */
   @Override
-  public abstract String id();
+  public String id() {
+    if (id == null) {
+      throw new IllegalStateException(getClass().getName() + " has no id: pass it to "
+          + "AbstractAgent(String, AgentContext) or override id()");
+    }
+    return id;
+  }
 
   /** The teams this agent belongs to; default none. Each is a subject token. */
   @Override
@@ -129,9 +142,9 @@ public abstract class AbstractAgent implements Agent {
   }
 
   /**
-   * Declares what the agent listens to; called once, while starting, before any subscription.
-   * The default declares nothing (the agent still receives direct messages, which then go to
-   * {@link #onUnhandled(Delivery)}).
+   * Declares what the agent listens to, and its work loop if it has one; called once, while
+   * starting, before any subscription. The default declares nothing (the agent still receives
+   * direct messages, which then go to {@link #onUnhandled(Delivery)}).
    */
   protected void configure(Handlers handlers) {}
 
@@ -140,15 +153,6 @@ public abstract class AbstractAgent implements Agent {
    * throws, the start fails and is undone.
    */
   protected void onStart() throws Exception {}
-
-  /**
-   * The agent's own work, run on a thread of its own once the agent is RUNNING; only if the
-   * subclass overrides it. Stopping interrupts this thread: end promptly when interrupted (or when
-   * {@link #isRunning()} turns false). Returning normally leaves the agent RUNNING (it still
-   * answers messages); call {@link #stopAsync()} at the end to stop it instead. Throwing (other
-   * than in answer to the interruption while stopping) stops the agent and ends it FAILED.
-   */
-  protected void runWork() throws Exception {}
 
   /**
    * Called while stopping, after the work loop ended and the subscriptions drained, before the
@@ -196,45 +200,55 @@ public abstract class AbstractAgent implements Agent {
 
   /** True while the agent is RUNNING. */
   protected final boolean isRunning() {
-    return state() == State.RUNNING;
+    return lifecycle.isRunning();
+  }
+
+  /** This agent's endpoint on the bus: everything it sends goes out as from it. */
+  protected final AgentEndpoint endpoint() {
+    AgentEndpoint e = endpoint;
+    if (e == null) {
+      e = bus().endpoint(id());
+      endpoint = e;
+    }
+    return e;
   }
 
   /** Broadcasts from this agent on {@code <ns>.broadcast.<type>}. */
   protected final void broadcast(MessageType type, Map<String, ? extends @Nullable Object> content) {
-    bus().broadcast(id(), type, content);
+    endpoint().broadcast(type, content);
   }
 
   /** Sends from this agent to {@code toAgent}. */
   protected final void send(String toAgent, MessageType type,
       Map<String, ? extends @Nullable Object> content) {
-    bus().sendToAgent(id(), toAgent, type, content);
+    endpoint().send(toAgent, type, content);
   }
 
   /** Sends from this agent to every member of {@code team}. */
   protected final void sendToTeam(String team, MessageType type,
       Map<String, ? extends @Nullable Object> content) {
-    bus().sendToTeam(id(), team, type, content);
+    endpoint().sendToTeam(team, type, content);
   }
 
   /** Publishes a work item from this agent to the queue {@code queueName}. */
   protected final void publishToQueue(String queueName, MessageType type,
       Map<String, ? extends @Nullable Object> content) {
-    bus().publishToQueue(queueName, id(), type, content);
+    endpoint().publishToQueue(queueName, type, content);
   }
 
   /**
-   * Asks {@code toAgent} and waits for the reply; throws what {@link MessageBus#request(String,
-   * String, MessageType, Map, Duration)} throws.
+   * Asks {@code toAgent} and waits for the reply; throws what {@link AgentEndpoint#request(String,
+   * MessageType, Map, Duration)} throws.
    */
   protected final AgentMessage request(String toAgent, MessageType type,
       Map<String, ? extends @Nullable Object> content, Duration timeout) {
-    return bus().request(id(), toAgent, type, content, timeout);
+    return endpoint().request(toAgent, type, content, timeout);
   }
 
-  /** Asks {@code toAgent} without waiting; see {@link MessageBus#requestAsync}. */
+  /** Asks {@code toAgent} without waiting; see {@link AgentEndpoint#requestAsync}. */
   protected final CompletableFuture<AgentMessage> requestAsync(String toAgent, MessageType type,
       Map<String, ? extends @Nullable Object> content, Duration timeout) {
-    return bus().requestAsync(id(), toAgent, type, content, timeout);
+    return endpoint().requestAsync(toAgent, type, content, timeout);
   }
 
   /**
@@ -245,174 +259,123 @@ public abstract class AbstractAgent implements Agent {
    * @return {@code resource}
    */
   protected final <T extends AutoCloseable> T closeOnStop(T resource) {
-    Objects.requireNonNull(resource, "resource");
-    synchronized (resources) {
-      if (!resourcesClosed) {
-        resources.push(resource);
-        return resource;
-      }
-    }
-    try {
-      resource.close();
-    } catch (Exception e) {
-      log.warn("Agent '{}' had stopped; closing {} registered afterwards failed", id(), resource,
-          e);
-    }
-    return resource;
+    return resources.register(Objects.requireNonNull(resource, "resource"));
   }
 
   // ------------------------------------------------------------------ Agent
 
   @Override
   public final State state() {
-    synchronized (lock) {
-      return state;
-    }
+    return lifecycle.state();
   }
 
   @Override
   public final @Nullable Throwable failureCause() {
-    synchronized (lock) {
-      return failure;
-    }
+    return lifecycle.failureCause();
   }
 
   @Override
   public final void addListener(Listener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    Objects.requireNonNull(listener, "listener");
+    lifecycle.addListener((from, to, failure) -> listener.onTransition(this, from, to, failure));
   }
 
   @Override
   public final Agent startAsync() {
-    synchronized (lock) {
-      if (state != State.NEW) {
-        return this;
-      }
-      transition(State.STARTING, null);
-    }
-    events.dispatch();
-    newThread("start", this::doStart).start();
+    lifecycle.startAsync();
     return this;
   }
 
   @Override
   public final Agent stopAsync() {
-    boolean stopThread = false;
-    synchronized (lock) {
-      switch (state) {
-        case NEW -> transition(State.TERMINATED, null);
-        case STARTING -> stopRequested = true;
-        case RUNNING -> {
-          transition(State.STOPPING, null);
-          stopThread = true;
-        }
-        default -> {
-          // stopping already, or done
-        }
-      }
-    }
-    events.dispatch();
-    if (stopThread) {
-      newThread("stop", () -> doStop(null)).start();
-    }
+    lifecycle.stopAsync();
     return this;
   }
 
   @Override
   public final void awaitRunning(Duration timeout) throws TimeoutException {
-    await(timeout, State.RUNNING);
+    lifecycle.awaitRunning(timeout);
   }
 
   @Override
   public final void awaitTerminated(Duration timeout) throws TimeoutException {
-    await(timeout, State.TERMINATED);
+    lifecycle.awaitTerminated(timeout);
   }
 
-  private void await(Duration timeout, State target) throws TimeoutException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    boolean interrupted = false;
-    State reached;
-    Throwable failed;
-    try {
-      synchronized (lock) {
-        while (true) {
-          reached = state;
-          failed = failure;
-          if (reached == target || reached == State.FAILED
-              || (target == State.RUNNING && reached.compareTo(target) > 0)) {
-            break;
-          }
-          long left = deadline - System.nanoTime();
-          if (left <= 0) {
-            throw new TimeoutException("Agent '" + safeId() + "' did not become " + target
-                + " within " + timeout + "; it is " + state);
-          }
-          try {
-            TimeUnit.NANOSECONDS.timedWait(lock, left);
-          } catch (InterruptedException e) {
-            interrupted = true;
-          }
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+  /** Starts and stops on threads of its own: both subscribe, flush or drain, which blocks. */
+  private final class Lifecycle extends ServiceLifecycle {
+    Lifecycle() {
+      super(AbstractAgent.this::describe);
     }
-    // listeners hear of a transition before anyone waiting for it returns
-    events.dispatch();
-    if (reached != target) {
-      throw new IllegalStateException("Agent '" + safeId() + "' is " + reached
-          + " and will not become " + target
-          + (failed != null ? " (it failed: " + failed + ")" : ""), failed);
+
+    @Override
+    protected void doStart() {
+      AgentThreads.newThread(safeId(), "start", AbstractAgent.this::start).start();
+    }
+
+    @Override
+    protected void doStop(@Nullable Throwable cause) {
+      AgentThreads.newThread(safeId(), "stop", () -> stop(cause)).start();
+    }
+
+    void started() {
+      notifyStarted();
+    }
+
+    void ended(@Nullable Throwable error) {
+      if (error == null) {
+        notifyStopped();
+      } else {
+        notifyFailed(error);
+      }
     }
   }
 
   // ------------------------------------------------------------------ starting
 
-  private void doStart() {
-    String id;
+  private void start() {
+    String myId;
+    Handlers declared;
     try {
-      id = Subjects.requireToken("agent id", id());
+      myId = Subjects.requireToken("agent id", id());
       for (String team : teams()) {
-        Subjects.requireToken("team id of agent '" + id + "'", team);
+        Subjects.requireToken("team id of agent '" + myId + "'", team);
       }
-      Handlers handlers = new Handlers(id);
-      configure(handlers);
-      handlers.freeze();
-      addressedHandlers = Map.copyOf(handlers.addressed());
-      requestHandlers = Map.copyOf(handlers.requests());
-      subscribeAll(id, handlers);
+      declared = new Handlers(myId);
+      configure(declared);
+      declared.freeze();
+      handlers = declared;
+      subscribeAll(myId, declared);
       onStart();
       if (context.shutdownHook()) {
-        addShutdownHook(id);
+        shutdownHook = ShutdownHook.register(myId, this::stopAtShutdown);
       }
-      startHeartbeats(id);
+      Heartbeat beat = new Heartbeat(scheduler(), context.heartbeatInterval(),
+          () -> endpoint().broadcast(MessageType.HEARTBEAT, heartbeatContent()),
+          describe());
+      heartbeat = beat;
+      beat.start();
+      announced = true;
     } catch (Throwable e) {
       undoStart(e);
-      if (e instanceof VirtualMachineError) {
-        throw (VirtualMachineError) e;
+      if (e instanceof VirtualMachineError vme) {
+        throw vme;
       }
       return;
     }
-    boolean stopNow;
-    synchronized (lock) {
-      stopNow = stopRequested;
-      transition(stopNow ? State.STOPPING : State.RUNNING, null);
-    }
-    events.dispatch();
-    if (stopNow) {
-      doStop(null);
-    } else if (hasWorkLoop()) {
-      Thread t = newThread("work", this::work);
-      workThread = t;
-      t.start();
+    // set before RUNNING, so that any stop finds it
+    WorkRunner runner = new WorkRunner(myId, lifecycle, context.drainTimeout());
+    work = runner;
+    lifecycle.started();
+    WorkLoop loop = declared.workLoop();
+    if (loop != null) {
+      runner.start(loop);
     }
   }
 
-  private void subscribeAll(String id, Handlers handlers) {
+  private void subscribeAll(String myId, Handlers handlers) {
     MessageBus bus = bus();
-    subscriptions.add(bus.subscribeToAgentMessages(id, this::onAddressed));
+    subscriptions.add(bus.subscribeToAgentMessages(myId, this::onAddressed));
     for (String team : teams()) {
       subscriptions.add(bus.subscribeToTeam(team, this::onAddressed));
     }
@@ -422,39 +385,16 @@ public abstract class AbstractAgent implements Agent {
         subscriptions.add(bus.createWorkQueue(name, q.handler(), q.workers())));
     // on NATS a subscription is live once the server has it: make sure before anyone is told
     // (by our first heartbeat) that we are here
-    bus.transport().flush(context.drainTimeout());
+    bus.flush(context.drainTimeout());
   }
 
   private void onAddressed(Delivery d) throws Exception {
-    AgentMessage m = d.message();
-    Handlers.Reply reply = requestHandlers.get(m.messageType());
-    if (reply != null) {
-      Map<String, ? extends @Nullable Object> content = reply.handler().answer(m);
-      if (content == null) {
-        throw new AgentBusException("The request handler of agent '" + id() + "' for "
-            + m.messageType() + " returned null; return the reply's content (maybe empty)");
-      }
-      if (d.isRequest()) {
-        d.reply(id(), reply.replyType(), content);
-      } else {
-        log.warn("Agent '{}' answered a {} from {} that was not a request (nobody waits for a "
-            + "reply on '{}'); the answer is dropped", id(), m.messageType(), m.fromAgent(),
-            d.subject());
-      }
-      return;
-    }
-    MessageHandler handler = addressedHandlers.get(m.messageType());
-    if (handler != null) {
-      handler.onMessage(d);
-    } else {
-      onUnhandled(d);
-    }
+    Objects.requireNonNull(handlers, "handlers").dispatch(d, this::onUnhandled);
   }
 
   private void undoStart(Throwable cause) {
     log.error("Agent '{}' failed to start; undoing what it started", safeId(), cause);
-    stopHeartbeats();
-    removeShutdownHook();
+    stopHeartbeatAndHook();
     for (Subscription s : subscriptions) {
       try {
         s.unsubscribe();
@@ -463,179 +403,53 @@ public abstract class AbstractAgent implements Agent {
       }
     }
     subscriptions.clear();
-    closeResources(cause);
+    resources.closeAll(cause);
     if (announced) {
       announceOffline(cause);
     }
-    finish(cause);
-  }
-
-  private boolean hasWorkLoop() {
-    for (Class<?> c = getClass(); c != AbstractAgent.class; c = c.getSuperclass()) {
-      try {
-        c.getDeclaredMethod("runWork");
-        return true;
-      } catch (NoSuchMethodException e) {
-        // look further up
-      }
-    }
-    return false;
-  }
-
-  private void work() {
-    try {
-      runWork();
-      log.debug("The work loop of agent '{}' returned; the agent keeps running", id());
-    } catch (Throwable e) {
-      boolean failNow;
-      synchronized (lock) {
-        failNow = state == State.RUNNING;
-        if (failNow) {
-          transition(State.STOPPING, null);
-        }
-      }
-      if (!failNow) {
-        if (e instanceof InterruptedException) {
-          log.debug("The work loop of agent '{}' ended on interruption while stopping", id());
-        } else {
-          log.warn("The work loop of agent '{}' threw while the agent was stopping", id(), e);
-        }
-        return;
-      }
-      events.dispatch();
-      log.error("The work loop of agent '{}' failed; stopping the agent", id(), e);
-      doStop(e);
-      if (e instanceof VirtualMachineError) {
-        throw (VirtualMachineError) e;
-      }
-    }
-  }
-
-  // ------------------------------------------------------------------ heartbeats
-
-  private void startHeartbeats(String id) {
-    synchronized (heartbeatLock) {
-      heartbeating = true;
-    }
-    sendHeartbeat(id);
-    announced = true;
-    Duration every = context.heartbeatInterval();
-    Scheduler.Cancellable c = scheduler().scheduleAtFixedRate(every, every, () -> {
-      try {
-        sendHeartbeat(id);
-      } catch (RuntimeException e) {
-        log.warn("Agent '{}' could not send its heartbeat: {}", id, e.toString());
-      }
-    });
-    synchronized (heartbeatLock) {
-      if (heartbeating) {
-        heartbeat = c;
-      } else {
-        c.cancel();
-      }
-    }
-  }
-
-  private void sendHeartbeat(String id) {
-    // under the lock: once stopHeartbeats returns, no heartbeat can follow the offline status
-    synchronized (heartbeatLock) {
-      if (heartbeating) {
-        bus().broadcast(id, MessageType.HEARTBEAT, heartbeatContent());
-      }
-    }
-  }
-
-  private void stopHeartbeats() {
-    synchronized (heartbeatLock) {
-      heartbeating = false;
-      if (heartbeat != null) {
-        heartbeat.cancel();
-        heartbeat = null;
-      }
-    }
+    lifecycle.ended(cause);
   }
 
   // ------------------------------------------------------------------ stopping
 
-  private void doStop(@Nullable Throwable cause) {
+  private void stop(@Nullable Throwable cause) {
     Throwable error = cause;
-    stopHeartbeats();
-    removeShutdownHook();
-    stopWorkLoop();
-    drainSubscriptions();
+    stopHeartbeatAndHook();
+    WorkRunner runner = work;
+    if (runner != null) {
+      runner.stop();
+    }
+    Subscriptions.drainAll(subscriptions, context.drainTimeout(), describe());
+    subscriptions.clear();
     try {
       onStop();
     } catch (Throwable e) {
       log.error("onStop() of agent '{}' failed", id(), e);
-      error = firstOf(error, e);
+      error = Closer.chain(error, e);
     }
-    error = closeResources(error);
+    error = resources.closeAll(error);
     announceOffline(error);
-    finish(error);
+    lifecycle.ended(error);
   }
 
-  private void stopWorkLoop() {
-    Thread t = workThread;
-    if (t == null || t == Thread.currentThread()) {
-      return;
+  private void stopHeartbeatAndHook() {
+    Heartbeat beat = heartbeat;
+    if (beat != null) {
+      beat.stop();
     }
-    t.interrupt();
+    ShutdownHook hook = shutdownHook;
+    shutdownHook = null;
+    if (hook != null) {
+      hook.unregister();
+    }
+  }
+
+  private void stopAtShutdown() {
+    stopAsync();
     try {
-      t.join(context.drainTimeout().toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (t.isAlive()) {
-      log.warn("The work loop of agent '{}' did not end within {} of being interrupted; the "
-          + "agent stops without it (thread '{}' is left running)", id(),
-          context.drainTimeout(), t.getName());
-    }
-  }
-
-  private void drainSubscriptions() {
-    Duration timeout = context.drainTimeout();
-    List<CompletableFuture<Void>> drains = new ArrayList<>();
-    for (Subscription s : subscriptions) {
-      try {
-        drains.add(s.drain(timeout));
-      } catch (RuntimeException e) {
-        log.warn("Agent '{}' could not drain its subscription to '{}'", id(), s.subject(), e);
-      }
-    }
-    try {
-      CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new))
-          .get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      log.warn("Agent '{}': in-flight handlers did not all finish within {} ({}); "
-          + "unsubscribing anyway", id(), timeout,
-          String.valueOf(e instanceof ExecutionException ? e.getCause() : e));
-    }
-    for (Subscription s : subscriptions) {
-      if (s.isActive()) {
-        s.unsubscribe();
-      }
-    }
-    subscriptions.clear();
-  }
-
-  private @Nullable Throwable closeResources(@Nullable Throwable error) {
-    while (true) {
-      AutoCloseable r;
-      synchronized (resources) {
-        r = resources.poll();
-        if (r == null) {
-          resourcesClosed = true;
-          return error;
-        }
-      }
-      try {
-        r.close();
-      } catch (Exception e) {
-        log.error("Agent '{}' could not close {}", safeId(), r, e);
-        error = firstOf(error, e);
-      }
+      awaitTerminated(context.drainTimeout().multipliedBy(3));
+    } catch (TimeoutException | IllegalStateException e) {
+      log.warn("Agent '{}' did not stop cleanly at JVM shutdown: {}", safeId(), e.getMessage());
     }
   }
 
@@ -647,78 +461,15 @@ public abstract class AbstractAgent implements Agent {
       content.put("error", String.valueOf(error));
     }
     try {
-      bus().broadcast(id(), MessageType.STATUS_UPDATE, content);
+      endpoint().broadcast(MessageType.STATUS_UPDATE, content);
     } catch (RuntimeException e) {
       log.warn("Agent '{}' could not announce that it goes offline ({}); monitors will take it "
           + "for dead once its heartbeats are missed", safeId(), e.toString());
     }
   }
 
-  private void finish(@Nullable Throwable error) {
-    synchronized (lock) {
-      transition(error == null ? State.TERMINATED : State.FAILED, error);
-    }
-    events.dispatch();
-  }
-
-  private static Throwable firstOf(@Nullable Throwable first, Throwable next) {
-    if (first == null) {
-      return next;
-    }
-    if (first != next) {
-      first.addSuppressed(next);
-    }
-    return first;
-  }
-
-  // ------------------------------------------------------------------ shutdown hook
-
-  private void addShutdownHook(String id) {
-    Thread hook = new Thread(() -> {
-      stopAsync();
-      try {
-        awaitTerminated(context.drainTimeout().multipliedBy(3));
-      } catch (TimeoutException | IllegalStateException e) {
-        log.warn("Agent '{}' did not stop cleanly at JVM shutdown: {}", id, e.getMessage());
-      }
-    }, "agentbus-" + id + "-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    shutdownHook = hook;
-  }
-
-  private void removeShutdownHook() {
-    Thread hook = shutdownHook;
-    shutdownHook = null;
-    if (hook == null || hook == Thread.currentThread()) {
-      return;
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // the JVM is shutting down: the hook is running or about to, and will find us stopped
-    }
-  }
-
-  // ------------------------------------------------------------------ state machine
-
-  /** Called with {@code lock} held. */
-  private void transition(State to, @Nullable Throwable cause) {
-    State from = state;
-    state = to;
-    if (to == State.FAILED) {
-      failure = cause;
-    }
-    lock.notifyAll();
-    log.debug("Agent '{}': {} -> {}", safeId(), from, to);
-    for (Listener l : listeners) {
-      events.enqueue(() -> l.onTransition(this, from, to, to == State.FAILED ? cause : null));
-    }
-  }
-
-  private Thread newThread(String role, Runnable body) {
-    Thread t = new Thread(body, "agentbus-" + safeId() + "-" + role);
-    t.setDaemon(false);
-    return t;
+  private String describe() {
+    return "Agent '" + safeId() + "'";
   }
 
   private String safeId() {

@@ -2,6 +2,8 @@ package io.agentbus.agent;
 
 import io.agentbus.Agent;
 import io.agentbus.MessageBus;
+import io.agentbus.agent.internal.ServiceLifecycle;
+import io.agentbus.agent.internal.ShutdownHook;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,11 +21,14 @@ import org.slf4j.LoggerFactory;
  * the bus. Many agents share the one bus and its one connection; none of them closes it.
  *
  * <pre>{@code
- * try (AgentHost host = injector.getInstance(AgentHost.class)) {
- *   host.start(architect, parser, decomposer);
- *   ...
- * }
+ * try (AgentHost host = AgentHost.create(bus, Duration.ofSeconds(15), true)) {
+ *   host.start(Duration.ofSeconds(10), architect, parser, decomposer);
+ *   parser.awaitTerminated(Duration.ofMinutes(5)); // whatever ends the run
+ * } // stops the agents, then closes the bus
  * }</pre>
+ *
+ * With Guice, {@code AgentBusModule} provides the host ({@code injector.getInstance(AgentHost
+ * .class)}) from the configuration.
  *
  * <p>With {@code shutdownHook} on, a JVM shutdown hook closes the host (it is removed again by an
  * explicit {@link #close()}). Thread-safe; {@link #close()} is idempotent.
@@ -33,9 +38,10 @@ public final class AgentHost implements AutoCloseable {
 
   private final MessageBus bus;
   private final Duration stopTimeout;
+  private final boolean hookOnShutdown;
   private final List<Agent> agents = new ArrayList<>(); // guarded by this
-  private boolean closed; // guarded by this
-  private volatile @Nullable Thread shutdownHook;
+  private final ServiceLifecycle lifecycle = new Lifecycle();
+  private volatile @Nullable ShutdownHook shutdownHook;
 
   private AgentHost(MessageBus bus, Duration stopTimeout, boolean shutdownHook) {
     this.bus = Objects.requireNonNull(bus, "bus");
@@ -43,11 +49,7 @@ public final class AgentHost implements AutoCloseable {
     if (stopTimeout.isNegative() || stopTimeout.isZero()) {
       throw new IllegalArgumentException("stopTimeout must be positive, was " + stopTimeout);
     }
-    if (shutdownHook) {
-      Thread hook = new Thread(this::close, "agentbus-host-shutdown");
-      Runtime.getRuntime().addShutdownHook(hook);
-      this.shutdownHook = hook;
-    }
+    this.hookOnShutdown = shutdownHook;
   }
 
   /**
@@ -58,7 +60,13 @@ public final class AgentHost implements AutoCloseable {
    * @param shutdownHook whether to close the host when the JVM exits
    */
   public static AgentHost create(MessageBus bus, Duration stopTimeout, boolean shutdownHook) {
-    return new AgentHost(bus, stopTimeout, shutdownHook);
+    AgentHost host = new AgentHost(bus, stopTimeout, shutdownHook);
+    host.lifecycle.startAsync();
+    if (!host.lifecycle.isRunning()) {
+      throw new IllegalStateException("Could not set up the agent host",
+          host.lifecycle.failureCause());
+    }
+    return host;
   }
 
   /** The bus this host owns. */
@@ -75,14 +83,7 @@ public final class AgentHost implements AutoCloseable {
    * @throws TimeoutException if they are not all RUNNING within {@code startTimeout}
    */
   public AgentHost start(Duration startTimeout, Agent... toStart) throws TimeoutException {
-    synchronized (this) {
-      if (closed) {
-        throw new IllegalStateException("This AgentHost is closed");
-      }
-      for (Agent a : toStart) {
-        agents.add(Objects.requireNonNull(a, "agent"));
-      }
-    }
+    add(toStart);
     for (Agent a : toStart) {
       a.startAsync();
     }
@@ -98,12 +99,19 @@ public final class AgentHost implements AutoCloseable {
    *
    * @throws IllegalStateException if the host is closed
    */
-  public synchronized AgentHost register(Agent agent) {
-    if (closed) {
+  public AgentHost register(Agent agent) {
+    add(agent);
+    return this;
+  }
+
+  private synchronized void add(Agent... toAdd) {
+    // under the lock close() takes the list with: an agent added is an agent stopped
+    if (!lifecycle.isRunning()) {
       throw new IllegalStateException("This AgentHost is closed");
     }
-    agents.add(Objects.requireNonNull(agent, "agent"));
-    return this;
+    for (Agent a : toAdd) {
+      agents.add(Objects.requireNonNull(a, "agent"));
+    }
   }
 
   /** The agents this host started or registered, in that order. */
@@ -113,19 +121,45 @@ public final class AgentHost implements AutoCloseable {
 
   /**
    * Stops every agent, one at a time in reverse order of start (waiting up to the stop timeout
-   * for each), then drains and closes the bus. Failures are logged, not thrown. Idempotent.
+   * for each), then drains and closes the bus. Failures are logged, not thrown. Idempotent; a
+   * second call, even while the first is under way, returns at once.
    */
   @Override
   public void close() {
+    lifecycle.stopAsync();
+  }
+
+  /** Starting only registers the hook; stopping runs on the thread that closes. */
+  private final class Lifecycle extends ServiceLifecycle {
+    Lifecycle() {
+      super(() -> "The agent host");
+    }
+
+    @Override
+    protected void doStart() {
+      if (hookOnShutdown) {
+        shutdownHook = ShutdownHook.register("host", AgentHost.this::close);
+      }
+      notifyStarted();
+    }
+
+    @Override
+    protected void doStop(@Nullable Throwable cause) {
+      ShutdownHook hook = shutdownHook;
+      if (hook != null) {
+        hook.unregister();
+      }
+      stopAgents();
+      closeBus();
+      notifyStopped();
+    }
+  }
+
+  private void stopAgents() {
     List<Agent> toStop;
     synchronized (this) {
-      if (closed) {
-        return;
-      }
-      closed = true;
       toStop = new ArrayList<>(agents);
     }
-    removeShutdownHook();
     // one at a time, last started first: an orchestrator started first sees the others leave
     for (int i = toStop.size() - 1; i >= 0; i--) {
       Agent a = toStop.get(i);
@@ -138,6 +172,9 @@ public final class AgentHost implements AutoCloseable {
         log.warn("Agent '{}' ended FAILED: {}", a.id(), e.getMessage());
       }
     }
+  }
+
+  private void closeBus() {
     try {
       bus.drain(stopTimeout).get(stopTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -147,19 +184,6 @@ public final class AgentHost implements AutoCloseable {
       log.warn("The message bus did not drain within {}: {}; closed anyway", stopTimeout,
           String.valueOf(e instanceof ExecutionException ? e.getCause() : e));
       bus.close();
-    }
-  }
-
-  private void removeShutdownHook() {
-    Thread hook = shutdownHook;
-    shutdownHook = null;
-    if (hook == null || hook == Thread.currentThread()) {
-      return;
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // the JVM is already shutting down
     }
   }
 

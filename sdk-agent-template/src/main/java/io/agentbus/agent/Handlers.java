@@ -1,5 +1,8 @@
 package io.agentbus.agent;
 
+import io.agentbus.AgentBusException;
+import io.agentbus.AgentMessage;
+import io.agentbus.Delivery;
 import io.agentbus.MessageHandler;
 import io.agentbus.MessageType;
 import io.agentbus.Subjects;
@@ -7,32 +10,39 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What an agent listens to, declared in {@link AbstractAgent#configure(Handlers)}: handlers per
  * message type for messages addressed to the agent (directly or through one of its teams), replies
- * to requests, broadcasts, and work queues. The template makes the subscriptions; the agent never
- * subscribes itself.
+ * to requests, broadcasts, and work queues; and, if it has one, its own {@linkplain #workLoop work
+ * loop}. The template makes the subscriptions and runs the loop; the agent never subscribes itself.
  *
  * <pre>{@code
  * protected void configure(Handlers h) {
  *   h.onRequest(MessageType.RESOURCE_REQUEST, MessageType.RESOURCE_RESPONSE, this::lookUp)
  *    .on(MessageType.QUESTION, d -> answer(d.message()))
  *    .onBroadcast(MessageType.TASK_COMPLETE, d -> maybeStart(d.message()))
- *    .onQueue("test_execution", 3, d -> runTest(d.message()));
+ *    .onQueue("test_execution", 3, d -> runTest(d.message()))
+ *    .workLoop(this::writeTheParser);
  * }
  * }</pre>
  *
- * <p>Each type, broadcast type and queue can be declared once; declaring it twice throws {@link
- * IllegalArgumentException}, which fails the agent's start. Usable only during {@code configure};
+ * <p>Each type, broadcast type, queue and the work loop can be declared once; declaring one twice
+ * throws {@link IllegalArgumentException}, which fails the agent's start. Usable only during {@code configure};
  * afterwards every method throws {@link IllegalStateException}. Not thread-safe (it need not be).
  */
 public final class Handlers {
+  private static final Logger log = LoggerFactory.getLogger(Handlers.class);
+
   private final String agentId;
   private final Map<MessageType, MessageHandler> addressed = new LinkedHashMap<>();
   private final Map<MessageType, Reply> requests = new LinkedHashMap<>();
   private final Map<MessageType, MessageHandler> broadcasts = new LinkedHashMap<>();
   private final Map<String, Queue> queues = new LinkedHashMap<>();
+  private @Nullable WorkLoop workLoop;
   private boolean frozen;
 
   Handlers(String agentId) {
@@ -107,6 +117,21 @@ public final class Handlers {
     return this;
   }
 
+  /**
+   * Gives the agent a work loop of its own, run on its own thread once the agent is RUNNING and
+   * interrupted when it stops; see {@link WorkLoop} for how it should end. Without one, the agent
+   * only answers messages.
+   */
+  public Handlers workLoop(WorkLoop loop) {
+    checkOpen();
+    Objects.requireNonNull(loop, "loop");
+    if (workLoop != null) {
+      throw duplicate("a work loop");
+    }
+    workLoop = loop;
+    return this;
+  }
+
   private IllegalArgumentException duplicate(String what) {
     return new IllegalArgumentException("Agent '" + agentId + "' declares " + what
         + " twice; declare each once in configure(Handlers)");
@@ -119,16 +144,34 @@ public final class Handlers {
     }
   }
 
+  /**
+   * Hands a message addressed to the agent to its handler: a request handler's answer goes back
+   * as the reply; a type without handler goes to {@code unhandled}. Only once frozen.
+   */
+  void dispatch(Delivery d, MessageHandler unhandled) throws Exception {
+    AgentMessage m = d.message();
+    Reply reply = requests.get(m.messageType());
+    if (reply != null) {
+      Map<String, ? extends @Nullable Object> content = reply.handler().answer(m);
+      if (content == null) {
+        throw new AgentBusException("The request handler of agent '" + agentId + "' for "
+            + m.messageType() + " returned null; return the reply's content (maybe empty)");
+      }
+      if (d.isRequest()) {
+        d.reply(agentId, reply.replyType(), content);
+      } else {
+        log.warn("Agent '{}' answered a {} from {} that was not a request (nobody waits for a "
+            + "reply on '{}'); the answer is dropped", agentId, m.messageType(), m.fromAgent(),
+            d.subject());
+      }
+      return;
+    }
+    MessageHandler handler = addressed.get(m.messageType());
+    (handler != null ? handler : unhandled).onMessage(d);
+  }
+
   void freeze() {
     frozen = true;
-  }
-
-  Map<MessageType, MessageHandler> addressed() {
-    return Collections.unmodifiableMap(addressed);
-  }
-
-  Map<MessageType, Reply> requests() {
-    return Collections.unmodifiableMap(requests);
   }
 
   Map<MessageType, MessageHandler> broadcasts() {
@@ -137,6 +180,10 @@ public final class Handlers {
 
   Map<String, Queue> queues() {
     return Collections.unmodifiableMap(queues);
+  }
+
+  @Nullable WorkLoop workLoop() {
+    return workLoop;
   }
 
   record Reply(MessageType replyType, RequestHandler handler) {}

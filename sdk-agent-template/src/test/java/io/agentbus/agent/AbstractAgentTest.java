@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -153,7 +154,7 @@ class AbstractAgentTest {
     TestAgent architect = architect();
     architect.startAsync().awaitRunning(WAIT);
 
-    AgentMessage reply = bus.request("parser-dev-001", "architect-001",
+    AgentMessage reply = bus.endpoint("parser-dev-001").request("architect-001",
         MessageType.RESOURCE_REQUEST,
         Map.of("resource", "task_model", "reason", "Need to implement TaskParser"), WAIT);
 
@@ -190,13 +191,13 @@ class AbstractAgentTest {
             d -> seen.add("broadcast from " + d.message().fromAgent()));
     agent.startAsync().awaitRunning(WAIT);
 
-    bus.sendToAgent("architect-001", "parser-dev-001", MessageType.QUESTION, Map.of("q", 1));
+    bus.endpoint("architect-001").send("parser-dev-001", MessageType.QUESTION, Map.of("q", 1));
     assertThat(seen.poll(10, TimeUnit.SECONDS))
         .isEqualTo("question via orchestrator.agent.parser-dev-001.question");
-    bus.sendToTeam("architect-001", "parsers", MessageType.QUESTION, Map.of("q", 2));
+    bus.endpoint("architect-001").sendToTeam("parsers", MessageType.QUESTION, Map.of("q", 2));
     assertThat(seen.poll(10, TimeUnit.SECONDS))
         .isEqualTo("question via orchestrator.team.parsers.question");
-    bus.broadcast("decomposer-001", MessageType.TASK_COMPLETE, Map.of("task", "x"));
+    bus.endpoint("decomposer-001").broadcast(MessageType.TASK_COMPLETE, Map.of("task", "x"));
     assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo("broadcast from decomposer-001");
   }
 
@@ -217,7 +218,7 @@ class AbstractAgentTest {
     runner.startAsync().awaitRunning(WAIT);
 
     for (int i = 0; i < items; i++) {
-      bus.publishToQueue("test_execution", "test-coordinator", MessageType.TASK_ASSIGNMENT,
+      bus.endpoint("test-coordinator").publishToQueue("test_execution", MessageType.TASK_ASSIGNMENT,
           Map.of("n", i));
     }
     assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
@@ -230,7 +231,7 @@ class AbstractAgentTest {
     TestAgent agent = new TestAgent("architect-001");
     agent.startAsync().awaitRunning(WAIT);
 
-    assertThatThrownBy(() -> bus.request("parser-dev-001", "architect-001",
+    assertThatThrownBy(() -> bus.endpoint("parser-dev-001").request("architect-001",
         MessageType.QUESTION, Map.of("question", "?"), WAIT))
         .isInstanceOf(RemoteHandlerException.class)
         .hasMessageContaining("Agent 'architect-001' has no handler for question messages");
@@ -247,7 +248,7 @@ class AbstractAgentTest {
         });
     agent.startAsync().awaitRunning(WAIT);
 
-    assertThatThrownBy(() -> bus.request("parser-dev-001", "architect-001",
+    assertThatThrownBy(() -> bus.endpoint("parser-dev-001").request("architect-001",
         MessageType.RESOURCE_REQUEST, Map.of(), WAIT))
         .isInstanceOf(RemoteHandlerException.class)
         .hasMessageContaining("schema not ready");
@@ -308,7 +309,7 @@ class AbstractAgentTest {
     assertThat(time.pendingTasks()).isZero();
     time.advance(Duration.ofMinutes(10));
     assertThat(published.from("architect-001", MessageType.HEARTBEAT)).hasSize(2);
-    assertThatThrownBy(() -> bus.request("parser-dev-001", "architect-001",
+    assertThatThrownBy(() -> bus.endpoint("parser-dev-001").request("architect-001",
         MessageType.RESOURCE_REQUEST, Map.of(), WAIT))
         .isInstanceOf(NoRespondersException.class);
     assertThat(bus.isClosed()).as("the shared bus is not the agent's to close").isFalse();
@@ -358,11 +359,11 @@ class AbstractAgentTest {
     agent.configure = h -> h.on(MessageType.TASK_ASSIGNMENT, d -> {
       entered.countDown();
       release.await();
-      bus.broadcast("worker-1", MessageType.TASK_COMPLETE, Map.of("task", "t1"));
+      bus.endpoint("worker-1").broadcast(MessageType.TASK_COMPLETE, Map.of("task", "t1"));
       finished.set(true);
     });
     agent.startAsync().awaitRunning(WAIT);
-    bus.sendToAgent("test-coordinator", "worker-1", MessageType.TASK_ASSIGNMENT, Map.of());
+    bus.endpoint("test-coordinator").send("worker-1", MessageType.TASK_ASSIGNMENT, Map.of());
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
 
     agent.stopAsync();
@@ -390,7 +391,7 @@ class AbstractAgentTest {
       never.await();
     });
     agent.startAsync().awaitRunning(WAIT);
-    bus.sendToAgent("test-coordinator", "worker-1", MessageType.TASK_ASSIGNMENT, Map.of());
+    bus.endpoint("test-coordinator").send("worker-1", MessageType.TASK_ASSIGNMENT, Map.of());
     assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
     try {
       agent.stopAsync().awaitTerminated(WAIT);
@@ -456,10 +457,11 @@ class AbstractAgentTest {
     assertThat(time.pendingTasks()).as("no heartbeat left scheduled").isZero();
     assertThat(published.matching(m -> m.fromAgent().equals("worker-1"))).isEmpty();
     // nothing is subscribed any more: a request finds no responder, a broadcast no handler
-    assertThatThrownBy(() -> bus.request("x", "worker-1", MessageType.QUESTION, Map.of(), WAIT))
+    assertThatThrownBy(() -> bus.endpoint("x").request("worker-1", MessageType.QUESTION,
+        Map.of(), WAIT))
         .isInstanceOf(NoRespondersException.class);
-    bus.broadcast("x", MessageType.TASK_COMPLETE, Map.of());
-    bus.transport().flush(WAIT);
+    bus.endpoint("x").broadcast(MessageType.TASK_COMPLETE, Map.of());
+    bus.flush(WAIT);
     assertThat(bus.stats().received()).isZero();
     assertThat(broadcastsSeen).hasValue(0);
     assertThatThrownBy(() -> agent.awaitTerminated(WAIT))
@@ -532,10 +534,10 @@ class AbstractAgentTest {
 
     Worker() {
       super("worker-1");
+      configure = h -> h.workLoop(this::work);
     }
 
-    @Override
-    protected void runWork() throws Exception {
+    private void work() throws Exception {
       working.countDown();
       if (failWith != null) {
         throw failWith;
@@ -576,6 +578,74 @@ class AbstractAgentTest {
         .containsEntry("error", "java.lang.IllegalStateException: parser crashed");
   }
 
+  @Test
+  void aWorkLoopThatReturnsLeavesTheAgentRunningOnItsOwnNamedThread() throws Exception {
+    CompletableFuture<String> ranOn = new CompletableFuture<>();
+    TestAgent agent = new TestAgent("worker-1");
+    agent.configure = h -> h.workLoop(() -> ranOn.complete(Thread.currentThread().getName()
+        + (Thread.currentThread().isDaemon() ? " (daemon)" : "")));
+    agent.startAsync().awaitRunning(WAIT);
+
+    assertThat(ranOn.get(10, TimeUnit.SECONDS)).isEqualTo("agentbus-worker-1-work");
+    assertThat(agent.state()).isEqualTo(State.RUNNING);
+    agent.stopAsync().awaitTerminated(WAIT);
+  }
+
+  @Test
+  void anAgentWithoutAWorkLoopHasNoWorkThread() throws Exception {
+    TestAgent agent = new TestAgent("idle-1");
+    agent.startAsync().awaitRunning(WAIT);
+    assertThat(Thread.getAllStackTraces().keySet())
+        .noneMatch(t -> t.getName().equals("agentbus-idle-1-work"));
+  }
+
+  @Test
+  void declaringTwoWorkLoopsFailsTheStart() {
+    TestAgent agent = new TestAgent("worker-1");
+    agent.configure = h -> h.workLoop(() -> {}).workLoop(() -> {});
+    agent.startAsync();
+    assertThatThrownBy(() -> agent.awaitRunning(WAIT))
+        .rootCause()
+        .hasMessage("Agent 'worker-1' declares a work loop twice; "
+            + "declare each once in configure(Handlers)");
+  }
+
+  // ------------------------------------------------------------------ naming
+
+  @Test
+  void anAgentNamedInItsConstructorNeedsNoIdOverride() throws Exception {
+    AbstractAgent named = new AbstractAgent("architect-001", context) {
+      @Override
+      protected void configure(Handlers h) {
+        h.onRequest(MessageType.QUESTION, MessageType.ANSWER, r -> Map.of("me", id()));
+      }
+    };
+    agents.add(named);
+    assertThat(named.id()).isEqualTo("architect-001");
+    named.startAsync().awaitRunning(WAIT);
+    assertThat(bus.endpoint("asker").request("architect-001", MessageType.QUESTION, Map.of(),
+        WAIT).content()).containsEntry("me", "architect-001");
+  }
+
+  @Test
+  void anIdGivenToTheConstructorIsCheckedThere() {
+    assertThatThrownBy(() -> new AbstractAgent("parser dev", context) {})
+        .isInstanceOf(InvalidSubjectException.class)
+        .hasMessageContaining("'parser dev'");
+  }
+
+  @Test
+  void anAgentWithNoIdFailsToStartSayingHowToGiveIt() {
+    AbstractAgent nameless = new AbstractAgent(context) {};
+    agents.add(nameless);
+    nameless.startAsync();
+    assertThatThrownBy(() -> nameless.awaitRunning(WAIT))
+        .rootCause()
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("has no id: pass it to AbstractAgent(String, AgentContext) or "
+            + "override id()");
+  }
+
   // ------------------------------------------------------------------ sharing
 
   @Test
@@ -593,7 +663,7 @@ class AbstractAgentTest {
       a.awaitRunning(WAIT);
     }
     for (int i = 0; i < 20; i++) {
-      assertThat(bus.request("asker", "agent-" + i, MessageType.QUESTION, Map.of(), WAIT)
+      assertThat(bus.endpoint("asker").request("agent-" + i, MessageType.QUESTION, Map.of(), WAIT)
           .content()).containsEntry("me", "agent-" + i);
     }
     many.forEach(Agent::stopAsync);
@@ -601,6 +671,6 @@ class AbstractAgentTest {
       a.awaitTerminated(WAIT);
     }
     assertThat(bus.isClosed()).isFalse();
-    bus.broadcast("asker", MessageType.STATUS_UPDATE, Map.of("status", "still here"));
+    bus.endpoint("asker").broadcast(MessageType.STATUS_UPDATE, Map.of("status", "still here"));
   }
 }

@@ -9,6 +9,9 @@ import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
 import io.agentbus.time.Scheduler;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -83,7 +86,46 @@ class AgentHostTest {
     AgentHost host = AgentHost.create(bus, WAIT, false).register(elsewhere);
     host.close();
     assertThat(elsewhere.state()).isEqualTo(State.TERMINATED);
-    assertThatThrownBy(() -> bus.broadcast("x", MessageType.HEARTBEAT, Map.of()))
-        .isInstanceOf(io.agentbus.TransportException.class);
+    assertThatThrownBy(() -> bus.endpoint("x").broadcast(MessageType.HEARTBEAT, Map.of()))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+  }
+
+  /** The class comment's example, as written there. */
+  @Test
+  void theDocumentedExampleRuns() throws Exception {
+    AbstractAgent architect = agent("architect-001");
+    AbstractAgent decomposer = agent("decomposer-001");
+    AbstractAgent parser = new AbstractAgent("parser-dev-001", context) {
+      @Override
+      protected void configure(Handlers h) {
+        h.workLoop(this::stopAsync);
+      }
+    };
+
+    try (AgentHost host = AgentHost.create(bus, Duration.ofSeconds(15), true)) {
+      host.start(Duration.ofSeconds(10), architect, parser, decomposer);
+      parser.awaitTerminated(Duration.ofMinutes(5)); // whatever ends the run
+    } // stops the agents, then closes the bus
+
+    assertThat(architect.state()).isEqualTo(State.TERMINATED);
+    assertThat(decomposer.state()).isEqualTo(State.TERMINATED);
+    assertThat(bus.isClosed()).isTrue();
+  }
+
+  @Test
+  void closingStopsTheAgentsLastStartedFirst() throws Exception {
+    List<String> stopped = Collections.synchronizedList(new ArrayList<>());
+    AgentHost host = AgentHost.create(bus, WAIT, false);
+    List<AbstractAgent> started = List.of(agent("first"), agent("second"), agent("third"));
+    for (AbstractAgent a : started) {
+      a.addListener((agent, from, to, failure) -> {
+        if (to == State.TERMINATED) {
+          stopped.add(agent.id());
+        }
+      });
+      host.start(WAIT, a);
+    }
+    host.close();
+    assertThat(stopped).containsExactly("third", "second", "first");
   }
 }

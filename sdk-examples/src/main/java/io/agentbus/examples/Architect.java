@@ -2,7 +2,6 @@ package io.agentbus.examples;
 
 import io.agentbus.AgentMessage;
 import io.agentbus.MessageType;
-import io.agentbus.agent.AbstractAgent;
 import io.agentbus.agent.AgentContext;
 import io.agentbus.agent.Handlers;
 import java.util.LinkedHashMap;
@@ -10,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code architect-001}: owns the Task model and answers resource requests for it. */
-final class Architect extends AbstractAgent {
+final class Architect extends DemoAgent {
   static final String ID = "architect-001";
 
   /** The seed's answer, field for field. */
@@ -23,16 +22,8 @@ final class Architect extends AbstractAgent {
           "fields", List.of("goal", "constraints", "context", "task_type"),
           "methods", List.of("to_dict", "from_dict")));
 
-  private final FlowLog flow;
-
   Architect(AgentContext context, FlowLog flow) {
-    super(context);
-    this.flow = flow;
-  }
-
-  @Override
-  public String id() {
-    return ID;
+    super(ID, context, flow);
   }
 
   @Override
@@ -45,7 +36,7 @@ final class Architect extends AbstractAgent {
     Object resource = request.content().get("resource");
     Map<String, Object> reply = "task_model".equals(resource) ? TASK_MODEL
         : ordered("resource", String.valueOf(resource), "status", "unknown");
-    flow.step(ID, "-> " + request.fromAgent() + "  resource_response " + FlowLog.json(reply));
+    step("-> " + request.fromAgent() + "  resource_response " + FlowLog.json(reply));
     return reply;
   }
 

@@ -5,7 +5,6 @@ import static io.agentbus.examples.Architect.ordered;
 import io.agentbus.AgentMessage;
 import io.agentbus.Delivery;
 import io.agentbus.MessageType;
-import io.agentbus.agent.AbstractAgent;
 import io.agentbus.agent.AgentContext;
 import io.agentbus.agent.Handlers;
 import java.util.Map;
@@ -15,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code decomposer-001}: waits for the parser developer's {@code task_complete}, then starts its
  * own work, and announces when it is done.
  */
-final class Decomposer extends AbstractAgent {
+final class Decomposer extends DemoAgent {
   static final String ID = "decomposer-001";
 
   static final Map<String, Object> DONE = ordered(
@@ -25,16 +24,9 @@ final class Decomposer extends AbstractAgent {
 
   /** The completion it was waiting on, once it came. */
   final CompletableFuture<AgentMessage> started = new CompletableFuture<>();
-  private final FlowLog flow;
 
   Decomposer(AgentContext context, FlowLog flow) {
-    super(context);
-    this.flow = flow;
-  }
-
-  @Override
-  public String id() {
-    return ID;
+    super(ID, context, flow);
   }
 
   @Override
@@ -47,12 +39,12 @@ final class Decomposer extends AbstractAgent {
     if (!m.fromAgent().equals(ParserDeveloper.ID) || started.isDone()) {
       return;
     }
-    flow.step(ID, "heard " + m.fromAgent() + " finish \"" + m.content().get("task")
+    step("heard " + m.fromAgent() + " finish \"" + m.content().get("task")
         + "\": starting the TaskDecomposer");
     started.complete(m);
     broadcast(MessageType.STATUS_UPDATE,
         ordered("status", "started", "component", "task_decomposer"));
-    flow.step(ID, "=> broadcast      task_complete " + FlowLog.json(DONE));
+    step("=> broadcast      task_complete " + FlowLog.json(DONE));
     broadcast(MessageType.TASK_COMPLETE, DONE);
   }
 }

@@ -1,6 +1,5 @@
 package io.agentbus.examples;
 
-import io.agentbus.agent.AbstractAgent;
 import io.agentbus.agent.AgentContext;
 import io.agentbus.agent.monitor.AgentEvent;
 import io.agentbus.agent.monitor.OrchestratorMonitor;
@@ -16,38 +15,31 @@ import org.jspecify.annotations.Nullable;
  * {@code orchestrator}: runs the {@link OrchestratorMonitor} and reports what it sees: agents
  * joining, dying, recovering, leaving; failed tasks and blockers.
  */
-final class Orchestrator extends AbstractAgent {
+final class Orchestrator extends DemoAgent {
   static final String ID = "orchestrator";
 
   private final OrchestratorMonitor.Builder monitorBuilder;
-  private final FlowLog flow;
   private final List<AgentEvent> events = new ArrayList<>(); // guarded by itself
   private final List<Waiter> waiters = new ArrayList<>(); // guarded by events
   private volatile @Nullable OrchestratorMonitor monitor;
 
   Orchestrator(AgentContext context, OrchestratorMonitor.Builder monitorBuilder, FlowLog flow) {
-    super(context);
+    super(ID, context, flow);
     this.monitorBuilder = monitorBuilder;
-    this.flow = flow;
-  }
-
-  @Override
-  public String id() {
-    return ID;
   }
 
   @Override
   protected void onStart() {
     OrchestratorMonitor m = closeOnStop(monitorBuilder
         .addListener(this::onEvent)
-        .onTaskFailed(d -> flow.step(ID, "task failed at " + d.message().fromAgent() + ": "
+        .onTaskFailed(d -> step("task failed at " + d.message().fromAgent() + ": "
             + FlowLog.json(d.message().content())))
-        .onBlocker(d -> flow.step(ID, d.message().fromAgent() + " is blocked: "
+        .onBlocker(d -> step(d.message().fromAgent() + " is blocked: "
             + FlowLog.json(d.message().content())))
         .build()
         .start());
     monitor = m;
-    flow.step(ID, "watching heartbeats, status updates, failures and blockers (dead after "
+    step("watching heartbeats, status updates, failures and blockers (dead after "
         + m.deadAfter().toMillis() / 1000.0 + " s of silence)");
   }
 
@@ -86,7 +78,7 @@ final class Orchestrator extends AbstractAgent {
       case RECOVERED -> "recovered";
       case LEFT -> "left (went offline)";
     };
-    flow.step(ID, e.agentId() + " " + detail);
+    step(e.agentId() + " " + detail);
     List<Waiter> done = new ArrayList<>();
     synchronized (events) {
       events.add(e);

@@ -4,8 +4,8 @@ import static io.agentbus.examples.Architect.ordered;
 
 import io.agentbus.AgentMessage;
 import io.agentbus.MessageType;
-import io.agentbus.agent.AbstractAgent;
 import io.agentbus.agent.AgentContext;
+import io.agentbus.agent.Handlers;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +14,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code parser-dev-001}: needs the Task model to write the TaskParser, asks the architect for it,
  * and announces when the parser is done.
  */
-final class ParserDeveloper extends AbstractAgent {
+final class ParserDeveloper extends DemoAgent {
   static final String ID = "parser-dev-001";
 
   /** The seed's completion announcement. */
@@ -26,32 +26,29 @@ final class ParserDeveloper extends AbstractAgent {
 
   /** The architect's answer, once it came. */
   final CompletableFuture<AgentMessage> answer = new CompletableFuture<>();
-  private final FlowLog flow;
 
   ParserDeveloper(AgentContext context, FlowLog flow) {
-    super(context);
-    this.flow = flow;
+    super(ID, context, flow);
   }
 
   @Override
-  public String id() {
-    return ID;
+  protected void configure(Handlers handlers) {
+    handlers.workLoop(this::writeTheParser); // runs once the agent is RUNNING
   }
 
-  @Override
-  protected void runWork() {
+  private void writeTheParser() {
     try {
       Map<String, Object> ask = ordered(
           "resource", "task_model",
           "reason", "Need to implement TaskParser");
-      flow.step(ID, "-> " + Architect.ID + "  resource_request " + FlowLog.json(ask));
+      step("-> " + Architect.ID + "  resource_request " + FlowLog.json(ask));
       AgentMessage reply = request(Architect.ID, MessageType.RESOURCE_REQUEST, ask,
           Duration.ofSeconds(10));
-      flow.step(ID, "got " + reply.content().get("resource") + " (" + reply.content()
+      step("got " + reply.content().get("resource") + " (" + reply.content()
           .get("status") + ", " + reply.content().get("location") + "); writing the TaskParser");
       answer.complete(reply);
 
-      flow.step(ID, "=> broadcast      task_complete " + FlowLog.json(DONE));
+      step("=> broadcast      task_complete " + FlowLog.json(DONE));
       broadcast(MessageType.TASK_COMPLETE, DONE);
     } catch (RuntimeException e) {
       answer.completeExceptionally(e);

@@ -1,16 +1,12 @@
 package io.agentbus.examples;
 
-import com.google.inject.Guice;
-import com.google.inject.Injector;
-import com.google.inject.ProvisionException;
 import io.agentbus.AgentBusException;
 import io.agentbus.AgentMessage;
+import io.agentbus.MessageBus;
 import io.agentbus.agent.AgentContext;
 import io.agentbus.agent.AgentHost;
 import io.agentbus.agent.config.AgentBusConfig;
 import io.agentbus.agent.config.ConfigKey;
-import io.agentbus.agent.config.TransportType;
-import io.agentbus.agent.guice.AgentBusModule;
 import io.agentbus.agent.monitor.AgentEvent;
 import io.agentbus.agent.monitor.OrchestratorMonitor;
 import java.io.PrintStream;
@@ -43,7 +39,9 @@ import org.jspecify.annotations.Nullable;
  *
  * Configuration comes from {@link AgentBusConfig#load()}: in memory by default; {@code
  * AGENTBUS_TRANSPORT=nats NATS_URL=nats://127.0.0.1:4222} runs the same agents on NATS. The demo
- * defaults to 1 s heartbeats and a 3 s dead-after, so the hang is noticed while you watch.
+ * defaults to 1 s heartbeats and a 3 s dead-after, so the hang is noticed while you watch. It is
+ * wired without Guice: the configuration builds the bus, the agents' context, the host and the
+ * monitor ({@code sdk-guice}'s {@code AgentBusModule} binds the same objects).
  */
 public final class Phase11Demo {
   /** The demo's own defaults, below every other configuration source. */
@@ -65,20 +63,12 @@ public final class Phase11Demo {
   }
 
   public static void main(String[] args) throws Exception {
-    AgentBusConfig config;
     try {
-      config = AgentBusConfig.loader().defaults(DEMO_DEFAULTS).load();
+      new Phase11Demo(AgentBusConfig.loader().defaults(DEMO_DEFAULTS).load(), System.out,
+          Duration.ofMillis(150)).run();
     } catch (AgentBusException e) {
-      System.err.println("Configuration error: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
-    try {
-      new Phase11Demo(config, System.out, Duration.ofMillis(150)).run();
-    } catch (ProvisionException e) {
-      // Guice wraps the failure to connect; the cause is what the user needs
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      System.err.println("Could not set up the message bus: " + cause.getMessage());
+      // a bad setting, a missing transport module, an unreachable server: one line says which
+      System.err.println("The demo could not run: " + e.getMessage());
       System.exit(1);
     }
   }
@@ -91,22 +81,23 @@ public final class Phase11Demo {
   DemoReport run() throws Exception {
     FlowLog flow = new FlowLog(out);
     flow.plain("AgentBus demo: the seed's Phase 1.1 communication flow");
-    flow.plain("transport=" + config.transport().configName()
-        + (config.transport() == TransportType.NATS
-            ? " (" + config.natsUrl() + ")" : "")
-        + "  codec=" + config.codec().configName()
+    String natsUrl = config.settings().string("agentbus.nats.url", "NATS_URL",
+        "nats://localhost:4222");
+    flow.plain("transport=" + config.transport()
+        + (config.transport().equals("nats") ? " (" + natsUrl + ")" : "")
+        + "  codec=" + config.codec()
         + "  namespace=" + config.namespace()
         + "  heartbeat=" + seconds(config.heartbeatInterval())
         + "  dead-after=" + seconds(config.deadAfter()));
     flow.plain("");
 
-    Injector injector = Guice.createInjector(new AgentBusModule(config));
-    AgentHost host = injector.getInstance(AgentHost.class);
-    AgentContext context = injector.getInstance(AgentContext.class);
+    MessageBus bus = config.newMessageBus();
+    AgentHost host = config.newAgentHost(bus);
+    AgentContext context = config.agentContextBuilder(bus).build();
 
     FreezableScheduler worker3Clock = new FreezableScheduler(context.scheduler());
     Orchestrator orchestrator = new Orchestrator(context,
-        injector.getInstance(OrchestratorMonitor.Builder.class), flow);
+        config.monitorBuilder(bus), flow);
     Architect architect = new Architect(context, flow);
     Decomposer decomposer = new Decomposer(context, flow);
     TestCoordinator coordinator = new TestCoordinator(context, flow);

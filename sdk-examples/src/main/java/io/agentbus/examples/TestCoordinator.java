@@ -5,7 +5,6 @@ import static io.agentbus.examples.Architect.ordered;
 import io.agentbus.AgentMessage;
 import io.agentbus.Delivery;
 import io.agentbus.MessageType;
-import io.agentbus.agent.AbstractAgent;
 import io.agentbus.agent.AgentContext;
 import io.agentbus.agent.Handlers;
 import java.util.List;
@@ -17,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
  * {@code test-coordinator}: once the decomposer is done, spreads the test suite over the {@code
  * test_execution} work queue and collects the results the workers send back.
  */
-final class TestCoordinator extends AbstractAgent {
+final class TestCoordinator extends DemoAgent {
   static final String ID = "test-coordinator";
   static final String QUEUE = "test_execution";
   static final List<String> TESTS = List.of(
@@ -31,16 +30,9 @@ final class TestCoordinator extends AbstractAgent {
   /** Test name to the worker that ran it, once every test reported. */
   final CompletableFuture<Map<String, String>> results = new CompletableFuture<>();
   private final Map<String, String> ranBy = new TreeMap<>(); // guarded by itself
-  private final FlowLog flow;
 
   TestCoordinator(AgentContext context, FlowLog flow) {
-    super(context);
-    this.flow = flow;
-  }
-
-  @Override
-  public String id() {
-    return ID;
+    super(ID, context, flow);
   }
 
   @Override
@@ -54,7 +46,7 @@ final class TestCoordinator extends AbstractAgent {
     if (!d.message().fromAgent().equals(Decomposer.ID)) {
       return;
     }
-    flow.step(ID, "spreads " + TESTS.size() + " tests over the '" + QUEUE + "' work queue");
+    step("spreads " + TESTS.size() + " tests over the '" + QUEUE + "' work queue");
     int attempt = 1;
     for (String test : TESTS) {
       publishToQueue(QUEUE, MessageType.TASK_ASSIGNMENT, ordered("test", test,
@@ -76,7 +68,7 @@ final class TestCoordinator extends AbstractAgent {
       done.values().forEach(w -> perWorker.merge(w, 1L, Long::sum));
       Map<String, Object> summary = ordered("task", "test run", "passed", (long) done.size(),
           "failed", 0L, "per_worker", perWorker);
-      flow.step(ID, "=> broadcast      task_complete " + FlowLog.json(summary));
+      step("=> broadcast      task_complete " + FlowLog.json(summary));
       broadcast(MessageType.TASK_COMPLETE, summary);
       results.complete(done);
     }

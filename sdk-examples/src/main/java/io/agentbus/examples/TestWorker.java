@@ -3,7 +3,6 @@ package io.agentbus.examples;
 import static io.agentbus.examples.Architect.ordered;
 
 import io.agentbus.MessageType;
-import io.agentbus.agent.AbstractAgent;
 import io.agentbus.agent.AgentContext;
 import io.agentbus.agent.Handlers;
 import java.time.Duration;
@@ -12,21 +11,12 @@ import java.time.Duration;
  * {@code test-worker-N}: one worker of the {@code test_execution} queue; runs each test it is
  * given and reports the result to the coordinator.
  */
-final class TestWorker extends AbstractAgent {
-  private final String id;
+final class TestWorker extends DemoAgent {
   private final Duration testDuration;
-  private final FlowLog flow;
 
   TestWorker(AgentContext context, String id, Duration testDuration, FlowLog flow) {
-    super(context);
-    this.id = id;
+    super(id, context, flow);
     this.testDuration = testDuration;
-    this.flow = flow;
-  }
-
-  @Override
-  public String id() {
-    return id;
   }
 
   @Override
@@ -34,9 +24,9 @@ final class TestWorker extends AbstractAgent {
     handlers.onQueue(TestCoordinator.QUEUE, 1, d -> {
       String test = String.valueOf(d.message().content().get("test"));
       Thread.sleep(testDuration.toMillis()); // "running" the test
-      flow.step(id, "ran " + test + ": passed");
+      step("ran " + test + ": passed");
       send(TestCoordinator.ID, MessageType.TASK_COMPLETE,
-          ordered("test", test, "result", "passed", "worker", id));
+          ordered("test", test, "result", "passed", "worker", id()));
     });
   }
 }

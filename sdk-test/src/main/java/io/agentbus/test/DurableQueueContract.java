@@ -417,7 +417,7 @@ public abstract class DurableQueueContract {
   @Test
   void keptBroadcastsReplayFromTheBeginningATimeOrASequence() throws Exception {
     MessageBus.Builder keeping = MessageBus.builder()
-        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)));
+        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)).build());
     MessageBus orchestrator = newBus(keeping);
     for (long i = 0; i < 5; i++) {
       orchestrator.endpoint("agent-" + i).broadcast(MessageType.TASK_COMPLETE, Map.of("task", i));
@@ -427,7 +427,7 @@ public abstract class DurableQueueContract {
 
     // an agent that joins late catches up
     MessageBus late = newBus(MessageBus.builder()
-        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1))));
+        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)).build()));
     List<Delivery> completions = Collections.synchronizedList(new ArrayList<>());
     ReplayResult all = late.replay(late.subjects().broadcast(MessageType.TASK_COMPLETE),
         ReplayStart.beginning(), completions::add).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -460,7 +460,7 @@ public abstract class DurableQueueContract {
   @Test
   void aReplayHandlerThatThrowsIsCountedAndTheReplayGoesOn() throws Exception {
     MessageBus bus = newBus(MessageBus.builder()
-        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1))));
+        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)).build()));
     for (long i = 0; i < 3; i++) {
       bus.endpoint("a").broadcast(MessageType.STATUS_UPDATE, Map.of("n", i));
     }
@@ -481,7 +481,7 @@ public abstract class DurableQueueContract {
   @Test
   void replayingWhatIsNotKeptFailsNamingWhatIs() {
     MessageBus bus = newBus(MessageBus.builder()
-        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1))));
+        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)).build()));
     assertThatThrownBy(() -> bus.replay(bus.subjects().allDirect("architect-001"),
         ReplayStart.beginning(), d -> { }))
         .isInstanceOf(ConfigurationException.class)
@@ -491,7 +491,7 @@ public abstract class DurableQueueContract {
   @Test
   void anEmptyHistoryReplaysNothingAndCompletes() throws Exception {
     MessageBus bus = newBus(MessageBus.builder()
-        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1))));
+        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)).build()));
     ReplayResult r = bus.replay(bus.subjects().allBroadcasts(), ReplayStart.beginning(), d -> {
       throw new AssertionError("nothing was broadcast");
     }).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);

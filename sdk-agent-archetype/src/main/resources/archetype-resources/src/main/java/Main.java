@@ -3,22 +3,21 @@ package ${package};
 import com.google.inject.Guice;
 import com.google.inject.Injector;
 import com.google.inject.Module;
+import com.google.inject.ProvisionException;
 import com.google.inject.util.Modules;
 import io.agentbus.Agent;
+import io.agentbus.AgentBusException;
 import io.agentbus.agent.AgentHost;
 import io.agentbus.agent.config.AgentBusConfig;
-import io.agentbus.agent.guice.AgentBusModule;
+import io.agentbus.guice.AgentBusModule;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Runs ${agentClassName}: reads the configuration (system properties, environment variables,
- * {@code agentbus.properties}), builds the Guice injector, starts the agent on the shared bus and
- * keeps it running until the JVM is asked to stop (Ctrl-C, SIGTERM); then the agent announces that
- * it goes offline, its handlers finish, and the bus closes.
+ * Runs ${agentClassName} until the JVM is asked to stop (Ctrl-C, SIGTERM): then it announces that
+ * it goes offline, its handlers finish, and the bus closes. Configuration comes from system
+ * properties, environment variables and {@code agentbus.properties}.
  *
  * <pre>
  * mvn compile exec:java                                                     # in memory
@@ -26,21 +25,21 @@ import org.slf4j.LoggerFactory;
  * </pre>
  */
 public final class Main {
-  private static final Logger log = LoggerFactory.getLogger(Main.class);
-
   /** How long the agent may take to subscribe and send its first heartbeat. */
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
   private Main() {}
 
-  public static void main(String[] args) throws Exception {
-    AgentBusConfig config = AgentBusConfig.load();
-    Injector injector = injector(config);
-    AgentHost host = start(injector);
-    Agent agent = host.agents().get(0);
-    log.info("{} is running on {} (namespace {}, codec {}); Ctrl-C stops it", agent.id(),
-        config.transport().configName(), config.namespace(), config.codec().configName());
-
+  public static void main(String[] args) throws InterruptedException {
+    Agent agent;
+    try {
+      agent = start(injector(AgentBusConfig.load())).agents().get(0);
+    } catch (AgentBusException | ProvisionException | TimeoutException | IllegalStateException e) {
+      Throwable reason = e instanceof ProvisionException && e.getCause() != null ? e.getCause() : e;
+      System.err.println(${agentClassName}.ID + " did not start: " + reason.getMessage());
+      System.exit(1);
+      return;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     agent.addListener((a, from, to, failure) -> {
       if (to.isTerminal()) {
@@ -50,24 +49,19 @@ public final class Main {
     if (!agent.state().isTerminal()) {
       stopped.await();
     }
-    log.info("{} is {}", agent.id(), agent.state());
   }
 
-  /**
-   * The injector for {@code config}: the transport and codec it names, the shared bus, the agent.
-   * Tests pass modules that override bindings (a virtual clock, say).
-   */
+  /** The injector for {@code config}; tests pass modules that override bindings (a clock, say). */
   static Injector injector(AgentBusConfig config, Module... overrides) {
-    return Guice.createInjector(
-        Modules.override(new AgentBusModule(config)).with(List.of(overrides)));
+    return Guice.createInjector(Modules.override(new AgentBusModule(config)).with(overrides));
   }
 
   /** Starts the agent on the injector's host, which stops it and closes the bus on close(). */
-  static AgentHost start(Injector injector) throws Exception {
+  static AgentHost start(Injector injector) throws TimeoutException {
     AgentHost host = injector.getInstance(AgentHost.class);
     try {
       host.start(START_TIMEOUT, injector.getInstance(${agentClassName}.class));
-    } catch (Exception e) {
+    } catch (TimeoutException | RuntimeException e) {
       host.close();
       throw e;
     }

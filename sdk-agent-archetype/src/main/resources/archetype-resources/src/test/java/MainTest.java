@@ -5,14 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.inject.Injector;
 import io.agentbus.Agent;
 import io.agentbus.AgentMessage;
+import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
+import io.agentbus.QueueOptions;
 import io.agentbus.agent.AgentHost;
 import io.agentbus.agent.config.AgentBusConfig;
-import io.agentbus.agent.config.CodecType;
 import io.agentbus.agent.config.ConfigKey;
-import io.agentbus.agent.config.TransportType;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Main's wiring: configuration to Guice to a running agent, on the in-memory transport. */
@@ -31,7 +33,7 @@ class MainTest {
       assertThat(agent.id()).isEqualTo(${agentClassName}.ID);
       assertThat(agent.state()).isEqualTo(Agent.State.RUNNING);
 
-      AgentMessage reply = host.bus().request("main-test", ${agentClassName}.ID,
+      AgentMessage reply = host.bus().endpoint("main-test").request(${agentClassName}.ID,
           MessageType.RESOURCE_REQUEST, Map.of("resource", ${agentClassName}.RESOURCE), WAIT);
       assertThat(reply.content()).containsEntry("status", "ready");
       assertThat(host.bus().subjects().namespace()).isEqualTo("orchestrator");
@@ -47,7 +49,32 @@ class MainTest {
         .load();
 
     assertThat(config.sourceOf(ConfigKey.TRANSPORT)).contains("agentbus.properties");
-    assertThat(config.transport()).isEqualTo(TransportType.INMEMORY);
-    assertThat(config.codec()).isEqualTo(CodecType.JSON);
+    assertThat(config.transport()).isEqualTo("inmemory");
+    assertThat(config.codec()).isEqualTo("json");
+  }
+
+  @Test
+  void anAgentbusPropertiesFileAloneMakesAQueueDurable() throws Exception {
+    AgentBusConfig config = AgentBusConfig.loader()
+        .classpathResource("durable/agentbus.properties")
+        .systemProperties(Map.of())
+        .environment(Map.of())
+        .load();
+    try (AgentHost host = Main.start(Main.injector(config))) {
+      MessageBus bus = host.bus();
+      QueueOptions tasks = bus.queueOptions("tasks");
+      assertThat(tasks.isDurable()).isTrue();
+      assertThat(tasks.maxDeliveries()).isEqualTo(3);
+      assertThat(tasks.backoff()).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(10));
+      assertThat(bus.queueOptions("other").isDurable()).isFalse();
+
+      // the item is stored before the publish returns, then handed to the worker
+      CompletableFuture<AgentMessage> handled = new CompletableFuture<>();
+      bus.createWorkQueue("tasks", d -> handled.complete(d.message()), 1);
+      bus.endpoint("main-test").publishToQueue("tasks", MessageType.TASK_ASSIGNMENT,
+          Map.of("task", "invoice-2025-12"));
+      assertThat(handled.get(WAIT.toSeconds(), TimeUnit.SECONDS).content())
+          .containsEntry("task", "invoice-2025-12");
+    }
   }
 }

@@ -1,11 +1,13 @@
 package ${package};
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.agentbus.AgentMessage;
 import io.agentbus.MessageType;
 import io.agentbus.agent.AgentHost;
 import io.agentbus.agent.config.AgentBusConfig;
+import io.agentbus.spi.Providers;
 import io.agentbus.test.nats.NatsServer;
 import io.agentbus.test.nats.NatsServerExtension;
 import java.time.Duration;
@@ -19,7 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The same agent, wired by {@link Main}, on a real NATS server: only the configuration differs from
  * the in-memory tests. The server is {@code NATS_URL} when set, else a {@code nats-server} from the
  * PATH started on a free port, else a Docker container; with none of them the test is skipped
- * (under {@code CI=true} it fails instead).
+ * (under {@code CI=true} it fails instead). It is skipped too when the project no longer depends
+ * on the NATS transport.
  */
 @ExtendWith(NatsServerExtension.class)
 class ${agentClassName}NatsTest {
@@ -27,6 +30,8 @@ class ${agentClassName}NatsTest {
 
   @Test
   void answersAndReportsOverNats(NatsServer server) throws Exception {
+    assumeTrue(Providers.transports().containsKey("nats"),
+        "the NATS transport is not on the classpath (io.agentbus:sdk-transport-nats)");
     AgentBusConfig nats = AgentBusConfig.fromProperties(Map.of(
         "agentbus.transport", "nats",
         "agentbus.nats.url", server.url(),
@@ -35,7 +40,7 @@ class ${agentClassName}NatsTest {
     // the agent in one "process", a peer with its own connection in another
     try (AgentHost agentProcess = Main.start(Main.injector(nats));
         AgentHost peer = Main.injector(nats).getInstance(AgentHost.class)) {
-      AgentMessage reply = peer.bus().request("parser-dev-001", ${agentClassName}.ID,
+      AgentMessage reply = peer.bus().endpoint("parser-dev-001").request(${agentClassName}.ID,
           MessageType.RESOURCE_REQUEST, Map.of("resource", ${agentClassName}.RESOURCE), WAIT);
       assertThat(reply.fromAgent()).isEqualTo(${agentClassName}.ID);
       assertThat(reply.content()).containsEntry("status", "ready");
@@ -43,8 +48,8 @@ class ${agentClassName}NatsTest {
       CompletableFuture<AgentMessage> complete = new CompletableFuture<>();
       peer.bus().subscribeToBroadcasts(MessageType.TASK_COMPLETE,
           d -> complete.complete(d.message()));
-      peer.bus().transport().flush(WAIT);
-      peer.bus().sendToAgent("orchestrator-001", ${agentClassName}.ID,
+      peer.bus().flush(WAIT);
+      peer.bus().endpoint("orchestrator-001").send(${agentClassName}.ID,
           MessageType.TASK_ASSIGNMENT, Map.of("task", "invoice-2025-12"));
       assertThat(complete.get(WAIT.toSeconds(), TimeUnit.SECONDS).content())
           .containsEntry("task", "invoice-2025-12");

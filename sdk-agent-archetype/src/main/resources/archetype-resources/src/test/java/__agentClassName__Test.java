@@ -62,7 +62,7 @@ class ${agentClassName}Test {
   void answersAResourceRequestForItsResource() throws Exception {
     agent.startAsync().awaitRunning(WAIT);
 
-    AgentMessage reply = bus.request("parser-dev-001", ${agentClassName}.ID,
+    AgentMessage reply = bus.endpoint("parser-dev-001").request(${agentClassName}.ID,
         MessageType.RESOURCE_REQUEST, Map.of("resource", ${agentClassName}.RESOURCE), WAIT);
 
     assertThat(reply.messageType()).isEqualTo(MessageType.RESOURCE_RESPONSE);
@@ -78,7 +78,7 @@ class ${agentClassName}Test {
   void aRequestForAnotherResourceFailsAtOnceWithTheReason() throws Exception {
     agent.startAsync().awaitRunning(WAIT);
 
-    assertThatThrownBy(() -> bus.request("parser-dev-001", ${agentClassName}.ID,
+    assertThatThrownBy(() -> bus.endpoint("parser-dev-001").request(${agentClassName}.ID,
         MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model"), WAIT))
         .isInstanceOf(RemoteHandlerException.class)
         .hasMessageContaining("does not own the resource 'task_model'");
@@ -90,7 +90,7 @@ class ${agentClassName}Test {
     bus.subscribeToBroadcasts(MessageType.TASK_COMPLETE, d -> complete.complete(d.message()));
     agent.startAsync().awaitRunning(WAIT);
 
-    bus.sendToAgent("orchestrator-001", ${agentClassName}.ID, MessageType.TASK_ASSIGNMENT,
+    bus.endpoint("orchestrator-001").send(${agentClassName}.ID, MessageType.TASK_ASSIGNMENT,
         Map.of("task", "invoice-2025-12"));
 
     AgentMessage done = complete.get(WAIT.toSeconds(), TimeUnit.SECONDS);

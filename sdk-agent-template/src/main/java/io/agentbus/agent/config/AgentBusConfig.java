@@ -1,8 +1,21 @@
 package io.agentbus.agent.config;
 
 import io.agentbus.ConfigurationException;
+import io.agentbus.HistoryOptions;
 import io.agentbus.InvalidSubjectException;
+import io.agentbus.MessageBus;
+import io.agentbus.QueueOptions;
 import io.agentbus.Subjects;
+import io.agentbus.agent.AgentContext;
+import io.agentbus.agent.AgentHost;
+import io.agentbus.agent.monitor.OrchestratorMonitor;
+import io.agentbus.config.ConfigValues;
+import io.agentbus.config.Settings;
+import io.agentbus.spi.Codec;
+import io.agentbus.spi.CodecProvider;
+import io.agentbus.spi.Providers;
+import io.agentbus.spi.Transport;
+import io.agentbus.spi.TransportProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -12,48 +25,49 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * AgentBus settings, read once and validated: which transport and codec, the subject namespace,
- * the NATS URL, heartbeat and dead-agent timings. Every key is listed, with its environment
- * variable and default, in {@link ConfigKey}.
+ * AgentBus settings, read once and validated, and the one place that turns them into a {@link
+ * MessageBus}, {@link AgentContext}, {@link AgentHost} and {@link OrchestratorMonitor}: which
+ * transport and codec (by the names their providers register, found with {@link Providers}), the
+ * subject namespace, heartbeat, dead-agent and drain timings, durable queues ({@link QueueKey})
+ * and kept histories ({@link HistoryKey}). The general keys are listed, with their environment
+ * variables and defaults, in {@link ConfigKey}.
  *
- * <p>Sources, highest first:
+ * <p>Sources, lowest precedence first, as layers of a {@link Settings} ({@link #settings()}, which
+ * transports and codecs are created from, so they see the same sources):
  *
  * <ol>
- *   <li>system properties ({@code -Dagentbus.transport=nats});
- *   <li>environment variables ({@code AGENTBUS_TRANSPORT=nats}, {@code NATS_URL=...}; see {@link
- *       ConfigKey#envVar()});
+ *   <li>the built-in defaults;
+ *   <li>application defaults ({@link Loader#defaults});
+ *   <li>an {@code agentbus.properties} resource on the classpath;
  *   <li>a properties file named by {@code agentbus.config.file} / {@code AGENTBUS_CONFIG_FILE} (or
  *       {@link Loader#file});
- *   <li>an {@code agentbus.properties} resource on the classpath;
- *   <li>application defaults ({@link Loader#defaults});
- *   <li>the built-in defaults.
+ *   <li>environment variables ({@code AGENTBUS_TRANSPORT=nats}; see {@link ConfigKey#envVar()});
+ *   <li>system properties ({@code -Dagentbus.transport=nats}).
  * </ol>
  *
- * A blank value counts as unset. Durations are written {@code 500ms}, {@code 30s}, {@code 2m},
- * {@code 1h} or in ISO-8601 ({@code PT30S}).
+ * A blank value counts as unset. Every value is read with {@link ConfigValues}: durations are
+ * written {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h} or in ISO-8601 ({@code PT30S}).
  *
- * <p>An unknown or invalid value fails {@link #load()} with a {@link ConfigurationException} that
- * names the key, the value, where it came from, and the valid values. Unknown {@code agentbus.*}
- * keys (likely typos) are logged at warn; {@code agentbus.nats.*} keys are passed through to the
- * NATS transport, which validates them.
+ * <p>An invalid value fails {@link #load()} with a {@link ConfigurationException} that names the
+ * key, the value, where it came from, and the valid values; so does a transport or codec whose
+ * module is not on the classpath, naming the dependency to add. Unknown {@code agentbus.*} keys
+ * (likely typos) are logged at warn, except under {@code agentbus.queue.}, {@code
+ * agentbus.queues.} and {@code agentbus.history.}, where they fail; a provider's own {@code
+ * agentbus.<name>.*} keys are left to it.
  *
  * <p>Immutable and thread-safe.
  */
@@ -64,38 +78,37 @@ public final class AgentBusConfig {
   public static final String DEFAULT_RESOURCE = "agentbus.properties";
 
   private static final String PREFIX = "agentbus.";
-  private static final String NATS_PREFIX = "agentbus.nats.";
-  private static final String ENV_PREFIX = "AGENTBUS_";
-  private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+  private static final String BUILT_IN = "built-in default";
 
-  private final Map<String, String> properties;
-  private final Map<String, Origin> sources;
-  private final Map<String, String> environment;
-  private final TransportType transport;
-  private final CodecType codec;
+  private final Settings settings;
+  private final String transport;
+  private final String codec;
+  private final TransportProvider transportProvider;
+  private final CodecProvider codecProvider;
+  private final Map<String, CodecProvider> codecProviders;
   private final String namespace;
-  private final String natsUrl;
   private final Duration heartbeatInterval;
   private final Duration deadAfter;
   private final Duration requestTimeout;
   private final Duration drainTimeout;
   private final boolean shutdownHook;
+  private final Durability durability;
 
-  private AgentBusConfig(Map<String, String> properties, Map<String, Origin> sources,
-      Map<String, String> environment) {
-    this.properties = Collections.unmodifiableMap(new TreeMap<>(properties));
-    this.sources = Map.copyOf(sources);
-    this.environment = Collections.unmodifiableMap(new TreeMap<>(environment));
-    this.transport = choice(ConfigKey.TRANSPORT, TransportType.values(),
-        TransportType::configName);
-    this.codec = choice(ConfigKey.CODEC, CodecType.values(), CodecType::configName);
+  private AgentBusConfig(Settings settings) {
+    this.settings = settings;
+    Map<String, TransportProvider> transports = Providers.transports();
+    this.codecProviders = Providers.codecs();
+    this.transport = require(ConfigKey.TRANSPORT).text().toLowerCase(java.util.Locale.ROOT);
+    this.transportProvider = provider(ConfigKey.TRANSPORT, Providers::transport);
+    this.codec = require(ConfigKey.CODEC).text().toLowerCase(java.util.Locale.ROOT);
+    this.codecProvider = provider(ConfigKey.CODEC, Providers::codec);
     this.namespace = parseNamespace();
-    this.natsUrl = require(ConfigKey.NATS_URL);
     this.heartbeatInterval = duration(ConfigKey.HEARTBEAT_INTERVAL);
     this.deadAfter = duration(ConfigKey.DEAD_AFTER);
     this.requestTimeout = duration(ConfigKey.REQUEST_TIMEOUT);
     this.drainTimeout = duration(ConfigKey.DRAIN_TIMEOUT);
-    this.shutdownHook = bool(ConfigKey.SHUTDOWN_HOOK);
+    Settings.Value hook = require(ConfigKey.SHUTDOWN_HOOK);
+    this.shutdownHook = ConfigValues.bool(describe(ConfigKey.SHUTDOWN_HOOK, hook), hook.text());
     if (deadAfter.compareTo(heartbeatInterval) <= 0) {
       throw new ConfigurationException(ConfigKey.DEAD_AFTER.key() + " (" + deadAfter
           + ", from " + sourceOf(ConfigKey.DEAD_AFTER) + ") must be longer than "
@@ -103,7 +116,8 @@ public final class AgentBusConfig {
           + sourceOf(ConfigKey.HEARTBEAT_INTERVAL)
           + "), or every agent would be taken for dead between two heartbeats");
     }
-    warnAboutUnknownKeys();
+    this.durability = Durability.read(settings);
+    warnAboutUnknownKeys(transports);
   }
 
   // ------------------------------------------------------------------ factories
@@ -112,7 +126,8 @@ public final class AgentBusConfig {
    * Reads the system properties, the environment, the file named by {@code agentbus.config.file}
    * if any, and the {@code agentbus.properties} classpath resource if present.
    *
-   * @throws ConfigurationException if a value is unknown or invalid, or a named file is unreadable
+   * @throws ConfigurationException if a value is unknown or invalid, a named file is unreadable,
+   *     or the transport or codec it names is not on the classpath
    */
   public static AgentBusConfig load() {
     return loader().load();
@@ -127,7 +142,7 @@ public final class AgentBusConfig {
    * Exactly these properties over the built-in defaults; no system property, environment
    * variable or file is read.
    *
-   * @throws ConfigurationException if a value is unknown or invalid
+   * @throws ConfigurationException as {@link #load()}
    */
   public static AgentBusConfig fromProperties(Map<String, String> properties) {
     return loader().systemProperties(properties).environment(Map.of()).classpathResource(null)
@@ -141,22 +156,19 @@ public final class AgentBusConfig {
 
   // ------------------------------------------------------------------ values
 
-  public TransportType transport() {
+  /** The name of the transport, as its provider registers it: {@code inmemory}, {@code nats}. */
+  public String transport() {
     return transport;
   }
 
-  public CodecType codec() {
+  /** The name of the codec messages are published with: {@code json}, {@code protobuf}. */
+  public String codec() {
     return codec;
   }
 
   /** The subject namespace, e.g. {@code orchestrator}. */
   public String namespace() {
     return namespace;
-  }
-
-  /** The NATS server URL(s), comma-separated; used when the transport is NATS. */
-  public String natsUrl() {
-    return natsUrl;
   }
 
   public Duration heartbeatInterval() {
@@ -172,7 +184,10 @@ public final class AgentBusConfig {
     return requestTimeout;
   }
 
-  /** How long stopping waits for in-flight handlers. */
+  /**
+   * How long a stopping agent, or monitor, waits for its in-flight handlers; see {@link
+   * ConfigKey#DRAIN_TIMEOUT} for how the host and the transport relate to it.
+   */
   public Duration drainTimeout() {
     return drainTimeout;
   }
@@ -183,64 +198,190 @@ public final class AgentBusConfig {
   }
 
   /**
+   * The options of work queue {@code queueName}: its {@code agentbus.queue.<name>.*} keys over
+   * {@code agentbus.queues.default.*}; {@link QueueOptions#atMostOnce()} when nothing makes it
+   * durable.
+   */
+  public QueueOptions queueOptions(String queueName) {
+    return durability.queues().getOrDefault(queueName, durability.defaultQueue());
+  }
+
+  /** The options of the queues no {@code agentbus.queue.<name>.*} key names. */
+  public QueueOptions defaultQueueOptions() {
+    return durability.defaultQueue();
+  }
+
+  /** The queues {@code agentbus.queue.<name>.*} keys configure, by name. Unmodifiable. */
+  public Map<String, QueueOptions> queues() {
+    return durability.queues();
+  }
+
+  /** How broadcasts are kept for replay ({@code agentbus.history.broadcasts.*}); empty: not. */
+  public Optional<HistoryOptions> broadcastHistory() {
+    return Optional.ofNullable(durability.broadcasts());
+  }
+
+  /**
+   * How dead letters are kept ({@code agentbus.history.dead-letters.*}); empty: as the bus
+   * decides (7 days when a queue is durable, else not at all).
+   */
+  public Optional<HistoryOptions> deadLetterHistory() {
+    return Optional.ofNullable(durability.deadLetters());
+  }
+
+  /**
+   * Every source, as layers, for transports and codecs to read their own keys from ({@code
+   * agentbus.nats.*}, {@code AGENTBUS_NATS_*}) with the same precedence.
+   */
+  public Settings settings() {
+    return settings;
+  }
+
+  /**
    * Every {@code agentbus.*} property after applying the sources' precedence, defaults included,
-   * sorted by key; {@code NATS_URL} appears as {@code agentbus.nats.url}. Unmodifiable.
+   * sorted by key. Unmodifiable.
    */
   public Map<String, String> properties() {
-    return properties;
+    return properties(PREFIX);
   }
 
   /** The properties whose keys start with {@code prefix} (e.g. {@code agentbus.nats.}). */
   public Map<String, String> properties(String prefix) {
-    return properties.entrySet().stream()
-        .filter(e -> e.getKey().startsWith(prefix))
-        .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
+    Map<String, String> out = new TreeMap<>();
+    for (String key : settings.propertyNames(prefix)) {
+      Settings.Value v = settings.find(key, ConfigKey.forKey(key).map(ConfigKey::envVar)
+          .orElse(null));
+      if (v != null) {
+        out.put(key, v.text());
+      }
+    }
+    return java.util.Collections.unmodifiableMap(out);
   }
 
-  /** The raw value of a key, or null when no source set it and it has no default. */
+  /** The value of a key, or null when no source set it and it has no default. */
   public @Nullable String get(String key) {
-    return properties.get(key);
+    Settings.Value v = settings.find(key, ConfigKey.forKey(key).map(ConfigKey::envVar)
+        .orElse(null));
+    return v == null ? null : v.text();
   }
 
   /** Where the value of {@code key} came from, e.g. {@code environment variable NATS_URL}. */
   public String sourceOf(ConfigKey key) {
-    return sourceOf(key.key());
+    Settings.Value v = settings.find(key.key(), key.envVar());
+    return v == null ? BUILT_IN : v.origin();
   }
 
   /** Where the value of {@code key} came from; {@code built-in default} if no source set it. */
   public String sourceOf(String key) {
-    Origin o = sources.get(key);
-    return o == null ? "built-in default" : o.description;
+    Optional<ConfigKey> k = ConfigKey.forKey(key);
+    if (k.isPresent()) {
+      return sourceOf(k.get());
+    }
+    Settings.Value v = settings.find(key);
+    return v == null ? BUILT_IN : v.origin();
   }
 
-  /** The kind of source the value of {@code key} came from. */
-  public ConfigSource sourceKindOf(String key) {
-    Origin o = sources.get(key);
-    return o == null ? ConfigSource.BUILT_IN_DEFAULT : o.kind;
+  // ------------------------------------------------------------------ building
+
+  /**
+   * Creates the configured transport with its provider, from {@link #settings()}. The caller
+   * owns it (a {@link MessageBus} built on it closes it).
+   *
+   * @throws ConfigurationException if one of the transport's own settings is invalid
+   * @throws io.agentbus.TransportException if it cannot connect
+   */
+  public Transport newTransport() {
+    return transportProvider.create(settings);
+  }
+
+  /** Creates the configured codec with its provider, from {@link #settings()}. */
+  public Codec newCodec() {
+    return codecProvider.create(settings);
   }
 
   /**
-   * The {@code AGENTBUS_*} environment variables (and {@code NATS_URL}) the configuration was
-   * loaded with, set or not to a known key: a component with settings of its own (the NATS
-   * transport's {@code AGENTBUS_NATS_*}) reads them here rather than from {@link System#getenv()},
-   * so that tests can replace them. Sorted by name, unmodifiable.
+   * A {@link MessageBus} builder set up from this configuration on {@code transport}, publishing
+   * with {@code codec}: the namespace, the default request timeout, the queues and histories, and
+   * every other codec on the classpath as an additional codec, so that what any agent sends is
+   * understood (the seed's header-less JSON, Java agents configured with another codec). The
+   * caller may add a scheduler or interceptors before building.
    */
-  public Map<String, String> environment() {
-    return environment;
+  public MessageBus.Builder messageBusBuilder(Transport transport, Codec codec) {
+    MessageBus.Builder b = MessageBus.builder()
+        .transport(transport)
+        .codec(codec)
+        .namespace(namespace)
+        .defaultRequestTimeout(requestTimeout)
+        .defaultQueueOptions(durability.defaultQueue());
+    for (CodecProvider p : codecProviders.values()) {
+      Codec other = p == codecProvider ? codec : p.create(settings);
+      if (!other.contentType().equals(codec.contentType())) {
+        b.additionalCodecs(other);
+      }
+    }
+    durability.queues().forEach(b::queue);
+    broadcastHistory().ifPresent(b::keepBroadcasts);
+    deadLetterHistory().ifPresent(b::keepDeadLetters);
+    return b;
+  }
+
+  /**
+   * The message bus this configuration describes, on a new transport and codec ({@link
+   * #newTransport()}, {@link #newCodec()}, {@link #messageBusBuilder}). The caller owns it;
+   * closing it closes the transport.
+   *
+   * @throws ConfigurationException if a setting is invalid, or a durable queue or history needs
+   *     streams the transport lacks (the transport is closed again)
+   * @throws io.agentbus.TransportException if the transport cannot connect
+   */
+  public MessageBus newMessageBus() {
+    Transport t = newTransport();
+    try {
+      return messageBusBuilder(t, newCodec()).build();
+    } catch (RuntimeException e) {
+      t.close();
+      throw e;
+    }
+  }
+
+  /**
+   * An {@link AgentContext} builder with the heartbeat interval and drain timeout, and no
+   * per-agent shutdown hook: the {@link #newAgentHost host}'s hook stops the agents in order.
+   */
+  public AgentContext.Builder agentContextBuilder(MessageBus bus) {
+    return AgentContext.builder(bus)
+        .heartbeatInterval(heartbeatInterval)
+        .drainTimeout(drainTimeout)
+        .shutdownHook(false);
+  }
+
+  /**
+   * A host owning {@code bus}. It waits up to three drain timeouts for each agent to stop (an
+   * agent waits up to one for its handlers, then up to one for its work loop), then up to that
+   * long for the bus to drain; with {@code agentbus.shutdown-hook} on, it closes at JVM exit.
+   */
+  public AgentHost newAgentHost(MessageBus bus) {
+    return AgentHost.create(bus, drainTimeout.multipliedBy(3), shutdownHook);
+  }
+
+  /** An orchestrator monitor builder with the dead-after time and drain timeout. */
+  public OrchestratorMonitor.Builder monitorBuilder(MessageBus bus) {
+    return OrchestratorMonitor.builder(bus).deadAfter(deadAfter).drainTimeout(drainTimeout);
   }
 
   @Override
   public String toString() {
-    return "AgentBusConfig{transport=" + transport.configName() + ", codec=" + codec.configName()
-        + ", namespace=" + namespace + ", natsUrl=" + natsUrl + ", heartbeatInterval="
-        + heartbeatInterval + ", deadAfter=" + deadAfter + ", requestTimeout=" + requestTimeout
-        + ", drainTimeout=" + drainTimeout + ", shutdownHook=" + shutdownHook + "}";
+    return "AgentBusConfig{transport=" + transport + ", codec=" + codec + ", namespace="
+        + namespace + ", heartbeatInterval=" + heartbeatInterval + ", deadAfter=" + deadAfter
+        + ", requestTimeout=" + requestTimeout + ", drainTimeout=" + drainTimeout
+        + ", shutdownHook=" + shutdownHook + ", defaultQueue=" + durability.defaultQueue()
+        + ", queues=" + new TreeMap<>(durability.queues()) + "}";
   }
 
   // ------------------------------------------------------------------ parsing
 
-  private String require(ConfigKey key) {
-    String v = properties.get(key.key());
+  private Settings.Value require(ConfigKey key) {
+    Settings.Value v = settings.find(key.key(), key.envVar());
     if (v == null) {
       throw new ConfigurationException("No value for " + key.key() + " (environment variable "
           + key.envVar() + "): " + key.description());
@@ -248,99 +389,48 @@ public final class AgentBusConfig {
     return v;
   }
 
-  private <E extends Enum<E>> E choice(ConfigKey key, E[] options,
-      Function<E, String> name) {
-    String v = require(key);
-    String wanted = v.trim().toLowerCase(Locale.ROOT);
-    for (E o : options) {
-      if (name.apply(o).equals(wanted)) {
-        return o;
-      }
+  private static String describe(ConfigKey key, Settings.Value v) {
+    return Settings.describe(key.key(), v);
+  }
+
+  private <P> P provider(ConfigKey key, Function<String, P> find) {
+    Settings.Value v = require(key);
+    try {
+      return find.apply(v.text());
+    } catch (ConfigurationException e) {
+      throw new ConfigurationException("Invalid value '" + v.text() + "' for "
+          + describe(key, v) + ": " + e.getMessage(), e);
     }
-    throw invalid(key, v, "valid values are "
-        + Arrays.stream(options).map(name).collect(Collectors.joining(", ")));
   }
 
   private String parseNamespace() {
-    String v = require(ConfigKey.NAMESPACE).trim();
+    Settings.Value v = require(ConfigKey.NAMESPACE);
     try {
-      return Subjects.of(v).namespace();
+      return Subjects.of(v.text()).namespace();
     } catch (InvalidSubjectException e) {
-      throw new ConfigurationException("Invalid value '" + v + "' for "
-          + ConfigKey.NAMESPACE.key() + " (from " + sourceOf(ConfigKey.NAMESPACE)
-          + "): one or more dot-separated subject tokens are expected, like 'orchestrator' or "
-          + "'acme.prod' (" + e.getMessage() + ")", e);
+      throw new ConfigurationException("Invalid value '" + v.text() + "' for "
+          + describe(ConfigKey.NAMESPACE, v) + ": one or more dot-separated subject tokens are "
+          + "expected, like 'orchestrator' or 'acme.prod' (" + e.getMessage() + ")", e);
     }
   }
 
   private Duration duration(ConfigKey key) {
-    String v = require(key);
-    Duration d;
-    try {
-      d = parseDuration(v);
-    } catch (IllegalArgumentException e) {
-      throw invalid(key, v, "expected a duration like 500ms, 30s, 2m, 1h or PT30S");
-    }
-    if (d.isNegative() || d.isZero()) {
-      throw invalid(key, v, "the duration must be positive");
-    }
-    return d;
+    Settings.Value v = require(key);
+    return ConfigValues.positiveDuration(describe(key, v), v.text());
   }
 
-  private boolean bool(ConfigKey key) {
-    String v = require(key).trim().toLowerCase(Locale.ROOT);
-    if (v.equals("true")) {
-      return true;
-    }
-    if (v.equals("false")) {
-      return false;
-    }
-    throw invalid(key, require(key), "valid values are true, false");
-  }
-
-  private ConfigurationException invalid(ConfigKey key, String value, String expected) {
-    return new ConfigurationException("Invalid value '" + value + "' for " + key.key()
-        + " (from " + sourceOf(key) + "): " + expected);
-  }
-
-  /**
-   * Parses {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 1d} or an ISO-8601 duration.
-   *
-   * @throws IllegalArgumentException if {@code text} is neither
-   */
-  public static Duration parseDuration(String text) {
-    String t = text.trim();
-    Matcher m = SIMPLE_DURATION.matcher(t);
-    if (m.matches()) {
-      long n;
-      try {
-        n = Long.parseLong(m.group(1));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("Number too large in duration '" + text + "'", e);
+  private void warnAboutUnknownKeys(Map<String, TransportProvider> transports) {
+    for (String key : settings.propertyNames(PREFIX)) {
+      if (ConfigKey.forKey(key).isPresent() || key.startsWith(QueueKey.QUEUE_PREFIX)
+          || key.startsWith(Durability.QUEUES_PREFIX) || key.startsWith(Durability.HISTORY_PREFIX)
+          || key.startsWith("agentbus.nats.")
+          || transports.keySet().stream().anyMatch(n -> key.startsWith(PREFIX + n + "."))
+          || codecProviders.keySet().stream().anyMatch(n -> key.startsWith(PREFIX + n + "."))) {
+        continue;
       }
-      return switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      };
-    }
-    try {
-      return Duration.parse(t);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException("Not a duration: '" + text
-          + "' (expected 500ms, 30s, 2m, 1h or ISO-8601 like PT30S)", e);
-    }
-  }
-
-  private void warnAboutUnknownKeys() {
-    for (String key : properties.keySet()) {
-      if (ConfigKey.forKey(key).isEmpty() && !key.startsWith(NATS_PREFIX)) {
-        log.warn("Unknown setting '{}' (from {}) is ignored; known settings: {}", key,
-            sourceOf(key), Arrays.stream(ConfigKey.values())
-                .map(ConfigKey::key).collect(Collectors.joining(", ")));
-      }
+      log.warn("Unknown setting '{}' (from {}) is ignored; known settings: {}", key,
+          sourceOf(key), Arrays.stream(ConfigKey.values())
+              .map(ConfigKey::key).collect(Collectors.joining(", ")));
     }
   }
 
@@ -405,77 +495,40 @@ public final class AgentBusConfig {
     /**
      * Reads the sources and validates the result.
      *
-     * @throws ConfigurationException if a value is unknown or invalid, or a file is unreadable
+     * @throws ConfigurationException as {@link AgentBusConfig#load()}
      */
     public AgentBusConfig load() {
-      Map<String, String> sysprops = systemProperties != null ? systemProperties
-          : systemPropertiesSnapshot();
+      Map<String, String> sysprops = agentbusKeys(systemProperties != null ? systemProperties
+          : systemPropertiesSnapshot());
       Map<String, String> env = environment != null ? environment : System.getenv();
 
-      Map<String, String> values = new HashMap<>();
-      Map<String, Origin> sources = new HashMap<>();
+      Map<String, String> builtIn = new HashMap<>();
       for (ConfigKey k : ConfigKey.values()) {
-        k.defaultValue().ifPresent(v -> values.put(k.key(), v));
+        k.defaultValue().ifPresent(v -> builtIn.put(k.key(), v));
       }
-      put(values, sources, defaults,
-          new Origin(ConfigSource.APPLICATION_DEFAULT, "application defaults"));
+      Settings.Builder layers = Settings.builder()
+          .properties(BUILT_IN, builtIn)
+          .properties("application defaults", defaults);
       if (classpathResource != null) {
-        readResource(classpathResource, values, sources);
+        readResource(classpathResource, layers);
       }
       Path path = file;
       if (path == null) {
-        String named = firstNonBlank(sysprops.get(ConfigKey.CONFIG_FILE.key()),
-            env.get(ConfigKey.CONFIG_FILE.envVar()));
-        if (named != null) {
-          path = Path.of(named.trim());
+        String named = Settings.builder().environment(env)
+            .properties("system properties", sysprops).build()
+            .string(ConfigKey.CONFIG_FILE.key(), ConfigKey.CONFIG_FILE.envVar(), "");
+        if (!named.isEmpty()) {
+          path = Path.of(named);
         }
       }
       if (path != null) {
-        put(values, sources, readFile(path), new Origin(ConfigSource.FILE, "file " + path));
+        layers.properties("file " + path, readFile(path));
       }
-      for (ConfigKey k : ConfigKey.values()) {
-        String v = env.get(k.envVar());
-        if (v != null && !v.isBlank()) {
-          values.put(k.key(), v.trim());
-          sources.put(k.key(),
-              new Origin(ConfigSource.ENVIRONMENT, "environment variable " + k.envVar()));
-        }
-      }
-      Map<String, String> ours = new HashMap<>();
-      env.forEach((name, v) -> {
-        if ((name.startsWith(ENV_PREFIX) || name.equals(ConfigKey.NATS_URL.envVar()))
-            && v != null && !v.isBlank()) {
-          ours.put(name, v.trim());
-        }
-      });
-      Map<String, String> agentbusSysprops = new HashMap<>();
-      sysprops.forEach((k, v) -> {
-        if (k.startsWith(PREFIX)) {
-          agentbusSysprops.put(k, v);
-        }
-      });
-      for (Map.Entry<String, String> e : agentbusSysprops.entrySet()) {
-        if (!e.getValue().isBlank()) {
-          values.put(e.getKey(), e.getValue().trim());
-          sources.put(e.getKey(),
-              new Origin(ConfigSource.SYSTEM_PROPERTY, "system property " + e.getKey()));
-        }
-      }
-      return new AgentBusConfig(values, sources, ours);
+      return new AgentBusConfig(layers.environment(env)
+          .properties("system properties", sysprops).build());
     }
 
-    private static void put(Map<String, String> values, Map<String, Origin> sources,
-        Map<String, String> from, Origin source) {
-      from.forEach((k, v) -> {
-        if (v != null && !v.isBlank()) {
-          values.put(k, v.trim());
-          sources.put(k, source);
-        }
-      });
-    }
-
-    private void readResource(String name, Map<String, String> values,
-        Map<String, Origin> sources) {
+    private void readResource(String name, Settings.Builder layers) {
       ClassLoader cl = classLoader != null ? classLoader : AgentBusConfig.class.getClassLoader();
       URL url = cl == null ? ClassLoader.getSystemResource(name) : cl.getResource(name);
       if (url == null) {
@@ -489,8 +542,7 @@ public final class AgentBusConfig {
         throw new ConfigurationException("Could not read the configuration resource " + url
             + ": " + e.getMessage(), e);
       }
-      put(values, sources, toMap(p),
-          new Origin(ConfigSource.CLASSPATH_RESOURCE, "classpath resource " + name));
+      layers.properties("classpath resource " + name, toMap(p));
     }
 
     private static Map<String, String> readFile(Path path) {
@@ -513,24 +565,23 @@ public final class AgentBusConfig {
       return m;
     }
 
+    private static Map<String, String> agentbusKeys(Map<String, String> properties) {
+      Map<String, String> m = new HashMap<>();
+      properties.forEach((k, v) -> {
+        if (k.startsWith(PREFIX)) {
+          m.put(k, v);
+        }
+      });
+      return m;
+    }
+
     private static Map<String, String> systemPropertiesSnapshot() {
       Map<String, String> m = new HashMap<>();
       Properties p = System.getProperties();
       for (String name : p.stringPropertyNames()) {
-        if (name.startsWith(PREFIX)) {
-          m.put(name, p.getProperty(name));
-        }
+        m.put(name, p.getProperty(name));
       }
       return m;
     }
-
-    private static @Nullable String firstNonBlank(@Nullable String a, @Nullable String b) {
-      if (a != null && !a.isBlank()) {
-        return a;
-      }
-      return b != null && !b.isBlank() ? b : null;
-    }
   }
-
-  private record Origin(ConfigSource kind, String description) {}
 }

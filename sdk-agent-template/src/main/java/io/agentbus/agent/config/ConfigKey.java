@@ -1,33 +1,41 @@
 package io.agentbus.agent.config;
 
+import io.agentbus.agent.AgentContext;
+import java.time.Duration;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Every setting {@link AgentBusConfig} reads: its property key, the environment variable that sets
  * it, its default and what it means. This enum is the one list of keys; documentation is generated
- * from, and checked against, it. The NATS transport reads further {@code agentbus.nats.*} keys of
- * its own, which {@link AgentBusConfig#properties()} passes through.
+ * from, and checked against, it. Queues and histories have keys of their own ({@link QueueKey},
+ * {@link HistoryKey}); a transport or codec reads its own {@code agentbus.<name>.*} keys (the NATS
+ * transport's {@code agentbus.nats.*}) from {@link AgentBusConfig#settings()}.
  */
 public enum ConfigKey {
   TRANSPORT("agentbus.transport", "AGENTBUS_TRANSPORT", "inmemory",
-      "The transport: inmemory (one JVM, no server) or nats."),
+      "The transport, by the name of its provider: inmemory (one JVM, no server; module "
+          + "sdk-transport-inmemory) or nats (module sdk-transport-nats). Its module must be on "
+          + "the classpath."),
   CODEC("agentbus.codec", "AGENTBUS_CODEC", "json",
-      "The codec messages are published with: json (the seed's wire format) or protobuf. "
-          + "JSON is always decoded too."),
+      "The codec messages are published with, by the name of its provider: json (the seed's "
+          + "wire format; sdk-codec-json) or protobuf (sdk-codec-protobuf). Every codec on the "
+          + "classpath is decoded."),
   NAMESPACE("agentbus.namespace", "AGENTBUS_NAMESPACE", "orchestrator",
       "The first subject token(s): <namespace>.broadcast.<type>, <namespace>.agent.<id>.<type>, ..."),
-  NATS_URL("agentbus.nats.url", "NATS_URL", "nats://localhost:4222",
-      "The NATS server(s) to connect to, comma-separated, when the transport is nats."),
-  HEARTBEAT_INTERVAL("agentbus.heartbeat.interval", "AGENTBUS_HEARTBEAT_INTERVAL", "30s",
+  HEARTBEAT_INTERVAL("agentbus.heartbeat.interval", "AGENTBUS_HEARTBEAT_INTERVAL",
+      text(AgentContext.DEFAULT_HEARTBEAT_INTERVAL),
       "How often each agent broadcasts a heartbeat (30s, 500ms, 2m or ISO-8601 like PT30S)."),
   DEAD_AFTER("agentbus.monitor.dead-after", "AGENTBUS_DEAD_AFTER", "90s",
       "How long the orchestrator monitor waits without a heartbeat before marking an agent dead; "
           + "longer than the heartbeat interval."),
   REQUEST_TIMEOUT("agentbus.request.timeout", "AGENTBUS_REQUEST_TIMEOUT", "5s",
       "Timeout of requests that do not give one."),
-  DRAIN_TIMEOUT("agentbus.drain.timeout", "AGENTBUS_DRAIN_TIMEOUT", "5s",
-      "How long stopping an agent, or the host, waits for in-flight handlers to finish."),
+  DRAIN_TIMEOUT("agentbus.drain.timeout", "AGENTBUS_DRAIN_TIMEOUT",
+      text(AgentContext.DEFAULT_DRAIN_TIMEOUT),
+      "How long a stopping agent, or the orchestrator monitor, waits for its in-flight handlers "
+          + "(and an agent then for its work loop); the host waits three times as long for each "
+          + "agent, then as long for the bus to drain."),
   SHUTDOWN_HOOK("agentbus.shutdown-hook", "AGENTBUS_SHUTDOWN_HOOK", "true",
       "Whether a JVM shutdown hook stops the agents (announcing they go offline) and closes the "
           + "bus: true or false."),
@@ -64,6 +72,11 @@ public enum ConfigKey {
 
   public String description() {
     return description;
+  }
+
+  /** {@code 30s} for 30 seconds: a default as ConfigValues reads it and the docs show it. */
+  private static String text(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
   }
 
   /** The key with this property name. */

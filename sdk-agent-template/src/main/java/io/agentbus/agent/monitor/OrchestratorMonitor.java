@@ -1,35 +1,22 @@
 package io.agentbus.agent.monitor;
 
+import io.agentbus.Agent.State;
 import io.agentbus.AgentMessage;
 import io.agentbus.Delivery;
 import io.agentbus.MessageBus;
 import io.agentbus.MessageHandler;
 import io.agentbus.MessageType;
 import io.agentbus.Subscription;
-import io.agentbus.agent.internal.SerialEvents;
+import io.agentbus.agent.internal.ServiceLifecycle;
+import io.agentbus.agent.internal.Subscriptions;
 import io.agentbus.time.Scheduler;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The seed orchestrator's watch over its agents, usable inside any agent: a registry of every agent
@@ -56,13 +43,12 @@ import org.slf4j.LoggerFactory;
  * Times are the monitor's {@link Scheduler} clock at receipt, so the senders' clocks do not matter.
  *
  * <p>It keeps one timer for all agents, set for the earliest deadline (not one task per agent), so
- * tens of thousands of agents cost a map entry each.
+ * tens of thousands of agents cost a map entry each. Inside, a liveness tracker keeps the registry
+ * and an incident router hands on failures and blockers; the monitor subscribes and feeds both.
  *
  * <p>Thread-safe. {@link #close()} stops it; it does not close the bus.
  */
 public final class OrchestratorMonitor implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(OrchestratorMonitor.class);
-
   /** The seed's dead-after period. */
   public static final Duration DEFAULT_DEAD_AFTER = Duration.ofSeconds(90);
 
@@ -70,35 +56,28 @@ public final class OrchestratorMonitor implements AutoCloseable {
       MessageType.STATUS_UPDATE, MessageType.TASK_FAILED, MessageType.BLOCKER);
 
   private final MessageBus bus;
-  private final Scheduler scheduler;
   private final Duration deadAfter;
   private final Duration drainTimeout;
-  private final MessageHandler taskFailedHandler;
-  private final MessageHandler blockerHandler;
-  private final List<MonitorListener> listeners;
-  private final SerialEvents events = new SerialEvents("OrchestratorMonitor");
-  private final LongAdder observed = new LongAdder();
-
-  private final Object lock = new Object();
-  // guarded by lock
-  private final Map<String, Entry> entries = new HashMap<>();
-  private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
-  private Scheduler.@Nullable Cancellable timer;
-  private @Nullable Instant timerAt;
-  private long timerGeneration;
+  private final LivenessTracker liveness;
+  private final IncidentRouter incidents;
+  private final ServiceLifecycle lifecycle = new Lifecycle();
+  private final Object startLock = new Object();
+  // set while starting, taken while stopping; the lifecycle orders the two
   private final List<Subscription> subscriptions = new ArrayList<>();
-  private boolean started;
-  private boolean closing; // no more timers; messages in flight are still taken into account
-  private boolean closed;
 
   private OrchestratorMonitor(Builder b) {
     this.bus = b.bus;
-    this.scheduler = b.scheduler != null ? b.scheduler : b.bus.scheduler();
     this.deadAfter = b.deadAfter;
     this.drainTimeout = b.drainTimeout;
-    this.taskFailedHandler = b.taskFailedHandler;
-    this.blockerHandler = b.blockerHandler;
-    this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+    this.liveness = new LivenessTracker(b.scheduler != null ? b.scheduler : b.bus.scheduler(),
+        b.deadAfter, b.listeners);
+    this.incidents = new IncidentRouter(b.taskFailedHandler, b.blockerHandler);
+    // however it ends (closed before starting, closed, or failed to start), the registry stops
+    lifecycle.addListener((from, to, failure) -> {
+      if (to.isTerminal()) {
+        liveness.close();
+      }
+    });
   }
 
   public static Builder builder(MessageBus bus) {
@@ -112,29 +91,22 @@ public final class OrchestratorMonitor implements AutoCloseable {
    *
    * @return this monitor
    * @throws IllegalStateException if it was closed
+   * @throws RuntimeException what subscribing threw, if it fails (the monitor is then closed)
    */
   public OrchestratorMonitor start() {
-    synchronized (lock) {
-      if (closing) {
-        throw new IllegalStateException("This OrchestratorMonitor is closed");
-      }
-      if (started) {
+    synchronized (startLock) {
+      boolean first = lifecycle.state() == State.NEW;
+      lifecycle.startAsync();
+      State now = lifecycle.state();
+      if (now == State.RUNNING) {
         return this;
       }
-      started = true;
-      try {
-        for (MessageType type : WATCHED) {
-          subscriptions.add(bus.subscribeToBroadcasts(type, this::onDelivery));
-        }
-      } catch (RuntimeException e) {
-        subscriptions.forEach(Subscription::unsubscribe);
-        subscriptions.clear();
-        closing = true;
-        closed = true;
+      if (first && now == State.FAILED
+          && lifecycle.failureCause() instanceof RuntimeException e) {
         throw e;
       }
+      throw new IllegalStateException("This OrchestratorMonitor is closed");
     }
-    return this;
   }
 
   /**
@@ -144,63 +116,47 @@ public final class OrchestratorMonitor implements AutoCloseable {
    */
   @Override
   public void close() {
-    List<Subscription> subs;
-    synchronized (lock) {
-      if (closing) {
-        return;
-      }
-      closing = true;
-      subs = new ArrayList<>(subscriptions);
-      subscriptions.clear();
-      cancelTimer();
-    }
-    List<CompletableFuture<Void>> drains = new ArrayList<>();
-    for (Subscription s : subs) {
-      drains.add(s.drain(drainTimeout));
-    }
-    try {
-      CompletableFuture.allOf(drains.toArray(CompletableFuture[]::new))
-          .get(drainTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      log.warn("The orchestrator monitor's handlers did not finish within {}; unsubscribing",
-          drainTimeout);
-    }
-    subs.forEach(s -> {
-      if (s.isActive()) {
-        s.unsubscribe();
-      }
-    });
-    synchronized (lock) {
-      closed = true;
-      cancelTimer();
-    }
+    lifecycle.stopAsync();
   }
 
-  /** Called with the lock held. */
-  private void cancelTimer() {
-    if (timer != null) {
-      timer.cancel();
-      timer = null;
-      timerAt = null;
+  /** Starts and stops on the caller's thread: subscribing does not block, draining is bounded. */
+  private final class Lifecycle extends ServiceLifecycle {
+    Lifecycle() {
+      super(() -> "The orchestrator monitor");
+    }
+
+    @Override
+    protected void doStart() {
+      try {
+        for (MessageType type : WATCHED) {
+          subscriptions.add(bus.subscribeToBroadcasts(type, OrchestratorMonitor.this::onDelivery));
+        }
+      } catch (RuntimeException e) {
+        subscriptions.forEach(Subscription::unsubscribe);
+        subscriptions.clear();
+        throw e;
+      }
+      notifyStarted();
+    }
+
+    @Override
+    protected void doStop(@Nullable Throwable cause) {
+      liveness.stopTimers();
+      Subscriptions.drainAll(subscriptions, drainTimeout, "The orchestrator monitor");
+      subscriptions.clear();
+      notifyStopped();
     }
   }
 
   public void addListener(MonitorListener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    liveness.addListener(Objects.requireNonNull(listener, "listener"));
   }
 
   // ------------------------------------------------------------------ input
 
   private void onDelivery(Delivery d) throws Exception {
-    AgentMessage m = d.message();
-    observe(m);
-    if (m.messageType().equals(MessageType.TASK_FAILED)) {
-      taskFailedHandler.onMessage(d);
-    } else if (m.messageType().equals(MessageType.BLOCKER)) {
-      blockerHandler.onMessage(d);
-    }
+    liveness.observe(d.message());
+    incidents.route(d);
   }
 
   /**
@@ -210,177 +166,39 @@ public final class OrchestratorMonitor implements AutoCloseable {
    * it is closed.
    */
   public void observe(AgentMessage message) {
-    observed.increment();
-    String id = message.fromAgent();
-    boolean heartbeat = message.messageType().equals(MessageType.HEARTBEAT);
-    boolean statusUpdate = message.messageType().equals(MessageType.STATUS_UPDATE);
-    Object statusValue = message.content().get("status");
-    String status = statusValue instanceof String ? (String) statusValue : null;
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      Instant now = scheduler.now();
-      Entry e = entries.get(id);
-      boolean isNew = e == null;
-      if (e == null) {
-        e = new Entry(id, now);
-        entries.put(id, e);
-      }
-      e.lastSeen = now;
-      if (heartbeat) {
-        e.lastHeartbeat = now;
-      }
-      if (status != null && (heartbeat || statusUpdate)) {
-        e.lastStatus = status;
-      }
-      if (statusUpdate) {
-        e.lastStatusContent = message.content();
-      }
-      if (statusUpdate && "offline".equals(status)) {
-        Liveness before = isNew ? null : e.liveness;
-        e.liveness = Liveness.OFFLINE;
-        e.deadSince = null;
-        if (before != null && before != Liveness.OFFLINE) {
-          emit(AgentEvent.Kind.LEFT, e, now);
-        }
-      } else {
-        Liveness before = isNew ? null : e.liveness;
-        e.liveness = Liveness.ALIVE;
-        e.deadSince = null;
-        e.deadline = now.plus(deadAfter);
-        if (!e.queued) {
-          deadlines.add(new Deadline(e.deadline, e));
-          e.queued = true;
-          ensureTimer(now);
-        }
-        if (before == null || before == Liveness.OFFLINE) {
-          emit(AgentEvent.Kind.JOINED, e, now);
-        } else if (before == Liveness.DEAD) {
-          emit(AgentEvent.Kind.RECOVERED, e, now);
-        }
-      }
-    }
-    events.dispatch();
-  }
-
-  // ------------------------------------------------------------------ dead detection
-
-  /** Called with the lock held. */
-  private void ensureTimer(Instant now) {
-    Deadline head = deadlines.peek();
-    if (head == null || closing) {
-      return;
-    }
-    if (timer != null && timerAt != null && !timerAt.isAfter(head.at)) {
-      return;
-    }
-    if (timer != null) {
-      timer.cancel();
-    }
-    long generation = ++timerGeneration;
-    timerAt = head.at;
-    Duration delay = Duration.between(now, head.at);
-    timer = scheduler.schedule(delay.isNegative() ? Duration.ZERO : delay,
-        () -> onTimer(generation));
-  }
-
-  private void onTimer(long generation) {
-    synchronized (lock) {
-      if (closing) {
-        return;
-      }
-      if (generation == timerGeneration) {
-        timer = null;
-        timerAt = null;
-      }
-      Instant now = scheduler.now();
-      Deadline d;
-      while ((d = deadlines.peek()) != null && !d.at.isAfter(now)) {
-        deadlines.poll();
-        Entry e = d.entry;
-        e.queued = false;
-        if (e.liveness != Liveness.ALIVE) {
-          continue;
-        }
-        if (!e.deadline.isAfter(now)) {
-          e.liveness = Liveness.DEAD;
-          e.deadSince = e.deadline;
-          emit(AgentEvent.Kind.DEAD, e, e.deadline);
-        } else {
-          // heard from since this deadline was queued: one queue entry per agent, moved on lazily
-          deadlines.add(new Deadline(e.deadline, e));
-          e.queued = true;
-        }
-      }
-      ensureTimer(now);
-    }
-    events.dispatch();
-  }
-
-  /** Called with the lock held. */
-  private void emit(AgentEvent.Kind kind, Entry e, Instant at) {
-    AgentEvent event = new AgentEvent(kind, e.id, at, e.snapshot());
-    log.debug("Agent '{}' {} at {}", e.id, kind, at);
-    for (MonitorListener l : listeners) {
-      events.enqueue(() -> l.onEvent(event));
-    }
+    liveness.observe(message);
   }
 
   // ------------------------------------------------------------------ queries
 
   /** The ids of the agents alive now, sorted. */
   public Set<String> aliveAgents() {
-    synchronized (lock) {
-      TreeSet<String> alive = new TreeSet<>();
-      for (Entry e : entries.values()) {
-        if (e.liveness == Liveness.ALIVE) {
-          alive.add(e.id);
-        }
-      }
-      return Collections.unmodifiableSet(alive);
-    }
+    return liveness.aliveAgents();
   }
 
   /** Every agent heard of, sorted by id. */
   public List<AgentStatus> agents() {
-    List<AgentStatus> all;
-    synchronized (lock) {
-      all = new ArrayList<>(entries.size());
-      for (Entry e : entries.values()) {
-        all.add(e.snapshot());
-      }
-    }
-    all.sort(Comparator.comparing(AgentStatus::agentId));
-    return all;
+    return liveness.agents();
   }
 
   /** What is known of {@code agentId}, or empty if it was never heard of. */
   public Optional<AgentStatus> status(String agentId) {
-    synchronized (lock) {
-      Entry e = entries.get(agentId);
-      return e == null ? Optional.empty() : Optional.of(e.snapshot());
-    }
+    return liveness.status(agentId);
   }
 
   /** True when {@code agentId} is known and alive. */
   public boolean isAlive(String agentId) {
-    synchronized (lock) {
-      Entry e = entries.get(agentId);
-      return e != null && e.liveness == Liveness.ALIVE;
-    }
+    return liveness.isAlive(agentId);
   }
 
   /** How many agents it has heard of. */
   public int size() {
-    synchronized (lock) {
-      return entries.size();
-    }
+    return liveness.size();
   }
 
   /** How many messages it has taken into account since it was built. */
   public long observedMessages() {
-    return observed.sum();
+    return liveness.observedMessages();
   }
 
   public Duration deadAfter() {
@@ -392,50 +210,14 @@ public final class OrchestratorMonitor implements AutoCloseable {
     return "OrchestratorMonitor{agents=" + size() + ", deadAfter=" + deadAfter + "}";
   }
 
-  // ------------------------------------------------------------------ internals
-
-  private static final class Entry {
-    final String id;
-    final Instant firstSeen;
-    Instant lastSeen;
-    @Nullable Instant lastHeartbeat;
-    @Nullable String lastStatus;
-    Map<String, @Nullable Object> lastStatusContent = Map.of();
-    @Nullable Instant deadSince;
-    Liveness liveness = Liveness.ALIVE;
-    Instant deadline;
-    boolean queued;
-
-    Entry(String id, Instant now) {
-      this.id = id;
-      this.firstSeen = now;
-      this.lastSeen = now;
-      this.deadline = now;
-    }
-
-    AgentStatus snapshot() {
-      return new AgentStatus(id, liveness, firstSeen, lastSeen, lastHeartbeat, lastStatus,
-          lastStatusContent, deadSince);
-    }
-  }
-
-  private record Deadline(Instant at, Entry entry) implements Comparable<Deadline> {
-    @Override
-    public int compareTo(Deadline o) {
-      return at.compareTo(o.at);
-    }
-  }
-
   /** Builds an {@link OrchestratorMonitor}. Not thread-safe. */
   public static final class Builder {
     private final MessageBus bus;
     private @Nullable Scheduler scheduler;
     private Duration deadAfter = DEFAULT_DEAD_AFTER;
     private Duration drainTimeout = Duration.ofSeconds(5);
-    private MessageHandler taskFailedHandler = d -> log.warn("Agent '{}' reports a failed task: {}",
-        d.message().fromAgent(), d.message().content());
-    private MessageHandler blockerHandler = d -> log.warn("Agent '{}' is blocked: {}",
-        d.message().fromAgent(), d.message().content());
+    private MessageHandler taskFailedHandler = IncidentRouter.LOG_TASK_FAILED;
+    private MessageHandler blockerHandler = IncidentRouter.LOG_BLOCKER;
     private final List<MonitorListener> listeners = new ArrayList<>();
 
     private Builder(MessageBus bus) {

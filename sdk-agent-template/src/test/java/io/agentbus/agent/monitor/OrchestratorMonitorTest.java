@@ -90,7 +90,7 @@ class OrchestratorMonitorTest {
 
   @Test
   void aliveAt89SecondsDeadAtExactly90AndToldOnce() throws Exception {
-    bus.broadcast("worker-1", MessageType.HEARTBEAT, ALIVE);
+    bus.endpoint("worker-1").broadcast(MessageType.HEARTBEAT, ALIVE);
     AgentEvent joined = nextEvent();
     assertThat(joined.kind()).isEqualTo(Kind.JOINED);
     assertThat(joined.agentId()).isEqualTo("worker-1");
@@ -119,13 +119,13 @@ class OrchestratorMonitorTest {
 
   @Test
   void aRecoveredAgentIsAliveAgainAndCanDieAgain() throws Exception {
-    bus.broadcast("worker-1", MessageType.HEARTBEAT, ALIVE);
+    bus.endpoint("worker-1").broadcast(MessageType.HEARTBEAT, ALIVE);
     assertThat(nextEvent().kind()).isEqualTo(Kind.JOINED);
     time.advance(Duration.ofSeconds(90));
     assertThat(nextEvent().kind()).isEqualTo(Kind.DEAD);
 
     time.advance(Duration.ofSeconds(10));
-    bus.broadcast("worker-1", MessageType.HEARTBEAT, ALIVE);
+    bus.endpoint("worker-1").broadcast(MessageType.HEARTBEAT, ALIVE);
     AgentEvent recovered = nextEvent();
     assertThat(recovered.kind()).isEqualTo(Kind.RECOVERED);
     assertThat(recovered.at()).isEqualTo(start.plusSeconds(100));
@@ -175,7 +175,7 @@ class OrchestratorMonitorTest {
 
   @Test
   void statusUpdatesAreRecordedAndComingBackAfterLeavingIsAJoin() throws Exception {
-    bus.broadcast("architect-001", MessageType.STATUS_UPDATE,
+    bus.endpoint("architect-001").broadcast(MessageType.STATUS_UPDATE,
         Map.of("status", "completed", "component", "task_model"));
     assertThat(nextEvent().kind()).isEqualTo(Kind.JOINED);
     AgentStatus s = monitor.status("architect-001").orElseThrow();
@@ -183,9 +183,9 @@ class OrchestratorMonitorTest {
     assertThat(s.lastStatusContent()).containsEntry("component", "task_model");
     assertThat(s.lastHeartbeat()).isNull();
 
-    bus.broadcast("architect-001", MessageType.STATUS_UPDATE, Map.of("status", "offline"));
+    bus.endpoint("architect-001").broadcast(MessageType.STATUS_UPDATE, Map.of("status", "offline"));
     assertThat(nextEvent().kind()).isEqualTo(Kind.LEFT);
-    bus.broadcast("architect-001", MessageType.HEARTBEAT, ALIVE);
+    bus.endpoint("architect-001").broadcast(MessageType.HEARTBEAT, ALIVE);
     assertThat(nextEvent().kind()).isEqualTo(Kind.JOINED);
     assertThat(eventsOf(Kind.JOINED, "architect-001")).hasSize(2);
   }
@@ -208,9 +208,9 @@ class OrchestratorMonitorTest {
         .onBlocker(d -> blockers.add(d.message()))
         .build().start();
     try {
-      bus.broadcast("parser-dev-001", MessageType.TASK_FAILED,
+      bus.endpoint("parser-dev-001").broadcast(MessageType.TASK_FAILED,
           Map.of("task", "TaskParser implementation", "error", "tests failing"));
-      bus.broadcast("decomposer-001", MessageType.BLOCKER,
+      bus.endpoint("decomposer-001").broadcast(MessageType.BLOCKER,
           Map.of("waiting_on", "parser-dev-001"));
 
       AgentMessage failed = failures.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -241,14 +241,14 @@ class OrchestratorMonitorTest {
   @Test
   void messagesReceivedBeforeCloseAreStillTakenIntoAccount() throws Exception {
     for (int i = 0; i < 20; i++) {
-      bus.broadcast("worker-" + i, MessageType.HEARTBEAT, ALIVE);
+      bus.endpoint("worker-" + i).broadcast(MessageType.HEARTBEAT, ALIVE);
     }
     for (int i = 0; i < 20; i++) {
       assertThat(nextEvent().kind()).isEqualTo(Kind.JOINED);
     }
     // the in-memory transport hands a message to the subscription before publish returns
     for (int i = 0; i < 20; i++) {
-      bus.broadcast("worker-" + i, MessageType.STATUS_UPDATE, Map.of("status", "offline"));
+      bus.endpoint("worker-" + i).broadcast(MessageType.STATUS_UPDATE, Map.of("status", "offline"));
     }
     monitor.close();
     for (int i = 0; i < 20; i++) {
@@ -281,7 +281,7 @@ class OrchestratorMonitorTest {
     });
     // in batches, so that no subscription's pending-message bound is what gets tested
     for (int i = 0; i < n; i++) {
-      bus.broadcast("agent-" + i, MessageType.HEARTBEAT, ALIVE);
+      bus.endpoint("agent-" + i).broadcast(MessageType.HEARTBEAT, ALIVE);
       if (i % 1000 == 999) {
         awaitObserved(i + 1);
       }
@@ -292,7 +292,7 @@ class OrchestratorMonitorTest {
 
     time.advance(Duration.ofSeconds(60));
     for (int i = 0; i < n; i += 2) {
-      bus.broadcast("agent-" + i, MessageType.HEARTBEAT, ALIVE);
+      bus.endpoint("agent-" + i).broadcast(MessageType.HEARTBEAT, ALIVE);
       if (i % 2000 == 1998) {
         awaitObserved(n + i / 2 + 1);
       }

@@ -3,6 +3,8 @@ package io.agentbus.examples.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentbus.agent.config.ConfigKey;
+import io.agentbus.agent.config.HistoryKey;
+import io.agentbus.agent.config.QueueKey;
 import io.agentbus.transport.nats.NatsAuth;
 import io.agentbus.transport.nats.NatsTransportConfig;
 import io.agentbus.transport.nats.NatsTransportConfig.Key;
@@ -24,8 +26,8 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps {@code docs/configuration.md} true to the code: every key that {@link ConfigKey} and
- * {@link NatsTransportConfig.Key} define is in the page's tables with its environment variable and
+ * Keeps {@code docs/configuration.md} true to the code: every key that {@link ConfigKey}, {@link
+ * QueueKey}, {@link HistoryKey} and {@link NatsTransportConfig.Key} define is in the page's tables with its environment variable and
  * its default, and the page lists no key the code does not know. A failure lists every
  * disagreement, with the row as the code defines it where one is missing.
  */
@@ -36,6 +38,10 @@ class ConfigurationDocTest {
   private static final Pattern CODE = Pattern.compile("`([^`]*)`");
   /** The page's way of saying "no default". */
   private static final String NONE = "none";
+  /** How the page writes a queue's name, a history's kind and the default queue's options. */
+  private static final String QUEUE_NAME = "<name>";
+  private static final String HISTORY = "agentbus.history.<history>.";
+  private static final String QUEUES_DEFAULT = QueueKey.DEFAULT_PREFIX + "<option>";
 
   private record Row(String key, List<String> envVars, String defaultValue) {}
 
@@ -63,6 +69,46 @@ class ConfigurationDocTest {
       }
     }
     assertThat(problems).as(report(problems)).isEmpty();
+  }
+
+  /**
+   * Every queue option is listed as {@code agentbus.queue.<name>.<option>} with its default (none
+   * where it has none), and the default queue's keys as {@code agentbus.queues.default.<option>};
+   * every history option as {@code agentbus.history.<history>.<option>}. None has an environment
+   * variable.
+   */
+  @Test
+  void everyQueueAndHistoryKeyIsListedWithItsDefault() {
+    List<String> problems = new ArrayList<>();
+    for (QueueKey k : QueueKey.values()) {
+      checkPatternRow(k.keyFor(QUEUE_NAME), k.defaultValue().orElse(NONE), k.description(),
+          problems);
+    }
+    checkPatternRow(QUEUES_DEFAULT, NONE, "...", problems);
+    for (HistoryKey k : HistoryKey.values()) {
+      checkPatternRow(HISTORY + k.option(), k.defaultValue().orElse(NONE), k.description(),
+          problems);
+    }
+    assertThat(problems).as(report(problems)).isEmpty();
+  }
+
+  private static void checkPatternRow(String key, String expectedDefault, String description,
+      List<String> problems) {
+    Row row = PAGE.get(key);
+    if (row == null) {
+      problems.add("missing row: | `" + key + "` | none | "
+          + (expectedDefault.equals(NONE) ? NONE : "`" + expectedDefault + "`") + " | "
+          + description + " |");
+      return;
+    }
+    if (!row.envVars().isEmpty()) {
+      problems.add(key + ": the page names environment variables " + row.envVars()
+          + ", the code reads none");
+    }
+    if (!row.defaultValue().equals(expectedDefault)) {
+      problems.add(key + ": the page says the default is '" + row.defaultValue()
+          + "', the code says '" + expectedDefault + "'");
+    }
   }
 
   /**
@@ -124,6 +170,13 @@ class ConfigurationDocTest {
     }
     for (Key k : Key.values()) {
       known.add(k.property());
+    }
+    for (QueueKey k : QueueKey.values()) {
+      known.add(k.keyFor(QUEUE_NAME));
+    }
+    known.add(QUEUES_DEFAULT);
+    for (HistoryKey k : HistoryKey.values()) {
+      known.add(HISTORY + k.option());
     }
     assertThat(PAGE.keySet()).as("keys listed in docs/configuration.md").isSubsetOf(known);
   }

@@ -1,14 +1,15 @@
-package io.agentbus.agent.guice;
+package io.agentbus.guice;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.inject.AbstractModule;
 import com.google.inject.Guice;
 import com.google.inject.Inject;
 import com.google.inject.Injector;
+import com.google.inject.multibindings.Multibinder;
 import com.google.inject.util.Modules;
 import io.agentbus.AgentMessage;
-import io.agentbus.ConfigurationException;
 import io.agentbus.Headers;
 import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
@@ -20,6 +21,7 @@ import io.agentbus.agent.monitor.OrchestratorMonitor;
 import io.agentbus.codec.json.JsonCodec;
 import io.agentbus.codec.protobuf.ProtobufCodec;
 import io.agentbus.spi.Codec;
+import io.agentbus.spi.MessageInterceptor;
 import io.agentbus.spi.Transport;
 import io.agentbus.test.VirtualScheduler;
 import io.agentbus.test.VirtualTimeExtension;
@@ -27,8 +29,10 @@ import io.agentbus.time.Scheduler;
 import io.agentbus.transport.inmemory.InMemoryTransport;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -68,8 +72,7 @@ class AgentBusModuleTest {
       MessageBus bus = injector.getInstance(MessageBus.class);
       assertThat(injector.getInstance(MessageBus.class)).isSameAs(bus);
       assertThat(host.bus()).isSameAs(bus);
-      assertThat(bus.transport()).isInstanceOf(InMemoryTransport.class)
-          .isSameAs(injector.getInstance(Transport.class));
+      assertThat(injector.getInstance(Transport.class)).isInstanceOf(InMemoryTransport.class);
       assertThat(bus.codec()).isInstanceOf(JsonCodec.class);
       assertThat(bus.subjects().namespace()).isEqualTo("orchestrator");
       assertThat(injector.getInstance(Scheduler.class)).isSameAs(Scheduler.system());
@@ -78,7 +81,7 @@ class AgentBusModuleTest {
       Architect b = injector.getInstance(Architect.class);
       assertThat(a).isNotSameAs(b);
       host.start(WAIT, a);
-      AgentMessage reply = bus.request("parser-dev-001", "architect-001",
+      AgentMessage reply = bus.endpoint("parser-dev-001").request("architect-001",
           MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model"), WAIT);
       assertThat(reply.content()).containsEntry("status", "ready");
     }
@@ -91,16 +94,23 @@ class AgentBusModuleTest {
         "agentbus.namespace", "acme.prod",
         "agentbus.heartbeat.interval", "10s",
         "agentbus.monitor.dead-after", "25s",
-        "agentbus.request.timeout", "3s"))));
+        "agentbus.request.timeout", "3s",
+        "agentbus.drain.timeout", "2s",
+        "agentbus.queue.test_execution.durable", "true",
+        "agentbus.queue.test_execution.max-deliveries", "3"))));
     MessageBus bus = injector.getInstance(MessageBus.class);
     try {
       assertThat(bus.subjects().namespace()).isEqualTo("acme.prod");
       assertThat(bus.defaultRequestTimeout()).isEqualTo(Duration.ofSeconds(3));
+      assertThat(bus.queueOptions("test_execution").isDurable()).isTrue();
+      assertThat(bus.queueOptions("test_execution").maxDeliveries()).isEqualTo(3);
+      assertThat(bus.queueOptions("other").isDurable()).isFalse();
       AgentContext context = injector.getInstance(AgentContext.class);
       assertThat(context.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
+      assertThat(context.drainTimeout()).isEqualTo(Duration.ofSeconds(2));
       assertThat(context.shutdownHook()).isFalse();
-      assertThat(injector.getInstance(OrchestratorMonitor.Builder.class).build().deadAfter())
-          .isEqualTo(Duration.ofSeconds(25));
+      OrchestratorMonitor.Builder monitor = injector.getInstance(OrchestratorMonitor.Builder.class);
+      assertThat(monitor.build().deadAfter()).isEqualTo(Duration.ofSeconds(25));
     } finally {
       bus.close();
     }
@@ -130,14 +140,36 @@ class AgentBusModuleTest {
     }
   }
 
+  /** Counts what it sees; a user's module binds it into the set. */
+  static final class Counting implements MessageInterceptor {
+    final List<String> published = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Headers beforePublish(String subject, AgentMessage message, Headers headers,
+        byte[] payload) {
+      published.add(subject);
+      return headers;
+    }
+  }
+
   @Test
-  void anUnknownTransportFailsAtStartupListingTheValidOnes() {
-    assertThatThrownBy(() -> Guice.createInjector(
-        new AgentBusModule(config(Map.of("agentbus.transport", "rabbitmq")))))
-        .isInstanceOf(ConfigurationException.class)
-        .hasMessageContaining("'rabbitmq'")
-        .hasMessageContaining("agentbus.transport")
-        .hasMessageContaining("valid values are inmemory, nats");
+  void anotherModuleAddsInterceptorsToTheBus() {
+    Counting counting = new Counting();
+    Injector injector = Guice.createInjector(new AgentBusModule(config(Map.of())),
+        new AbstractModule() {
+          @Override
+          protected void configure() {
+            Multibinder.newSetBinder(binder(), MessageInterceptor.class).addBinding()
+                .toInstance(counting);
+          }
+        });
+    MessageBus bus = injector.getInstance(MessageBus.class);
+    try {
+      bus.endpoint("auditor-001").broadcast(MessageType.STATUS_UPDATE, Map.of("ok", true));
+      assertThat(counting.published).containsExactly("orchestrator.broadcast.status_update");
+    } finally {
+      bus.close();
+    }
   }
 
   @Test
@@ -156,9 +188,10 @@ class AgentBusModuleTest {
           + "\"heartbeat\", \"content\": {\"status\": \"alive\"}, \"timestamp\": "
           + "\"2025-12-05T14:30:30.123456+00:00\", \"correlation_id\": null}")
           .getBytes(StandardCharsets.UTF_8);
-      bus.transport().publish("orchestrator.broadcast.heartbeat", null, Headers.empty(), seed);
+      injector.getInstance(Transport.class)
+          .publish("orchestrator.broadcast.heartbeat", null, Headers.empty(), seed);
       // and a Java agent publishing with the primary codec
-      bus.broadcast("java-agent-001", MessageType.HEARTBEAT, Map.of("status", "alive"));
+      bus.endpoint("java-agent-001").broadcast(MessageType.HEARTBEAT, Map.of("status", "alive"));
 
       AgentMessage a = got.poll(10, TimeUnit.SECONDS);
       AgentMessage b = got.poll(10, TimeUnit.SECONDS);
@@ -182,7 +215,7 @@ class AgentBusModuleTest {
       bus.subscribeToBroadcasts(MessageType.STATUS_UPDATE, d -> got.add(d.message()));
       AgentMessage sent = AgentMessage.builder().fromAgent("proto-agent-001")
           .messageType(MessageType.STATUS_UPDATE).content(Map.of("status", "completed")).build();
-      bus.transport().publish("orchestrator.broadcast.status_update", null,
+      injector.getInstance(Transport.class).publish("orchestrator.broadcast.status_update", null,
           Headers.of(Headers.CONTENT_TYPE, ProtobufCodec.CONTENT_TYPE),
           ProtobufCodec.create().encode(sent));
 
@@ -194,14 +227,19 @@ class AgentBusModuleTest {
   }
 
   @Test
-  void theSelectedModulesAreInstalledOnceEvenIfTheUserInstallsThemToo() {
-    Injector injector = Guice.createInjector(new AgentBusModule(config(Map.of())),
-        new InMemoryTransportModule(), new JsonCodecModule());
-    MessageBus bus = injector.getInstance(MessageBus.class);
-    bus.close();
-    assertThat(AgentBusModule.transportModule(config(Map.of("agentbus.transport", "nats"))))
-        .isInstanceOf(NatsTransportModule.class);
-    assertThat(AgentBusModule.codecModule(config(Map.of("agentbus.codec", "protobuf"))))
-        .isInstanceOf(ProtobufCodecModule.class);
+  void aBusThatCannotBeBuiltClosesTheTransportItWasGiven() {
+    // a queue's stream (work-queue retention) named like the broadcasts' history (limits)
+    Transport transport = InMemoryTransport.create();
+    Injector injector = Guice.createInjector(Modules.override(new AgentBusModule(config(Map.of(
+        "agentbus.history.broadcasts.max-age", "1h",
+        "agentbus.history.broadcasts.stream-name", "shared",
+        "agentbus.queue.q.durable", "true",
+        "agentbus.queue.q.stream-name", "shared"))))
+        .with(binder -> binder.bind(Transport.class).toInstance(transport)));
+
+    assertThatThrownBy(() -> injector.getInstance(MessageBus.class))
+        .hasMessageContaining("Stream 'shared' exists");
+    assertThatThrownBy(() -> transport.publish("a.b", null, Headers.empty(), new byte[0]))
+        .hasMessageContaining("is closed");
   }
 }

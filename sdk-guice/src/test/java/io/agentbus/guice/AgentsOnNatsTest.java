@@ -1,9 +1,11 @@
-package io.agentbus.agent.guice;
+package io.agentbus.guice;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
+import com.google.inject.Singleton;
+import com.google.inject.util.Modules;
 import io.agentbus.AgentMessage;
 import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
@@ -16,10 +18,13 @@ import io.agentbus.agent.monitor.AgentEvent;
 import io.agentbus.agent.monitor.OrchestratorMonitor;
 import io.agentbus.test.nats.NatsServer;
 import io.agentbus.test.nats.NatsServerExtension;
-import io.agentbus.transport.nats.NatsTransport;
 import io.agentbus.spi.ConnectionEvent;
+import io.agentbus.spi.Transport;
+import io.agentbus.transport.nats.NatsTransport;
+import io.agentbus.transport.nats.NatsTransportConfig;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -30,8 +35,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Agents wired by configuration alone on a real NATS server: two injectors play two processes,
- * each with its one connection.
+ * Agents wired by {@link AgentBusModule} on a real NATS server: two injectors play two processes,
+ * each with its one connection. The NATS transport is bound by hand, to the server under test;
+ * everything else (codec, bus, context, host, monitor) comes from configuration.
  */
 @ExtendWith(NatsServerExtension.class)
 class AgentsOnNatsTest {
@@ -54,15 +60,23 @@ class AgentsOnNatsTest {
     }
   }
 
+  /** One "process": its own injector and NATS connection. */
+  private static Injector process(NatsServer server, Map<String, String> properties) {
+    Map<String, String> all = new HashMap<>(properties);
+    all.put("agentbus.shutdown-hook", "false");
+    return Guice.createInjector(Modules.override(
+        new AgentBusModule(AgentBusConfig.fromProperties(all)))
+        .with(binder -> binder.bind(Transport.class).toProvider(() -> NatsTransport.connect(
+            NatsTransportConfig.builder().servers(server.url()).build())).in(Singleton.class)));
+  }
+
   @Test
   void manyAgentsStartingTogetherShareOneConnectionWithoutUpsettingIt(NatsServer server)
       throws Exception {
-    Injector process = Guice.createInjector(new AgentBusModule(AgentBusConfig.fromProperties(
-        Map.of("agentbus.transport", "nats", "agentbus.nats.url", server.url(),
-            "agentbus.shutdown-hook", "false"))));
+    Injector process = process(server, Map.of());
     List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
     try (AgentHost host = process.getInstance(AgentHost.class)) {
-      host.bus().transport().addConnectionListener(events::add);
+      host.bus().addConnectionListener(events::add);
       AgentContext context = process.getInstance(AgentContext.class);
       List<AbstractAgent> agents = new ArrayList<>();
       for (int i = 0; i < 12; i++) {
@@ -81,10 +95,10 @@ class AgentsOnNatsTest {
       }
       host.start(WAIT, agents.toArray(AbstractAgent[]::new));
       for (int i = 0; i < 12; i++) {
-        assertThat(host.bus().request("asker", "agent-" + i, MessageType.QUESTION, Map.of(),
-            WAIT).content()).containsEntry("me", "agent-" + i);
+        assertThat(host.bus().endpoint("asker").request("agent-" + i, MessageType.QUESTION,
+            Map.of(), WAIT).content()).containsEntry("me", "agent-" + i);
       }
-      assertThat(host.bus().transport().stats().reconnects()).isZero();
+      assertThat(host.bus().transportStats().reconnects()).isZero();
     }
     assertThat(events).extracting(ConnectionEvent::kind)
         .doesNotContain(ConnectionEvent.Kind.DISCONNECTED, ConnectionEvent.Kind.ERROR);
@@ -93,32 +107,23 @@ class AgentsOnNatsTest {
   @Test
   void anAgentInOneProcessAnswersAnotherAndTheMonitorSeesItComeAndGo(NatsServer server)
       throws Exception {
-    AgentBusConfig config = AgentBusConfig.fromProperties(Map.of(
-        "agentbus.transport", "nats",
-        "agentbus.nats.url", server.url(),
-        "agentbus.codec", "protobuf",
-        "agentbus.shutdown-hook", "false"));
-    Injector architectProcess = Guice.createInjector(new AgentBusModule(config));
-    Injector orchestratorProcess = Guice.createInjector(new AgentBusModule(
-        AgentBusConfig.fromProperties(Map.of(
-            "agentbus.transport", "nats",
-            "agentbus.nats.url", server.url(),
-            "agentbus.shutdown-hook", "false"))));
+    Injector architectProcess = process(server, Map.of("agentbus.codec", "protobuf"));
+    Injector orchestratorProcess = process(server, Map.of());
 
     BlockingQueue<AgentEvent> events = new LinkedBlockingQueue<>();
     try (AgentHost orchestratorHost = orchestratorProcess.getInstance(AgentHost.class)) {
       MessageBus orchestratorBus = orchestratorHost.bus();
-      assertThat(orchestratorBus.transport()).isInstanceOf(NatsTransport.class);
+      assertThat(orchestratorProcess.getInstance(Transport.class)).isInstanceOf(NatsTransport.class);
       OrchestratorMonitor monitor = orchestratorProcess
           .getInstance(OrchestratorMonitor.Builder.class).addListener(events::add).build()
           .start();
-      orchestratorBus.transport().flush(WAIT);
+      orchestratorBus.flush(WAIT);
 
       try (AgentHost architectHost = architectProcess.getInstance(AgentHost.class)) {
         architectHost.start(WAIT, new Architect(architectProcess.getInstance(AgentContext.class)));
 
         // a JSON requester, a Protobuf responder: the reply comes back in the request's codec
-        AgentMessage reply = orchestratorBus.request("parser-dev-001", "architect-001",
+        AgentMessage reply = orchestratorBus.endpoint("parser-dev-001").request("architect-001",
             MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model"), WAIT);
         assertThat(reply.fromAgent()).isEqualTo("architect-001");
         assertThat(reply.content()).containsEntry("status", "ready");
