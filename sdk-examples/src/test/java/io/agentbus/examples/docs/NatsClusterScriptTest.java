@@ -75,7 +75,7 @@ class NatsClusterScriptTest {
     try (MessageBus onN1 = bus(4222 + offset); MessageBus onN3 = bus(4224 + offset)) {
       onN1.subscribeToAgentMessages("architect-001", d -> d.reply(
           MessageType.RESOURCE_RESPONSE, Map.of("resource", "task_model", "status", "ready")));
-      onN1.transport().flush(WAIT);
+      onN1.flush(WAIT);
 
       AgentMessage reply = requestUntilRouted(onN3);
       assertThat(reply.fromAgent()).isEqualTo("architect-001");
@@ -88,7 +88,7 @@ class NatsClusterScriptTest {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (true) {
       try {
-        return requester.request("parser-dev-001", "architect-001",
+        return requester.endpoint("parser-dev-001").request("architect-001",
             MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model"), WAIT);
       } catch (NoRespondersException e) {
         if (System.nanoTime() > deadline) {
