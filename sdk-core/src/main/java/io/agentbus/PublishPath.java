@@ -88,8 +88,21 @@ final class PublishPath {
   /** A header value on one line and at most about 1 KiB: headers travel in the protocol line. */
   static String singleLine(String s) {
     String one = s.replace('\r', ' ').replace('\n', ' ');
-    byte[] utf8 = one.getBytes(StandardCharsets.UTF_8);
-    return utf8.length <= 1024 ? one : one.substring(0, Math.min(one.length(), 1000)) + "...";
+    if (one.getBytes(StandardCharsets.UTF_8).length <= 1024) {
+      return one;
+    }
+    // cut by UTF-8 bytes, not chars (a char may take 3 bytes), and between code points
+    int end = 0;
+    int bytes = 0;
+    while (end < one.length()) {
+      int cp = one.codePointAt(end);
+      bytes += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+      if (bytes > 1000) {
+        break;
+      }
+      end += Character.charCount(cp);
+    }
+    return one.substring(0, end) + "...";
   }
 
   static boolean isHeaderSafe(String value) {

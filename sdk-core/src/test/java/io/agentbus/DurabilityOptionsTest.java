@@ -91,26 +91,4 @@ class DurabilityOptionsTest {
     assertThat(ReplayStart.since(t).since()).isEqualTo(t);
     assertThatThrownBy(() -> ReplayStart.afterSequence(-1)).hasMessageContaining("-1");
   }
-
-  @Test
-  void streamNamesAreDerivedFromTheNamespaceAndMadeSafe() {
-    assertThat(BusStreams.streamName("orchestrator", "queue_tests"))
-        .isEqualTo("orchestrator_queue_tests");
-    assertThat(BusStreams.streamName("acme.prod", "queue_a/b"))
-        .isEqualTo("acme_prod_queue_a_b");
-  }
-
-  @Test
-  void aStreamSubjectCoversThePatternsItCaptures() {
-    assertThat(BusStreams.covers("ns.broadcast.>", "ns.broadcast.task_complete")).isTrue();
-    assertThat(BusStreams.covers("ns.broadcast.>", "ns.broadcast.*")).isTrue();
-    assertThat(BusStreams.covers("ns.broadcast.>", "ns.broadcast.>")).isTrue();
-    assertThat(BusStreams.covers("ns.broadcast.>", "ns.broadcast")).isFalse();
-    assertThat(BusStreams.covers("ns.broadcast.>", "ns.>")).isFalse();
-    assertThat(BusStreams.covers("ns.broadcast.>", "ns.*.x")).isFalse();
-    assertThat(BusStreams.covers("ns.deadletter", "ns.deadletter")).isTrue();
-    assertThat(BusStreams.covers("ns.deadletter", "ns.*")).isFalse();
-    assertThat(BusStreams.covers("ns.*.x", "ns.a.x")).isTrue();
-    assertThat(BusStreams.covers("ns.*.x", "ns.a.x.y")).isFalse();
-  }
 }

@@ -1,0 +1,99 @@
+package io.agentbus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.agentbus.spi.TransportMessage;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+class RequestReplyTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(1);
+  private static final AgentMessage REQUEST =
+      FakeCodec.message("a", "b", MessageType.RESOURCE_REQUEST, "c-1");
+  private static final AgentMessage REPLY =
+      FakeCodec.message("b", "a", MessageType.RESOURCE_RESPONSE, "c-1");
+  private final RecordingTransport transport = RecordingTransport.coreOnly();
+  private final FakeCodec text = FakeCodec.labelled("application/x-text");
+  private final BusParts parts = BusParts.on(transport).codec(text, FakeCodec.json()).build();
+
+  @Test
+  void aRequestGoesOutWithItsHeadersAndTheReplyIsDecodedByItsContentType() {
+    transport.answerRequestsWith(new TransportMessage("_INBOX.1", null,
+        Headers.of(Headers.CONTENT_TYPE, "application/x-text"), text.encode(REPLY)));
+    AgentMessage reply = parts.requests.request("ns.agent.b.resource_request", REQUEST, TIMEOUT);
+
+    assertThat(reply).isEqualTo(REPLY);
+    RecordingTransport.Sent sent = transport.requests.get(0);
+    assertThat(sent.subject()).isEqualTo("ns.agent.b.resource_request");
+    assertThat(sent.headers()).isEqualTo(Headers.of(Headers.CONTENT_TYPE, "application/x-text"));
+    assertThat(text.decode(sent.payload())).isEqualTo(REQUEST);
+    assertThat(parts.metrics.published.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void anErrorReplyIsARemoteHandlerExceptionNamingTheSubjectAndTheError() {
+    transport.answerRequestsWith(new TransportMessage("_INBOX.1", null,
+        Headers.of(Headers.ERROR, "IllegalStateException: no such resource"), new byte[0]));
+    assertThatThrownBy(() -> parts.requests.request("ns.agent.b.x", REQUEST, TIMEOUT))
+        .isInstanceOf(RemoteHandlerException.class)
+        .hasMessageContaining("'ns.agent.b.x'")
+        .hasMessageContaining("IllegalStateException: no such resource");
+    CompletableFuture<AgentMessage> async =
+        parts.requests.requestAsync("ns.agent.b.x", REQUEST, TIMEOUT);
+    assertThatThrownBy(async::get).isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(RemoteHandlerException.class);
+  }
+
+  @Test
+  void aReplyWithAPayloadIsAReplyEvenWithAnErrorHeader() {
+    transport.answerRequestsWith(new TransportMessage("_INBOX.1", null,
+        Headers.builder().add(Headers.ERROR, "a header some peer set")
+            .add(Headers.CONTENT_TYPE, "application/x-text").build(), text.encode(REPLY)));
+    assertThat(parts.requests.request("ns.agent.b.x", REQUEST, TIMEOUT)).isEqualTo(REPLY);
+  }
+
+  @Test
+  void anUndecodableReplyIsACodecExceptionNamingTheSubjectSizeAndContentType() {
+    transport.answerRequestsWith(new TransportMessage("_INBOX.1", null,
+        Headers.of(Headers.CONTENT_TYPE, "application/xml"), new byte[] {'<', 'a', '/', '>'}));
+    assertThatThrownBy(() -> parts.requests.request("ns.agent.b.x", REQUEST, TIMEOUT))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("The reply to the request on 'ns.agent.b.x'")
+        .hasMessageContaining("4 bytes, application/xml")
+        .hasMessageContaining("No codec registered for content type 'application/xml'")
+        .hasCauseInstanceOf(CodecException.class);
+    assertThatThrownBy(() -> parts.requests.requestAsync("ns.agent.b.x", REQUEST, TIMEOUT).join())
+        .hasCauseInstanceOf(CodecException.class)
+        .hasMessageContaining("'ns.agent.b.x'");
+  }
+
+  @Test
+  void aRequestNobodyAnswersIsCountedAsPublishedAndItsErrorThrown() {
+    transport.answerRequestsWith(
+        CompletableFuture.failedFuture(new NoRespondersException("ns.agent.b.x")));
+    assertThatThrownBy(() -> parts.requests.request("ns.agent.b.x", REQUEST, TIMEOUT))
+        .isInstanceOf(NoRespondersException.class);
+    assertThat(parts.metrics.published.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void cancellingAnAsyncRequestReleasesTheTransportsRequest() {
+    CompletableFuture<TransportMessage> pending = new CompletableFuture<>();
+    transport.answerRequestsWith(pending);
+    parts.requests.requestAsync("ns.agent.b.x", REQUEST, TIMEOUT).cancel(false);
+    assertThat(pending).isCancelled();
+  }
+
+  @Test
+  void aClosedBusSendsNoRequest() {
+    parts.closed.set(true);
+    assertThatThrownBy(() -> parts.requests.request("ns.agent.b.x", REQUEST, TIMEOUT))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(() -> parts.requests.requestAsync("ns.agent.b.x", REQUEST, TIMEOUT))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(transport.requests).isEmpty();
+  }
+}
