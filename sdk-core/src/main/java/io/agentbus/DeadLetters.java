@@ -61,14 +61,19 @@ final class DeadLetters {
   String store(StoredMessage stored, String error, BusMetrics.Queue queue, Duration timeout)
       throws Exception {
     TransportMessage raw = stored.message();
-    String id = stored.messageId() != null ? stored.messageId()
-        : stored.stream() + "-" + stored.sequence();
-    Headers headers = headers(raw, error)
+    // unique in the one dead-letter stream that every queue shares, and the same for every try
+    // to store this item's dead letter, so that a retried store keeps one copy
+    String original = stored.messageId();
+    String id = stored.stream() + "/" + (original != null ? original : "seq-" + stored.sequence());
+    Headers.Builder b = headers(raw, error)
         .set(Headers.DELIVERY_COUNT, Integer.toString(stored.deliveryCount()))
         .set(Headers.ORIGINAL_STREAM, stored.stream())
         .set(Headers.ORIGINAL_SEQUENCE, Long.toString(stored.sequence()))
-        .set(Headers.MESSAGE_ID, id)
-        .build();
+        .set(Headers.MESSAGE_ID, id);
+    if (original != null) {
+      b.set(Headers.ORIGINAL_MESSAGE_ID, original);
+    }
+    Headers headers = b.build();
     try {
       streams.storeDeadLetter(subject, headers, raw.payload(), id, timeout);
     } catch (ExecutionException | TimeoutException | InterruptedException | RuntimeException e) {

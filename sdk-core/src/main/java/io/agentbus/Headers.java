@@ -42,6 +42,12 @@ public final class Headers {
   public static final String ORIGINAL_STREAM = "AgentBus-Original-Stream";
   /** On dead letters from a durable queue: the item's sequence in its stream. */
   public static final String ORIGINAL_SEQUENCE = "AgentBus-Original-Sequence";
+  /**
+   * On dead letters from a durable queue: the item's own message id. The dead letter's {@link
+   * #MESSAGE_ID} is {@code <original stream>/<original id>}, so that items of two queues that
+   * happen to share an id (a task id) are both kept in the one dead-letter stream.
+   */
+  public static final String ORIGINAL_MESSAGE_ID = "AgentBus-Original-Msg-Id";
 
   private static final Headers EMPTY = new Headers(Map.of());
 

@@ -40,7 +40,7 @@ class BusStreamsTest {
   @Test
   void declaringKeepsBroadcastsAndDeadLettersInTheirOwnStreams() {
     BusStreams b = new BusStreams(streams, NS, HistoryOptions.keepFor(Duration.ofHours(1))
-        .maxMessages(100), null, 3);
+        .maxMessages(100).build(), null, 3);
     b.declare();
     assertThat(streams.declared).containsExactly(
         new StreamSpec("ns_broadcasts", List.of("ns.broadcast.>"), StreamSpec.Retention.LIMITS,
@@ -54,7 +54,7 @@ class BusStreamsTest {
     new BusStreams(streams, NS, null, null, 0).declare();
     assertThat(streams.declared).isEmpty();
     new BusStreams(streams, NS, null,
-        HistoryOptions.keepFor(Duration.ofDays(2)).streamName("DLQ"), 0).declare();
+        HistoryOptions.keepFor(Duration.ofDays(2)).streamName("DLQ").build(), 0).declare();
     assertThat(streams.declared).extracting(StreamSpec::name).containsExactly("DLQ");
   }
 
@@ -77,8 +77,8 @@ class BusStreamsTest {
   @Test
   void replayOfAPatternNoKeptHistoryCoversNamesWhatIsKept() {
     BusParts parts = BusParts.on(RecordingTransport.withStreams(streams))
-        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)))
-        .keepDeadLetters(HistoryOptions.keepFor(Duration.ofHours(1))).build();
+        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)).build())
+        .keepDeadLetters(HistoryOptions.keepFor(Duration.ofHours(1)).build()).build();
     assertThatThrownBy(() -> parts.history.replay("ns.agent.>", ReplayStart.beginning(),
         d -> { }, parts.pipeline))
         .isInstanceOf(ConfigurationException.class)
@@ -93,7 +93,7 @@ class BusStreamsTest {
   @Test
   void replayHandsOverTheKeptMessagesAndCountsFailuresAndUndecodableOnes() {
     BusParts parts = BusParts.on(RecordingTransport.withStreams(streams))
-        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1))).build();
+        .keepBroadcasts(HistoryOptions.keepFor(Duration.ofHours(1)).build()).build();
     FakeCodec json = FakeCodec.json();
     AgentMessage ok = FakeCodec.message("a", null, MessageType.TASK_COMPLETE, "ok");
     AgentMessage bad = FakeCodec.message("a", null, MessageType.TASK_COMPLETE, "bad");

@@ -12,7 +12,7 @@ class DeadLettersTest {
   private final RecordingStreams streams = new RecordingStreams();
   private final RecordingTransport transport = RecordingTransport.withStreams(streams);
   private final BusParts parts = BusParts.on(transport)
-      .keepDeadLetters(HistoryOptions.keepFor(Duration.ofDays(1))).build();
+      .keepDeadLetters(HistoryOptions.keepFor(Duration.ofDays(1)).build()).build();
   private final BusMetrics.Queue queue = parts.metrics.queue("jobs");
   private final TransportMessage item = new TransportMessage("ns.queue.jobs", null,
       Headers.builder().add("traceparent", "00-1-2-01").add(Headers.MESSAGE_ID, "task-7").build(),
@@ -36,10 +36,11 @@ class DeadLettersTest {
     String id = parts.deadLetters.store(stored, "handler failed: X: y", queue,
         Duration.ofSeconds(3));
 
-    assertThat(id).isEqualTo("task-7");
+    // the queue's stream in the id: items of two queues may share an id, one stream keeps both
+    assertThat(id).isEqualTo("ns_queue_jobs/task-7");
     RecordingStreams.Store s = streams.stored.get(0);
     assertThat(s.subject()).isEqualTo("ns.deadletter");
-    assertThat(s.messageId()).isEqualTo("task-7");
+    assertThat(s.messageId()).isEqualTo("ns_queue_jobs/task-7");
     assertThat(s.timeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(s.payload()).isEqualTo(item.payload());
     assertThat(s.headers().first("traceparent")).isEqualTo("00-1-2-01");
@@ -48,7 +49,8 @@ class DeadLettersTest {
     assertThat(s.headers().first(Headers.DELIVERY_COUNT)).isEqualTo("5");
     assertThat(s.headers().first(Headers.ORIGINAL_STREAM)).isEqualTo("ns_queue_jobs");
     assertThat(s.headers().first(Headers.ORIGINAL_SEQUENCE)).isEqualTo("41");
-    assertThat(s.headers().first(Headers.MESSAGE_ID)).isEqualTo("task-7");
+    assertThat(s.headers().first(Headers.MESSAGE_ID)).isEqualTo("ns_queue_jobs/task-7");
+    assertThat(s.headers().first(Headers.ORIGINAL_MESSAGE_ID)).isEqualTo("task-7");
     assertThat(parts.metrics.deadLettered.sum()).isEqualTo(1);
     assertThat(queue.deadLettered.sum()).isEqualTo(1);
   }
@@ -59,9 +61,24 @@ class DeadLettersTest {
         new byte[] {'{', '}'});
     String id = parts.deadLetters.store(new RecordingStreams.Kept(bare, "ns_queue_jobs", 9, 3),
         "decode failed", queue, Duration.ofSeconds(1));
-    assertThat(id).isEqualTo("ns_queue_jobs-9");
+    assertThat(id).isEqualTo("ns_queue_jobs/seq-9");
     assertThat(streams.stored.get(0).headers().first(Headers.MESSAGE_ID))
-        .isEqualTo("ns_queue_jobs-9");
+        .isEqualTo("ns_queue_jobs/seq-9");
+    assertThat(streams.stored.get(0).headers().contains(Headers.ORIGINAL_MESSAGE_ID)).isFalse();
+  }
+
+  @Test
+  void itemsOfTwoQueuesWithOneIdGetDistinctDeadLetterIds() throws Exception {
+    TransportMessage other = new TransportMessage("ns.queue.reports", null,
+        Headers.of(Headers.MESSAGE_ID, "task-7"), new byte[] {'{', '}'});
+    String first = parts.deadLetters.store(new RecordingStreams.Kept(item, "ns_queue_jobs", 1, 5),
+        "x", queue, Duration.ofSeconds(1));
+    String second = parts.deadLetters.store(
+        new RecordingStreams.Kept(other, "ns_queue_reports", 1, 5), "x", queue,
+        Duration.ofSeconds(1));
+    assertThat(first).isNotEqualTo(second);
+    assertThat(streams.stored).extracting(RecordingStreams.Store::messageId)
+        .containsExactly("ns_queue_jobs/task-7", "ns_queue_reports/task-7");
   }
 
   @Test

@@ -248,7 +248,8 @@ public abstract class DurableQueueContract {
     assertThat(letter.headers().first(Headers.DELIVERY_COUNT)).isEqualTo("3");
     assertThat(letter.headers().first(Headers.ORIGINAL_SUBJECT)).isEqualTo(ns + ".queue.poison");
     assertThat(letter.headers().first(Headers.ORIGINAL_STREAM)).isEqualTo(ns + "_queue_poison");
-    assertThat(letter.headers().first(Headers.MESSAGE_ID)).isEqualTo("poison-13");
+    assertThat(letter.headers().first(Headers.ORIGINAL_MESSAGE_ID)).isEqualTo("poison-13");
+    assertThat(letter.headers().first(Headers.MESSAGE_ID)).isEqualTo(ns + "_queue_poison/poison-13");
     assertThat(codec().decode(letter.payload()).content()).containsEntry("item", 13L);
     QueueStats stats = awaitStats(bus, "poison", s -> s.deadLettered() == 1);
     assertThat(stats.handlerFailures()).isEqualTo(3);

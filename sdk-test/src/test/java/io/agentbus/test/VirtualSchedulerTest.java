@@ -1,12 +1,15 @@
 package io.agentbus.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agentbus.time.Scheduler.Cancellable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 class VirtualSchedulerTest {
@@ -58,5 +61,32 @@ class VirtualSchedulerTest {
     time.schedule(Duration.ofSeconds(1), () -> ran.add("second"));
     time.advance(Duration.ofSeconds(1));
     assertThat(ran).containsExactly("second");
+  }
+
+  @Test
+  void awaitPendingTasksReturnsOnceAnotherThreadPutsWorkOnTheClock() throws Exception {
+    CountDownLatch go = new CountDownLatch(1);
+    List<String> ran = new ArrayList<>();
+    Thread other = new Thread(() -> {
+      try {
+        go.await();
+      } catch (InterruptedException e) {
+        return;
+      }
+      time.schedule(Duration.ofSeconds(5), () -> ran.add("timeout"));
+    });
+    other.start();
+    go.countDown();
+    time.awaitPendingTasks(1, Duration.ofSeconds(10));
+    time.advance(Duration.ofSeconds(5));
+    assertThat(ran).containsExactly("timeout");
+    other.join();
+  }
+
+  @Test
+  void awaitPendingTasksGivesUpNamingHowManyArePending() {
+    time.schedule(Duration.ofSeconds(1), () -> { });
+    assertThatThrownBy(() -> time.awaitPendingTasks(2, Duration.ofMillis(20)))
+        .isInstanceOf(TimeoutException.class).hasMessageContaining("1 are pending");
   }
 }
