@@ -94,7 +94,7 @@ public final class InMemoryTransport implements Transport {
   private final String inboxPattern;
   private final String inboxPrefix;
   private final InboxReceiver inbox = new InboxReceiver();
-  private final InMemoryStreams.Session streams;
+  private final StreamSession streams;
   private final ConcurrentHashMap<String, PendingRequest> pending = new ConcurrentHashMap<>();
   private final AtomicLong nextInbox = new AtomicLong();
   private final Set<InMemorySubscription> subscriptions = ConcurrentHashMap.newKeySet();
