@@ -25,17 +25,13 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -98,9 +94,7 @@ public final class InMemoryTransport implements Transport {
   private final ConcurrentHashMap<String, PendingRequest> pending = new ConcurrentHashMap<>();
   private final AtomicLong nextInbox = new AtomicLong();
   private final Set<InMemorySubscription> subscriptions = ConcurrentHashMap.newKeySet();
-  private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
-  private final ConcurrentLinkedQueue<ConnectionEvent> events = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean eventsRunning = new AtomicBoolean();
+  private final ConnectionEvents events;
   private final AtomicInteger state = new AtomicInteger(OPEN);
   private final Object lifecycleLock = new Object();
   private @Nullable CompletableFuture<Void> drainResult; // guarded by lifecycleLock
@@ -126,6 +120,7 @@ public final class InMemoryTransport implements Transport {
           t.setDaemon(true);
           return t;
         });
+    this.events = new ConnectionEvents(name, executor);
     this.inboxPrefix = Routes.INBOX_PREFIX + nuid() + ".";
     this.inboxPattern = inboxPrefix + "*";
     server.routes.add(inboxPattern, null, inbox);
@@ -361,7 +356,7 @@ public final class InMemoryTransport implements Transport {
       p.completeExceptionally(closedWhileWaiting(p.subject()));
     }
     server.disconnected(this);
-    fire(ConnectionEvent.of(ConnectionEvent.Kind.CLOSED, name + " closed"));
+    events.fire(ConnectionEvent.of(ConnectionEvent.Kind.CLOSED, name + " closed"));
     executor.shutdown();
     log.debug("{} closed", name);
   }
@@ -385,7 +380,7 @@ public final class InMemoryTransport implements Transport {
 
   @Override
   public void addConnectionListener(ConnectionListener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    events.add(Objects.requireNonNull(listener, "listener"));
   }
 
   /**
@@ -478,7 +473,7 @@ public final class InMemoryTransport implements Transport {
     log.warn("Slow consumer on {}: subscription '{}' has {} messages waiting, its pending limit; "
         + "new messages are dropped until it catches up (speed up its handler or raise "
         + "pendingLimit)", name, s.subject(), s.pendingLimit());
-    fire(new ConnectionEvent(ConnectionEvent.Kind.SLOW_CONSUMER, "Subscription '" + s.subject()
+    events.fire(new ConnectionEvent(ConnectionEvent.Kind.SLOW_CONSUMER, "Subscription '" + s.subject()
         + "' on " + name + " exceeded its pending limit of " + s.pendingLimit()
         + " messages; messages are being dropped", s.subject()));
   }
@@ -505,38 +500,6 @@ public final class InMemoryTransport implements Transport {
   private TransportException closedWhileWaiting(String subject) {
     return new TransportException(name + " was closed before the reply to a request on '"
         + subject + "' came");
-  }
-
-  /** Listeners run one event at a time, in order, on a transport thread. */
-  private void fire(ConnectionEvent event) {
-    if (listeners.isEmpty()) {
-      return;
-    }
-    events.add(event);
-    if (eventsRunning.compareAndSet(false, true)) {
-      try {
-        executor.execute(this::deliverEvents);
-      } catch (RejectedExecutionException e) {
-        eventsRunning.set(false);
-        log.debug("{} is closed; event {} not delivered", name, event);
-      }
-    }
-  }
-
-  private void deliverEvents() {
-    do {
-      ConnectionEvent e;
-      while ((e = events.poll()) != null) {
-        for (ConnectionListener l : listeners) {
-          try {
-            l.onEvent(e);
-          } catch (RuntimeException ex) {
-            log.warn("Connection listener {} threw on {}; ignored", l, e, ex);
-          }
-        }
-      }
-      eventsRunning.set(false);
-    } while (!events.isEmpty() && eventsRunning.compareAndSet(false, true));
   }
 
   private static String nuid() {
