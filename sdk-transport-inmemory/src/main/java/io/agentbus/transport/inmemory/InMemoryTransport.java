@@ -4,7 +4,6 @@ import io.agentbus.ConfigurationException;
 import io.agentbus.Headers;
 import io.agentbus.NoRespondersException;
 import io.agentbus.PayloadTooLargeException;
-import io.agentbus.RequestTimeoutException;
 import io.agentbus.Subjects;
 import io.agentbus.TransportException;
 import io.agentbus.spi.ConnectionEvent;
@@ -23,21 +22,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -83,7 +73,7 @@ public final class InMemoryTransport implements Transport {
 
   private static final int OPEN = 0;
   private static final int DRAINING = 1;
-  private static final int CLOSED = 2;
+  static final int CLOSED = 2;
 
   private final InMemoryServer server;
   private final String name;
@@ -91,16 +81,12 @@ public final class InMemoryTransport implements Transport {
   private final int pendingLimit;
   private final Scheduler scheduler;
   private final ThreadPoolExecutor executor;
-  private final String inboxPattern;
-  private final String inboxPrefix;
-  private final InboxReceiver inbox = new InboxReceiver();
-  private final InMemoryStreams.Session streams;
-  private final ConcurrentHashMap<String, PendingRequest> pending = new ConcurrentHashMap<>();
-  private final AtomicLong nextInbox = new AtomicLong();
+  // this class routes, subscribes and runs the lifecycle; requests and their replies are the
+  // inbox's, listeners the events', durable streams the session's
+  private final ReplyInbox inbox;
+  private final StreamSession streams;
   private final Set<InMemorySubscription> subscriptions = ConcurrentHashMap.newKeySet();
-  private final List<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
-  private final ConcurrentLinkedQueue<ConnectionEvent> events = new ConcurrentLinkedQueue<>();
-  private final AtomicBoolean eventsRunning = new AtomicBoolean();
+  private final ConnectionEvents events;
   private final AtomicInteger state = new AtomicInteger(OPEN);
   private final Object lifecycleLock = new Object();
   private @Nullable CompletableFuture<Void> drainResult; // guarded by lifecycleLock
@@ -126,9 +112,10 @@ public final class InMemoryTransport implements Transport {
           t.setDaemon(true);
           return t;
         });
-    this.inboxPrefix = Routes.INBOX_PREFIX + nuid() + ".";
-    this.inboxPattern = inboxPrefix + "*";
-    server.routes.add(inboxPattern, null, inbox);
+    this.events = new ConnectionEvents(name, executor);
+    this.inbox = new ReplyInbox(name, server.routes, scheduler, maxPayload, state, published,
+        delivered, dropped);
+    inbox.route();
     this.streams = server.streams.session((subject, headers, payload) ->
         publish(subject, null, headers, payload));
     server.connected(this);
@@ -154,14 +141,14 @@ public final class InMemoryTransport implements Transport {
   @Override
   public void publish(String subject, @Nullable String replyTo, Headers headers, byte[] payload) {
     if (state.get() == CLOSED) {
-      throw closed("publish to '" + subject + "'");
+      throw closed(name, "publish to '" + subject + "'");
     }
     Routes.Match m = server.routes.match(subject);
     if (replyTo != null) {
       Subjects.requireSubject("reply subject", replyTo);
     }
     Objects.requireNonNull(headers, "headers");
-    checkPayload(subject, payload);
+    checkPayload(subject, payload, maxPayload);
     server.streams.capture(subject, headers, payload); // kept, if a stream captures the subject
     if (!m.isEmpty()) {
       m.deliver(new TransportMessage(subject, replyTo, headers, payload));
@@ -187,7 +174,7 @@ public final class InMemoryTransport implements Transport {
       s.closeAndDiscard();
       removed(s);
       requireAcceptingSubscriptions(subjectPattern);
-      throw closed("subscribe to '" + subjectPattern + "'");
+      throw closed(name, "subscribe to '" + subjectPattern + "'");
     }
     return s;
   }
@@ -195,7 +182,7 @@ public final class InMemoryTransport implements Transport {
   @Override
   public CompletableFuture<TransportMessage> request(
       String subject, Headers headers, byte[] payload, Duration timeout) {
-    return sendRequest(subject, headers, payload, timeout, true);
+    return inbox.send(subject, headers, payload, timeout, true);
   }
 
   /**
@@ -211,61 +198,7 @@ public final class InMemoryTransport implements Transport {
     if (scheduler != Scheduler.system()) {
       return Transport.super.requestAndWait(subject, headers, payload, timeout);
     }
-    PendingRequest request = sendRequest(subject, headers, payload, timeout, false);
-    try {
-      return request.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      request.completeExceptionally(new RequestTimeoutException(subject, timeout));
-      return awaitSettled(request); // the reply, if it won the race with the timeout
-    } catch (ExecutionException e) {
-      return awaitSettled(request);
-    } catch (InterruptedException e) {
-      request.cancel(false);
-      throw e;
-    }
-  }
-
-  private static TransportMessage awaitSettled(PendingRequest request) {
-    try {
-      return request.join();
-    } catch (CompletionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
-      }
-      throw e;
-    }
-  }
-
-  private PendingRequest sendRequest(String subject, Headers headers, byte[] payload,
-      Duration timeout, boolean armTimer) {
-    if (state.get() == CLOSED) {
-      throw closed("send a request to '" + subject + "'");
-    }
-    Routes.Match m = server.routes.match(subject);
-    Objects.requireNonNull(headers, "headers");
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("Request timeout must be positive, was " + timeout);
-    }
-    checkPayload(subject, payload);
-    String replyTo = inboxPrefix + nextInbox.incrementAndGet();
-    PendingRequest request = new PendingRequest(pending, replyTo, subject, timeout);
-    // registered before publishing: the reply may come back before deliver returns
-    pending.put(replyTo, request);
-    int reached = m.deliver(new TransportMessage(subject, replyTo, headers, payload));
-    published.increment();
-    if (reached == 0) {
-      request.completeExceptionally(new NoRespondersException(subject));
-      return request;
-    }
-    if (armTimer) {
-      request.armTimer(scheduler);
-    }
-    if (state.get() == CLOSED) {
-      request.completeExceptionally(closedWhileWaiting(subject)); // close swept before our put
-    }
-    return request;
+    return inbox.sendAndWait(subject, headers, payload, timeout);
   }
 
   /**
@@ -277,7 +210,7 @@ public final class InMemoryTransport implements Transport {
   public void flush(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (state.get() == CLOSED) {
-      throw closed("flush");
+      throw closed(name, "flush");
     }
   }
 
@@ -350,18 +283,16 @@ public final class InMemoryTransport implements Transport {
     if (previous == CLOSED) {
       return;
     }
-    server.routes.remove(inboxPattern, null, inbox);
+    inbox.unroute();
     streams.close();
     for (InMemorySubscription s : subscriptions) {
       s.closeAndDiscard();
       server.routes.remove(s.subject(), s.queueGroup(), s);
     }
     subscriptions.clear();
-    for (PendingRequest p : pending.values()) {
-      p.completeExceptionally(closedWhileWaiting(p.subject()));
-    }
+    inbox.failWaiting();
     server.disconnected(this);
-    fire(ConnectionEvent.of(ConnectionEvent.Kind.CLOSED, name + " closed"));
+    events.fire(ConnectionEvent.of(ConnectionEvent.Kind.CLOSED, name + " closed"));
     executor.shutdown();
     log.debug("{} closed", name);
   }
@@ -385,7 +316,7 @@ public final class InMemoryTransport implements Transport {
 
   @Override
   public void addConnectionListener(ConnectionListener listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    events.add(Objects.requireNonNull(listener, "listener"));
   }
 
   /**
@@ -421,7 +352,7 @@ public final class InMemoryTransport implements Transport {
    * cancelled or failed: a test can assert it to catch leaked inboxes.
    */
   public int pendingRequests() {
-    return pending.size();
+    return inbox.waiting();
   }
 
   /** True until {@link #close()} (or the end of a {@link #drain}). */
@@ -478,14 +409,15 @@ public final class InMemoryTransport implements Transport {
     log.warn("Slow consumer on {}: subscription '{}' has {} messages waiting, its pending limit; "
         + "new messages are dropped until it catches up (speed up its handler or raise "
         + "pendingLimit)", name, s.subject(), s.pendingLimit());
-    fire(new ConnectionEvent(ConnectionEvent.Kind.SLOW_CONSUMER, "Subscription '" + s.subject()
-        + "' on " + name + " exceeded its pending limit of " + s.pendingLimit()
+    events.fire(new ConnectionEvent(ConnectionEvent.Kind.SLOW_CONSUMER, "Subscription '"
+        + s.subject() + "' on " + name + " exceeded its pending limit of " + s.pendingLimit()
         + " messages; messages are being dropped", s.subject()));
   }
 
   // ------------------------------------------------------------------ internals
 
-  private void checkPayload(String subject, byte[] payload) {
+  /** @throws PayloadTooLargeException if {@code payload} is over {@code maxPayload} */
+  static void checkPayload(String subject, byte[] payload, long maxPayload) {
     if (payload.length > maxPayload) {
       throw new PayloadTooLargeException(subject, payload.length, maxPayload);
     }
@@ -498,79 +430,9 @@ public final class InMemoryTransport implements Transport {
     }
   }
 
-  private TransportException closed(String action) {
+  /** The error for {@code action} on transport {@code name} once it is closed. */
+  static TransportException closed(String name, String action) {
     return new TransportException("Cannot " + action + ": " + name + " is closed");
-  }
-
-  private TransportException closedWhileWaiting(String subject) {
-    return new TransportException(name + " was closed before the reply to a request on '"
-        + subject + "' came");
-  }
-
-  /** Listeners run one event at a time, in order, on a transport thread. */
-  private void fire(ConnectionEvent event) {
-    if (listeners.isEmpty()) {
-      return;
-    }
-    events.add(event);
-    if (eventsRunning.compareAndSet(false, true)) {
-      try {
-        executor.execute(this::deliverEvents);
-      } catch (RejectedExecutionException e) {
-        eventsRunning.set(false);
-        log.debug("{} is closed; event {} not delivered", name, event);
-      }
-    }
-  }
-
-  private void deliverEvents() {
-    do {
-      ConnectionEvent e;
-      while ((e = events.poll()) != null) {
-        for (ConnectionListener l : listeners) {
-          try {
-            l.onEvent(e);
-          } catch (RuntimeException ex) {
-            log.warn("Connection listener {} threw on {}; ignored", l, e, ex);
-          }
-        }
-      }
-      eventsRunning.set(false);
-    } while (!events.isEmpty() && eventsRunning.compareAndSet(false, true));
-  }
-
-  private static String nuid() {
-    final String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    ThreadLocalRandom r = ThreadLocalRandom.current();
-    char[] c = new char[22];
-    for (int i = 0; i < c.length; i++) {
-      c[i] = alphabet.charAt(r.nextInt(alphabet.length()));
-    }
-    return new String(c);
-  }
-
-  /** Receives the replies to this transport's requests on {@code _INBOX.<id>.*}. */
-  private final class InboxReceiver implements Receiver {
-    @Override
-    public int offer(TransportMessage message) {
-      PendingRequest request = pending.get(message.subject());
-      if (request != null && request.complete(message)) {
-        delivered.increment();
-        return ACCEPTED;
-      }
-      if (state.get() == CLOSED) {
-        return REJECTED;
-      }
-      dropped.increment();
-      log.debug("Reply on {} came after its request ended (answered, timed out or cancelled); "
-          + "dropped", message.subject());
-      return ACCEPTED;
-    }
-
-    @Override
-    public boolean isInternal() {
-      return true;
-    }
   }
 
   /** Builds an {@link InMemoryTransport}. Not thread-safe. */

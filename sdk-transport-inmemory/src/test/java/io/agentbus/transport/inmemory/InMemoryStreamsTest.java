@@ -36,7 +36,7 @@ class InMemoryStreamsTest {
   private final VirtualScheduler time = VirtualScheduler.create();
   private final InMemoryStreams store = new InMemoryStreams(time);
   private final List<String> plainPublishes = new ArrayList<>();
-  private final InMemoryStreams.Session session = store.session((subject, headers, payload) -> {
+  private final StreamSession session = store.session((subject, headers, payload) -> {
     plainPublishes.add(subject);
     store.capture(subject, headers, payload);
   });
@@ -260,7 +260,7 @@ class InMemoryStreamsTest {
     assertThatThrownBy(() -> session.declare(workQueue("r", "ns.queue.r")))
         .isInstanceOf(TransportException.class).hasMessageContaining("closed");
     // another transport takes over once the ack wait is over
-    InMemoryStreams.Session other = store.session(store::capture);
+    StreamSession other = store.session(store::capture);
     BlockingQueue<StoredMessage> next = new LinkedBlockingQueue<>();
     other.consume(consumer("q", "ns.queue.q"), next::add);
     time.advance(ACK_WAIT);
