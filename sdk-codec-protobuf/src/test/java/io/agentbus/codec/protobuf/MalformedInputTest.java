@@ -97,6 +97,11 @@ class MalformedInputTest {
           .hasMessageContaining("AgentMessage.timestamp_nanos_of_milli (field 7) is " + nanos)
           .hasMessageContaining("0 to 999999");
     }
+    assertThat(codec.decode(envelope().tag(7, VARINT).varint(999_999).toByteArray()).timestamp())
+        .isEqualTo(Instant.ofEpochSecond(0, 999_999));
+    assertThat(codec.decode(create().string(1, "a").string(3, "heartbeat").tag(5, VARINT)
+        .varint(-1).tag(7, VARINT).varint(1).toByteArray()).timestamp())
+        .isEqualTo(Instant.parse("1969-12-31T23:59:59.999000001Z"));
     assertThat(codec.decode(envelope().tag(7, VARINT).varint(0).toByteArray()).timestamp())
         .isEqualTo(Instant.EPOCH);
   }
