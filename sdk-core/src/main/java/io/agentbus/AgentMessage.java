@@ -2,7 +2,6 @@ package io.agentbus;
 
 import io.agentbus.spi.codec.Content;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -19,8 +18,10 @@ import org.jspecify.annotations.Nullable;
  * tree of {@link Map Map&lt;String, Object&gt;}, {@link java.util.List}, {@link String}, {@link
  * Boolean}, {@link Long} (every integer, up to 64 bits), {@link Double} and null; values of other
  * numeric types are normalised on the way in ({@code Integer} to {@code Long}, {@code Float} to
- * {@code Double}), and anything else is rejected. The timestamp has millisecond precision, as on
- * the wire.
+ * {@code Double}), and anything else is rejected. The timestamp is kept at the precision it is
+ * given, down to the nanosecond, so that a relayed message keeps the microseconds a Python agent
+ * stamped; the codecs write it at that precision. Messages the bus creates are stamped at whole
+ * milliseconds, as is the builder's default.
  *
  * <p>Immutable and thread-safe: the content is deeply copied and unmodifiable.
  */
@@ -38,9 +39,9 @@ public final class AgentMessage {
     this.messageType = requireSet(b.messageType, "message_type");
     this.content = b.contentIsCopy ? b.content
         : b.contentAdopted ? Content.adopt(b.content) : Content.copyOf(b.content);
-    Instant ts = b.timestamp != null ? b.timestamp : Instant.now();
-    // the bus and the decoders stamp whole milliseconds already: no need to truncate those again
-    this.timestamp = ts.getNano() % 1_000_000 == 0 ? ts : ts.truncatedTo(ChronoUnit.MILLIS);
+    // a default stamp at whole milliseconds, as the bus stamps, writes three fraction digits
+    this.timestamp = b.timestamp != null ? b.timestamp
+        : Instant.ofEpochMilli(System.currentTimeMillis());
     this.correlationId = b.correlationId;
   }
 
@@ -74,7 +75,10 @@ public final class AgentMessage {
     return content;
   }
 
-  /** When the message was created, at millisecond precision. */
+  /**
+   * When the message was created, exactly as given to the builder (or decoded): whole
+   * milliseconds for messages the bus creates, finer when the sender stamped finer.
+   */
   public Instant timestamp() {
     return timestamp;
   }
@@ -181,7 +185,10 @@ public final class AgentMessage {
       return this;
     }
 
-    /** Defaults to now; truncated to milliseconds. */
+    /**
+     * When the message was created, kept at full precision (codecs carry it to the nanosecond).
+     * Defaults to now, at whole milliseconds.
+     */
     public Builder timestamp(Instant timestamp) {
       this.timestamp = Objects.requireNonNull(timestamp, "timestamp");
       return this;

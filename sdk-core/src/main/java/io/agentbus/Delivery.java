@@ -117,7 +117,7 @@ public final class Delivery {
         .toAgent(message.fromAgent())
         .messageType(type)
         .content(content)
-        .timestamp(replies.scheduler().now())
+        .timestamp(Instant.ofEpochMilli(replies.scheduler().nowMillis())) // as MessageBus stamps
         .correlationId(message.correlationId())
         .build());
   }

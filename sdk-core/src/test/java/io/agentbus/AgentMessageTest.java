@@ -30,17 +30,33 @@ class AgentMessageTest {
     assertThat(m.toAgent()).isEqualTo("parser-dev-001");
     assertThat(m.messageType()).isEqualTo(MessageType.QUESTION);
     assertThat(m.content()).containsEntry("question", "What format?");
-    assertThat(m.timestamp()).isEqualTo(Instant.parse("2025-12-05T14:30:00.123Z"));
+    assertThat(m.timestamp()).isEqualTo(ts);
     assertThat(m.correlationId()).isEqualTo("arch-001-1733409000.123");
     assertThat(m.toBuilder().build()).isEqualTo(m).hasSameHashCodeAs(m);
-    // the wire carries milliseconds: finer time is cut off, before 1970 as after it
-    for (String[] c : new String[][] {
-        {"2025-12-05T14:30:00.123999999Z", "2025-12-05T14:30:00.123Z"},
-        {"1969-12-31T23:59:59.999500Z", "1969-12-31T23:59:59.999Z"},
-        {"2025-12-05T14:30:00.120Z", "2025-12-05T14:30:00.120Z"}}) {
-      assertThat(m.toBuilder().timestamp(Instant.parse(c[0])).build().timestamp())
-          .as(c[0]).isEqualTo(Instant.parse(c[1]));
+  }
+
+  @Test
+  void keepsTheTimestampToTheNanosecondAndComparesItExactly() {
+    AgentMessage m = message(Map.of());
+    for (String t : new String[] {"2025-12-05T14:30:00.123999999Z", "1969-12-31T23:59:59.999500Z",
+        "2025-12-05T14:30:00.120Z", "2025-12-05T14:30:30.123456Z"}) {
+      AgentMessage fine = m.toBuilder().timestamp(Instant.parse(t)).build();
+      assertThat(fine.timestamp()).as(t).isEqualTo(Instant.parse(t));
+      AgentMessage oneNanoLater = fine.toBuilder().timestamp(fine.timestamp().plusNanos(1)).build();
+      assertThat(oneNanoLater).as(t).isNotEqualTo(fine);
+      assertThat(fine.toBuilder().build()).as(t).isEqualTo(fine).hasSameHashCodeAs(fine);
     }
+  }
+
+  @Test
+  void theDefaultTimestampIsNowAtWholeMilliseconds() {
+    long before = System.currentTimeMillis();
+    Instant stamped = AgentMessage.builder().fromAgent("a").messageType(MessageType.HEARTBEAT)
+        .build().timestamp();
+    long after = System.currentTimeMillis();
+
+    assertThat(stamped.getNano() % 1_000_000).isZero();
+    assertThat(stamped.toEpochMilli()).isBetween(before, after);
   }
 
   @Test

@@ -57,7 +57,9 @@ import org.junit.jupiter.api.TestFactory;
  *   <li>Strings carry any Unicode text: astral-plane characters, right-to-left text, control
  *       characters and NUL inside strings. (Unpaired surrogates are not part of the contract:
  *       they are not Unicode text, and binary formats with UTF-8 strings cannot carry them.)
- *   <li>Timestamps keep millisecond precision for every instant from year 0001 to 9999.
+ *   <li>Timestamps keep millisecond precision for every instant from year 0001 to 9999, and an
+ *       instant with microseconds or nanoseconds (a Python agent stamps microseconds) keeps them
+ *       exactly: a relay forwards the instant it received.
  *   <li>Content as deep as {@link Content#MAX_DEPTH} round-trips.
  *   <li>Bad input (empty, random, truncated or mutated bytes, a missing required field) fails with
  *       a {@link CodecException} whose message is not blank; never another exception, a stack
@@ -174,10 +176,25 @@ public abstract class CodecContract {
       AgentMessage back = roundTrip(message().timestamp(t).build());
       assertThat(back.timestamp()).isEqualTo(t);
     }
-    // sub-millisecond digits never reach the wire: the message itself holds milliseconds
-    AgentMessage fine =
-        message().timestamp(Instant.parse("2025-12-05T14:30:30.123456789Z")).build();
-    assertThat(roundTrip(fine).timestamp()).isEqualTo(Instant.parse("2025-12-05T14:30:30.123Z"));
+  }
+
+  @Test
+  public void timestampsKeepMicrosecondsAndNanoseconds() {
+    List<Instant> instants = List.of(
+        Instant.parse("2025-12-05T14:30:30.123456Z"), // what Python's datetime.isoformat() holds
+        Instant.parse("2025-12-05T14:30:30.000001Z"),
+        Instant.parse("2025-12-05T14:30:30.999999Z"),
+        Instant.parse("2025-12-05T14:30:30.123456789Z"),
+        Instant.parse("2025-12-05T14:30:30.000000001Z"),
+        Instant.parse("2025-12-05T14:30:30.999999999Z"),
+        Instant.parse("1969-12-31T23:59:59.999999Z"), // below the millisecond before 1970
+        Instant.parse("1969-12-31T23:59:59.000000001Z"),
+        Instant.parse("0001-01-01T00:00:00.000001Z"),
+        Instant.parse("9999-12-31T23:59:59.999999999Z"));
+    for (Instant t : instants) {
+      AgentMessage back = roundTrip(message().timestamp(t).build());
+      assertThat(back.timestamp()).as("%s", t).isEqualTo(t);
+    }
   }
 
   @Test

@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Each {@link Fixture} carries the raw bytes, the subject the seed would publish it on, and the
  * {@link AgentMessage} it must decode to, written out by hand here so that codec tests need no
- * JSON library to know what a fixture means. Timestamps in the expected values are at millisecond
- * precision: {@code 14:30:30.123456+00:00} is expected as {@code 14:30:30.123Z}.
+ * JSON library to know what a fixture means. Timestamps in the expected values are the exact
+ * instants the text names: {@code 14:30:30.123456+00:00} is expected as {@code 14:30:30.123456Z}.
  *
  * <p>Subjects follow the seed's hierarchy in the default namespace: broadcasts (no {@code
  * to_agent}) on {@code orchestrator.broadcast.<message_type>}, direct messages on {@code
@@ -96,7 +96,7 @@ public final class SeedFixtures {
           .fromAgent("my-agent-001")
           .messageType(MessageType.HEARTBEAT)
           .content(map("status", "alive"))
-          .timestamp(Instant.parse("2025-12-05T14:30:30.123Z"))
+          .timestamp(Instant.parse("2025-12-05T14:30:30.123456Z"))
           .build()),
       fixture("question-direct", Route.DIRECT, AgentMessage.builder()
           .fromAgent("architect-001")

@@ -78,9 +78,9 @@ class SeedFixturesTest {
   }
 
   @Test
-  void expectedTimestampsAreTruncatedToMilliseconds() {
+  void expectedTimestampsAreTheExactInstantsOfTheText() {
     assertThat(SeedFixtures.named("heartbeat-python-isoformat").expected().timestamp())
-        .isEqualTo(Instant.parse("2025-12-05T14:30:30.123Z"));
+        .isEqualTo(Instant.parse("2025-12-05T14:30:30.123456Z"));
     assertThat(SeedFixtures.named("task-assignment-queue").expected().messageType())
         .isEqualTo(MessageType.TASK_ASSIGNMENT);
   }

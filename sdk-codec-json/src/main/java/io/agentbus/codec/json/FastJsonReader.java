@@ -176,8 +176,8 @@ final class FastJsonReader {
     int start = pos;
     int end = endOfPlainString();
     int len = end - start;
-    if (len == IsoTimestamps.LENGTH) {
-      Instant canonical = IsoTimestamps.parseCanonical(b, start);
+    if (len <= IsoTimestamps.MAX_LENGTH) {
+      Instant canonical = IsoTimestamps.parseCanonical(b, start, len);
       if (canonical != null) {
         return canonical;
       }

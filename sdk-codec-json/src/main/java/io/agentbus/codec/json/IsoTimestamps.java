@@ -10,17 +10,23 @@ import org.jspecify.annotations.Nullable;
  * The seed's timestamp text, written and read by hand because {@code DateTimeFormatter} costs
  * more than the rest of a message.
  *
- * <p>Writes exactly {@code yyyy-MM-ddTHH:mm:ss.SSSZ} (24 ASCII bytes, always three fraction
- * digits, always {@code Z}). Reads what Python producers write: {@code datetime.isoformat()} with
- * or without microseconds ({@code 2025-12-05T14:30:30.123456+00:00}), {@code Z} or a numeric
- * offset ({@code +05:30}, {@code -0800}, {@code +05:30:15}), 1 to 9 fraction digits, a {@code T},
- * {@code t} or space between date and time, and no offset at all, which is read as UTC (the seed
- * stamps UTC, and {@code datetime.utcnow().isoformat()} writes no offset). Digits below the
- * millisecond are dropped (truncated, not rounded), as {@link io.agentbus.AgentMessage} does.
+ * <p>Writes {@code yyyy-MM-ddTHH:mm:ss.fffZ}, always in UTC with {@code Z}, with as many fraction
+ * digits as the instant needs out of three, six or nine: three for a whole millisecond ({@code
+ * 2025-12-05T14:30:00.000Z}, 24 ASCII bytes, what every message the bus stamps carries), six for a
+ * whole microsecond ({@code 2025-12-05T14:30:30.123456Z}, what Python's {@code datetime} holds),
+ * nine otherwise. Python 3.11's {@code datetime.fromisoformat} reads all three forms.
+ *
+ * <p>Reads what Python producers write: {@code datetime.isoformat()} with or without microseconds
+ * ({@code 2025-12-05T14:30:30.123456+00:00}), {@code Z} or a numeric offset ({@code +05:30},
+ * {@code -0800}, {@code +05:30:15}), any number of fraction digits, a {@code T}, {@code t} or
+ * space between date and time, and no offset at all, which is read as UTC (the seed stamps UTC,
+ * and {@code datetime.utcnow().isoformat()} writes no offset). The first nine fraction digits are
+ * kept, to the nanosecond; digits beyond the ninth are dropped (truncated, not rounded), since an
+ * {@link Instant} holds nanoseconds.
  */
 final class IsoTimestamps {
-  /** Length of the text {@link #format} writes. */
-  static final int LENGTH = 24;
+  /** Length of the longest text {@link #format} writes: nine fraction digits. */
+  static final int MAX_LENGTH = 30;
 
   private static final long MIN_SECOND = -62_167_219_200L; // 0000-01-01T00:00:00Z
   private static final long MAX_SECOND = 253_402_300_799L; // 9999-12-31T23:59:59Z
@@ -59,16 +65,24 @@ final class IsoTimestamps {
   }
 
   /**
-   * Writes {@code t} as {@code yyyy-MM-ddTHH:mm:ss.SSSZ} into {@code out[0..24)}.
+   * Writes {@code t} into {@code out} from index 0, as {@link #format(Instant, byte[], int)} does.
    *
+   * @return the number of bytes written: 24, 27 or 30
    * @throws CodecException if the year is outside 0000..9999
    */
-  static void format(Instant t, byte[] out) {
-    format(t, out, 0);
+  static int format(Instant t, byte[] out) {
+    return format(t, out, 0);
   }
 
-  /** Writes {@code t} as {@link #format(Instant, byte[])} does, into {@code out[at..at+24)}. */
-  static void format(Instant t, byte[] out, int at) {
+  /**
+   * Writes {@code t} as {@code yyyy-MM-ddTHH:mm:ss.fffZ} with three, six or nine fraction digits
+   * (the fewest that hold it exactly) into {@code out[at..)}, which must have room for {@link
+   * #MAX_LENGTH} bytes.
+   *
+   * @return the number of bytes written: 24, 27 or 30
+   * @throws CodecException if the year is outside 0000..9999
+   */
+  static int format(Instant t, byte[] out, int at) {
     long second = t.getEpochSecond();
     if (second < MIN_SECOND || second > MAX_SECOND) {
       throw new CodecException("Cannot encode timestamp " + t + ": the seed's format carries years"
@@ -88,8 +102,20 @@ final class IsoTimestamps {
     out[at + 16] = ':';
     digits(out, at + 17, secondOfDay % 60, 2);
     out[at + 19] = '.';
-    digits(out, at + 20, t.getNano() / 1_000_000, 3);
-    out[at + 23] = 'Z';
+    int nano = t.getNano();
+    int fraction;
+    if (nano % 1_000_000 == 0) {
+      digits(out, at + 20, nano / 1_000_000, 3);
+      fraction = 3;
+    } else if (nano % 1_000 == 0) {
+      digits(out, at + 20, nano / 1_000, 6);
+      fraction = 6;
+    } else {
+      digits(out, at + 20, nano, 9);
+      fraction = 9;
+    }
+    out[at + 20 + fraction] = 'Z';
+    return 21 + fraction;
   }
 
   private static void digits(byte[] out, int at, int value, int width) {
@@ -100,14 +126,16 @@ final class IsoTimestamps {
   }
 
   /**
-   * Reads {@code b[off..off+24)} if it is a valid timestamp in exactly the form {@link #format}
-   * writes ({@code 2025-12-05T14:30:00.000Z}), as most messages carry it; otherwise returns null
-   * and {@link #parse} must read it (and say what is wrong, if anything). Gives what {@link #parse}
-   * gives for the same text.
+   * Reads {@code b[off..off+len)} if it is a valid timestamp in exactly a form {@link #format}
+   * writes ({@code 2025-12-05T14:30:00.000Z}, or with six or nine fraction digits), as most
+   * messages carry it; otherwise returns null and {@link #parse} must read it (and say what is
+   * wrong, if anything). Gives what {@link #parse} gives for the same text.
    */
-  static @Nullable Instant parseCanonical(byte[] b, int off) {
-    if (off + LENGTH > b.length || b[off + 4] != '-' || b[off + 7] != '-' || b[off + 10] != 'T'
-        || b[off + 13] != ':' || b[off + 16] != ':' || b[off + 19] != '.' || b[off + 23] != 'Z') {
+  static @Nullable Instant parseCanonical(byte[] b, int off, int len) {
+    int fraction = len - 21;
+    if ((fraction != 3 && fraction != 6 && fraction != 9) || off + len > b.length
+        || b[off + 4] != '-' || b[off + 7] != '-' || b[off + 10] != 'T' || b[off + 13] != ':'
+        || b[off + 16] != ':' || b[off + 19] != '.' || b[off + len - 1] != 'Z') {
       return null;
     }
     int year = readDigits(b, off, 4);
@@ -116,8 +144,8 @@ final class IsoTimestamps {
     int hour = readDigits(b, off + 11, 2);
     int minute = readDigits(b, off + 14, 2);
     int second = readDigits(b, off + 17, 2);
-    int millis = readDigits(b, off + 20, 3);
-    if ((year | month | day | hour | minute | second | millis) < 0
+    int digits = readDigits(b, off + 20, fraction);
+    if ((year | month | day | hour | minute | second | digits) < 0
         || hour > 23 || minute > 59 || second > 59) {
       return null;
     }
@@ -130,8 +158,9 @@ final class IsoTimestamps {
       }
       lastParsedDay = d;
     }
+    int nanos = fraction == 3 ? digits * 1_000_000 : fraction == 6 ? digits * 1_000 : digits;
     return Instant.ofEpochSecond(d.epochDay * 86_400L + hour * 3600L + minute * 60L + second,
-        millis * 1_000_000L);
+        nanos);
   }
 
   /** The decimal value of {@code width} ASCII digits at {@code at}, or -1 if one is not a digit. */
@@ -190,10 +219,11 @@ final class IsoTimestamps {
         pos++;
         int digits = 0;
         while (pos < end && isDigit(c[pos])) {
-          if (++digits > 9) {
-            throw problem("more than 9 fraction digits");
+          // an Instant holds nanoseconds: digits beyond the ninth are read and dropped
+          if (++digits <= 9) {
+            nanos = nanos * 10 + (c[pos] - '0');
           }
-          nanos = nanos * 10 + (c[pos++] - '0');
+          pos++;
         }
         if (digits == 0) {
           throw problem("expected fraction digits after the decimal point");
@@ -248,7 +278,7 @@ final class IsoTimestamps {
         pos = end;
         throw problem("outside years 0000 to 9999 once converted to UTC");
       }
-      return Instant.ofEpochSecond(epochSecond, nanos / 1_000_000 * 1_000_000L);
+      return Instant.ofEpochSecond(epochSecond, nanos);
     }
 
     private int number(int width, String what) {

@@ -35,7 +35,11 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Writes</b> UTF-8 JSON with the keys {@code from_agent, to_agent, message_type, content,
  * timestamp, correlation_id} in that order, all six always present ({@code "to_agent": null} for a
  * broadcast and {@code "correlation_id": null} when there is none, as Python writes them), and the
- * timestamp as {@code 2025-12-05T14:30:00.000Z} (three fraction digits, UTC). Output is compact
+ * timestamp in UTC with {@code Z} and three, six or nine fraction digits, the fewest that hold the
+ * instant exactly: {@code 2025-12-05T14:30:00.000Z} for a whole millisecond (every message the bus
+ * stamps), {@code 2025-12-05T14:30:30.123456Z} for a relayed Python timestamp with microseconds,
+ * nine digits only for an instant with nanoseconds. Python 3.11's {@code
+ * datetime.fromisoformat} reads all three (it keeps six of nine digits). Output is compact
  * (no spaces) and non-ASCII text is written as UTF-8 rather than {@code &#92;u} escapes; Python's
  * {@code json.loads} reads both. A string holding an unpaired UTF-16 surrogate, which UTF-8 cannot
  * carry, is written with a {@code &#92;uD800} escape, as Python does. Doubles are written in the
@@ -45,8 +49,8 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Reads</b> what Python producers write: any whitespace, {@code &#92;u} escapes, a UTF-8
  * byte order mark, the keys in any order, timestamps with microseconds and numeric offsets
  * ({@code 2025-12-05T14:30:30.123456+00:00}, {@code +05:30}), with or without a fraction, or with
- * no offset at all (taken as UTC), truncated to milliseconds. Unknown top-level keys are ignored,
- * so a newer peer may add fields. A missing or null {@code to_agent}, {@code correlation_id} or
+ * no offset at all (taken as UTC), kept to the nanosecond (digits beyond the ninth are dropped).
+ * Unknown top-level keys are ignored, so a newer peer may add fields. A missing or null {@code to_agent}, {@code correlation_id} or
  * {@code content} means null, null and empty content. A key given twice keeps its last value, as
  * in Python.
  *

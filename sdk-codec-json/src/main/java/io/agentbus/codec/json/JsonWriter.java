@@ -78,9 +78,8 @@ final class JsonWriter {
     raw(CONTENT);
     map(m.content());
     raw(TIMESTAMP);
-    ensure(IsoTimestamps.LENGTH);
-    IsoTimestamps.format(m.timestamp(), buf, len);
-    len += IsoTimestamps.LENGTH;
+    ensure(IsoTimestamps.MAX_LENGTH);
+    len += IsoTimestamps.format(m.timestamp(), buf, len);
     raw(CORRELATION_ID);
     nullableString(m.correlationId());
     ensure(1);

@@ -70,6 +70,14 @@ class CodecContractSelfTest {
   }
 
   @Test
+  void catchesTimestampsCutToMillisecondsAsBeforeTheyKeptMicroseconds() {
+    assertThat(failingTests(TimestampsAtMilliseconds.class,
+        "timestampsKeepMillisecondPrecisionFromYear1To9999",
+        "timestampsKeepMicrosecondsAndNanoseconds"))
+        .containsExactly("timestampsKeepMicrosecondsAndNanoseconds");
+  }
+
+  @Test
   void catchesContentKeysReordered() {
     assertThat(failingTests(SortsContentKeys.class, "nestedMapsAndListsRoundTripWithKeyOrder"))
         .containsExactly("nestedMapsAndListsRoundTripWithKeyOrder");
@@ -211,6 +219,14 @@ class CodecContractSelfTest {
     AgentMessage brokenDecode(byte[] bytes) {
       AgentMessage m = json.decode(bytes);
       return m.toBuilder().timestamp(m.timestamp().truncatedTo(ChronoUnit.SECONDS)).build();
+    }
+  }
+
+  static final class TimestampsAtMilliseconds extends BrokenJsonContract {
+    @Override
+    AgentMessage brokenDecode(byte[] bytes) {
+      AgentMessage m = json.decode(bytes);
+      return m.toBuilder().timestamp(m.timestamp().truncatedTo(ChronoUnit.MILLIS)).build();
     }
   }
 

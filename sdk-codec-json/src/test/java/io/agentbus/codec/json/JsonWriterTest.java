@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -120,8 +121,8 @@ class JsonWriterTest {
 
   private static byte[] jackson(AgentMessage m) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] timestamp = new byte[IsoTimestamps.LENGTH];
-    IsoTimestamps.format(m.timestamp(), timestamp);
+    byte[] text = new byte[IsoTimestamps.MAX_LENGTH];
+    byte[] timestamp = Arrays.copyOf(text, IsoTimestamps.format(m.timestamp(), text));
     try (JsonGenerator g = JACKSON.createGenerator(out)) {
       g.writeStartObject();
       g.writeFieldName("from_agent");

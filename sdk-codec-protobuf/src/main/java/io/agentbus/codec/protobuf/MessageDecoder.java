@@ -42,6 +42,8 @@ final class MessageDecoder {
   private static final int TAG_CONTENT = tag(Wire.CONTENT, LEN);
   private static final int TAG_TIMESTAMP_MILLIS = tag(Wire.TIMESTAMP_MILLIS, Wire.VARINT);
   private static final int TAG_CORRELATION_ID = tag(Wire.CORRELATION_ID, LEN);
+  private static final int TAG_TIMESTAMP_NANOS_OF_MILLI =
+      tag(Wire.TIMESTAMP_NANOS_OF_MILLI, Wire.VARINT);
   private static final int TAG_KEY = tag(Wire.KEY, LEN);
   private static final int TAG_NULL = tag(Wire.NULL_VALUE, Wire.VARINT);
   private static final int TAG_BOOL = tag(Wire.BOOL_VALUE, Wire.VARINT);
@@ -98,6 +100,7 @@ final class MessageDecoder {
     String to = null;
     String type = null;
     long millis = 0;
+    int nanosOfMilli = 0;
     String correlationId = null;
     Content.MapBuilder content = null;
     int seen = 0;
@@ -134,6 +137,9 @@ final class MessageDecoder {
         } else if (tag == TAG_CORRELATION_ID) {
           seen = once(seen, Wire.AGENT_MESSAGE, field);
           correlationId = readString();
+        } else if (tag == TAG_TIMESTAMP_NANOS_OF_MILLI) {
+          seen = once(seen, Wire.AGENT_MESSAGE, field);
+          nanosOfMilli = in.readInt32();
         } else {
           skipUnknown(tag, Wire.AGENT_MESSAGE);
         }
@@ -152,6 +158,10 @@ final class MessageDecoder {
     if (timestampProblem != null) {
       throw new WireFailure(timestampProblem);
     }
+    if (nanosOfMilli < 0 || nanosOfMilli > 999_999) {
+      throw new WireFailure(Wire.AGENT_MESSAGE.describe(Wire.TIMESTAMP_NANOS_OF_MILLI) + " is "
+          + nanosOfMilli + "; it must be 0 to 999999, the nanoseconds below the millisecond");
+    }
     MessageType messageType;
     try {
       messageType = MessageType.of(type);
@@ -165,7 +175,7 @@ final class MessageDecoder {
           .toAgent(to)
           .messageType(messageType)
           .adoptContent(content == null ? Map.of() : content.seal())
-          .timestamp(Instant.ofEpochMilli(millis))
+          .timestamp(Instant.ofEpochMilli(millis).plusNanos(nanosOfMilli))
           .correlationId(correlationId)
           .build();
     } catch (AgentBusException | IllegalArgumentException e) {

@@ -71,6 +71,14 @@ final class MessageEncoder {
     if (cid != null) {
       writeString(Wire.CORRELATION_ID, cid, "correlation_id");
     }
+    // toEpochMilli rounds down, before 1970 too, so the rest is the nanos above that millisecond;
+    // absent when 0, as proto3 leaves it, so whole-millisecond messages encode as before
+    int nanosOfMilli = m.timestamp().getNano() % 1_000_000;
+    if (nanosOfMilli != 0) {
+      ensure(6);
+      tag(Wire.TIMESTAMP_NANOS_OF_MILLI, Wire.VARINT);
+      varint32(nanosOfMilli);
+    }
   }
 
   /** Writes a {@code Field} (key and value) as field {@code field} of its parent. */

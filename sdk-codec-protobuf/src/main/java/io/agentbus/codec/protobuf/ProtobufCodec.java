@@ -10,7 +10,7 @@ import java.util.Objects;
  *
  * <p><b>Lossless with JSON.</b> Every message the JSON codec can carry round-trips exactly: 64-bit
  * integers stay {@link Long}, doubles stay {@link Double} (2.0 too), nulls, booleans, strings,
- * nested maps (in their key order) and lists; the timestamp keeps its milliseconds; an unknown
+ * nested maps (in their key order) and lists; the timestamp keeps its nanoseconds; an unknown
  * {@code message_type} from a newer peer keeps its wire name. A message can therefore be relayed
  * between JSON and Protobuf agents without change.
  *

@@ -21,6 +21,7 @@ final class Wire {
   static final int CONTENT = 4;
   static final int TIMESTAMP_MILLIS = 5;
   static final int CORRELATION_ID = 6;
+  static final int TIMESTAMP_NANOS_OF_MILLI = 7;
 
   // Field and Value: Field.key, then the value kinds, numbered alike in both
   static final int KEY = 1;
@@ -44,8 +45,8 @@ final class Wire {
   /** The fields of each message: names and wire types indexed by field number. */
   static final Schema AGENT_MESSAGE = new Schema("AgentMessage",
       new String[] {null, "from_agent", "to_agent", "message_type", "content", "timestamp_millis",
-          "correlation_id"},
-      new int[] {-1, LEN, LEN, LEN, LEN, VARINT, LEN});
+          "correlation_id", "timestamp_nanos_of_milli"},
+      new int[] {-1, LEN, LEN, LEN, LEN, VARINT, LEN, VARINT});
   static final Schema FIELD = new Schema("Field",
       new String[] {null, "key", "null_value", "bool_value", "int_value", "double_value",
           "string_value", "struct_value", "list_value"},

@@ -25,7 +25,8 @@ final class GeneratedMapping {
         io.agentbus.codec.protobuf.v1.AgentMessage.newBuilder()
             .setFromAgent(m.fromAgent())
             .setMessageType(m.messageType().wireName())
-            .setTimestampMillis(m.timestamp().toEpochMilli());
+            .setTimestampMillis(m.timestamp().toEpochMilli())
+            .setTimestampNanosOfMilli(m.timestamp().getNano() % 1_000_000);
     if (m.toAgent() != null) {
       b.setToAgent(m.toAgent());
     }
@@ -103,7 +104,8 @@ final class GeneratedMapping {
         .toAgent(g.hasToAgent() ? g.getToAgent() : null)
         .messageType(MessageType.of(g.getMessageType()))
         .content(fromFields(g.getContentList()))
-        .timestamp(Instant.ofEpochMilli(g.getTimestampMillis()))
+        .timestamp(Instant.ofEpochMilli(g.getTimestampMillis())
+            .plusNanos(g.getTimestampNanosOfMilli()))
         .correlationId(g.hasCorrelationId() ? g.getCorrelationId() : null)
         .build();
   }

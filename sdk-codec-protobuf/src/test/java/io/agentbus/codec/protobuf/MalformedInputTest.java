@@ -17,6 +17,7 @@ import com.google.protobuf.CodedInputStream;
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
 import java.lang.management.ManagementFactory;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -90,6 +91,22 @@ class MalformedInputTest {
   }
 
   @Test
+  void nanosBelowTheMillisecondOutsideZeroTo999999AreRejected() {
+    for (long nanos : new long[] {-1, 1_000_000, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
+      assertRejected(envelope().tag(7, VARINT).varint(nanos))
+          .hasMessageContaining("AgentMessage.timestamp_nanos_of_milli (field 7) is " + nanos)
+          .hasMessageContaining("0 to 999999");
+    }
+    assertThat(codec.decode(envelope().tag(7, VARINT).varint(999_999).toByteArray()).timestamp())
+        .isEqualTo(Instant.ofEpochSecond(0, 999_999));
+    assertThat(codec.decode(create().string(1, "a").string(3, "heartbeat").tag(5, VARINT)
+        .varint(-1).tag(7, VARINT).varint(1).toByteArray()).timestamp())
+        .isEqualTo(Instant.parse("1969-12-31T23:59:59.999000001Z"));
+    assertThat(codec.decode(envelope().tag(7, VARINT).varint(0).toByteArray()).timestamp())
+        .isEqualTo(Instant.EPOCH);
+  }
+
+  @Test
   void invalidIdsAndTypeNamesAreRejected() {
     assertRejected(create().string(1, "architect 001").string(3, "heartbeat").tag(5, 0).varint(0))
         .hasMessageContaining("architect 001");
@@ -105,6 +122,8 @@ class MalformedInputTest {
         .hasMessageContaining("AgentMessage.from_agent (field 1) appears twice");
     assertRejected(envelope().tag(5, VARINT).varint(1))
         .hasMessageContaining("timestamp_millis (field 5) appears twice");
+    assertRejected(envelope().tag(7, VARINT).varint(1).tag(7, VARINT).varint(2))
+        .hasMessageContaining("timestamp_nanos_of_milli (field 7) appears twice");
     assertRejected(envelope().message(4, create().string(1, "k").string(1, "k2")
         .append(stringKind("v"))))
         .hasMessageContaining("Field.key (field 1) appears twice");
@@ -229,6 +248,9 @@ class MalformedInputTest {
             + "length-delimited, expected varint");
     assertRejected(envelope().tag(4, I64).fixed64(1))
         .hasMessageContaining("AgentMessage.content (field 4) has wire type fixed64");
+    assertRejected(envelope().string(7, "123456"))
+        .hasMessageContaining("AgentMessage.timestamp_nanos_of_milli (field 7) has wire type "
+            + "length-delimited, expected varint");
     assertRejected(envelope().field(4, "k", create().tag(6, VARINT).varint(1)))
         .hasMessageContaining("Field.string_value (field 6) has wire type varint")
         .hasMessageContaining("at content.k");

@@ -8,6 +8,7 @@ import io.agentbus.CodecException;
 import io.agentbus.MessageType;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +124,30 @@ class ProtobufCodecTest {
       AgentMessage m = TestMessages.minimal().toBuilder().timestamp(Instant.parse(t)).build();
       assertThat(roundTrip(m).timestamp()).isEqualTo(Instant.parse(t));
     }
+  }
+
+  /**
+   * The part below the millisecond is field 7, after everything else and only when non-zero: a
+   * whole-millisecond message encodes as it did before the field existed.
+   */
+  @Test
+  void nanosBelowTheMillisecondAreAnOptionalLastField() {
+    AgentMessage whole = TestMessages.everyKind().toBuilder()
+        .timestamp(Instant.parse("2025-12-05T14:30:30.123Z")).build();
+    byte[] wholeBytes = codec.encode(whole);
+    AgentMessage micros = whole.toBuilder()
+        .timestamp(Instant.parse("2025-12-05T14:30:30.123456Z")).build();
+
+    // tag (7 << 3 | varint) = 0x38, then 456000 as a varint: 0xc0 0xea 0x1b
+    assertThat(codec.encode(micros)).isEqualTo(concat(wholeBytes,
+        new byte[] {0x38, (byte) 0xc0, (byte) 0xea, 0x1b}));
+    assertThat(roundTrip(micros).timestamp()).isEqualTo(micros.timestamp());
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] both = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
   }
 
   @Test

@@ -46,7 +46,11 @@ class SchemaConformanceTest {
         TestMessages.minimal().toBuilder().content(TestMessages.nestedMaps(63)).build(),
         lengthBoundaries(), TestMessages.minimal().toBuilder().content(java.util.Map.of(
             "x".repeat(127), "k127", "y".repeat(128), "k128", "\u20AC".repeat(43), "k129b"))
-            .correlationId("c".repeat(300)).build());
+            .correlationId("c".repeat(300)).build(),
+        TestMessages.minimal().toBuilder()
+            .timestamp(Instant.parse("2025-12-05T14:30:30.123456Z")).build(),
+        TestMessages.everyKind().toBuilder()
+            .timestamp(Instant.parse("1969-12-31T23:59:59.999999999Z")).build());
   }
 
   /**
