@@ -8,7 +8,7 @@ def text = agent.text
 assert text.contains('package org.example.parsers;')
 assert text.contains('public final class ParserDev001 extends AbstractAgent')
 assert text.contains('public static final String ID = "parser-dev-001";')
-assert new File(base, 'Main.java').text.contains('injector.getInstance(ParserDev001.class)')
+assert new File(base, 'Main.java').text.contains('AgentApplication.run(ParserDev001.class)')
 def tests = new File(projectDir, 'src/test/java/org/example/parsers')
 assert new File(tests, 'ParserDev001Test.java').isFile()
 assert new File(tests, 'ParserDev001NatsTest.java').isFile()

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.inject.Guice;
 import com.google.inject.Injector;
-import com.google.inject.Singleton;
-import com.google.inject.util.Modules;
 import io.agentbus.AgentMessage;
 import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
@@ -21,7 +19,6 @@ import io.agentbus.test.nats.NatsServerExtension;
 import io.agentbus.spi.ConnectionEvent;
 import io.agentbus.spi.Transport;
 import io.agentbus.transport.nats.NatsTransport;
-import io.agentbus.transport.nats.NatsTransportConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,8 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Agents wired by {@link AgentBusModule} on a real NATS server: two injectors play two processes,
- * each with its one connection. The NATS transport is bound by hand, to the server under test;
- * everything else (codec, bus, context, host, monitor) comes from configuration.
+ * each with its one connection: the transport (agentbus.transport=nats), codec, bus, context,
+ * host and monitor all come from configuration.
  */
 @ExtendWith(NatsServerExtension.class)
 class AgentsOnNatsTest {
@@ -60,14 +57,16 @@ class AgentsOnNatsTest {
     }
   }
 
-  /** One "process": its own injector and NATS connection. */
+  /**
+   * One "process": its own injector and NATS connection, on the server under test by
+   * configuration alone, as a deployed agent gets it.
+   */
   private static Injector process(NatsServer server, Map<String, String> properties) {
     Map<String, String> all = new HashMap<>(properties);
     all.put("agentbus.shutdown-hook", "false");
-    return Guice.createInjector(Modules.override(
-        new AgentBusModule(AgentBusConfig.fromProperties(all)))
-        .with(binder -> binder.bind(Transport.class).toProvider(() -> NatsTransport.connect(
-            NatsTransportConfig.builder().servers(server.url()).build())).in(Singleton.class)));
+    all.put("agentbus.transport", "nats");
+    all.put("agentbus.nats.url", server.url());
+    return Guice.createInjector(new AgentBusModule(AgentBusConfig.fromProperties(all)));
   }
 
   @Test

@@ -58,6 +58,10 @@ import org.junit.jupiter.api.Test;
  * transports both run it. It runs in real time with short delays (a NATS server keeps its own
  * clock); exact timings under virtual time are the in-memory transport's own tests. Each test
  * works in a namespace of its own, so that streams left by one test do not meet the next.
+ *
+ * <p>This file is longer than the project's 600-line rule on purpose: a compatibility kit is one
+ * class to extend per implementation (as Micrometer's {@code MeterRegistryCompatibilityKit} is),
+ * and every test in it is a promise that a user can read next to the others.
  */
 public abstract class DurableQueueContract {
   /** A guard against hangs, not a performance bound. */

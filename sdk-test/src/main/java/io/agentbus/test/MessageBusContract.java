@@ -52,6 +52,10 @@ import org.junit.jupiter.api.Test;
  * <p>Extend it with a transport factory and a codec; the in-memory and NATS transports both run
  * it, which is what makes an agent unit-tested in memory behave the same on NATS. Every bus in a
  * test gets its own transport from {@link #newTransport()}, as separate processes would.
+ *
+ * <p>This file is longer than the project's 600-line rule on purpose: a compatibility kit is one
+ * class to extend per implementation (as Micrometer's {@code MeterRegistryCompatibilityKit} is),
+ * and every test in it is a promise that a user can read next to the others.
  */
 public abstract class MessageBusContract {
   /** A guard against hangs, not a performance bound. */

@@ -72,6 +72,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * test. After subscribing, tests call {@link Transport#flush} on the subscriber before publishing
  * from another transport: on NATS a subscription is live at the server only once the server has
  * seen it (in memory the flush is a no-op).
+ *
+ * <p>This file is longer than the project's 600-line rule on purpose: a compatibility kit is one
+ * class to extend per implementation (as Micrometer's {@code MeterRegistryCompatibilityKit} is),
+ * and every test in it is a promise that a user can read next to the others.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class TransportContract {

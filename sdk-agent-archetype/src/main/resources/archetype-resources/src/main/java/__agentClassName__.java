@@ -37,12 +37,7 @@ public final class ${agentClassName} extends AbstractAgent {
 
   @Inject
   public ${agentClassName}(AgentContext context) {
-    super(context);
-  }
-
-  @Override
-  public String id() {
-    return ID;
+    super(ID, context);
   }
 
   @Override

@@ -10,6 +10,7 @@ import io.agentbus.MessageType;
 import io.agentbus.QueueOptions;
 import io.agentbus.agent.AgentHost;
 import io.agentbus.agent.config.AgentBusConfig;
+import io.agentbus.guice.AgentApplication;
 import io.agentbus.agent.config.ConfigKey;
 import java.time.Duration;
 import java.util.Map;
@@ -25,10 +26,10 @@ class MainTest {
   void theInjectorRunsTheAgentOnTheConfiguredBusAndTheHostStopsIt() throws Exception {
     // the defaults (in memory, JSON, namespace orchestrator), as Main gets them without any file
     AgentBusConfig config = AgentBusConfig.fromProperties(Map.of("agentbus.shutdown-hook", "false"));
-    Injector injector = Main.injector(config);
+    Injector injector = AgentApplication.injector(config);
 
     Agent agent;
-    try (AgentHost host = Main.start(injector)) {
+    try (AgentHost host = AgentApplication.start(injector, ${agentClassName}.class)) {
       agent = host.agents().get(0);
       assertThat(agent.id()).isEqualTo(${agentClassName}.ID);
       assertThat(agent.state()).isEqualTo(Agent.State.RUNNING);
@@ -60,7 +61,8 @@ class MainTest {
         .systemProperties(Map.of())
         .environment(Map.of())
         .load();
-    try (AgentHost host = Main.start(Main.injector(config))) {
+    try (AgentHost host =
+        AgentApplication.start(AgentApplication.injector(config), ${agentClassName}.class)) {
       MessageBus bus = host.bus();
       QueueOptions tasks = bus.queueOptions("tasks");
       assertThat(tasks.isDurable()).isTrue();

@@ -1,13 +1,12 @@
 package ${package};
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.agentbus.AgentMessage;
 import io.agentbus.MessageType;
 import io.agentbus.agent.AgentHost;
 import io.agentbus.agent.config.AgentBusConfig;
-import io.agentbus.spi.Providers;
+import io.agentbus.guice.AgentApplication;
 import io.agentbus.test.nats.NatsServer;
 import io.agentbus.test.nats.NatsServerExtension;
 import java.time.Duration;
@@ -30,16 +29,15 @@ class ${agentClassName}NatsTest {
 
   @Test
   void answersAndReportsOverNats(NatsServer server) throws Exception {
-    assumeTrue(Providers.transports().containsKey("nats"),
-        "the NATS transport is not on the classpath (io.agentbus:sdk-transport-nats)");
     AgentBusConfig nats = AgentBusConfig.fromProperties(Map.of(
         "agentbus.transport", "nats",
         "agentbus.nats.url", server.url(),
         "agentbus.shutdown-hook", "false"));
 
     // the agent in one "process", a peer with its own connection in another
-    try (AgentHost agentProcess = Main.start(Main.injector(nats));
-        AgentHost peer = Main.injector(nats).getInstance(AgentHost.class)) {
+    try (AgentHost agentProcess =
+            AgentApplication.start(AgentApplication.injector(nats), ${agentClassName}.class);
+        AgentHost peer = AgentApplication.injector(nats).getInstance(AgentHost.class)) {
       AgentMessage reply = peer.bus().endpoint("parser-dev-001").request(${agentClassName}.ID,
           MessageType.RESOURCE_REQUEST, Map.of("resource", ${agentClassName}.RESOURCE), WAIT);
       assertThat(reply.fromAgent()).isEqualTo(${agentClassName}.ID);

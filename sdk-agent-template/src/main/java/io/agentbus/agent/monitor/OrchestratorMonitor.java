@@ -7,6 +7,7 @@ import io.agentbus.MessageBus;
 import io.agentbus.MessageHandler;
 import io.agentbus.MessageType;
 import io.agentbus.Subscription;
+import io.agentbus.agent.AgentContext;
 import io.agentbus.agent.internal.ServiceLifecycle;
 import io.agentbus.agent.internal.Subscriptions;
 import io.agentbus.time.Scheduler;
@@ -215,7 +216,7 @@ public final class OrchestratorMonitor implements AutoCloseable {
     private final MessageBus bus;
     private @Nullable Scheduler scheduler;
     private Duration deadAfter = DEFAULT_DEAD_AFTER;
-    private Duration drainTimeout = Duration.ofSeconds(5);
+    private Duration drainTimeout = AgentContext.DEFAULT_DRAIN_TIMEOUT;
     private MessageHandler taskFailedHandler = IncidentRouter.LOG_TASK_FAILED;
     private MessageHandler blockerHandler = IncidentRouter.LOG_BLOCKER;
     private final List<MonitorListener> listeners = new ArrayList<>();

@@ -1,0 +1,170 @@
+package io.agentbus.guice;
+
+import com.google.inject.CreationException;
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Module;
+import com.google.inject.ProvisionException;
+import com.google.inject.util.Modules;
+import io.agentbus.Agent;
+import io.agentbus.agent.AgentHost;
+import io.agentbus.agent.config.AgentBusConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The main method of an agent process, in one call:
+ *
+ * <pre>{@code
+ * public static void main(String[] args) throws InterruptedException {
+ *   AgentApplication.run(BillingAgent.class);
+ * }
+ * }</pre>
+ *
+ * <p>{@link #run} builds the injector ({@link AgentBusModule}), starts the agents on its {@link
+ * AgentHost} and returns when they have all stopped: when the JVM is asked to stop (Ctrl-C,
+ * SIGTERM) the host's shutdown hook stops them, announces that they go offline and drains the bus,
+ * bounded by {@code agentbus.drain.timeout}. A process that cannot start prints one line saying
+ * why (not a Guice stack trace) and exits with status 1. Tests use {@link #injector} and {@link
+ * #start} to do the same with bindings overridden.
+ */
+public final class AgentApplication {
+  private static final Logger log = LoggerFactory.getLogger(AgentApplication.class);
+  /** How long the agents may take to subscribe and send their first heartbeat. */
+  public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+  private AgentApplication() {}
+
+  /**
+   * Runs {@code agents} with the configuration {@link AgentBusConfig#load()} reads (system
+   * properties, environment variables, {@code agentbus.properties}) until they stop, as the class
+   * Javadoc describes; invalid configuration is a failure to start like any other.
+   */
+  @SafeVarargs
+  public static void run(Class<? extends Agent>... agents) throws InterruptedException {
+    AgentBusConfig config;
+    try {
+      config = AgentBusConfig.load();
+    } catch (RuntimeException e) {
+      System.err.println(names(agents) + " did not start: " + reason(e));
+      System.exit(1);
+      return;
+    }
+    run(config, agents);
+  }
+
+  /**
+   * Runs {@code agents} until they stop, as the class Javadoc describes. On a failure to start,
+   * prints {@code "<agents> did not start: <reason>"} to standard error and calls {@code
+   * System.exit(1)}: meant for a {@code main} method.
+   */
+  @SafeVarargs
+  public static void run(AgentBusConfig config, Class<? extends Agent>... agents)
+      throws InterruptedException {
+    AgentHost host;
+    try {
+      host = start(injector(config), agents);
+    } catch (RuntimeException | TimeoutException e) {
+      System.err.println(names(agents) + " did not start: " + reason(e));
+      System.exit(1);
+      return;
+    }
+    log.info("{} running on {} (namespace {}, codec {}); Ctrl-C stops {}", ids(host.agents()),
+        config.transport(), config.namespace(), config.codec(),
+        host.agents().size() == 1 ? "it" : "them");
+    awaitTerminated(host.agents());
+    for (Agent a : host.agents()) {
+      log.info("{} is {}", a.id(), a.state());
+    }
+  }
+
+  private static String ids(List<Agent> agents) {
+    List<String> ids = new ArrayList<>();
+    for (Agent a : agents) {
+      ids.add(a.id());
+    }
+    return String.join(", ", ids);
+  }
+
+  /** The injector for {@code config}, with {@code overrides} replacing its bindings. */
+  public static Injector injector(AgentBusConfig config, Module... overrides) {
+    return Guice.createInjector(Modules.override(new AgentBusModule(config)).with(overrides));
+  }
+
+  /**
+   * Starts {@code agents}, made by {@code injector}, on its {@link AgentHost}, and returns the host:
+   * closing it stops the agents and closes the bus. If they do not all start, closes the host
+   * and throws.
+   *
+   * @throws TimeoutException if they are not all running within {@link #START_TIMEOUT}
+   * @throws RuntimeException what creating or starting them threw
+   */
+  @SafeVarargs
+  public static AgentHost start(Injector injector, Class<? extends Agent>... agents)
+      throws TimeoutException {
+    AgentHost host = injector.getInstance(AgentHost.class);
+    try {
+      Agent[] made = new Agent[agents.length];
+      for (int i = 0; i < agents.length; i++) {
+        made[i] = injector.getInstance(agents[i]);
+      }
+      host.start(START_TIMEOUT, made);
+    } catch (TimeoutException | RuntimeException e) {
+      host.close();
+      throw e;
+    }
+    return host;
+  }
+
+  /** What to tell a person about a failure to start: the first message that explains it. */
+  static String reason(Throwable e) {
+    Throwable t = e;
+    while ((t instanceof ProvisionException || t instanceof CreationException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof ProvisionException || t instanceof CreationException) {
+      // no single cause: Guice's first message, without its numbered legend
+      String m = t.getMessage();
+      int end = m == null ? -1 : m.indexOf('\n', m.indexOf('\n') + 1);
+      return end < 0 ? String.valueOf(m) : m.substring(0, end).trim();
+    }
+    String m = t.getMessage();
+    return m == null || m.isBlank() ? t.toString() : m;
+  }
+
+  private static String names(Class<?>[] agents) {
+    List<String> names = new ArrayList<>();
+    for (Class<?> a : agents) {
+      names.add(a.getSimpleName());
+    }
+    return String.join(", ", names);
+  }
+
+  private static void awaitTerminated(List<Agent> agents) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(agents.size());
+    for (Agent a : agents) {
+      AtomicBoolean counted = new AtomicBoolean();
+      Runnable countOnce = () -> {
+        if (counted.compareAndSet(false, true)) {
+          stopped.countDown();
+        }
+      };
+      a.addListener((agent, from, to, failure) -> {
+        if (to.isTerminal()) {
+          countOnce.run();
+        }
+      });
+      if (a.state().isTerminal()) {
+        countOnce.run(); // stopped before the listener was added
+      }
+    }
+    stopped.await();
+  }
+}
