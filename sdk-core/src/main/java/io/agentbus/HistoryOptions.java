@@ -34,7 +34,7 @@ public final class HistoryOptions {
    * Starts the options of a history that keeps messages for {@code maxAge}; by default with no
    * limit on their number, on one server.
    *
-   * @throws IllegalArgumentException if {@code maxAge} is not positive
+   * @throws ConfigurationException if {@code maxAge} is not positive
    */
   public static Builder keepFor(Duration maxAge) {
     return new Builder(maxAge);
@@ -90,7 +90,7 @@ public final class HistoryOptions {
     public Builder maxAge(Duration maxAge) {
       Objects.requireNonNull(maxAge, "maxAge");
       if (maxAge.isNegative() || maxAge.isZero()) {
-        throw new IllegalArgumentException("History must be kept for a positive time, was "
+        throw new ConfigurationException("History must be kept for a positive time, was "
             + maxAge);
       }
       this.maxAge = maxAge;
@@ -100,7 +100,7 @@ public final class HistoryOptions {
     /** Also keeps at most {@code maxMessages} (positive): the oldest go first. */
     public Builder maxMessages(long maxMessages) {
       if (maxMessages < 1) {
-        throw new IllegalArgumentException("maxMessages must be positive, was " + maxMessages);
+        throw new ConfigurationException("maxMessages must be positive, was " + maxMessages);
       }
       this.maxMessages = maxMessages;
       return this;
@@ -112,7 +112,7 @@ public final class HistoryOptions {
      */
     public Builder replicas(int replicas) {
       if (replicas < 1) {
-        throw new IllegalArgumentException("replicas must be at least 1, was " + replicas);
+        throw new ConfigurationException("replicas must be at least 1, was " + replicas);
       }
       this.replicas = replicas;
       return this;

@@ -649,7 +649,7 @@ public final class MessageBus implements AutoCloseable {
     /** Timeout of requests that do not give one; default 5 s. */
     public Builder defaultRequestTimeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("defaultRequestTimeout must be positive, was "
+        throw new ConfigurationException("defaultRequestTimeout must be positive, was "
             + timeout);
       }
       this.defaultRequestTimeout = timeout;

@@ -211,7 +211,7 @@ public final class QueueOptions {
     /** At least 1. */
     public Builder maxDeliveries(int maxDeliveries) {
       if (maxDeliveries < 1) {
-        throw new IllegalArgumentException("maxDeliveries must be at least 1, was "
+        throw new ConfigurationException("maxDeliveries must be at least 1, was "
             + maxDeliveries);
       }
       this.maxDeliveries = maxDeliveries;
@@ -229,12 +229,12 @@ public final class QueueOptions {
     /** One or more delays, none negative; the last repeats. */
     public Builder backoff(List<Duration> delays) {
       if (delays.isEmpty()) {
-        throw new IllegalArgumentException("backoff needs at least one delay");
+        throw new ConfigurationException("backoff needs at least one delay");
       }
       for (Duration d : delays) {
         Objects.requireNonNull(d, "backoff delay");
         if (d.isNegative()) {
-          throw new IllegalArgumentException("backoff delays must not be negative, got " + d
+          throw new ConfigurationException("backoff delays must not be negative, got " + d
               + " in " + delays);
         }
       }
@@ -263,17 +263,17 @@ public final class QueueOptions {
     /** At least 1. */
     public Builder processedCapacity(int capacity) {
       if (capacity < 1) {
-        throw new IllegalArgumentException("processedCapacity must be at least 1, was "
+        throw new ConfigurationException("processedCapacity must be at least 1, was "
             + capacity);
       }
       this.processedCapacity = capacity;
       return this;
     }
 
-    /** 1 to 5. */
+    /** At least 1 (NATS JetStream allows at most 5, checked when the stream is declared). */
     public Builder replicas(int replicas) {
       if (replicas < 1) {
-        throw new IllegalArgumentException("replicas must be at least 1, was " + replicas);
+        throw new ConfigurationException("replicas must be at least 1, was " + replicas);
       }
       this.replicas = replicas;
       return this;
@@ -288,7 +288,7 @@ public final class QueueOptions {
     /** At least 1. */
     public Builder maxAckPending(int maxAckPending) {
       if (maxAckPending < 1) {
-        throw new IllegalArgumentException("maxAckPending must be at least 1, was "
+        throw new ConfigurationException("maxAckPending must be at least 1, was "
             + maxAckPending);
       }
       this.maxAckPending = maxAckPending;
@@ -308,7 +308,7 @@ public final class QueueOptions {
     private static Duration positive(String what, Duration d) {
       Objects.requireNonNull(d, what);
       if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(what + " must be positive, was " + d);
+        throw new ConfigurationException(what + " must be positive, was " + d);
       }
       return d;
     }

@@ -30,6 +30,23 @@ class DurabilityOptionsTest {
   }
 
   @Test
+  void everyBuilderRefusesAnInvalidValueWithAConfigurationExceptionNamingIt() {
+    // one exception type for every invalid builder value, as NatsTransportConfig and
+    // InMemoryTransport's builders throw too
+    assertThatThrownBy(() -> QueueOptions.durable().replicas(0))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("replicas");
+    assertThatThrownBy(() -> QueueOptions.durable().maxDeliveries(0))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("maxDeliveries");
+    assertThatThrownBy(() -> HistoryOptions.keepFor(Duration.ZERO))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("PT0S");
+    assertThatThrownBy(() -> HistoryOptions.keepFor(Duration.ofHours(1)).streamName("a.b"))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("a.b");
+    assertThatThrownBy(() -> MessageBus.builder().defaultRequestTimeout(Duration.ZERO))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("defaultRequestTimeout");
+  }
+
+  @Test
   void historyOptionsAreBuiltLikeQueueOptions() {
     HistoryOptions h = HistoryOptions.keepFor(Duration.ofHours(1)).maxMessages(500).replicas(3)
         .streamName("audit").build();

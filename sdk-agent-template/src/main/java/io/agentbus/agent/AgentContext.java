@@ -1,5 +1,6 @@
 package io.agentbus.agent;
 
+import io.agentbus.ConfigurationException;
 import io.agentbus.MessageBus;
 import io.agentbus.time.Scheduler;
 import java.time.Duration;
@@ -138,7 +139,7 @@ public final class AgentContext {
     private static Duration positive(String what, Duration d) {
       Objects.requireNonNull(d, what);
       if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(what + " must be positive, was " + d);
+        throw new ConfigurationException(what + " must be positive, was " + d);
       }
       return d;
     }

@@ -1,5 +1,7 @@
 package io.agentbus.spi;
 
+import io.agentbus.ConfigurationException;
+
 import io.agentbus.Subjects;
 import java.time.Duration;
 import java.util.List;
@@ -36,31 +38,31 @@ public record StreamSpec(
   }
 
   /**
-   * @throws IllegalArgumentException naming the bad value
+   * @throws ConfigurationException naming the bad value
    * @throws io.agentbus.InvalidSubjectException if a subject is not a valid pattern
    */
   public StreamSpec {
     requireStreamName("stream name", name);
     subjects = List.copyOf(subjects);
     if (subjects.isEmpty()) {
-      throw new IllegalArgumentException("Stream '" + name + "' must capture at least one subject");
+      throw new ConfigurationException("Stream '" + name + "' must capture at least one subject");
     }
     subjects.forEach(s -> Subjects.requirePattern("subject of stream " + name, s));
     Objects.requireNonNull(retention, "retention");
     if (maxAge.isNegative()) {
-      throw new IllegalArgumentException("maxAge of stream '" + name + "' must not be negative, was "
+      throw new ConfigurationException("maxAge of stream '" + name + "' must not be negative, was "
           + maxAge);
     }
     if (maxMessages < -1 || maxMessages == 0) {
-      throw new IllegalArgumentException("maxMessages of stream '" + name
+      throw new ConfigurationException("maxMessages of stream '" + name
           + "' must be positive or -1 (no limit), was " + maxMessages);
     }
     if (duplicateWindow.isNegative() || duplicateWindow.isZero()) {
-      throw new IllegalArgumentException("duplicateWindow of stream '" + name
+      throw new ConfigurationException("duplicateWindow of stream '" + name
           + "' must be positive, was " + duplicateWindow);
     }
     if (replicas < 1) {
-      throw new IllegalArgumentException("replicas of stream '" + name
+      throw new ConfigurationException("replicas of stream '" + name
           + "' must be at least 1, was " + replicas);
     }
   }
@@ -70,19 +72,19 @@ public record StreamSpec(
    * (what NATS accepts everywhere, including in file names).
    *
    * @return the name
-   * @throws IllegalArgumentException naming the bad character
+   * @throws ConfigurationException naming the bad character
    */
   public static String requireStreamName(String what, String name) {
     Objects.requireNonNull(name, what);
     if (name.isEmpty()) {
-      throw new IllegalArgumentException(what + " must not be empty");
+      throw new ConfigurationException(what + " must not be empty");
     }
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
       boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
           || c == '-' || c == '_';
       if (!ok) {
-        throw new IllegalArgumentException("Invalid " + what + " '" + name + "': character '" + c
+        throw new ConfigurationException("Invalid " + what + " '" + name + "': character '" + c
             + "' at index " + i + " (use letters, digits, '-' and '_')");
       }
     }

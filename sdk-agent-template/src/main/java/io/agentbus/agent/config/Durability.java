@@ -157,9 +157,8 @@ record Durability(
       String source = Settings.describe(e.getKey(), e.getValue());
       try {
         k.apply(b, source, e.getValue().text());
-      } catch (IllegalArgumentException ex) {
-        throw new ConfigurationException("Invalid value '" + e.getValue().text() + "' for "
-            + source + ": " + ex.getMessage(), ex);
+      } catch (ConfigurationException ex) {
+        throw naming(source, e.getValue().text(), ex);
       }
     });
     return b.build();
@@ -190,12 +189,11 @@ record Durability(
       if (v == null || k == HistoryKey.MAX_AGE) {
         continue;
       }
-    String source = Settings.describe(key, v);
+      String source = Settings.describe(key, v);
       try {
         k.apply(b, source, v.text());
-      } catch (IllegalArgumentException ex) {
-        throw new ConfigurationException("Invalid value '" + v.text() + "' for " + source + ": "
-            + ex.getMessage(), ex);
+      } catch (ConfigurationException ex) {
+        throw naming(source, v.text(), ex);
       }
     }
     return b.build();
@@ -210,5 +208,18 @@ record Durability(
   private static String options(Enum<?>[] keys) {
     return Arrays.stream(keys).map(k -> k instanceof QueueKey q ? q.option()
         : ((HistoryKey) k).option()).collect(Collectors.joining(", "));
+  }
+
+  /**
+   * {@code ex} as it is when it names the setting already (the value's grammar failed), else
+   * wrapped to name it (the builder refused the value, knowing nothing of keys and sources).
+   */
+  private static ConfigurationException naming(String source, String text,
+      ConfigurationException ex) {
+    String m = ex.getMessage();
+    if (m != null && m.contains(source)) {
+      return ex;
+    }
+    return new ConfigurationException("Invalid value '" + text + "' for " + source + ": " + m, ex);
   }
 }

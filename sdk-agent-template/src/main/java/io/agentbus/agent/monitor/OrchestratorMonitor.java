@@ -1,5 +1,6 @@
 package io.agentbus.agent.monitor;
 
+import io.agentbus.ConfigurationException;
 import io.agentbus.Agent.State;
 import io.agentbus.AgentMessage;
 import io.agentbus.Delivery;
@@ -275,7 +276,7 @@ public final class OrchestratorMonitor implements AutoCloseable {
     private static Duration positive(String what, Duration d) {
       Objects.requireNonNull(d, what);
       if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(what + " must be positive, was " + d);
+        throw new ConfigurationException(what + " must be positive, was " + d);
       }
       return d;
     }
