@@ -1,0 +1,214 @@
+package io.agentbus.transport.nats;
+
+import io.agentbus.spi.ConnectionEvent;
+import io.agentbus.spi.ConnectionListener;
+import io.nats.client.Connection;
+import io.nats.client.Consumer;
+import io.nats.client.ErrorListener;
+import io.nats.client.Message;
+import java.io.IOException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The connection events of one {@link NatsTransport}: jnats' connection and error callbacks,
+ * logged and translated into {@link ConnectionEvent}s for the application's {@link
+ * ConnectionListener}s. A listener that throws is logged and skipped. While the first connect is
+ * under way, its problems are only logged, since {@link NatsTransport#connect} reports them.
+ * Also notices when jnats closes the connection by itself, its reconnect attempts exhausted, and
+ * closes the transport for its users. Thread-safe.
+ */
+final class NatsConnectionEvents implements io.nats.client.ConnectionListener, ErrorListener {
+  // the transport's logger: one category per transport, whichever part of it logs
+  private static final Logger log = LoggerFactory.getLogger(NatsTransport.class);
+
+  private final NatsTransportConfig config;
+  private final NatsTransportState state;
+  private final NatsCounters counters;
+  private final CopyOnWriteArrayList<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicBoolean closedEventSent = new AtomicBoolean();
+  private final AtomicBoolean disconnected = new AtomicBoolean();
+  private volatile @Nullable NatsSubscriptions subscriptions;
+  /** Null during the first connect, whose failures {@link NatsTransport#connect} reports. */
+  private volatile @Nullable Connection connection;
+
+  NatsConnectionEvents(NatsTransportConfig config, NatsTransportState state,
+      NatsCounters counters) {
+    this.config = config;
+    this.state = state;
+    this.counters = counters;
+  }
+
+  /**
+   * The first connect succeeded: from now on, problems are the listeners' to hear of, and a slow
+   * consumer is looked up among {@code subscriptions}.
+   */
+  void connected(Connection c, NatsSubscriptions subscriptions) {
+    this.subscriptions = subscriptions;
+    this.connection = c;
+  }
+
+  private boolean connectedOnce() {
+    return connection != null;
+  }
+
+  void addListener(ConnectionListener listener) {
+    listeners.add(listener);
+  }
+
+  private void emit(ConnectionEvent event) {
+    for (ConnectionListener l : listeners) {
+      try {
+        l.onEvent(event);
+      } catch (RuntimeException e) {
+        log.warn("A connection listener threw on {}; ignored", event, e);
+      }
+    }
+  }
+
+  /** Tells the listeners, once, that the connection is closed. */
+  void emitClosed(String detail) {
+    if (closedEventSent.compareAndSet(false, true)) {
+      emit(ConnectionEvent.of(ConnectionEvent.Kind.CLOSED, detail));
+    }
+  }
+
+  // ------------------------------------------------------------------ connection events
+
+  @Override
+  @SuppressWarnings("deprecation")
+  public void connectionEvent(Connection conn, Events type) {
+    connectionEvent(conn, type, null, null);
+  }
+
+  @Override
+  public void connectionEvent(Connection conn, Events type, @Nullable Long time,
+      @Nullable String uriDetails) {
+    String where = uriDetails == null ? "" : NatsTransportConfig.redactUrls(uriDetails);
+    switch (type) {
+      case CONNECTED:
+        emit(ConnectionEvent.of(ConnectionEvent.Kind.CONNECTED, "connected to " + where));
+        break;
+      case DISCONNECTED:
+        // jnats reports one per failed reconnect attempt; users hear of the first
+        if (!disconnected.compareAndSet(false, true)) {
+          log.debug("Still disconnected from NATS ({})", where);
+          break;
+        }
+        if (!connectedOnce()) {
+          disconnected.set(false);
+          break;
+        }
+        if (!state.closedByUs()) {
+          log.warn("Disconnected from NATS {}; reconnecting every {} (publishes are buffered "
+              + "up to {} bytes)", where, config.reconnectWait(), config.reconnectBufferSize());
+        }
+        emit(ConnectionEvent.of(ConnectionEvent.Kind.DISCONNECTED, "disconnected from "
+            + where));
+        break;
+      case RECONNECTED:
+        disconnected.set(false);
+        counters.reconnects.incrementAndGet();
+        log.info("Reconnected to NATS {}", where);
+        emit(ConnectionEvent.of(ConnectionEvent.Kind.RECONNECTED, "reconnected to " + where));
+        break;
+      case RESUBSCRIBED:
+        log.debug("Subscriptions re-established on {}", where);
+        emit(ConnectionEvent.of(ConnectionEvent.Kind.RESUBSCRIBED,
+            "subscriptions re-established on " + where));
+        break;
+      case LAME_DUCK:
+        log.warn("NATS server {} is shutting down (lame duck mode); the client will move to "
+            + "another server", where);
+        emit(ConnectionEvent.of(ConnectionEvent.Kind.LAME_DUCK, "lame duck mode: " + where));
+        break;
+      case CLOSED:
+        onClosed();
+        break;
+      default:
+        log.debug("NATS connection event {} {}", type, where);
+    }
+  }
+
+  private void onClosed() {
+    if (state.closedByUs() || !state.compareAndSet(NatsTransportState.State.OPEN,
+        NatsTransportState.State.CLOSED)) {
+      return; // our own drain or close
+    }
+    Connection c = connection;
+    if (c == null) {
+      return; // the first connect failed; connect() throws, and no transport exists to tell
+    }
+    // closed by jnats itself: the reconnect attempts are exhausted
+    long unsent = counters.unsentCounted.compareAndSet(false, true)
+        ? c.outgoingPendingMessageCount() : 0;
+    if (unsent > 0) {
+      counters.dropped.add(unsent);
+    }
+    log.error("The NATS connection closed after {} reconnect attempts failed ({}={}); {} "
+        + "buffered publishes were lost. Every further call fails; create a new transport.",
+        config.maxReconnects(), NatsTransportConfig.Key.MAX_RECONNECTS.property(),
+        config.maxReconnects(), unsent);
+    emitClosed("reconnecting failed " + config.maxReconnects() + " times");
+  }
+
+  // ------------------------------------------------------------------ errors
+
+  @Override
+  public void errorOccurred(Connection conn, String error) {
+    if (!connectedOnce()) {
+      log.debug("The NATS server reported while connecting: {}", error);
+      return;
+    }
+    log.warn("The NATS server reported: {}", error);
+    emit(ConnectionEvent.of(ConnectionEvent.Kind.ERROR, "server error: " + error));
+  }
+
+  @Override
+  public void exceptionOccurred(Connection conn, Exception exp) {
+    if (!connectedOnce()) {
+      // the first connect's failure is thrown by connect(); this is its detail
+      log.warn("While connecting to NATS: {}", exp.toString());
+      return;
+    }
+    if (exp instanceof IOException) {
+      // a lost or refused connection; the DISCONNECTED event tells the user
+      log.debug("NATS connection problem: {}", exp.toString());
+    } else {
+      log.warn("NATS client error: {}", exp.toString(), exp);
+    }
+    emit(ConnectionEvent.of(ConnectionEvent.Kind.ERROR, "client error: " + exp));
+  }
+
+  @Override
+  public void slowConsumerDetected(Connection conn, Consumer consumer) {
+    counters.slowConsumerEvents.increment();
+    NatsSubscriptions subs = subscriptions;
+    NatsTransportSubscription s = subs == null ? null : subs.byConsumer(consumer);
+    String subject = s == null ? "_INBOX (request replies)" : s.subject();
+    String detail = "subscription '" + subject + "' reached its limit of "
+        + consumer.getPendingMessageLimit() + " waiting messages / "
+        + consumer.getPendingByteLimit() + " bytes; newer messages are dropped and counted "
+        + "until its handler catches up";
+    log.warn("Slow consumer: {} ({}, {}); other subscriptions are unaffected", detail,
+        NatsTransportConfig.Key.PENDING_MESSAGES.property(),
+        NatsTransportConfig.Key.PENDING_BYTES.property());
+    emit(new ConnectionEvent(ConnectionEvent.Kind.SLOW_CONSUMER, detail, subject));
+  }
+
+  @Override
+  public void messageDiscarded(Connection conn, Message msg) {
+    counters.dropped.increment();
+    log.warn("NATS discarded an outgoing message to '{}'; counted as dropped",
+        msg.getSubject());
+  }
+
+  @Override
+  public void socketWriteTimeout(Connection conn) {
+    log.warn("Writing to the NATS server timed out; the connection will be re-established");
+    emit(ConnectionEvent.of(ConnectionEvent.Kind.ERROR, "socket write timeout"));
+  }
+}
