@@ -87,6 +87,8 @@ final class PythonPeer {
     if ("true".equals(System.getenv("CI"))) {
       fail(message);
     }
+    // surefire does not show why a whole class was skipped, so say it here
+    System.out.println("[interop] skipped: " + message);
     Assumptions.abort(message);
     throw new AssertionError("unreachable");
   }
