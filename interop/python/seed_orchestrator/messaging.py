@@ -289,8 +289,16 @@ class NATSMessageBus:
     async def _reply_error(self, msg: Msg, error: BaseException) -> None:
         if not msg.reply:
             return
-        text = f"{type(error).__name__}: {error}".replace("\r", " ").replace("\n", " ")
-        await self._client().publish(msg.reply, b"", headers={ERROR_HEADER: text})
+        await self._client().publish(msg.reply, b"", headers={ERROR_HEADER: error_text(error)})
+
+
+def error_text(error: BaseException) -> str:
+    """``<Type>: <message>`` on one line, cut as AgentBus cuts it (past 1000 UTF-8 bytes)."""
+    text = f"{type(error).__name__}: {error}".replace("\r", " ").replace("\n", " ")
+    encoded = text.encode()
+    if len(encoded) <= 1024:
+        return text
+    return encoded[:1000].decode(errors="ignore") + "..."
 
 
 async def get_message_bus(nats_url: str = "nats://localhost:4222") -> NATSMessageBus:

@@ -8,7 +8,8 @@ import nats.errors
 import pytest
 
 from conftest import WAIT
-from seed_orchestrator import AgentMessage, MessageType, NATSMessageBus, RemoteAgentError
+from seed_orchestrator import AgentMessage, MessageType, RemoteAgentError
+from seed_orchestrator.messaging import error_text
 
 
 async def test_the_seeds_json_and_subjects(bus, peer):
@@ -90,3 +91,11 @@ async def test_unknown_types_decode_and_encode(nats_url):
     assert m.content == {} and m.to_agent is None and m.correlation_id is None
     assert json.loads(m.to_json())["message_type"] == "code_review"
     assert AgentMessage.from_json(m.to_json()) == m
+
+
+def test_an_error_reply_is_one_line_of_at_most_1_kib():
+    assert error_text(LookupError("no resource\nnamed secret")) == \
+        "LookupError: no resource named secret"
+    long = error_text(ValueError("é" * 2000))
+    assert long.startswith("ValueError: é") and long.endswith("...")
+    assert len(long.encode()) <= 1003 and "\n" not in long
