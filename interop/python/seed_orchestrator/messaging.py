@@ -1,4 +1,5 @@
-"""The seed orchestrator's message bus on nats-py, as its *NATS Communication Architecture* shows it.
+"""The seed orchestrator's message bus on nats-py, as its *NATS Communication Architecture*
+shows it.
 
 This is the Python side that AgentBus's Java agents are tested against (``sdk-interop``), and the
 reference for anyone writing an AgentBus-compatible agent in another language: every byte it puts
@@ -22,7 +23,6 @@ fails at once instead of waiting for its timeout (:class:`RemoteAgentError`).
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import logging
@@ -85,7 +85,7 @@ def now_timestamp() -> str:
 
 
 def parse_timestamp(value: str) -> datetime:
-    """An aware UTC datetime; a timestamp without offset is taken as UTC (Python 3.11 reads ``Z``)."""
+    """An aware UTC datetime; one without offset is taken as UTC (Python 3.11 reads ``Z``)."""
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=timezone.utc)
@@ -144,7 +144,7 @@ class AgentMessage:
 
 
 class RemoteAgentError(Exception):
-    """The responder's handler failed; ``error`` is its ``AgentBus-Error`` header (``Type: message``)."""
+    """The responder failed; ``error`` is its ``AgentBus-Error`` header (``<Type>: <message>``)."""
 
     def __init__(self, subject: str, error: str):
         super().__init__(f"The responder on '{subject}' failed: {error}")

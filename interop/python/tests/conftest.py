@@ -83,8 +83,8 @@ def compact(entries: list[str]) -> str:
 def nats_url() -> str:
     url = os.environ.get("NATS_URL")
     if not url:
-        why = ("NATS_URL is not set: these scenarios need the Java agents, which sdk-interop's JUnit "
-               "tests start (./mvnw -pl sdk-interop -am verify)")
+        why = ("NATS_URL is not set: these scenarios need the Java agents, which sdk-interop's "
+               "JUnit tests start (./mvnw -pl sdk-interop -am verify)")
         if os.environ.get("CI") == "true":
             pytest.fail(why)
         pytest.skip(why)

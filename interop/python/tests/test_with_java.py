@@ -411,7 +411,8 @@ async def test_timeouts_no_responders_and_error_replies(bus, peer):
     # nobody subscribed: the server's no-responders status, at once
     started = time.monotonic()
     with pytest.raises(nats.errors.NoRespondersError):
-        await bus.request("py-agent-001", "nobody-001", MessageType.QUESTION, {"q": 1}, timeout=WAIT)
+        await bus.request("py-agent-001", "nobody-001", MessageType.QUESTION, {"q": 1},
+                          timeout=WAIT)
     assert time.monotonic() - started < WAIT / 2
     peer.did_send("question py-agent-001->nobody-001: NoRespondersError")
 
