@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * A Java agent on {@link MessageBus} and a seed Python agent understand each other. The Python
  * side is played by a plain jnats connection that sends and reads the seed's raw JSON with no
  * headers, as the seed's {@code nats-py} agents do; what it reads is parsed by an independent
- * JSON library, as {@code json.loads} would.
+ * JSON library, as {@code json.loads} would. This emulation pins the recorded seed messages byte
+ * for byte; the real Python agents, on nats-py, are run against Java agents by {@code sdk-interop}.
  */
 class NatsSeedInteropTest {
   static final Duration WAIT = Duration.ofSeconds(10);
