@@ -1,6 +1,5 @@
 package io.agentbus;
 
-import io.agentbus.spi.Codec;
 import io.agentbus.spi.MessageInterceptor;
 import io.agentbus.spi.StoredMessage;
 import io.agentbus.spi.TransportMessage;

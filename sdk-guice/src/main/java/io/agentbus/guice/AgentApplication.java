@@ -82,6 +82,9 @@ public final class AgentApplication {
     for (Agent a : host.agents()) {
       log.info("{} is {}", a.id(), a.state());
     }
+    // agents that ended on their own (a failed work loop) leave the bus open: close it, so that
+    // the process ends; while the shutdown hook closes the host this returns at once
+    host.close();
   }
 
   private static String ids(List<Agent> agents) {

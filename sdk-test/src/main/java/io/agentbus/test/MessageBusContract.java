@@ -17,7 +17,6 @@ import io.agentbus.PayloadTooLargeException;
 import io.agentbus.RemoteHandlerException;
 import io.agentbus.RequestTimeoutException;
 import io.agentbus.Subscription;
-import io.agentbus.TransportException;
 import io.agentbus.spi.Codec;
 import io.agentbus.spi.MessageInterceptor;
 import io.agentbus.spi.Transport;
