@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 class AgentHostTest {
@@ -95,15 +96,22 @@ class AgentHostTest {
   void theDocumentedExampleRuns() throws Exception {
     AbstractAgent architect = agent("architect-001");
     AbstractAgent decomposer = agent("decomposer-001");
+    // the parser's work ends the run, once everyone runs: a loop that stopped at once could stop
+    // before host.start saw it running, which start reports as a failure to start
+    CountDownLatch allRunning = new CountDownLatch(1);
     AbstractAgent parser = new AbstractAgent("parser-dev-001", context) {
       @Override
       protected void configure(Handlers h) {
-        h.workLoop(this::stopAsync);
+        h.workLoop(() -> {
+          allRunning.await();
+          stopAsync();
+        });
       }
     };
 
     try (AgentHost host = AgentHost.create(bus, Duration.ofSeconds(15), true)) {
       host.start(Duration.ofSeconds(10), architect, parser, decomposer);
+      allRunning.countDown();
       parser.awaitTerminated(Duration.ofMinutes(5)); // whatever ends the run
     } // stops the agents, then closes the bus
 
