@@ -65,7 +65,6 @@ public final class AgentEndpoint {
    */
   public QueueReceipt publishToQueue(String queueName, MessageType type,
       Map<String, ? extends @Nullable Object> content) {
-    Subjects.requireToken("queue name", queueName);
     return bus.publishToQueue(queueName, bus.message(agentId, null, type, content, null));
   }
 

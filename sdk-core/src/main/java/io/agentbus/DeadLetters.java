@@ -3,8 +3,6 @@ package io.agentbus;
 import io.agentbus.spi.StoredMessage;
 import io.agentbus.spi.TransportMessage;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +74,7 @@ final class DeadLetters {
     Headers headers = b.build();
     try {
       streams.storeDeadLetter(subject, headers, raw.payload(), id, timeout);
-    } catch (ExecutionException | TimeoutException | InterruptedException | RuntimeException e) {
+    } catch (Exception e) {
       metrics.deadLetterFailures.increment();
       queue.deadLetterFailures.increment();
       throw e;

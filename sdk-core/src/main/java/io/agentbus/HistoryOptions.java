@@ -111,10 +111,7 @@ public final class HistoryOptions {
      * checked when the stream is declared).
      */
     public Builder replicas(int replicas) {
-      if (replicas < 1) {
-        throw new ConfigurationException("replicas must be at least 1, was " + replicas);
-      }
-      this.replicas = replicas;
+      this.replicas = QueueOptions.Builder.requireReplicas(replicas);
       return this;
     }
 

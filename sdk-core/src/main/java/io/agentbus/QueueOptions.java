@@ -272,10 +272,7 @@ public final class QueueOptions {
 
     /** At least 1 (NATS JetStream allows at most 5, checked when the stream is declared). */
     public Builder replicas(int replicas) {
-      if (replicas < 1) {
-        throw new ConfigurationException("replicas must be at least 1, was " + replicas);
-      }
-      this.replicas = replicas;
+      this.replicas = requireReplicas(replicas);
       return this;
     }
 
@@ -303,6 +300,14 @@ public final class QueueOptions {
 
     public QueueOptions build() {
       return new QueueOptions(this, true);
+    }
+
+    /** The check {@link HistoryOptions.Builder#replicas} shares. */
+    static int requireReplicas(int replicas) {
+      if (replicas < 1) {
+        throw new ConfigurationException("replicas must be at least 1, was " + replicas);
+      }
+      return replicas;
     }
 
     private static Duration positive(String what, Duration d) {

@@ -10,11 +10,12 @@ import io.agentbus.Agent;
 import io.agentbus.agent.AgentHost;
 import io.agentbus.agent.config.AgentBusConfig;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +53,7 @@ public final class AgentApplication {
     try {
       config = AgentBusConfig.load();
     } catch (RuntimeException e) {
-      System.err.println(names(agents) + " did not start: " + reason(e));
-      System.exit(1);
+      exitBecause(agents, e);
       return;
     }
     run(config, agents);
@@ -71,11 +71,11 @@ public final class AgentApplication {
     try {
       host = start(injector(config), agents);
     } catch (RuntimeException | TimeoutException e) {
-      System.err.println(names(agents) + " did not start: " + reason(e));
-      System.exit(1);
+      exitBecause(agents, e);
       return;
     }
-    log.info("{} running on {} (namespace {}, codec {}); Ctrl-C stops {}", ids(host.agents()),
+    log.info("{} running on {} (namespace {}, codec {}); Ctrl-C stops {}", host.agents().stream()
+        .map(Agent::id).collect(Collectors.joining(", ")),
         config.transport(), config.namespace(), config.codec(),
         host.agents().size() == 1 ? "it" : "them");
     awaitTerminated(host.agents());
@@ -85,14 +85,6 @@ public final class AgentApplication {
     // agents that ended on their own (a failed work loop) leave the bus open: close it, so that
     // the process ends; while the shutdown hook closes the host this returns at once
     host.close();
-  }
-
-  private static String ids(List<Agent> agents) {
-    List<String> ids = new ArrayList<>();
-    for (Agent a : agents) {
-      ids.add(a.id());
-    }
-    return String.join(", ", ids);
   }
 
   /** The injector for {@code config}, with {@code overrides} replacing its bindings. */
@@ -142,12 +134,11 @@ public final class AgentApplication {
     return m == null || m.isBlank() ? t.toString() : m;
   }
 
-  private static String names(Class<?>[] agents) {
-    List<String> names = new ArrayList<>();
-    for (Class<?> a : agents) {
-      names.add(a.getSimpleName());
-    }
-    return String.join(", ", names);
+  /** Tells the person why the agents did not start, in one line, and ends the process. */
+  private static void exitBecause(Class<?>[] agents, Throwable e) {
+    System.err.println(Arrays.stream(agents).map(Class::getSimpleName)
+        .collect(Collectors.joining(", ")) + " did not start: " + reason(e));
+    System.exit(1);
   }
 
   private static void awaitTerminated(List<Agent> agents) throws InterruptedException {
