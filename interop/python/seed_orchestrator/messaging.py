@@ -17,8 +17,10 @@ Payload: the ``AgentMessage`` JSON object with its six snake_case fields, no NAT
 Request/reply: a request is a direct message with a reply subject and a ``correlation_id`` of the
 seed's form ``{agent_id}-{epoch_millis}-{request_id}``; the reply is an ``AgentMessage`` from the
 responder to the requester carrying the same ``correlation_id``. A responder whose handler fails
-answers with an empty payload and the header ``AgentBus-Error: <Type>: <message>``, so the requester
-fails at once instead of waiting for its timeout (:class:`RemoteAgentError`).
+answers with an empty payload and the header ``AgentBus-Error: <Type>: <message>`` (with
+``Correlation-Id: <the request's correlation_id>``, without which a Java requester discards it as
+forged), so the requester fails at once instead of waiting for its timeout
+(:class:`RemoteAgentError`).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 
 NAMESPACE = "orchestrator"
 ERROR_HEADER = "AgentBus-Error"
+CORRELATION_ID_HEADER = "Correlation-Id"
 
 
 class MessageType(str, Enum):
@@ -267,7 +270,7 @@ class NATSMessageBus:
                 result = await callback(message)
             except Exception as e:  # the requester must hear of it rather than time out
                 log.warning("handler for %s failed: %r", msg.subject, e)
-                await self._reply_error(msg, e)
+                await self._reply_error(msg, e, message.correlation_id)
                 return
             if msg.reply and result is not None:
                 await self._client().publish(msg.reply, self._reply_for(message, result).to_json())
@@ -286,10 +289,15 @@ class NATSMessageBus:
             correlation_id=request.correlation_id,
         )
 
-    async def _reply_error(self, msg: Msg, error: BaseException) -> None:
+    async def _reply_error(self, msg: Msg, error: BaseException,
+                           correlation_id: Optional[str] = None) -> None:
         if not msg.reply:
             return
-        await self._client().publish(msg.reply, b"", headers={ERROR_HEADER: error_text(error)})
+        headers = {ERROR_HEADER: error_text(error)}
+        if correlation_id:
+            # the requester takes an error reply only with its request's correlation id
+            headers[CORRELATION_ID_HEADER] = correlation_id
+        await self._client().publish(msg.reply, b"", headers=headers)
 
 
 def error_text(error: BaseException) -> str:

@@ -2,7 +2,8 @@ package io.agentbus;
 
 /**
  * {@link MessageBus} counters since it was built. Every message the bus accepted ends in exactly
- * one of: handled, a handler failure, or a decode failure; failures are also dead-lettered.
+ * one of: handled, a handler failure, a decode failure, or refused; failures and refusals are also
+ * dead-lettered.
  *
  * @param published messages published (including replies and dead letters)
  * @param received messages taken from the transport by this bus's subscriptions
@@ -11,6 +12,11 @@ package io.agentbus;
  * @param decodeFailures messages that could not be decoded (malformed bytes, unknown codec)
  * @param deadLettered messages republished to the dead-letter subject
  * @param deadLetterFailures dead letters that could not be published (logged at error)
+ * @param refused messages refused before any handler saw them: a request whose reply subject is
+ *     not an inbox, or (with signing) a message unsigned, untrusted, altered or replayed
+ * @param repliesRefused replies that arrived for a request of this bus but were not its answer
+ *     (another responder, another correlation id, undecodable, or refused by an interceptor) and
+ *     were discarded while the request kept waiting
  */
 public record BusStats(
     long published,
@@ -19,4 +25,14 @@ public record BusStats(
     long handlerFailures,
     long decodeFailures,
     long deadLettered,
-    long deadLetterFailures) {}
+    long deadLetterFailures,
+    long refused,
+    long repliesRefused) {
+
+  /** The counters without the refusals, which are zero. */
+  public BusStats(long published, long received, long handled, long handlerFailures,
+      long decodeFailures, long deadLettered, long deadLetterFailures) {
+    this(published, received, handled, handlerFailures, decodeFailures, deadLettered,
+        deadLetterFailures, 0, 0);
+  }
+}

@@ -19,9 +19,16 @@ public final class Delivery {
   private final @Nullable String replyTo;
   private final Codec codec;
   private final @Nullable StoredMessage stored;
+  private final boolean isReply;
 
   Delivery(PublishPath replies, AgentMessage message, String subject, Headers headers,
       @Nullable String replyTo, Codec codec, @Nullable StoredMessage stored) {
+    this(replies, message, subject, headers, replyTo, codec, stored, false);
+  }
+
+  Delivery(PublishPath replies, AgentMessage message, String subject, Headers headers,
+      @Nullable String replyTo, Codec codec, @Nullable StoredMessage stored, boolean isReply) {
+    this.isReply = isReply;
     this.replies = replies;
     this.message = message;
     this.subject = subject;
@@ -47,6 +54,15 @@ public final class Delivery {
   /** The reply subject of a request, or null. */
   public @Nullable String replyTo() {
     return replyTo;
+  }
+
+  /**
+   * True when this is a reply to a request of this bus, on its way to the requester through the
+   * interceptors (see {@link io.agentbus.spi.MessageInterceptor#aroundDelivery}); handlers never
+   * see one.
+   */
+  public boolean isReply() {
+    return isReply;
   }
 
   /** True when the sender waits for a reply. */

@@ -1,6 +1,7 @@
 package io.agentbus;
 
 import io.agentbus.spi.MessageInterceptor;
+import io.agentbus.spi.ReceivedMessage;
 import io.agentbus.spi.StoredMessage;
 import io.agentbus.spi.TransportMessage;
 import java.util.List;
@@ -23,14 +24,18 @@ final class DeliveryPipeline {
   private final PublishPath publisher;
   private final DeadLetters deadLetters;
   private final BusMetrics metrics;
+  private final String namespacePrefix;
+  private final RateLimitedLog refusals;
 
   DeliveryPipeline(CodecSelector codecs, List<MessageInterceptor> interceptors,
-      PublishPath publisher, DeadLetters deadLetters, BusMetrics metrics) {
+      PublishPath publisher, DeadLetters deadLetters, BusMetrics metrics, Subjects subjects) {
     this.codecs = codecs;
     this.interceptors = List.copyOf(interceptors);
     this.publisher = publisher;
     this.deadLetters = deadLetters;
     this.metrics = metrics;
+    this.namespacePrefix = subjects.namespace() + ".";
+    this.refusals = new RateLimitedLog(log, publisher.scheduler(), 10_000);
   }
 
   /**
@@ -39,6 +44,11 @@ final class DeliveryPipeline {
    */
   void dispatch(TransportMessage raw, MessageHandler handler) {
     metrics.received.increment();
+    String refusal = refusal(raw);
+    if (refusal != null) {
+      refuse(raw, refusal);
+      return;
+    }
     CodecSelector.Decoded decoded;
     try {
       decoded = codecs.decode(raw);
@@ -48,13 +58,15 @@ final class DeliveryPipeline {
           raw.subject(), raw.payload().length, CodecSelector.describeContentType(raw.headers()),
           e.getMessage());
       deadLetters.publish(raw, "decode failed: " + e.getMessage());
-      replyWithError(raw.replyTo(), "CodecException: " + e.getMessage());
+      replyWithError(raw.replyTo(), null, "CodecException: " + e.getMessage());
       return;
     }
     AgentMessage message = decoded.message;
     try {
       deliver(delivery(raw, decoded, null), handler);
       metrics.handled.increment();
+    } catch (MessageRefusedException e) {
+      refuse(raw, e.getMessage());
     } catch (Exception | Error e) {
       if (e instanceof VirtualMachineError) {
         throw (Error) e;
@@ -64,7 +76,7 @@ final class DeliveryPipeline {
           raw.subject(), message.messageType(), message.fromAgent(), message.correlationId(), e);
       String error = e.getClass().getSimpleName() + ": " + e.getMessage();
       deadLetters.publish(raw, "handler failed: " + error);
-      replyWithError(raw.replyTo(), error);
+      replyWithError(raw.replyTo(), message.correlationId(), error);
     }
   }
 
@@ -74,7 +86,93 @@ final class DeliveryPipeline {
    * @throws CodecException if it cannot be; the caller counts and settles it
    */
   CodecSelector.Decoded decode(TransportMessage raw) {
+    String refusal = interceptorRefusal(raw, null);
+    if (refusal != null) {
+      throw new CodecException("refused: " + refusal);
+    }
     return codecs.decode(raw);
+  }
+
+  /**
+   * Why {@code raw}, received by a subscription, must not reach a handler, or null. A request
+   * whose reply subject is in this bus's namespace would make its responder publish the answer
+   * to another agent's (or a team's, a queue's) subject: a reflection, refused. Then the
+   * interceptors' {@link MessageInterceptor#beforeDecode}.
+   */
+  private @Nullable String refusal(TransportMessage raw) {
+    String replyTo = raw.replyTo();
+    if (replyTo != null && replyTo.startsWith(namespacePrefix)) {
+      return "reflected request: its reply subject '" + replyTo + "' is a subject of the '"
+          + namespacePrefix.substring(0, namespacePrefix.length() - 1)
+          + "' namespace, not an inbox";
+    }
+    return interceptorRefusal(raw, null);
+  }
+
+  /** The first interceptor's reason to refuse {@code raw} before decoding, or null. */
+  @Nullable String interceptorRefusal(TransportMessage raw,
+      ReceivedMessage.@Nullable SentRequest request) {
+    if (interceptors.isEmpty()) {
+      return null;
+    }
+    ReceivedMessage received = new ReceivedMessage(raw.subject(), raw.replyTo(), raw.headers(),
+        raw.payload(), request);
+    for (MessageInterceptor i : interceptors) {
+      String why = i.beforeDecode(received);
+      if (why != null) {
+        return PublishPath.singleLine(why);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Refuses a delivery: counted, logged once per cause (rate-limited), dead-lettered with the
+   * reason; a request gets no answer of value.
+   */
+  private void refuse(TransportMessage raw, String reason) {
+    metrics.refused.increment();
+    refusals.warn("refused " + cause(reason), "Refused a message on '" + raw.subject() + "': "
+        + reason + "; dead-lettering it (BusStats.refused counts them)");
+    deadLetters.publish(raw, "refused: " + reason);
+  }
+
+  /**
+   * Runs a reply's {@code aroundDelivery} chain; true if it reached the end, false if an
+   * interceptor did not proceed or refused it.
+   */
+  boolean admitReply(TransportMessage raw, CodecSelector.Decoded decoded) throws Exception {
+    if (interceptors.isEmpty()) {
+      return true;
+    }
+    boolean[] reached = new boolean[1];
+    try {
+      deliver(new Delivery(publisher, decoded.message, raw.subject(), raw.headers(), null,
+          decoded.codec, null, true), d -> reached[0] = true);
+    } catch (MessageRefusedException e) {
+      return false;
+    }
+    return reached[0];
+  }
+
+  /** Counts and logs (rate-limited) a reply discarded because it did not answer its request. */
+  void refuseReply(String requestSubject, String problem) {
+    metrics.repliesRefused.increment();
+    refusals.warn("reply " + cause(problem), "Discarded " + problem + " to the request on '"
+        + requestSubject + "'; still waiting for the real reply (BusStats.repliesRefused counts "
+        + "them)");
+  }
+
+  /** The kind of a refusal, for rate-limiting its log: the reason up to its first detail. */
+  private static String cause(String reason) {
+    int cut = reason.length();
+    for (char c : new char[] {':', '\'', '('}) {
+      int i = reason.indexOf(c);
+      if (i >= 0 && i < cut) {
+        cut = i;
+      }
+    }
+    return reason.substring(0, cut);
   }
 
   /**
@@ -100,14 +198,21 @@ final class DeliveryPipeline {
     interceptors.get(index).aroundDelivery(delivery, d -> deliver(d, handler, index + 1));
   }
 
-  /** Tells a waiting requester at once that its request failed, rather than letting it time out. */
-  private void replyWithError(@Nullable String replyTo, String error) {
+  /**
+   * Tells a waiting requester at once that its request failed, rather than letting it time out,
+   * with the request's correlation id so that the requester knows the error answers its request.
+   */
+  private void replyWithError(@Nullable String replyTo, @Nullable String correlationId,
+      String error) {
     if (replyTo == null) {
       return;
     }
+    Headers.Builder headers = Headers.builder().add(Headers.ERROR, PublishPath.singleLine(error));
+    if (correlationId != null && PublishPath.isHeaderSafe(correlationId)) {
+      headers.add(Headers.CORRELATION_ID, correlationId);
+    }
     try {
-      publisher.send(replyTo, null, Headers.of(Headers.ERROR, PublishPath.singleLine(error)),
-          new byte[0]);
+      publisher.send(replyTo, null, headers.build(), new byte[0]);
     } catch (RuntimeException e) {
       log.warn("Could not tell the requester on '{}' that its request failed", replyTo, e);
     }

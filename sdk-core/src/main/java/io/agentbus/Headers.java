@@ -25,6 +25,12 @@ public final class Headers {
    * or a payload a registered codec recognizes (Protobuf).
    */
   public static final String CONTENT_TYPE = "Content-Type";
+  /**
+   * On error replies: the request's {@code correlation_id}, so that the requester can tell the
+   * responder's error from one forged by someone else who saw the request. Other messages may
+   * carry it as a copy of their payload's field, for tools; the payload is authoritative.
+   */
+  public static final String CORRELATION_ID = "Correlation-Id";
   /** On dead letters and failed replies: what went wrong. */
   public static final String ERROR = "AgentBus-Error";
   /** On dead letters: the subject the message was originally received on. */

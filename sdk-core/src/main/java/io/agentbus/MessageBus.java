@@ -113,11 +113,12 @@ public final class MessageBus implements AutoCloseable {
     }
     this.publisher = new PublishPath(transport, codecs, b.interceptors, metrics, scheduler,
         closed);
-    this.requests = new RequestReply(transport, publisher, codecs);
     this.history = new BusStreams(streams, subjects, b.keepBroadcasts, b.keepDeadLetters,
         anyDurableQueue ? WorkQueues.maxReplicas(b.queueOptions, b.defaultQueueOptions) : 0);
     DeadLetters deadLetters = new DeadLetters(subjects, publisher, history, metrics);
-    this.pipeline = new DeliveryPipeline(codecs, b.interceptors, publisher, deadLetters, metrics);
+    this.pipeline = new DeliveryPipeline(codecs, b.interceptors, publisher, deadLetters, metrics,
+        subjects);
+    this.requests = new RequestReply(transport, publisher, pipeline);
     this.queues = new WorkQueues(transport, subjects, b.queueOptions, b.defaultQueueOptions,
         streams, publisher, pipeline, deadLetters, metrics);
     history.declare();

@@ -9,18 +9,19 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * Requests of one {@link MessageBus}: encode and send on a fresh inbox, wait (on the caller's
- * thread, or as a future), and turn the reply into an {@link AgentMessage} or the error the
- * responder sent. Thread-safe.
+ * thread, or as a future) for the reply that answers the request ({@link ReplyCheck}: a reply
+ * from anyone else is discarded and the wait goes on), and turn it into an {@link AgentMessage}
+ * or the error the responder sent. Thread-safe.
  */
 final class RequestReply {
   private final Transport transport;
   private final PublishPath publisher;
-  private final CodecSelector codecs;
+  private final DeliveryPipeline pipeline;
 
-  RequestReply(Transport transport, PublishPath publisher, CodecSelector codecs) {
+  RequestReply(Transport transport, PublishPath publisher, DeliveryPipeline pipeline) {
     this.transport = transport;
     this.publisher = publisher;
-    this.codecs = codecs;
+    this.pipeline = pipeline;
   }
 
   /** Sends {@code message} to {@code subject} and waits on this thread for the reply. */
@@ -29,10 +30,11 @@ final class RequestReply {
     Codec codec = publisher.primaryCodec();
     byte[] payload = codec.encode(message);
     Headers headers = publisher.headersFor(subject, message, codec, payload);
+    ReplyCheck check = new ReplyCheck(subject, message, headers, pipeline);
     TransportMessage reply;
     try {
       // waits on this thread: no timer and no completing thread between the reply and the caller
-      reply = transport.requestAndWait(subject, headers, payload, timeout);
+      reply = transport.requestAndWait(subject, headers, payload, timeout, check);
     } catch (NoRespondersException | RequestTimeoutException e) {
       publisher.countPublished(); // it went out; nobody answered
       throw e;
@@ -43,7 +45,7 @@ final class RequestReply {
           e);
     }
     publisher.countPublished();
-    return decodeReply(subject, reply);
+    return decodeReply(subject, reply, check);
   }
 
   /** Sends {@code message} to {@code subject}; the future completes with the reply. */
@@ -53,9 +55,12 @@ final class RequestReply {
     Codec codec = publisher.primaryCodec();
     byte[] payload = codec.encode(message);
     Headers headers = publisher.headersFor(subject, message, codec, payload);
-    CompletableFuture<TransportMessage> raw = transport.request(subject, headers, payload, timeout);
+    ReplyCheck check = new ReplyCheck(subject, message, headers, pipeline);
+    CompletableFuture<TransportMessage> raw =
+        transport.request(subject, headers, payload, timeout, check);
     publisher.countPublished();
-    CompletableFuture<AgentMessage> result = raw.thenApply(reply -> decodeReply(subject, reply));
+    CompletableFuture<AgentMessage> result =
+        raw.thenApply(reply -> decodeReply(subject, reply, check));
     // cancelling the caller's future must release the transport's inbox
     result.whenComplete((r, e) -> {
       if (e instanceof CancellationException) {
@@ -65,17 +70,18 @@ final class RequestReply {
     return result;
   }
 
-  private AgentMessage decodeReply(String subject, TransportMessage reply) {
-    String error = reply.headers().first(Headers.ERROR);
-    if (error != null && reply.payload().length == 0) {
-      throw new RemoteHandlerException(subject, error);
+  private AgentMessage decodeReply(String subject, TransportMessage reply, ReplyCheck check) {
+    if (ReplyCheck.isErrorReply(reply)) {
+      throw new RemoteHandlerException(subject, reply.headers().first(Headers.ERROR));
     }
-    try {
-      return codecs.decode(reply).message;
-    } catch (CodecException e) {
-      throw new CodecException("The reply to the request on '" + subject
-          + "' could not be decoded (" + reply.payload().length + " bytes, "
-          + CodecSelector.describeContentType(reply.headers()) + "): " + e.getMessage(), e);
+    CodecSelector.Decoded accepted = check.accepted();
+    if (accepted != null) {
+      return accepted.message;
     }
+    // a transport that does not filter replies (it ignores the filter): check here instead
+    if (!check.accept(reply)) {
+      throw new RequestTimeoutException(subject, Duration.ZERO);
+    }
+    return java.util.Objects.requireNonNull(check.accepted()).message;
   }
 }

@@ -34,12 +34,13 @@ final class BusParts {
     boolean anyDurable = WorkQueues.anyDurable(b.queueOptions, QueueOptions.atMostOnce());
     this.publisher = new PublishPath(transport, codecs, b.interceptors, metrics,
         Scheduler.system(), closed);
-    this.requests = new RequestReply(transport, publisher, codecs);
     this.history = new BusStreams(transport.durableStreams().orElse(null), subjects,
         b.keepBroadcasts, b.keepDeadLetters,
         anyDurable ? WorkQueues.maxReplicas(b.queueOptions, QueueOptions.atMostOnce()) : 0);
     this.deadLetters = new DeadLetters(subjects, publisher, history, metrics);
-    this.pipeline = new DeliveryPipeline(codecs, b.interceptors, publisher, deadLetters, metrics);
+    this.pipeline = new DeliveryPipeline(codecs, b.interceptors, publisher, deadLetters, metrics,
+        subjects);
+    this.requests = new RequestReply(transport, publisher, pipeline);
     this.queues = new WorkQueues(transport, subjects, b.queueOptions, QueueOptions.atMostOnce(),
         transport.durableStreams().orElse(null), publisher, pipeline, deadLetters, metrics);
     history.declare();

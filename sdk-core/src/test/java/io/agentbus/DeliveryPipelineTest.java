@@ -77,8 +77,9 @@ class DeliveryPipelineTest {
     assertThat(letter.replyTo()).isNull();
 
     RecordingTransport.Sent reply = transport.publishedTo("_INBOX.r1").get(0);
-    assertThat(reply.headers()).isEqualTo(
-        Headers.of(Headers.ERROR, "IllegalStateException: no such resource"));
+    assertThat(reply.headers()).isEqualTo(Headers.builder()
+        .add(Headers.ERROR, "IllegalStateException: no such resource")
+        .add(Headers.CORRELATION_ID, "c-1").build());
     assertThat(reply.payload()).isEmpty();
     assertThat(parts.metrics.snapshot()).isEqualTo(new BusStats(2, 1, 0, 1, 0, 1, 0));
   }

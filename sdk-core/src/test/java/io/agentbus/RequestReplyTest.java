@@ -36,7 +36,8 @@ class RequestReplyTest {
   @Test
   void anErrorReplyIsARemoteHandlerExceptionNamingTheSubjectAndTheError() {
     transport.answerRequestsWith(new TransportMessage("_INBOX.1", null,
-        Headers.of(Headers.ERROR, "IllegalStateException: no such resource"), new byte[0]));
+        Headers.builder().add(Headers.ERROR, "IllegalStateException: no such resource")
+            .add(Headers.CORRELATION_ID, "c-1").build(), new byte[0]));
     assertThatThrownBy(() -> parts.requests.request("ns.agent.b.x", REQUEST, TIMEOUT))
         .isInstanceOf(RemoteHandlerException.class)
         .hasMessageContaining("'ns.agent.b.x'")
@@ -56,18 +57,34 @@ class RequestReplyTest {
   }
 
   @Test
-  void anUndecodableReplyIsACodecExceptionNamingTheSubjectSizeAndContentType() {
+  void anUndecodableReplyIsRefusedAndCounted() {
     transport.answerRequestsWith(new TransportMessage("_INBOX.1", null,
         Headers.of(Headers.CONTENT_TYPE, "application/xml"), new byte[] {'<', 'a', '/', '>'}));
     assertThatThrownBy(() -> parts.requests.request("ns.agent.b.x", REQUEST, TIMEOUT))
-        .isInstanceOf(CodecException.class)
-        .hasMessageContaining("The reply to the request on 'ns.agent.b.x'")
-        .hasMessageContaining("4 bytes, application/xml")
-        .hasMessageContaining("No codec registered for content type 'application/xml'")
-        .hasCauseInstanceOf(CodecException.class);
-    assertThatThrownBy(() -> parts.requests.requestAsync("ns.agent.b.x", REQUEST, TIMEOUT).join())
-        .hasCauseInstanceOf(CodecException.class)
-        .hasMessageContaining("'ns.agent.b.x'");
+        .isInstanceOf(RequestTimeoutException.class);
+    assertThat(parts.metrics.repliesRefused.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void anErrorReplyWithoutTheRequestsCorrelationIdIsRefused() {
+    transport.answerRequestsWith(new TransportMessage("_INBOX.1", null,
+        Headers.of(Headers.ERROR, "Forged: no"), new byte[0]));
+    assertThatThrownBy(() -> parts.requests.request("ns.agent.b.x", REQUEST, TIMEOUT))
+        .isInstanceOf(RequestTimeoutException.class);
+    assertThat(parts.metrics.repliesRefused.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void aReplyFromAnotherAgentOrForAnotherRequestIsRefused() {
+    transport.answerRequestsWith(new TransportMessage("_INBOX.1", null, Headers.empty(),
+        FakeCodec.json().encode(FakeCodec.message("mallory", "a", MessageType.ANSWER, "c-1"))));
+    assertThatThrownBy(() -> parts.requests.request("ns.agent.b.x", REQUEST, TIMEOUT))
+        .isInstanceOf(RequestTimeoutException.class);
+    transport.answerRequestsWith(new TransportMessage("_INBOX.1", null, Headers.empty(),
+        FakeCodec.json().encode(FakeCodec.message("b", "a", MessageType.ANSWER, "c-2"))));
+    assertThatThrownBy(() -> parts.requests.request("ns.agent.b.x", REQUEST, TIMEOUT))
+        .isInstanceOf(RequestTimeoutException.class);
+    assertThat(parts.metrics.repliesRefused.sum()).isEqualTo(2);
   }
 
   @Test

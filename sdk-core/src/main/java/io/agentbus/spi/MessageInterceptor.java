@@ -25,10 +25,26 @@ public interface MessageInterceptor {
 
   /**
    * Wraps the handling of one delivered message. Call {@code next.proceed(delivery)} to go on (or
-   * do not, to reject it); exceptions propagate as handler failures.
+   * do not, to reject it); exceptions propagate as handler failures, except {@link
+   * io.agentbus.MessageRefusedException}, which refuses the message as {@link #beforeDecode}
+   * does. Replies to this bus's requests pass here too, with {@link Delivery#isReply()} true; a
+   * reply that does not proceed is discarded and the requester keeps waiting.
    */
   default void aroundDelivery(Delivery delivery, Chain next) throws Exception {
     next.proceed(delivery);
+  }
+
+  /**
+   * Called for every message received (deliveries, replies, queue items), before it is decoded
+   * and before any handler, the monitor or a waiting requester sees it: returns null to let it
+   * through, or a one-line reason to refuse it (for example "unsigned" or "bad signature"). A
+   * refused delivery is counted in {@link io.agentbus.BusStats#refused()}, logged (rate-limited)
+   * and dead-lettered with the reason in {@link Headers#ERROR}, and a request gets no answer; a
+   * refused reply is discarded and the requester keeps waiting. The default lets everything
+   * through.
+   */
+  default @org.jspecify.annotations.Nullable String beforeDecode(ReceivedMessage received) {
+    return null;
   }
 
   /** The rest of the delivery chain. */

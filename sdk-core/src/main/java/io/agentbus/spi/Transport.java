@@ -82,23 +82,49 @@ public interface Transport extends AutoCloseable {
    */
   default TransportMessage requestAndWait(String subject, Headers headers, byte[] payload,
       Duration timeout) throws InterruptedException {
-    CompletableFuture<TransportMessage> f = request(subject, headers, payload, timeout);
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      f.cancel(false);
-      throw e;
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
+    return await(subject, request(subject, headers, payload, timeout));
+  }
+
+  /**
+   * {@link #request} that completes only with a reply {@code filter} accepts: a reply it refuses
+   * is discarded and the request keeps waiting, up to {@code timeout}, for one it accepts. This
+   * is how a requester ignores a reply forged by someone who saw the request. {@link
+   * io.agentbus.MessageBus} sends every request this way.
+   *
+   * <p>The default suits a transport that can take only the first reply: it completes with that
+   * reply if the filter accepts it, and otherwise ends the request at once with {@link
+   * io.agentbus.RequestTimeoutException} (no accepted reply). The in-memory and NATS transports
+   * override it to keep waiting, as the contract suites check.
+   */
+  default CompletableFuture<TransportMessage> request(String subject, Headers headers,
+      byte[] payload, Duration timeout, ReplyFilter filter) {
+    CompletableFuture<TransportMessage> raw = request(subject, headers, payload, timeout);
+    CompletableFuture<TransportMessage> accepted = raw.thenApply(reply -> {
+      if (!filter.accept(reply)) {
+        throw new io.agentbus.RequestTimeoutException(subject, timeout);
       }
-      if (cause instanceof Error) {
-        throw (Error) cause;
+      return reply;
+    });
+    accepted.whenComplete((r, e) -> {
+      if (e instanceof java.util.concurrent.CancellationException) {
+        raw.cancel(false); // releases the inbox
       }
-      throw new TransportException("The request on '" + subject + "' failed: " + cause, cause,
-          false);
-    }
+    });
+    return accepted;
+  }
+
+  /**
+   * {@link #requestAndWait(String, Headers, byte[], Duration)} that returns only a reply {@code
+   * filter} accepts (see {@link #request(String, Headers, byte[], Duration, ReplyFilter)}). The
+   * default waits on that method's future.
+   *
+   * @throws io.agentbus.NoRespondersException if nobody subscribes to {@code subject}
+   * @throws io.agentbus.RequestTimeoutException if no accepted reply came within {@code timeout}
+   * @throws InterruptedException if the calling thread was interrupted while waiting
+   */
+  default TransportMessage requestAndWait(String subject, Headers headers, byte[] payload,
+      Duration timeout, ReplyFilter filter) throws InterruptedException {
+    return await(subject, request(subject, headers, payload, timeout, filter));
   }
 
   /**
@@ -136,5 +162,25 @@ public interface Transport extends AutoCloseable {
    */
   default Optional<DurableStreams> durableStreams() {
     return Optional.empty();
+  }
+
+  private static TransportMessage await(String subject, CompletableFuture<TransportMessage> f)
+      throws InterruptedException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      f.cancel(false);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw new TransportException("The request on '" + subject + "' failed: " + cause, cause,
+          false);
+    }
   }
 }

@@ -5,6 +5,7 @@ import io.agentbus.spi.ConnectionListener;
 import io.agentbus.spi.ConsumerSpec;
 import io.agentbus.spi.DurableStreams;
 import io.agentbus.spi.ReplaySpec;
+import io.agentbus.spi.ReplyFilter;
 import io.agentbus.spi.StoreAck;
 import io.agentbus.spi.StoredMessageHandler;
 import io.agentbus.spi.StreamSpec;
@@ -57,6 +58,18 @@ public class ForwardingTransport implements Transport {
   public CompletableFuture<TransportMessage> request(String subject, Headers headers,
       byte[] payload, Duration timeout) {
     return delegate.request(subject, headers, payload, timeout);
+  }
+
+  @Override
+  public CompletableFuture<TransportMessage> request(String subject, Headers headers,
+      byte[] payload, Duration timeout, ReplyFilter filter) {
+    return delegate.request(subject, headers, payload, timeout, filter);
+  }
+
+  @Override
+  public TransportMessage requestAndWait(String subject, Headers headers, byte[] payload,
+      Duration timeout, ReplyFilter filter) throws InterruptedException {
+    return delegate.requestAndWait(subject, headers, payload, timeout, filter);
   }
 
   @Override

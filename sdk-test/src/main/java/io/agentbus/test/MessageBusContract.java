@@ -606,7 +606,7 @@ public abstract class MessageBusContract {
   }
 
   @Test
-  void anUndecodableReplyFailsTheCallerWithACodecException() throws Exception {
+  void anUndecodableReplyIsDiscardedAndTheRequestWaitsOn() throws Exception {
     MessageBus requester = newBus();
     Transport raw = newTransport();
     try {
@@ -616,11 +616,145 @@ public abstract class MessageBusContract {
           "\u0000 not a message".getBytes(StandardCharsets.UTF_8)));
       raw.flush(WAIT);
 
-      assertThatThrownBy(() -> requester.endpoint("a").request("garbled", MessageType.QUESTION, Map.of(), WAIT))
-          .isInstanceOf(CodecException.class).message().isNotBlank();
+      assertThatThrownBy(() -> requester.endpoint("a").request("garbled", MessageType.QUESTION,
+          Map.of(), Duration.ofMillis(300))).isInstanceOf(RequestTimeoutException.class);
+      assertThat(requester.stats().repliesRefused()).isEqualTo(1);
     } finally {
       raw.close();
     }
+  }
+
+  /**
+   * Reply forgery: anyone subscribed to an agent's subjects sees the reply subject of a request
+   * to it and can answer first. Forged replies (another responder, another correlation id, an
+   * error reply without the request's correlation id, garbage) are discarded, counted, and the
+   * requester gets the real reply, also with signing off.
+   */
+  @Test
+  void forgedRepliesAreDiscardedAndTheRequesterGetsTheRealOne() throws Exception {
+    MessageBus architect = newBus();
+    MessageBus requester = newBus();
+    Transport forger = newTransport();
+    CountDownLatch forged = new CountDownLatch(1);
+    try {
+      forger.subscribe("orchestrator.agent.architect-001.>", null, m -> {
+        String inbox = Objects.requireNonNull(m.replyTo());
+        AgentMessage request = codec().decode(m.payload());
+        forger.publish(inbox, null, Headers.empty(), codec().encode(forgedReply(
+            "architect-001", request, "architect-001-0-666"))); // wrong correlation id
+        forger.publish(inbox, null, Headers.empty(), codec().encode(forgedReply(
+            "mallory", request, request.correlationId()))); // wrong responder
+        forger.publish(inbox, null, Headers.of(Headers.ERROR, "Forged: go away"), new byte[0]);
+        forger.publish(inbox, null, Headers.builder().add(Headers.ERROR, "Forged: go away")
+            .add(Headers.CORRELATION_ID, "other-1").build(), new byte[0]);
+        forger.flush(WAIT);
+        forged.countDown();
+      });
+      architect.subscribeToAgentMessages("architect-001", d -> {
+        assertThat(forged.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        d.reply(MessageType.RESOURCE_RESPONSE, Map.of("status", "ready"));
+      });
+      forger.flush(WAIT);
+      settle();
+
+      AgentMessage reply = requester.endpoint("parser-dev-001").request("architect-001",
+          MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model"), WAIT);
+
+      assertThat(reply.fromAgent()).isEqualTo("architect-001");
+      assertThat(reply.content()).isEqualTo(Map.of("status", "ready"));
+      assertThat(requester.stats().repliesRefused()).isEqualTo(4);
+      System.out.println("SECURITY-FIGURES scenario=reply-forgery transport="
+          + getClass().getSimpleName() + " attempted=4 refused="
+          + requester.stats().repliesRefused() + " leaked=0");
+    } finally {
+      forger.close();
+    }
+  }
+
+  /** An error reply with the request's correlation id fails the requester at once. */
+  @Test
+  void anErrorReplyCarriesTheRequestsCorrelationId() throws Exception {
+    MessageBus responder = newBus();
+    MessageBus requester = newBus();
+    BlockingQueue<String> correlationIds = new LinkedBlockingQueue<>();
+    Transport watcher = newTransport();
+    try {
+      watcher.subscribe("_INBOX.>", null, m -> {
+        String id = m.headers().first(Headers.CORRELATION_ID);
+        correlationIds.add(id == null ? "none" : id);
+      });
+      watcher.flush(WAIT);
+      responder.subscribeToAgentMessages("flaky", d -> {
+        throw new IllegalStateException("not today");
+      });
+      settle();
+      CompletableFuture<AgentMessage> f = requester.endpoint("a").requestAsync("flaky",
+          MessageType.QUESTION, Map.of(), WAIT);
+      assertThatThrownBy(() -> f.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+          .hasCauseInstanceOf(RemoteHandlerException.class).hasMessageContaining("not today");
+      assertThat(correlationIds.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+          .startsWith("a-");
+    } finally {
+      watcher.close();
+    }
+  }
+
+  /**
+   * Reflection: a request whose reply subject is another agent's subject would make the
+   * responder send its real answer there. It is refused before any handler, counted and
+   * dead-lettered, and nothing is published to the victim's subject.
+   */
+  @Test
+  void aRequestWhoseReplySubjectIsAnotherAgentsSubjectIsRefusedNotAnswered() throws Exception {
+    MessageBus architect = newBus();
+    MessageBus victim = newBus();
+    BlockingQueue<Delivery> dead = new LinkedBlockingQueue<>();
+    BlockingQueue<Delivery> atVictim = new LinkedBlockingQueue<>();
+    AtomicInteger handled = new AtomicInteger();
+    victim.subscribe(victim.subjects().deadLetter(), dead::add);
+    victim.subscribeToAgentMessages("victim-001", atVictim::add);
+    architect.subscribeToAgentMessages("architect-001", d -> {
+      handled.incrementAndGet();
+      d.reply(MessageType.ANSWER, Map.of("secret", "plans"));
+    });
+    Transport attacker = newTransport();
+    try {
+      settle();
+      AgentMessage request = AgentMessage.builder().fromAgent("victim-001")
+          .toAgent("architect-001").messageType(MessageType.QUESTION)
+          .content(Map.of("q", "plans?")).timestamp(java.time.Instant.now())
+          .correlationId("victim-001-1-1").build();
+      int attempts = 3;
+      for (int i = 0; i < attempts; i++) {
+        attacker.publish("orchestrator.agent.architect-001.question",
+            "orchestrator.agent.victim-001.answer", Headers.empty(), codec().encode(request));
+      }
+      attacker.flush(WAIT);
+
+      for (int i = 0; i < attempts; i++) {
+        assertThat(take(dead).headers().first(Headers.ERROR)).contains("reflected request")
+            .contains("orchestrator.agent.victim-001.answer");
+      }
+      // a marker after the refusals: once it arrives, anything reflected would have too
+      architect.endpoint("architect-001").send("victim-001", MessageType.STATUS_UPDATE,
+          Map.of("marker", true));
+      assertThat(take(atVictim).message().content()).containsEntry("marker", true);
+      assertThat(atVictim).isEmpty();
+      assertThat(handled).hasValue(0);
+      assertThat(architect.stats().refused()).isEqualTo(attempts);
+      System.out.println("SECURITY-FIGURES scenario=reflection transport="
+          + getClass().getSimpleName() + " attempted=" + attempts + " refused="
+          + architect.stats().refused() + " leaked=" + handled.get());
+    } finally {
+      attacker.close();
+    }
+  }
+
+  private static AgentMessage forgedReply(String from, AgentMessage request,
+      @org.jspecify.annotations.Nullable String correlationId) {
+    return AgentMessage.builder().fromAgent(from).toAgent(request.fromAgent())
+        .messageType(MessageType.RESOURCE_RESPONSE).content(Map.of("status", "forged"))
+        .timestamp(java.time.Instant.now()).correlationId(correlationId).build();
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.agentbus.TransportException;
 import io.agentbus.spi.ConnectionEvent;
 import io.agentbus.spi.ConnectionListener;
 import io.agentbus.spi.DurableStreams;
+import io.agentbus.spi.ReplyFilter;
 import io.agentbus.spi.Transport;
 import io.agentbus.spi.TransportHandler;
 import io.agentbus.spi.TransportMessage;
@@ -182,7 +183,15 @@ public final class InMemoryTransport implements Transport {
   @Override
   public CompletableFuture<TransportMessage> request(
       String subject, Headers headers, byte[] payload, Duration timeout) {
-    return inbox.send(subject, headers, payload, timeout, true);
+    return request(subject, headers, payload, timeout, ReplyFilter.ANY);
+  }
+
+  /** {@inheritDoc} A refused reply counts as dropped in {@link #stats()}. */
+  @Override
+  public CompletableFuture<TransportMessage> request(String subject, Headers headers,
+      byte[] payload, Duration timeout, ReplyFilter filter) {
+    return inbox.send(subject, headers, payload, timeout, Objects.requireNonNull(filter, "filter"),
+        true);
   }
 
   /**
@@ -195,10 +204,18 @@ public final class InMemoryTransport implements Transport {
   @Override
   public TransportMessage requestAndWait(String subject, Headers headers, byte[] payload,
       Duration timeout) throws InterruptedException {
+    return requestAndWait(subject, headers, payload, timeout, ReplyFilter.ANY);
+  }
+
+  /** {@inheritDoc} Waits as {@link #requestAndWait(String, Headers, byte[], Duration)} does. */
+  @Override
+  public TransportMessage requestAndWait(String subject, Headers headers, byte[] payload,
+      Duration timeout, ReplyFilter filter) throws InterruptedException {
     if (scheduler != Scheduler.system()) {
-      return Transport.super.requestAndWait(subject, headers, payload, timeout);
+      return Transport.super.requestAndWait(subject, headers, payload, timeout, filter);
     }
-    return inbox.sendAndWait(subject, headers, payload, timeout);
+    return inbox.sendAndWait(subject, headers, payload, timeout,
+        Objects.requireNonNull(filter, "filter"));
   }
 
   /**

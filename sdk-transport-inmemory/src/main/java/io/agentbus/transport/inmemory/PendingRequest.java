@@ -1,6 +1,7 @@
 package io.agentbus.transport.inmemory;
 
 import io.agentbus.RequestTimeoutException;
+import io.agentbus.spi.ReplyFilter;
 import io.agentbus.spi.TransportMessage;
 import io.agentbus.time.Scheduler;
 import java.time.Duration;
@@ -18,13 +19,15 @@ final class PendingRequest extends CompletableFuture<TransportMessage> {
   private final String inbox;
   private final String subject;
   private final Duration timeout;
+  private final ReplyFilter filter;
   private volatile Scheduler.@Nullable Cancellable timer;
   private final java.util.concurrent.atomic.AtomicBoolean settled =
       new java.util.concurrent.atomic.AtomicBoolean();
 
   PendingRequest(Map<String, PendingRequest> inboxes, String inbox, String subject,
-      Duration timeout) {
+      Duration timeout, ReplyFilter filter) {
     this.inboxes = inboxes;
+    this.filter = filter;
     this.inbox = inbox;
     this.subject = subject;
     this.timeout = timeout;
@@ -41,6 +44,11 @@ final class PendingRequest extends CompletableFuture<TransportMessage> {
 
   String subject() {
     return subject;
+  }
+
+  /** True if {@code reply} is the one this request waits for (see {@link ReplyFilter}). */
+  boolean accepts(TransportMessage reply) {
+    return filter.accept(reply);
   }
 
   // Each way to end the request first releases the inbox and the timer, then completes: dependent

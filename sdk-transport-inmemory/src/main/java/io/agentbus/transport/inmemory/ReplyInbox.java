@@ -4,6 +4,7 @@ import io.agentbus.Headers;
 import io.agentbus.NoRespondersException;
 import io.agentbus.RequestTimeoutException;
 import io.agentbus.TransportException;
+import io.agentbus.spi.ReplyFilter;
 import io.agentbus.spi.TransportMessage;
 import io.agentbus.time.Scheduler;
 import java.time.Duration;
@@ -81,9 +82,9 @@ final class ReplyInbox implements Receiver {
   }
 
   /** {@link InMemoryTransport#requestAndWait} on the system scheduler. */
-  TransportMessage sendAndWait(String subject, Headers headers, byte[] payload, Duration timeout)
-      throws InterruptedException {
-    PendingRequest request = send(subject, headers, payload, timeout, false);
+  TransportMessage sendAndWait(String subject, Headers headers, byte[] payload, Duration timeout,
+      ReplyFilter filter) throws InterruptedException {
+    PendingRequest request = send(subject, headers, payload, timeout, filter, false);
     try {
       return request.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
@@ -114,7 +115,7 @@ final class ReplyInbox implements Receiver {
    * scheduler end it at {@code timeout}.
    */
   PendingRequest send(String subject, Headers headers, byte[] payload, Duration timeout,
-      boolean armTimer) {
+      ReplyFilter filter, boolean armTimer) {
     if (state.get() == InMemoryTransport.CLOSED) {
       throw InMemoryTransport.closed(name, "send a request to '" + subject + "'");
     }
@@ -126,7 +127,7 @@ final class ReplyInbox implements Receiver {
     }
     InMemoryTransport.checkPayload(subject, payload, maxPayload);
     String replyTo = prefix + nextInbox.incrementAndGet();
-    PendingRequest request = new PendingRequest(pending, replyTo, subject, timeout);
+    PendingRequest request = new PendingRequest(pending, replyTo, subject, timeout, filter);
     // registered before publishing: the reply may come back before deliver returns
     pending.put(replyTo, request);
     int reached = m.deliver(new TransportMessage(subject, replyTo, headers, payload));
@@ -144,10 +145,17 @@ final class ReplyInbox implements Receiver {
     return request;
   }
 
-  /** A reply: it completes its request, or is dropped if the request has ended. */
+  /**
+   * A reply: it completes its request, is discarded if the request's filter refuses it (the
+   * request keeps waiting), or is dropped if the request has ended.
+   */
   @Override
   public int offer(TransportMessage message) {
     PendingRequest request = pending.get(message.subject());
+    if (request != null && !request.accepts(message)) {
+      dropped.increment();
+      return ACCEPTED;
+    }
     if (request != null && request.complete(message)) {
       delivered.increment();
       return ACCEPTED;

@@ -109,6 +109,9 @@ final class NatsRequests {
     while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();
     }
+    if (t instanceof NoRespondersException) {
+      return (NoRespondersException) t; // from NatsReplies
+    }
     if (t instanceof JetStreamStatusException
         && ((JetStreamStatusException) t).getStatus().isNoResponders()) {
       return new NoRespondersException(subject);

@@ -10,6 +10,7 @@ import io.agentbus.TransportException;
 import io.agentbus.spi.ConnectionEvent;
 import io.agentbus.spi.ConnectionListener;
 import io.agentbus.spi.DurableStreams;
+import io.agentbus.spi.ReplyFilter;
 import io.agentbus.spi.Transport;
 import io.agentbus.spi.TransportHandler;
 import io.agentbus.spi.TransportMessage;
@@ -113,6 +114,7 @@ public final class NatsTransport implements Transport {
   private final NatsConnectionEvents events;
   private final NatsSubscriptions subscriptions;
   private final NatsRequests requests;
+  private final NatsReplies replies;
   private final NatsShutdown shutdown;
   private final JetStreamStreams jetStream;
 
@@ -141,6 +143,7 @@ public final class NatsTransport implements Transport {
     this.jetStream = new JetStreamStreams(c, config.jetStreamApiTimeout(), name);
     this.subscriptions = new NatsSubscriptions(this, c, config, state);
     this.requests = new NatsRequests(state, timer, completions);
+    this.replies = new NatsReplies(c, counters.dropped);
     this.shutdown = new NatsShutdown(config, c, state, counters, subscriptions, jetStream, events,
         timer, completions, lifecycle, () -> IN_HANDLER.get() == this);
     events.connected(c, subscriptions);
@@ -310,7 +313,7 @@ public final class NatsTransport implements Transport {
   @Override
   public CompletableFuture<TransportMessage> request(String subject, Headers headers,
       byte[] payload, Duration timeout) {
-    return requests.reply(subject, timeout, sendRequest(subject, headers, payload, timeout));
+    return requests.reply(subject, timeout, sendRequest(subject, headers, payload, timeout, null));
   }
 
   /**
@@ -322,12 +325,38 @@ public final class NatsTransport implements Transport {
   @Override
   public TransportMessage requestAndWait(String subject, Headers headers, byte[] payload,
       Duration timeout) throws InterruptedException {
-    return requests.awaitReply(subject, timeout, sendRequest(subject, headers, payload, timeout));
+    return requests.awaitReply(subject, timeout,
+        sendRequest(subject, headers, payload, timeout, null));
   }
 
-  /** Validates and sends a request, whose reply {@link NatsRequests} then waits for. */
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The reply subject is one of this connection's inbox (with its inbox prefix); a refused
+   * reply counts as dropped in {@link #stats()}.
+   */
+  @Override
+  public CompletableFuture<TransportMessage> request(String subject, Headers headers,
+      byte[] payload, Duration timeout, ReplyFilter filter) {
+    return requests.reply(subject, timeout, sendRequest(subject, headers, payload, timeout,
+        Objects.requireNonNull(filter, "filter")));
+  }
+
+  /** {@inheritDoc} Waits as {@link #requestAndWait(String, Headers, byte[], Duration)} does. */
+  @Override
+  public TransportMessage requestAndWait(String subject, Headers headers, byte[] payload,
+      Duration timeout, ReplyFilter filter) throws InterruptedException {
+    return requests.awaitReply(subject, timeout, sendRequest(subject, headers, payload, timeout,
+        Objects.requireNonNull(filter, "filter")));
+  }
+
+  /**
+   * Validates and sends a request, whose reply {@link NatsRequests} then waits for: with jnats'
+   * request when any reply will do, else on {@link NatsReplies}, which keeps waiting past
+   * replies {@code filter} refuses.
+   */
   private CompletableFuture<Message> sendRequest(String subject, Headers headers, byte[] payload,
-      Duration timeout) {
+      Duration timeout, @Nullable ReplyFilter filter) {
     Subjects.requireSubject("subject", subject);
     Objects.requireNonNull(headers, "headers");
     Objects.requireNonNull(payload, "payload");
@@ -340,7 +369,9 @@ public final class NatsTransport implements Transport {
     checkSize(subject, natsHeaders, payload);
     CompletableFuture<Message> natsFuture;
     try {
-      natsFuture = connection.requestWithTimeout(subject, natsHeaders, payload, timeout);
+      natsFuture = filter == null || filter == ReplyFilter.ANY
+          ? connection.requestWithTimeout(subject, natsHeaders, payload, timeout)
+          : replies.send(subject, natsHeaders, payload, filter);
     } catch (IllegalStateException | IllegalArgumentException e) {
       throw publishFailure(subject, e);
     }
@@ -408,7 +439,9 @@ public final class NatsTransport implements Transport {
   @Override
   public CompletableFuture<Void> drain(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
-    return shutdown.drain(timeout);
+    CompletableFuture<Void> drained = shutdown.drain(timeout);
+    drained.whenComplete((v, e) -> replies.cancelAll());
+    return drained;
   }
 
   /**
@@ -422,6 +455,7 @@ public final class NatsTransport implements Transport {
   @Override
   public void close() {
     shutdown.close();
+    replies.cancelAll();
   }
 
   // ------------------------------------------------------------------ info
@@ -499,7 +533,7 @@ public final class NatsTransport implements Transport {
 
   /** Requests jnats still tracks, for leak checks. */
   long natsOutstandingRequests() {
-    return connection.getStatistics().getOutstandingRequests();
+    return connection.getStatistics().getOutstandingRequests() + replies.waiting();
   }
 
   /** Timeout tasks scheduled and not yet run or cancelled, for leak checks. */
