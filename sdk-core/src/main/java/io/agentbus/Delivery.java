@@ -148,7 +148,7 @@ public final class Delivery {
       throw new IllegalStateException("The message on '" + subject
           + "' is not a request: nobody waits for a reply");
     }
-    replies.publish(replyTo, reply, codec);
+    replies.publishReply(this, replyTo, reply, codec, Headers.empty());
   }
 
   @Override

@@ -44,7 +44,7 @@ final class DeliveryPipeline {
    */
   void dispatch(TransportMessage raw, MessageHandler handler) {
     metrics.received.increment();
-    String refusal = refusal(raw);
+    String refusal = refusal(raw, receiverOf(handler));
     if (refusal != null) {
       refuse(raw, refusal);
       return;
@@ -62,8 +62,9 @@ final class DeliveryPipeline {
       return;
     }
     AgentMessage message = decoded.message;
+    Delivery delivery = delivery(raw, decoded, null);
     try {
-      deliver(delivery(raw, decoded, null), handler);
+      deliver(delivery, handler);
       metrics.handled.increment();
     } catch (MessageRefusedException e) {
       refuse(raw, e.getMessage());
@@ -76,7 +77,7 @@ final class DeliveryPipeline {
           raw.subject(), message.messageType(), message.fromAgent(), message.correlationId(), e);
       String error = e.getClass().getSimpleName() + ": " + e.getMessage();
       deadLetters.publish(raw, "handler failed: " + error);
-      replyWithError(raw.replyTo(), message.correlationId(), error);
+      replyWithError(raw.replyTo(), delivery, error);
     }
   }
 
@@ -86,7 +87,7 @@ final class DeliveryPipeline {
    * @throws CodecException if it cannot be; the caller counts and settles it
    */
   CodecSelector.Decoded decode(TransportMessage raw) {
-    String refusal = interceptorRefusal(raw, null);
+    String refusal = interceptorRefusal(raw, null, null);
     if (refusal != null) {
       throw new CodecException("refused: " + refusal);
     }
@@ -99,24 +100,33 @@ final class DeliveryPipeline {
    * to another agent's (or a team's, a queue's) subject: a reflection, refused. Then the
    * interceptors' {@link MessageInterceptor#beforeDecode}.
    */
-  private @Nullable String refusal(TransportMessage raw) {
+  private @Nullable String refusal(TransportMessage raw, String receiver) {
     String replyTo = raw.replyTo();
     if (replyTo != null && replyTo.startsWith(namespacePrefix)) {
       return "reflected request: its reply subject '" + replyTo + "' is a subject of the '"
           + namespacePrefix.substring(0, namespacePrefix.length() - 1)
           + "' namespace, not an inbox";
     }
-    return interceptorRefusal(raw, null);
+    return interceptorRefusal(raw, null, receiver);
   }
 
-  /** The first interceptor's reason to refuse {@code raw} before decoding, or null. */
+  /** A name for the subscription of {@code handler}, unique among the bus's subscriptions. */
+  private static String receiverOf(MessageHandler handler) {
+    return handler.getClass().getName() + "@" + Integer.toHexString(
+        System.identityHashCode(handler));
+  }
+
+  /**
+   * The first interceptor's reason to refuse {@code raw} before decoding, or null; {@code
+   * receiver} as {@link ReceivedMessage#receiver()}.
+   */
   @Nullable String interceptorRefusal(TransportMessage raw,
-      ReceivedMessage.@Nullable SentRequest request) {
+      ReceivedMessage.@Nullable SentRequest request, @Nullable String receiver) {
     if (interceptors.isEmpty()) {
       return null;
     }
     ReceivedMessage received = new ReceivedMessage(raw.subject(), raw.replyTo(), raw.headers(),
-        raw.payload(), request);
+        raw.payload(), request, receiver);
     for (MessageInterceptor i : interceptors) {
       String why = i.beforeDecode(received);
       if (why != null) {
@@ -202,17 +212,22 @@ final class DeliveryPipeline {
    * Tells a waiting requester at once that its request failed, rather than letting it time out,
    * with the request's correlation id so that the requester knows the error answers its request.
    */
-  private void replyWithError(@Nullable String replyTo, @Nullable String correlationId,
+  private void replyWithError(@Nullable String replyTo, @Nullable Delivery request,
       String error) {
     if (replyTo == null) {
       return;
     }
     Headers.Builder headers = Headers.builder().add(Headers.ERROR, PublishPath.singleLine(error));
+    String correlationId = request == null ? null : request.message().correlationId();
     if (correlationId != null && PublishPath.isHeaderSafe(correlationId)) {
       headers.add(Headers.CORRELATION_ID, correlationId);
     }
     try {
-      publisher.send(replyTo, null, headers.build(), new byte[0]);
+      if (request == null) { // it could not be decoded: nothing to answer as
+        publisher.send(replyTo, null, headers.build(), new byte[0]);
+      } else {
+        publisher.publishReply(request, replyTo, null, null, headers.build());
+      }
     } catch (RuntimeException e) {
       log.warn("Could not tell the requester on '{}' that its request failed", replyTo, e);
     }

@@ -59,6 +59,22 @@ final class PublishPath {
     send(subject, null, headersFor(subject, message, codec, payload), payload);
   }
 
+  /**
+   * Publishes {@code reply} (null: an error reply with {@code errorHeaders}) to the reply subject
+   * of {@code request}, through the interceptors' {@code beforeReply}.
+   */
+  void publishReply(Delivery request, String replyTo, @Nullable AgentMessage reply,
+      @Nullable Codec codec, Headers errorHeaders) {
+    checkOpen();
+    byte[] payload = reply == null || codec == null ? new byte[0] : codec.encode(reply);
+    Headers headers = reply == null || codec == null ? errorHeaders
+        : codecs.contentTypeHeaders(codec, payload);
+    for (MessageInterceptor i : interceptors) {
+      headers = i.beforeReply(request, replyTo, reply, headers, payload);
+    }
+    send(replyTo, null, headers, payload);
+  }
+
   /** Publishes bytes already encoded, and counts them. */
   void send(String subject, @Nullable String replyTo, Headers headers, byte[] payload) {
     transport.publish(subject, replyTo, headers, payload);

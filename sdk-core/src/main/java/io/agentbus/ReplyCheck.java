@@ -65,9 +65,9 @@ final class ReplyCheck implements ReplyFilter {
         return "an error reply " + (got == null ? "without the request's correlation id"
             : "with correlation id '" + got + "', not the request's '" + cid + "'");
       }
-      return pipeline.interceptorRefusal(reply, sent);
+      return pipeline.interceptorRefusal(reply, sent, "reply");
     }
-    String refusal = pipeline.interceptorRefusal(reply, sent);
+    String refusal = pipeline.interceptorRefusal(reply, sent, "reply");
     if (refusal != null) {
       return "a reply refused: " + refusal;
     }

@@ -24,6 +24,19 @@ public interface MessageInterceptor {
   }
 
   /**
+   * Called before a reply to {@code request} is published to its reply subject {@code replyTo};
+   * returns the headers to send. {@code reply} is null for an error reply (empty payload, {@link
+   * Headers#ERROR}). The default calls {@link #beforePublish} for a reply and returns an error
+   * reply's headers unchanged; a signer overrides it to bind the reply to its request.
+   *
+   * @param payload the encoded reply (empty for an error reply); do not modify it
+   */
+  default Headers beforeReply(Delivery request, String replyTo,
+      @org.jspecify.annotations.Nullable AgentMessage reply, Headers headers, byte[] payload) {
+    return reply == null ? headers : beforePublish(replyTo, reply, headers, payload);
+  }
+
+  /**
    * Wraps the handling of one delivered message. Call {@code next.proceed(delivery)} to go on (or
    * do not, to reject it); exceptions propagate as handler failures, except {@link
    * io.agentbus.MessageRefusedException}, which refuses the message as {@link #beforeDecode}

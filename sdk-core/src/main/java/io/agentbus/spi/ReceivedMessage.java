@@ -14,9 +14,12 @@ import org.jspecify.annotations.Nullable;
  * @param headers its headers as they arrived
  * @param payload its payload as it arrived
  * @param inReplyTo for a reply, the request it answers as this bus sent it; null otherwise
+ * @param receiver who receives it within the bus: an id of the subscription (unique among the
+ *     bus's subscriptions), {@code "reply"} for a reply; null for a message from a stream (a
+ *     durable queue's item, a replayed message), which may arrive more than once by design
  */
 public record ReceivedMessage(String subject, @Nullable String replyTo, Headers headers,
-    byte[] payload, @Nullable SentRequest inReplyTo) {
+    byte[] payload, @Nullable SentRequest inReplyTo, @Nullable String receiver) {
 
   /** True if this is a reply to a request of this bus. */
   public boolean isReply() {
