@@ -94,6 +94,11 @@ final class DeliveryPipeline {
     return codecs.decode(raw);
   }
 
+  /** Decodes {@code raw}, which the interceptors' {@code beforeDecode} already let through. */
+  CodecSelector.Decoded decodeChecked(TransportMessage raw) {
+    return codecs.decode(raw);
+  }
+
   /**
    * Why {@code raw}, received by a subscription, must not reach a handler, or null. A request
    * whose reply subject is in this bus's namespace would make its responder publish the answer

@@ -65,7 +65,8 @@ final class ReplyCheck implements ReplyFilter {
         return "an error reply " + (got == null ? "without the request's correlation id"
             : "with correlation id '" + got + "', not the request's '" + cid + "'");
       }
-      return pipeline.interceptorRefusal(reply, sent, "reply");
+      String refusal = pipeline.interceptorRefusal(reply, sent, "reply");
+      return refusal == null ? null : "an error reply refused: " + refusal;
     }
     String refusal = pipeline.interceptorRefusal(reply, sent, "reply");
     if (refusal != null) {
@@ -73,7 +74,7 @@ final class ReplyCheck implements ReplyFilter {
     }
     CodecSelector.Decoded decoded;
     try {
-      decoded = pipeline.decode(reply);
+      decoded = pipeline.decodeChecked(reply);
     } catch (CodecException e) {
       return "a reply that could not be decoded (" + reply.payload().length + " bytes, "
           + CodecSelector.describeContentType(reply.headers()) + "): " + e.getMessage();
