@@ -93,6 +93,7 @@ public final class AgentBusConfig {
   private final Duration drainTimeout;
   private final boolean shutdownHook;
   private final Durability durability;
+  private final io.agentbus.security.@Nullable MessageSigning signing;
 
   private AgentBusConfig(Settings settings) {
     this.settings = settings;
@@ -117,6 +118,7 @@ public final class AgentBusConfig {
           + "), or every agent would be taken for dead between two heartbeats");
     }
     this.durability = Durability.read(settings);
+    this.signing = SigningSettings.read(settings);
     warnAboutUnknownKeys(transports);
   }
 
@@ -300,6 +302,14 @@ public final class AgentBusConfig {
   }
 
   /**
+   * The signing interceptor {@code agentbus.security.*} configures (already added by {@link
+   * #messageBusBuilder}), or empty when signing is off.
+   */
+  public Optional<io.agentbus.security.MessageSigning> signing() {
+    return Optional.ofNullable(signing);
+  }
+
+  /**
    * A {@link MessageBus} builder set up from this configuration on {@code transport}, publishing
    * with {@code codec}: the namespace, the default request timeout, the queues and histories, and
    * every other codec on the classpath as an additional codec, so that what any agent sends is
@@ -320,6 +330,9 @@ public final class AgentBusConfig {
       }
     }
     durability.queues().forEach(b::queue);
+    if (signing != null) {
+      b.addInterceptor(signing);
+    }
     broadcastHistory().ifPresent(b::keepBroadcasts);
     deadLetterHistory().ifPresent(b::keepDeadLetters);
     return b;

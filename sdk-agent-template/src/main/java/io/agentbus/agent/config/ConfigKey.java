@@ -41,7 +41,20 @@ public enum ConfigKey {
           + "bus: true or false."),
   CONFIG_FILE("agentbus.config.file", "AGENTBUS_CONFIG_FILE", null,
       "A properties file to read, ranked below environment variables and above the "
-          + "agentbus.properties classpath resource.");
+          + "agentbus.properties classpath resource."),
+  SECURITY_SIGNING("agentbus.security.signing", "AGENTBUS_SECURITY_SIGNING", "off",
+      "Signed messages (Ed25519, with the agent's NKey): off; sign (sign what is sent, accept "
+          + "unsigned messages); require (sign, and refuse what is unsigned, untrusted, altered "
+          + "or replayed). Replies are checked against their request in every mode."),
+  SECURITY_TRUSTED_KEYS("agentbus.security.trusted-keys", "AGENTBUS_SECURITY_TRUSTED_KEYS", null,
+      "A file of '<agent id> = <user public NKey>' lines: whom to trust. An empty file trusts "
+          + "nobody. Required with signing=require."),
+  SECURITY_SEED_FILE("agentbus.security.seed-file", "AGENTBUS_SECURITY_SEED_FILE", null,
+      "A file holding the NKey user seed (SU...) this process signs with. Without it, the NATS "
+          + "NKey it connects with (agentbus.nats.nkey-seed) is used."),
+  SECURITY_REPLAY_WINDOW("agentbus.security.replay-window", "AGENTBUS_SECURITY_REPLAY_WINDOW",
+      "2m", "How far a signed message's timestamp may be from now before it counts as "
+          + "replayed; nonces are remembered this long.");
 
   private final String key;
   private final String envVar;
