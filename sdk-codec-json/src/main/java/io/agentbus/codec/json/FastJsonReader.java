@@ -471,9 +471,22 @@ final class FastJsonReader {
             if (i + 4 > n) {
               throw Bail.INSTANCE;
             }
-            sb.append((char) ((hex(b[i]) << 12) | (hex(b[i + 1]) << 8) | (hex(b[i + 2]) << 4)
-                | hex(b[i + 3])));
+            char u = escapedChar(i);
             i += 4;
+            if (Character.isHighSurrogate(u)) {
+              // a surrogate must come paired, high then low, as two escapes; anything else is
+              // not Unicode, and the full parser refuses it with the error
+              if (i + 6 > n || b[i] != '\\' || b[i + 1] != 'u'
+                  || !Character.isLowSurrogate(escapedChar(i + 2))) {
+                throw Bail.INSTANCE;
+              }
+              sb.append(u).append(escapedChar(i + 2));
+              i += 6;
+            } else if (Character.isLowSurrogate(u)) {
+              throw Bail.INSTANCE;
+            } else {
+              sb.append(u);
+            }
             break;
           default:
             throw Bail.INSTANCE;
@@ -486,6 +499,12 @@ final class FastJsonReader {
       }
     }
     throw Bail.INSTANCE;
+  }
+
+  /** The char of the four hex digits at {@code i}. */
+  private char escapedChar(int i) {
+    return (char) ((hex(b[i]) << 12) | (hex(b[i + 1]) << 8) | (hex(b[i + 2]) << 4)
+        | hex(b[i + 3]));
   }
 
   private void appendUtf8(StringBuilder sb, int from, int to) {

@@ -198,7 +198,7 @@ public final class JsonCodec implements Codec {
     boolean sawFrom = false;
     boolean sawType = false;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-      String name = p.currentName();
+      String name = checkedName(p);
       JsonToken v = p.nextToken();
       switch (name) {
         case "from_agent":
@@ -281,7 +281,7 @@ public final class JsonCodec implements Codec {
   private static @Nullable String readString(JsonParser p, JsonToken v, String field)
       throws IOException {
     if (v == JsonToken.VALUE_STRING) {
-      return p.getText();
+      return checkedText(p);
     }
     if (v == JsonToken.VALUE_NULL) {
       return null;
@@ -316,7 +316,7 @@ public final class JsonCodec implements Codec {
     }
     Map<String, @Nullable Object> map = new LinkedHashMap<>();
     while (t == JsonToken.FIELD_NAME) {
-      String key = p.currentName();
+      String key = checkedName(p);
       map.put(key, readValue(p, p.nextToken(), depth));
       t = p.nextToken();
     }
@@ -347,7 +347,7 @@ public final class JsonCodec implements Codec {
     }
     switch (t) {
       case VALUE_STRING:
-        return p.getText();
+        return checkedText(p);
       case VALUE_NUMBER_INT:
         return readInteger(p);
       case VALUE_NUMBER_FLOAT:
@@ -367,6 +367,35 @@ public final class JsonCodec implements Codec {
       default:
         throw invalid(p, "unexpected " + describe(t));
     }
+  }
+
+  /**
+   * The current string value. JSON escapes can spell a lone UTF-16 surrogate ({@code "\\uD800"}),
+   * which is not Unicode: another peer would read it as U+FFFD, or fail, or keep it, so two
+   * readers could disagree on what a message says. Refused, as the fast path refuses it.
+   */
+  private static String checkedText(JsonParser p) throws IOException {
+    return unpairedSurrogateCheck(p, p.getText(), "a string");
+  }
+
+  private static String checkedName(JsonParser p) throws IOException {
+    return unpairedSurrogateCheck(p, p.currentName(), "a field name");
+  }
+
+  private static String unpairedSurrogateCheck(JsonParser p, String s, String what) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw invalid(p, what + " holds an unpaired UTF-16 surrogate, \\u"
+            + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " at character " + i
+            + ", which is not Unicode text (a surrogate escape must be a high one followed by a "
+            + "low one, as in \\uD83D\\uDE80)");
+      }
+    }
+    return s;
   }
 
   private static void checkDepth(JsonParser p, int depth) {

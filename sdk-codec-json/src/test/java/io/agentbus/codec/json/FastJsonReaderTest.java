@@ -1,6 +1,7 @@
 package io.agentbus.codec.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
@@ -112,6 +113,64 @@ class FastJsonReaderTest {
           + new String(bytes, StandardCharsets.ISO_8859_1));
     }
     assertThat(fast).as("mutations the fast path read").isGreaterThan(0).isLessThan(total);
+  }
+
+  /**
+   * A differential fuzz of the two decode paths with surrogate escapes spliced into strings and
+   * field names (the mutation that once made them disagree: {@code "m\\udc00\\ud800ethods"}
+   * read by the fast path, refused by Jackson). Every outcome is the same on both paths, and every
+   * document with an unpaired surrogate is refused with an error saying so.
+   */
+  @Test
+  void surrogateEscapesInStringsAndFieldNamesAreReadTheSameOnBothPaths() {
+    Random random = new Random(0xD800L);
+    String[] escapes = {"\\ud800", "\\udc00", "\\udc00\\ud800", "\\ud83d\\ude80",
+        "\\uDBFF\\uDFFF", "\\ud83d", "\\ud83dx", "\\ud83d\\u0041", "\\uDE80\\uD83D"};
+    int unpaired = 0;
+    int attempts = 20000;
+    for (int i = 0; i < attempts; i++) {
+      String json = document(random, content(random, 0), random.nextBoolean());
+      // splice right after a quote that opens a string or a field name
+      List<Integer> quotes = new ArrayList<>();
+      for (int q = json.indexOf('"'); q >= 0; q = json.indexOf('"', q + 1)) {
+        quotes.add(q);
+      }
+      int at = quotes.get(random.nextInt(quotes.size())) + 1;
+      String escape = escapes[random.nextInt(escapes.length)];
+      String mutated = json.substring(0, at) + escape + json.substring(at);
+      byte[] bytes = mutated.getBytes(StandardCharsets.UTF_8);
+      assertSameOutcome(bytes, "surrogate mutation #" + i + ": " + mutated);
+      String outcome = outcome(bytes, true);
+      if (outcome.contains("unpaired UTF-16 surrogate")) {
+        unpaired++;
+      }
+      assertThat(outcome).as(mutated).doesNotContain("\uD800").doesNotContain("\uDC00");
+    }
+    assertThat(unpaired).as("documents refused for an unpaired surrogate").isGreaterThan(1000);
+    System.out.println("SECURITY-FIGURES scenario=json-lone-surrogates attempted=" + attempts
+        + " refused-unpaired=" + unpaired + " path-disagreements=0 leaked=0");
+  }
+
+  @Test
+  void unpairedSurrogatesAreRefusedWithAClearErrorAndPairsAccepted() {
+    String head = "{\"from_agent\":\"a\",\"message_type\":\"status_update\","
+        + "\"timestamp\":\"2025-12-05T14:30:00Z\",\"content\":";
+    for (String content : List.of("{\"m\\udc00\\ud800ethods\":1}", "{\"v\":\"\\ud800\"}",
+        "{\"v\":[\"ok\",\"\\udfff\"]}", "{\"v\":\"\\ud83d\\u0041\"}")) {
+      for (boolean fastPath : new boolean[] {true, false}) {
+        String json = head + content + "}";
+        assertThatThrownBy(() -> codec.decode(json.getBytes(StandardCharsets.UTF_8), fastPath))
+            .as(json).isInstanceOf(CodecException.class)
+            .hasMessageContaining("unpaired UTF-16 surrogate");
+      }
+    }
+    AgentMessage m = codec.decode((head + "{\"v\":\"\\ud83d\\ude80\"}}")
+        .getBytes(StandardCharsets.UTF_8));
+    assertThat(m.content()).containsEntry("v", "\uD83D\uDE80");
+    String json = "{\"from_agent\":\"\\ud800\",\"message_type\":\"x\","
+        + "\"timestamp\":\"2025-12-05T14:30:00Z\"}";
+    assertThatThrownBy(() -> codec.decode(json.getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("unpaired UTF-16 surrogate");
   }
 
   @Test
