@@ -304,6 +304,7 @@ public final class JsonCodec implements Codec {
     if (v != JsonToken.VALUE_STRING) {
       throw invalid(p, "timestamp must be an ISO-8601 string, found " + describe(v));
     }
+    unpairedSurrogateCheck(p, p.getText(), "the timestamp"); // an error must echo only text
     return IsoTimestamps.parse(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
   }
 
@@ -522,7 +523,33 @@ public final class JsonCodec implements Codec {
   }
 
   private static String echo(String s) {
-    return s.length() <= MAX_ECHO ? s : s.substring(0, MAX_ECHO) + "...(" + s.length() + " chars)";
+    String cut = s.length() <= MAX_ECHO ? s
+        : s.substring(0, MAX_ECHO) + "...(" + s.length() + " chars)";
+    return escapeUnpairedSurrogates(cut);
+  }
+
+  /** {@code s} with each unpaired surrogate written as its escape: an error must be text. */
+  private static String escapeUnpairedSurrogates(String s) {
+    StringBuilder sb = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean paired = Character.isHighSurrogate(c) && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1));
+      if (paired) {
+        if (sb != null) {
+          sb.append(c).append(s.charAt(i + 1));
+        }
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        if (sb == null) {
+          sb = new StringBuilder(s.substring(0, i));
+        }
+        sb.append("\\u").append(Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT));
+      } else if (sb != null) {
+        sb.append(c);
+      }
+    }
+    return sb == null ? s : sb.toString();
   }
 
   @Override

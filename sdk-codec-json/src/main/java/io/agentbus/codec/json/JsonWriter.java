@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Writes an {@link AgentMessage} as the seed's JSON, straight into a byte array: the layout
  * {@link JsonCodec} documents, byte for byte what Jackson's generator wrote for it before (tests
- * compare the two), with one correction: an unpaired UTF-16 surrogate is written as a
- * {@code \}{@code uD800} escape, where Jackson's generator paired it with whatever char came next.
+ * compare the two), with one correction: a string holding an unpaired UTF-16 surrogate is refused
+ * with a {@link CodecException} (Jackson's generator paired it with whatever char came next; the
+ * decoders of both paths refuse it, as text that peers would read differently).
  *
  * <p>Strings are escaped as Jackson escapes them: {@code \"}, {@code \\}, {@code \b \t \n \f \r},
  * other control characters as {@code \}{@code u00XX} (upper-case hex); everything else, non-ASCII
@@ -227,7 +228,11 @@ final class JsonWriter {
         buf[len++] = (byte) (0x80 | ((cp >> 6) & 0x3f));
         buf[len++] = (byte) (0x80 | (cp & 0x3f));
       } else {
-        unicodeEscape(c); // unpaired: UTF-8 cannot carry it, JSON's escape can (as Python writes)
+        // unpaired: not Unicode text. JSON's escape could carry it, but readers disagree on what
+        // it means (U+FFFD, an error, the raw char), and this codec's own decoder refuses it
+        throw new CodecException("Cannot encode a string holding an unpaired UTF-16 surrogate, "
+            + "\\u" + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + " at character "
+            + (i - 1) + ": it is not Unicode text, and receivers refuse it; pair it or remove it");
       }
     }
   }

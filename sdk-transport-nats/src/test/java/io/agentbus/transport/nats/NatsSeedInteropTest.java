@@ -1,5 +1,6 @@
 package io.agentbus.transport.nats;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -116,15 +117,25 @@ class NatsSeedInteropTest {
   @Test
   void aJavaAgentsRequestIsAnsweredByAPythonAgent() throws Exception {
     Fixture response = SeedFixtures.named("resource-response");
-    Dispatcher architect = python.createDispatcher(msg -> python.publish(msg.getReplyTo(),
-        response.bytes()));
+    String recorded = response.expected().correlationId();
+    java.util.regex.Pattern cid =
+        java.util.regex.Pattern.compile("\"correlation_id\": ?\"([^\"]*)\"");
+    // as a seed agent answers: the recorded reply, with the request's correlation_id copied in
+    Dispatcher architect = python.createDispatcher(msg -> {
+      java.util.regex.Matcher m = cid.matcher(new String(msg.getData(), UTF_8));
+      String copied = m.find() ? m.group(1) : "none";
+      python.publish(msg.getReplyTo(), new String(response.bytes(), UTF_8)
+          .replace(String.valueOf(recorded), copied).getBytes(UTF_8));
+    });
     architect.subscribe("orchestrator.agent.architect-001.resource_request");
     python.flush(WAIT);
 
     AgentMessage reply = bus.endpoint("parser-dev-001").request("architect-001",
         MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model"), WAIT);
 
-    assertThat(reply).isEqualTo(response.expected());
+    assertThat(reply.correlationId()).startsWith("parser-dev-001-").isNotEqualTo(recorded);
+    assertThat(reply).isEqualTo(response.expected().toBuilder()
+        .correlationId(reply.correlationId()).build());
   }
 
   @Test
