@@ -87,6 +87,33 @@ public class SigningBenchmark {
     return b.build();
   }
 
+  private io.nats.client.NKey natsKey;
+  private io.nats.client.NKey natsPublic;
+  private byte[] input;
+  private byte[] natsSignature;
+
+  @Setup(Level.Trial)
+  public void setUpJnats() throws Exception {
+    // the same Ed25519 with jnats' own implementation, for comparison with the JDK's
+    String seed = NKeys.encodeSeed(new byte[32]);
+    natsKey = io.nats.client.NKey.fromSeed(seed.toCharArray());
+    natsPublic = io.nats.client.NKey.fromPublicKey(natsKey.getPublicKey());
+    input = MessageSigning.signingInput("parser-dev-001", SUBJECT, "", "1733409130004",
+        "ZmZmZmZmZmZmZmZmZmZmZg", codec.encode(SeedFixtures.named("resource-request")
+            .expected()));
+    natsSignature = natsKey.sign(input);
+  }
+
+  @Benchmark
+  public byte[] jnatsNKeySign() throws Exception {
+    return natsKey.sign(input);
+  }
+
+  @Benchmark
+  public boolean jnatsNKeyVerify() throws Exception {
+    return natsPublic.verify(input, natsSignature);
+  }
+
   @TearDown(Level.Trial)
   public void tearDown() {
     plainRequester.close();
