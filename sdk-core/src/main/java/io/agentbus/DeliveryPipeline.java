@@ -25,6 +25,7 @@ final class DeliveryPipeline {
   private final DeadLetters deadLetters;
   private final BusMetrics metrics;
   private final String namespacePrefix;
+  private final String deadLetterSubject;
   private final RateLimitedLog refusals;
 
   DeliveryPipeline(CodecSelector codecs, List<MessageInterceptor> interceptors,
@@ -35,6 +36,7 @@ final class DeliveryPipeline {
     this.deadLetters = deadLetters;
     this.metrics = metrics;
     this.namespacePrefix = subjects.namespace() + ".";
+    this.deadLetterSubject = subjects.deadLetter();
     this.refusals = new RateLimitedLog(log, publisher.scheduler(), 10_000);
   }
 
@@ -111,6 +113,12 @@ final class DeliveryPipeline {
       return "reflected request: its reply subject '" + replyTo + "' is a subject of the '"
           + namespacePrefix.substring(0, namespacePrefix.length() - 1)
           + "' namespace, not an inbox";
+    }
+    if (raw.subject().equals(deadLetterSubject)) {
+      // a dead letter is a report about a message, republished by whichever bus failed it and
+      // unsigned; its headers are the original's. It is read, not verified: who may publish
+      // there is for the server's permissions to say (docs/security.md)
+      return null;
     }
     return interceptorRefusal(raw, null, receiver);
   }
