@@ -428,6 +428,15 @@ public final class MessageBus implements AutoCloseable {
     transport.flush(timeout);
   }
 
+  /**
+   * The transport this bus owns, for protocols that live beside the agents' messages and carry
+   * bytes of their own (the NATS micro service protocol of discovery: {@code $SRV.PING}, ...).
+   * Never close it: the bus does.
+   */
+  public Transport transport() {
+    return transport;
+  }
+
   /** Adds a listener for the transport's connection and slow-consumer events. */
   public void addConnectionListener(ConnectionListener listener) {
     transport.addConnectionListener(Objects.requireNonNull(listener, "listener"));
