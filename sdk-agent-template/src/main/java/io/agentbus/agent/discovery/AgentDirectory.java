@@ -212,7 +212,7 @@ public final class AgentDirectory {
           if (o instanceof Map<?, ?> e) {
             Object qg = e.get("queue_group");
             endpoints.add(new AgentInfo.Endpoint(String.valueOf(e.get("name")),
-                String.valueOf(e.get("subject")), qg instanceof String s ? s : null,
+                String.valueOf(e.get("subject")), qg instanceof String s && !s.isEmpty() ? s : null,
                 strings(e.get("metadata"))));
           }
         }

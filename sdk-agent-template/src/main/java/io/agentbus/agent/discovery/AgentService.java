@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +62,12 @@ public final class AgentService implements AutoCloseable {
   static final String STATS_TYPE = "io.nats.micro.v1.stats_response";
   static final List<String> VERBS = List.of("PING", "INFO", "STATS");
 
+  /**
+   * RFC 3339 in UTC with exactly six fraction digits: what nats-py's parser demands ({@code
+   * %Y-%m-%dT%H:%M:%S.%fZ}), and what nats.go and jnats read too.
+   */
+  private static final DateTimeFormatter STARTED_FORMAT =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final char[] ALPHABET =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
@@ -176,7 +184,7 @@ public final class AgentService implements AutoCloseable {
   /** The current {@code io.nats.micro.v1.stats_response}. */
   byte[] stats() {
     Map<String, Object> s = identity(STATS_TYPE);
-    s.put("started", started.toString());
+    s.put("started", STARTED_FORMAT.format(started));
     List<Map<String, Object>> list = new ArrayList<>();
     for (EndpointStats e : endpoints) {
       list.add(e.stats());
@@ -282,9 +290,8 @@ public final class AgentService implements AutoCloseable {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("name", name);
       m.put("subject", subject);
-      if (queueGroup != null) {
-        m.put("queue_group", queueGroup);
-      }
+      // always present, empty without a queue group, as nats.go writes it (nats-py requires it)
+      m.put("queue_group", queueGroup == null ? "" : queueGroup);
       return m;
     }
 
@@ -297,6 +304,7 @@ public final class AgentService implements AutoCloseable {
       m.put("last_error", lastError);
       m.put("processing_time", t);
       m.put("average_processing_time", n == 0 ? 0L : t / n);
+      m.put("data", Map.of()); // optional in the schema, but nats-py's parser requires it
       return m;
     }
   }

@@ -129,8 +129,9 @@ class AgentDiscoveryTest {
       // the remote handler failed, as it should
     }
     Map<String, Object> stats = ask("$SRV.STATS.architect-001." + id);
-    assertThat(stats).containsEntry("type", "io.nats.micro.v1.stats_response")
-        .containsKey("started");
+    assertThat(stats).containsEntry("type", "io.nats.micro.v1.stats_response");
+    assertThat((String) stats.get("started"))
+        .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z");
     Map<?, ?> endpoint = (Map<?, ?>) ((List<?>) stats.get("endpoints")).get(0);
     assertThat(endpoint.get("name")).isEqualTo("resource_request");
     assertThat(endpoint.get("num_requests")).isEqualTo(2L);
