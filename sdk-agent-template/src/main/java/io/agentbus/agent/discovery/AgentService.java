@@ -242,7 +242,7 @@ public final class AgentService implements AutoCloseable {
     static final String VALUE = load();
 
     private static String load() {
-      try (InputStream in = AgentService.class.getResourceAsStream("agentbus.properties")) {
+      try (InputStream in = AgentService.class.getResourceAsStream("version.properties")) {
         if (in != null) {
           Properties p = new Properties();
           p.load(in);
