@@ -116,7 +116,8 @@ public final class MessageBus implements AutoCloseable {
     this.requests = new RequestReply(transport, publisher, codecs);
     this.history = new BusStreams(streams, subjects, b.keepBroadcasts, b.keepDeadLetters,
         anyDurableQueue ? WorkQueues.maxReplicas(b.queueOptions, b.defaultQueueOptions) : 0);
-    DeadLetters deadLetters = new DeadLetters(subjects, publisher, history, metrics);
+    DeadLetters deadLetters = new DeadLetters(subjects, publisher, history, metrics,
+        transport.maxPayload());
     this.pipeline = new DeliveryPipeline(codecs, b.interceptors, publisher, deadLetters, metrics);
     this.queues = new WorkQueues(transport, subjects, b.queueOptions, b.defaultQueueOptions,
         streams, publisher, pipeline, deadLetters, metrics);
