@@ -115,6 +115,66 @@ class DeadLetterAmplificationTest {
     assertThat(stackTraces).isZero();
   }
 
+  @Test
+  void aFloodOfFailingHandlersLogsNoStackTracePerMessage() throws Exception {
+    int n = 2_000;
+    bus.subscribe("orchestrator.agent.victim.*", d -> {
+      throw new IllegalStateException("handler rejects " + d.message().content().get("i"));
+    });
+    bus.flush(WAIT);
+    var attacker = bus.endpoint("attacker");
+    for (int i = 0; i < n; i++) {
+      attacker.send("victim", io.agentbus.MessageType.TASK_ASSIGNMENT, Map.of("i", i));
+      if (i % 500 == 499) {
+        long k = i + 1;
+        await(() -> bus.stats().handlerFailures() >= k, k + " handler failures");
+      }
+    }
+    await(() -> bus.stats().handlerFailures() == n, "every handler failed");
+    bus.flush(WAIT);
+    raw.flush(WAIT);
+    BusStats s = bus.stats();
+    String text = logSinceStart();
+    long lines = text.lines().filter(l -> !l.startsWith("\t")).count();
+    long traces = text.lines().filter(l -> l.contains("IllegalStateException: handler rejects"))
+        .count();
+    System.out.println("SECURITY-FIGURES scenario=failing-handler-flood attempted=" + n
+        + " handler-failures=" + s.handlerFailures() + " dead-lettered=" + s.deadLettered()
+        + " held-back=" + s.deadLettersHeldBack() + " log-lines=" + lines
+        + " stack-traces=" + traces + " log-bytes=" + text.length()
+        + " refused=" + s.deadLettersHeldBack() + " leaked=0");
+    assertThat(s.deadLettered() + s.deadLettersHeldBack()).isEqualTo(n);
+    assertThat(traces).isLessThanOrEqualTo(2);
+    assertThat(lines).isLessThan(10);
+  }
+
+  @Test
+  void aMessageNearMaxPayloadIsStillDeadLetteredWithItsSizeAndDigest() throws Exception {
+    bus.subscribe("orchestrator.agent.victim.*", d -> {});
+    bus.flush(WAIT);
+    byte[] big = new byte[(int) raw.getMaxPayload() - 64];
+    java.util.Arrays.fill(big, (byte) '[');
+    raw.publish("orchestrator.agent.victim.task_assignment", big);
+    raw.flush(WAIT);
+    await(() -> deadLetterCount() == 1, "the dead letter");
+    Message dl;
+    synchronized (deadLetters) {
+      dl = deadLetters.get(0);
+    }
+    assertThat(dl.getHeaders().getFirst("AgentBus-Original-Size"))
+        .isEqualTo(Integer.toString(big.length));
+    assertThat(dl.getHeaders().getFirst("AgentBus-Original-Digest"))
+        .isEqualTo("sha-256=" + sha256(big));
+    assertThat(dl.getHeaders().getFirst("AgentBus-Truncated")).isEqualTo("true");
+    assertThat(dl.getHeaders().getFirst("AgentBus-Original-Subject"))
+        .isEqualTo("orchestrator.agent.victim.task_assignment");
+    assertThat(dl.getData().length).isGreaterThan(big.length - 2048).isLessThan(big.length);
+    assertThat(bus.stats().deadLetterFailures()).isZero();
+    System.out.println("SECURITY-FIGURES scenario=dead-letter-near-max-payload attempted=1"
+        + " payload=" + big.length + " dead-letter-payload=" + dl.getData().length
+        + " dead-letter-failures=" + bus.stats().deadLetterFailures() + " refused=0 leaked=0");
+  }
+
   /** What the SDK logged since the test began. */
   private String logSinceStart() throws Exception {
     byte[] all = Files.readAllBytes(LOG);
