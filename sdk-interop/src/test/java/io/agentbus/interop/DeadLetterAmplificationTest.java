@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentbus.BusStats;
 import io.agentbus.MessageBus;
 import io.agentbus.agent.config.AgentBusConfig;
+import io.agentbus.test.Conditions;
 import io.agentbus.test.nats.NatsServerExtension;
 import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
@@ -182,14 +183,9 @@ class DeadLetterAmplificationTest {
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("Timed out waiting for " + what);
-      }
-      Thread.sleep(2); // polling a condition, not timing anything
-    }
+    Conditions.await(condition, WAIT, what);
   }
+
 
   static String sha256(byte[] data) throws Exception {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));

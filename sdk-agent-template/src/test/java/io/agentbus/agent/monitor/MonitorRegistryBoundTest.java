@@ -6,6 +6,7 @@ import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
 import io.agentbus.agent.Published;
 import io.agentbus.agent.TestBus;
+import io.agentbus.test.Conditions;
 import io.agentbus.test.VirtualScheduler;
 import io.agentbus.test.VirtualTimeExtension;
 import java.time.Duration;
@@ -106,12 +107,7 @@ class MonitorRegistryBoundTest {
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("Timed out waiting for " + what);
-      }
-      Thread.sleep(2); // polling a condition, not timing anything
-    }
+    Conditions.await(condition, WAIT, what);
   }
+
 }
