@@ -71,7 +71,7 @@ public final class AgentDirectory {
    * AgentInfo.Source#HEARTBEAT}). Cancelling the future stops the gathering at once.
    */
   public CompletableFuture<List<AgentInfo>> listAsync(Duration timeout) {
-    return gather("$SRV.INFO", timeout, info -> {}).thenApply(this::withHeartbeats);
+    return withHeartbeats(gather("$SRV.INFO", timeout, info -> {}));
   }
 
   /**
@@ -81,7 +81,7 @@ public final class AgentDirectory {
   public CompletableFuture<List<AgentInfo>> listAsync(Duration timeout,
       Consumer<AgentInfo> onEach) {
     Objects.requireNonNull(onEach, "onEach");
-    return gather("$SRV.INFO", timeout, onEach).thenApply(this::withHeartbeats);
+    return withHeartbeats(gather("$SRV.INFO", timeout, onEach));
   }
 
   /** {@link #listAsync}, waiting for it. */
@@ -128,7 +128,19 @@ public final class AgentDirectory {
     return Optional.ofNullable(parse(reply, AgentService.PING_TYPE));
   }
 
-  private List<AgentInfo> withHeartbeats(List<AgentInfo> answered) {
+  /** {@code gathering} with the heartbeating agents added; cancelling it cancels the gathering. */
+  private CompletableFuture<List<AgentInfo>> withHeartbeats(
+      CompletableFuture<List<AgentInfo>> gathering) {
+    CompletableFuture<List<AgentInfo>> listed = gathering.thenApply(this::addHeartbeating);
+    listed.whenComplete((list, failure) -> {
+      if (listed.isCancelled()) {
+        gathering.cancel(false);
+      }
+    });
+    return listed;
+  }
+
+  private List<AgentInfo> addHeartbeating(List<AgentInfo> answered) {
     Supplier<? extends Collection<String>> alive = alsoAlive;
     if (alive == null) {
       return answered;

@@ -12,6 +12,7 @@ import io.agentbus.agent.Handlers;
 import io.agentbus.agent.monitor.OrchestratorMonitor;
 import io.agentbus.codec.json.JsonCodec;
 import io.agentbus.spi.TransportMessage;
+import io.agentbus.test.VirtualScheduler;
 import io.agentbus.transport.inmemory.InMemoryTransport;
 import java.time.Duration;
 import java.util.List;
@@ -174,6 +175,31 @@ class AgentDiscoveryTest {
     assertThat(directory.inTeam("design", Duration.ofMillis(300)))
         .extracting(AgentInfo::agentId).containsExactly("architect-001");
     assertThat(directory.find("parser-001", Duration.ofMillis(300))).hasSize(1);
+  }
+
+  @Test
+  void onVirtualTimeAListingEndsWhenTheClockPassesItsTimeoutAndCancellingReleasesIt()
+      throws Exception {
+    VirtualScheduler time = VirtualScheduler.create();
+    try (MessageBus virtual = MessageBus.builder().transport(InMemoryTransport.create())
+        .codec(JsonCodec.create()).scheduler(time).build()) {
+      start(new Architect("architect-001", AgentContext.of(virtual)));
+      java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(1);
+      var listing = AgentDirectory.of(virtual).listAsync(Duration.ofSeconds(5),
+          info -> answered.countDown());
+      assertThat(answered.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+          .isTrue();
+      assertThat(listing).isNotDone();
+      time.advance(Duration.ofSeconds(5));
+      assertThat(listing.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+          .extracting(AgentInfo::agentId).containsExactly("architect-001");
+
+      int before = time.pendingTasks();
+      var cancelled = AgentDirectory.of(virtual).listAsync(Duration.ofMinutes(1));
+      assertThat(time.pendingTasks()).isEqualTo(before + 1);
+      cancelled.cancel(false);
+      assertThat(time.pendingTasks()).as("its timer released").isEqualTo(before);
+    }
   }
 
   @Test
