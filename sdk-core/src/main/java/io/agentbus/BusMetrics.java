@@ -17,6 +17,7 @@ final class BusMetrics {
   final LongAdder decodeFailures = new LongAdder();
   final LongAdder deadLettered = new LongAdder();
   final LongAdder deadLetterFailures = new LongAdder();
+  final LongAdder deadLettersHeldBack = new LongAdder();
   final LongAdder refused = new LongAdder();
   final LongAdder repliesRefused = new LongAdder();
   private final Map<String, Queue> queues = new ConcurrentHashMap<>();
@@ -34,8 +35,8 @@ final class BusMetrics {
 
   BusStats snapshot() {
     return new BusStats(published.sum(), received.sum(), handled.sum(), handlerFailures.sum(),
-        decodeFailures.sum(), deadLettered.sum(), deadLetterFailures.sum(), refused.sum(),
-        repliesRefused.sum());
+        decodeFailures.sum(), deadLettered.sum(), deadLetterFailures.sum(),
+        deadLettersHeldBack.sum(), refused.sum(), repliesRefused.sum());
   }
 
   /** The counters behind {@link QueueStats}. */

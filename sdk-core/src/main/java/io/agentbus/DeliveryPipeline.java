@@ -27,6 +27,7 @@ final class DeliveryPipeline {
   private final String namespacePrefix;
   private final String deadLetterSubject;
   private final RateLimitedLog refusals;
+  private final FailureLog failures;
 
   DeliveryPipeline(CodecSelector codecs, List<MessageInterceptor> interceptors,
       PublishPath publisher, DeadLetters deadLetters, BusMetrics metrics, Subjects subjects) {
@@ -38,6 +39,7 @@ final class DeliveryPipeline {
     this.namespacePrefix = subjects.namespace() + ".";
     this.deadLetterSubject = subjects.deadLetter();
     this.refusals = new RateLimitedLog(log, publisher.scheduler(), 10_000);
+    this.failures = new FailureLog(publisher.scheduler());
   }
 
   /**
@@ -56,10 +58,8 @@ final class DeliveryPipeline {
       decoded = codecs.decode(raw);
     } catch (CodecException e) {
       metrics.decodeFailures.increment();
-      log.warn("Could not decode a message on '{}' ({} bytes, {}): {}; dead-lettering it",
-          raw.subject(), raw.payload().length, CodecSelector.describeContentType(raw.headers()),
-          e.getMessage());
-      deadLetters.publish(raw, "decode failed: " + e.getMessage());
+      boolean dead = deadLetters.publish(raw, "decode failed: " + e.getMessage());
+      failures.decodeFailed(raw, CodecSelector.describeContentType(raw.headers()), e, dead);
       replyWithError(raw.replyTo(), null, "CodecException: " + e.getMessage());
       return;
     }
@@ -75,10 +75,9 @@ final class DeliveryPipeline {
         throw (Error) e;
       }
       metrics.handlerFailures.increment();
-      log.error("Handler for '{}' failed on a {} from {} (correlation_id={}); dead-lettering it",
-          raw.subject(), message.messageType(), message.fromAgent(), message.correlationId(), e);
       String error = e.getClass().getSimpleName() + ": " + e.getMessage();
-      deadLetters.publish(raw, "handler failed: " + error);
+      boolean dead = deadLetters.publish(raw, "handler failed: " + error);
+      failures.handlerFailed(raw, message, e, dead);
       replyWithError(raw.replyTo(), delivery, error);
     }
   }
