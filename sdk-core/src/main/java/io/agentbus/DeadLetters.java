@@ -41,6 +41,7 @@ final class DeadLetters {
     try {
       publisher.send(subject, null, headers(raw, error).build(), raw.payload());
       metrics.deadLettered.increment();
+      publisher.notifyDeadLetter(raw, error);
     } catch (RuntimeException e) {
       metrics.deadLetterFailures.increment();
       log.error("Could not dead-letter a message from '{}' ({}); it is counted in "
@@ -81,6 +82,7 @@ final class DeadLetters {
     }
     metrics.deadLettered.increment();
     queue.deadLettered.increment();
+    publisher.notifyDeadLetter(raw, error);
     return id;
   }
 

@@ -11,7 +11,8 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * Finds the {@link TransportProvider}s and {@link CodecProvider}s on the classpath ({@link
+ * Finds the {@link TransportProvider}s, {@link CodecProvider}s and {@link BusExtensionProvider}s
+ * on the classpath ({@link
  * ServiceLoader}). A name that finds nothing fails with a message listing what was found and
  * which module to add.
  */
@@ -21,7 +22,9 @@ public final class Providers {
       "nats", "io.agentbus:sdk-transport-nats",
       "inmemory", "io.agentbus:sdk-transport-inmemory",
       "json", "io.agentbus:sdk-codec-json",
-      "protobuf", "io.agentbus:sdk-codec-protobuf");
+      "protobuf", "io.agentbus:sdk-codec-protobuf",
+      "otel", "io.agentbus:sdk-opentelemetry",
+      "micrometer", "io.agentbus:sdk-micrometer");
 
   private Providers() {}
 
@@ -42,6 +45,26 @@ public final class Providers {
    */
   public static CodecProvider codec(String name) {
     return find("codec", name, codecs(), CodecProvider::name);
+  }
+
+  /**
+   * The bus extension provider of {@code kind} named {@code name} (both case-insensitive), such as
+   * kind {@code tracing}, name {@code otel}.
+   *
+   * @throws ConfigurationException if none is on the classpath, as {@link #transport}
+   */
+  public static BusExtensionProvider extension(String kind, String name) {
+    return find(kind, name, extensions(kind), BusExtensionProvider::name);
+  }
+
+  /** Every bus extension provider of {@code kind} on the classpath, by name. */
+  public static Map<String, BusExtensionProvider> extensions(String kind) {
+    Map<String, BusExtensionProvider> all = load(BusExtensionProvider.class,
+        p -> p.kind() + "/" + p.name());
+    Map<String, BusExtensionProvider> ofKind = new TreeMap<>();
+    all.values().stream().filter(p -> p.kind().equalsIgnoreCase(kind))
+        .forEach(p -> ofKind.putIfAbsent(p.name().toLowerCase(Locale.ROOT), p));
+    return ofKind;
   }
 
   /** Every transport provider on the classpath of this class's loader, by name. */
