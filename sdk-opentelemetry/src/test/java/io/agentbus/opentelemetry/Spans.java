@@ -59,6 +59,23 @@ final class Spans implements SpanExporter {
     return spans;
   }
 
+  /** Waits up to 10 s for a span named {@code name} of {@code kind} to end; returns it. */
+  SpanData awaitSpan(String name, SpanKind kind) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      List<SpanData> spans = exporter.getFinishedSpanItems();
+      for (SpanData s : spans) {
+        if (s.getName().equals(name) && s.getKind() == kind) {
+          return s;
+        }
+      }
+      long left = deadline - System.nanoTime();
+      // wakes at each exported span; fails once the time is up
+      assertThat(left > 0 && exported.tryAcquire(left, TimeUnit.NANOSECONDS))
+          .as("%s %s within 10 s; got %s", kind, name, names(spans)).isTrue();
+    }
+  }
+
   /** The one span with {@code name} and {@code kind} matching {@code filter}. */
   static SpanData one(List<SpanData> spans, String name, SpanKind kind,
       Predicate<SpanData> filter) {
