@@ -87,7 +87,19 @@ final class PublishPath {
    * (see docs/performance.md for what the copy cost).
    */
   Headers headersFor(String subject, AgentMessage message, Codec codec, byte[] payload) {
+    return headersFor(subject, message, codec, payload, null);
+  }
+
+  /**
+   * As {@link #headersFor(String, AgentMessage, Codec, byte[])}, with {@code messageId} (when not
+   * null) in {@link Headers#MESSAGE_ID} before the interceptors run, so that they see it.
+   */
+  Headers headersFor(String subject, AgentMessage message, Codec codec, byte[] payload,
+      @Nullable String messageId) {
     Headers headers = codecs.contentTypeHeaders(codec, payload);
+    if (messageId != null) {
+      headers = headers.with(Headers.MESSAGE_ID, messageId);
+    }
     for (MessageInterceptor i : interceptors) {
       headers = i.beforePublish(subject, message, headers, payload);
     }

@@ -82,6 +82,34 @@ class TracingBehaviourTest {
   }
 
   @Test
+  void aDurableQueueItemCarriesItsTraceThroughTheStreamToItsWorker() throws Exception {
+    MessageBus durable = MessageBus.builder().transport(server.connect())
+        .codec(JsonCodec.create())
+        .queue("tasks", io.agentbus.QueueOptions.durable().build())
+        .addExtension(AgentBusTracing.builder(spans.sdk).messagingSystem("inmemory").build())
+        .build();
+    try {
+      CompletableFuture<Delivery> handled = new CompletableFuture<>();
+      durable.createWorkQueue("tasks", handled::complete, 1);
+      durable.publishToQueue("tasks", io.agentbus.AgentMessage.builder()
+          .fromAgent("test-coordinator").messageType(MessageType.TASK_ASSIGNMENT)
+          .content(Map.of("test", "t1")).build(), "task-1");
+      assertThat(handled.get(10, TimeUnit.SECONDS).messageId()).isEqualTo("task-1");
+
+      SpanData worked = spans.awaitSpan("process orchestrator.queue.tasks", SpanKind.CONSUMER);
+      SpanData published = one(spans.await(0), "publish orchestrator.queue.tasks",
+          SpanKind.PRODUCER);
+      assertChild(worked, published);
+      assertThat(worked.getAttributes().get(AttributeKey.stringKey("messaging.message.id")))
+          .isEqualTo("task-1");
+      assertThat(published.getAttributes().get(AttributeKey.stringKey("messaging.message.id")))
+          .isEqualTo("task-1");
+    } finally {
+      durable.close();
+    }
+  }
+
+  @Test
   void aRequestThatFailsMarksItsClientSpan() throws Exception {
     assertThatThrownBy(() -> bus.endpoint("parser-dev-001").request("nobody",
         MessageType.RESOURCE_REQUEST, Map.of(), Duration.ofSeconds(2)))
