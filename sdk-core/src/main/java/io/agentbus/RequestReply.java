@@ -5,8 +5,8 @@ import io.agentbus.spi.MessageInterceptor;
 import io.agentbus.spi.Transport;
 import io.agentbus.spi.TransportMessage;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 

@@ -12,9 +12,8 @@ import java.util.function.Function;
 
 /**
  * Finds the {@link TransportProvider}s, {@link CodecProvider}s and {@link BusExtensionProvider}s
- * on the classpath ({@link
- * ServiceLoader}). A name that finds nothing fails with a message listing what was found and
- * which module to add.
+ * on the classpath ({@link ServiceLoader}). A name that finds nothing fails with a message listing
+ * what was found and which module to add.
  */
 public final class Providers {
   /** The modules of AgentBus's own providers, to tell a user what to add. */
