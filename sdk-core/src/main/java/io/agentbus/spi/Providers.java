@@ -34,7 +34,7 @@ public final class Providers {
    *     module that provides {@code name}
    */
   public static TransportProvider transport(String name) {
-    return find("transport", name, transports(), TransportProvider::name);
+    return find("transport", "transport", name, transports(), TransportProvider::name);
   }
 
   /**
@@ -43,7 +43,7 @@ public final class Providers {
    * @throws ConfigurationException if none is on the classpath, as {@link #transport}
    */
   public static CodecProvider codec(String name) {
-    return find("codec", name, codecs(), CodecProvider::name);
+    return find("codec", "codec", name, codecs(), CodecProvider::name);
   }
 
   /**
@@ -53,7 +53,7 @@ public final class Providers {
    * @throws ConfigurationException if none is on the classpath, as {@link #transport}
    */
   public static BusExtensionProvider extension(String kind, String name) {
-    return find(kind, name, extensions(kind), BusExtensionProvider::name);
+    return find(kind, kind + " extension", name, extensions(kind), BusExtensionProvider::name);
   }
 
   /** Every bus extension provider of {@code kind} on the classpath, by name. */
@@ -97,14 +97,18 @@ public final class Providers {
     return found;
   }
 
-  private static <T> T find(String kind, String name, Map<String, T> found,
+  /**
+   * @param key the setting that selects it, after {@code agentbus.}
+   * @param what what the setting selects, as the error names it
+   */
+  private static <T> T find(String key, String what, String name, Map<String, T> found,
       Function<T, String> nameOf) {
     T p = found.get(name.trim().toLowerCase(Locale.ROOT));
     if (p != null) {
       return p;
     }
     String module = MODULES.get(name.trim().toLowerCase(Locale.ROOT));
-    throw new ConfigurationException("agentbus." + kind + "=" + name + " selects a " + kind
+    throw new ConfigurationException("agentbus." + key + "=" + name + " selects a " + what
         + " that is not on the classpath; found " + (found.isEmpty() ? "none" : found.keySet())
         + (module == null ? ". Add the module that provides it"
             : ". Add the dependency " + module + " (the same version as sdk-core)")
