@@ -1,0 +1,20 @@
+package io.agentbus.cli;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Where the command line learns which agents exist. Today {@link HeartbeatDirectory} (heartbeats
+ * and status updates, as the seed's orchestrator monitor does); a directory answering from the
+ * discovery protocol plugs in here without changing the commands.
+ */
+interface AgentDirectory extends AutoCloseable {
+  /** Starts following the mesh; {@code onChange} runs when an agent appears or reports. */
+  void start(Runnable onChange);
+
+  /** The agents known now, by id, with their state as of {@code now}. */
+  List<AgentView> agents(Instant now);
+
+  @Override
+  void close();
+}

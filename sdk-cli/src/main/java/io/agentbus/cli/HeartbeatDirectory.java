@@ -1,0 +1,125 @@
+package io.agentbus.cli;
+
+import io.agentbus.AgentMessage;
+import io.agentbus.MessageBus;
+import io.agentbus.MessageType;
+import io.agentbus.Subscription;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Agents as their heartbeats and status updates show them. An agent is late once it missed one
+ * heartbeat (1.5 intervals without one), dead after {@code deadAfter} (the monitor's rule) and
+ * offline once it announced {@code status_update {"status": "offline"}}. Teams, handled types and
+ * version are read from the heartbeat's content ({@code teams}, {@code handles}, {@code version})
+ * when an agent puts them there.
+ */
+final class HeartbeatDirectory implements AgentDirectory {
+  private final MessageBus bus;
+  private final Duration heartbeatInterval;
+  private final Duration deadAfter;
+  private final Object lock = new Object();
+  private final Map<String, Entry> entries = new HashMap<>(); // guarded by lock
+  private final List<Subscription> subscriptions = new ArrayList<>();
+
+  HeartbeatDirectory(MessageBus bus, Duration heartbeatInterval, Duration deadAfter) {
+    this.bus = bus;
+    this.heartbeatInterval = heartbeatInterval;
+    this.deadAfter = deadAfter;
+  }
+
+  @Override
+  public void start(Runnable onChange) {
+    for (MessageType type : List.of(MessageType.HEARTBEAT, MessageType.STATUS_UPDATE)) {
+      subscriptions.add(bus.subscribeToBroadcasts(type, d -> {
+        observe(d.message(), Instant.now());
+        onChange.run();
+      }));
+    }
+  }
+
+  void observe(AgentMessage m, Instant now) {
+    boolean heartbeat = m.messageType().equals(MessageType.HEARTBEAT);
+    Object status = m.content().get("status");
+    synchronized (lock) {
+      Entry e = entries.computeIfAbsent(m.fromAgent(), id -> new Entry(now));
+      if (heartbeat && e.offlineAt != null && !m.timestamp().isAfter(e.offlineAt)) {
+        return; // a heartbeat sent before the agent said goodbye, arriving after it
+      }
+      if (heartbeat) {
+        e.lastHeartbeat = now;
+        e.offline = false;
+        e.offlineAt = null;
+        e.teams = strings(m.content().get("teams"), e.teams);
+        e.handles = strings(m.content().get("handles"), e.handles);
+        Object v = m.content().get("version");
+        e.version = v == null ? e.version : v.toString();
+      } else {
+        e.offline = "offline".equals(status);
+        e.offlineAt = e.offline ? m.timestamp() : null;
+      }
+      if (status != null) {
+        e.status = status.toString();
+      }
+    }
+  }
+
+  private static List<String> strings(@Nullable Object value, List<String> before) {
+    if (value instanceof List<?> list) {
+      return list.stream().map(String::valueOf).toList();
+    }
+    return value == null ? before : List.of(value.toString());
+  }
+
+  @Override
+  public List<AgentView> agents(Instant now) {
+    List<AgentView> out = new ArrayList<>();
+    synchronized (lock) {
+      entries.forEach((id, e) -> {
+        Instant last = e.lastHeartbeat != null ? e.lastHeartbeat : e.firstSeen;
+        Duration age = Duration.between(last, now);
+        AgentView.State state;
+        if (e.offline) {
+          state = AgentView.State.OFFLINE;
+        } else if (age.compareTo(deadAfter) >= 0) {
+          state = AgentView.State.DEAD;
+        } else if (age.compareTo(heartbeatInterval.multipliedBy(3).dividedBy(2)) > 0) {
+          state = AgentView.State.LATE;
+        } else {
+          state = AgentView.State.ALIVE;
+        }
+        out.add(new AgentView(id, state, e.firstSeen, e.lastHeartbeat, age, e.status, e.teams,
+            e.handles, e.version));
+      });
+    }
+    out.sort(Comparator.comparing(AgentView::id));
+    return out;
+  }
+
+  @Override
+  public void close() {
+    subscriptions.forEach(Subscription::unsubscribe);
+    subscriptions.clear();
+  }
+
+  private static final class Entry {
+    final Instant firstSeen;
+    @Nullable Instant lastHeartbeat;
+    @Nullable String status;
+    boolean offline;
+    @Nullable Instant offlineAt;
+    List<String> teams = List.of();
+    List<String> handles = List.of();
+    @Nullable String version;
+
+    Entry(Instant firstSeen) {
+      this.firstSeen = firstSeen;
+    }
+  }
+}
