@@ -20,8 +20,9 @@ final class Failures {
           + url + " (" + firstLine(e) + "): check AGENTBUS_NATS_USER/PASSWORD, "
           + "AGENTBUS_NATS_TOKEN, AGENTBUS_NATS_CREDS_FILE or AGENTBUS_NATS_NKEY_SEED.", e);
     }
-    return new CliException(ExitCode.NO_SERVER, "No NATS server reachable at " + url + " ("
-        + firstLine(e) + "): start one (nats-server -js) or point NATS_URL / --server at it.", e);
+    return new CliException(ExitCode.NO_SERVER, "No NATS server reachable at " + url
+        + ": start one (nats-server -js) or point NATS_URL or --server at it (-v for details).",
+        e);
   }
 
   /** Any other failure of a command. */
