@@ -25,6 +25,8 @@ import picocli.CommandLine.Spec;
         TailCommand.class,
         SendCommand.class,
         RequestCommand.class,
+        DlqCommand.class,
+        QueuesCommand.class,
         AutoComplete.GenerateCompletion.class
     },
     footer = {"", "Connects as the agents do: NATS_URL, AGENTBUS_NAMESPACE and the other "
