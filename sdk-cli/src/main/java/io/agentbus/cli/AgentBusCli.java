@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
         RequestCommand.class,
         DlqCommand.class,
         QueuesCommand.class,
+        DashboardCommand.class,
         AutoComplete.GenerateCompletion.class
     },
     footer = {"", "Connects as the agents do: NATS_URL, AGENTBUS_NAMESPACE and the other "

@@ -3,6 +3,7 @@ package io.agentbus.cli;
 import io.agentbus.AgentMessage;
 import io.agentbus.CodecException;
 import io.agentbus.Headers;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.agentbus.spi.TransportMessage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,5 +114,66 @@ final class DeadLetterStore {
     } catch (CodecException e) {
       return new Entry(s, null, e.getMessage());
     }
+  }
+
+  /**
+   * Publishes dead letter {@code seq} again to its original subject, marked with {@link
+   * #REPLAY_HEADER}, and removes it only once that was accepted (unless {@code keep}).
+   *
+   * @return the outcome: {@code seq}, {@code outcome} (stored, published, failed, not found),
+   *     {@code subject}, {@code stored_in}/{@code stored_seq}/{@code duplicate}, {@code error},
+   *     {@code removed}
+   */
+  Map<String, @Nullable Object> replay(long seq, boolean keep) throws InterruptedException {
+    Map<String, @Nullable Object> o = new LinkedHashMap<>();
+    o.put("seq", seq);
+    Optional<DeadLetterStore.Entry> found = get(seq);
+    if (found.isEmpty()) {
+      o.put("outcome", "not found");
+      o.put("removed", false);
+      return o;
+    }
+    DeadLetterStore.Entry e = found.get();
+    String subject = e.originalSubject();
+    o.put("subject", subject);
+    if (subject == null) {
+      o.put("outcome", "failed");
+      o.put("error", "it has no " + Headers.ORIGINAL_SUBJECT + " header");
+      o.put("removed", false);
+      return o;
+    }
+    Headers.Builder h = Headers.builder()
+        .set(DeadLetterStore.REPLAY_HEADER, stream + "/" + seq)
+        // a fresh id: the stream still remembers the original's for its duplicate window
+        .set(Headers.MESSAGE_ID, "replay/" + stream + "/" + seq);
+    String contentType = e.stored().headers().first(Headers.CONTENT_TYPE);
+    if (contentType != null) {
+      h.set(Headers.CONTENT_TYPE, contentType);
+    }
+    String originalId = e.stored().headers().first(Headers.ORIGINAL_MESSAGE_ID);
+    if (originalId != null) {
+      h.set(Headers.ORIGINAL_MESSAGE_ID, originalId);
+    }
+    boolean accepted;
+    try {
+      if (!api.streamNames(subject).isEmpty()) {
+        JsonNode ack = api.publishStored(subject, h.build(), e.stored().payload());
+        o.put("outcome", "stored");
+        o.put("stored_in", JetStreamApi.text(ack, "stream"));
+        o.put("stored_seq", ack.path("seq").asLong());
+        o.put("duplicate", ack.path("duplicate").asBoolean(false));
+      } else {
+        session.transport().publish(subject, null, h.build(), e.stored().payload());
+        session.transport().flush(Duration.ofSeconds(5));
+        o.put("outcome", "published");
+      }
+      accepted = true;
+    } catch (RuntimeException ex) {
+      o.put("outcome", "failed");
+      o.put("error", Failures.translate(ex).getMessage());
+      accepted = false;
+    }
+    o.put("removed", accepted && !keep && api.delete(stream, seq));
+    return o;
   }
 }

@@ -1,8 +1,6 @@
 package io.agentbus.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.agentbus.Headers;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -150,7 +148,7 @@ final class DlqCommand implements Runnable {
         int ok = 0;
         int failed = 0;
         for (long seq : selected) {
-          Map<String, @Nullable Object> outcome = replay(session, store, seq);
+          Map<String, @Nullable Object> outcome = store.replay(seq, keep);
           if ("failed".equals(outcome.get("outcome")) || "not found".equals(outcome.get("outcome"))) {
             failed++;
           } else {
@@ -187,60 +185,6 @@ final class DlqCommand implements Runnable {
       b.append(Boolean.TRUE.equals(o.get("removed")) ? "; removed from dead letters"
           : "; kept in dead letters");
       return b.toString();
-    }
-
-    private Map<String, @Nullable Object> replay(Session session, DeadLetterStore store,
-        long seq) throws InterruptedException {
-      Map<String, @Nullable Object> o = new LinkedHashMap<>();
-      o.put("seq", seq);
-      Optional<DeadLetterStore.Entry> found = store.get(seq);
-      if (found.isEmpty()) {
-        o.put("outcome", "not found");
-        o.put("removed", false);
-        return o;
-      }
-      DeadLetterStore.Entry e = found.get();
-      String subject = e.originalSubject();
-      o.put("subject", subject);
-      if (subject == null) {
-        o.put("outcome", "failed");
-        o.put("error", "it has no " + Headers.ORIGINAL_SUBJECT + " header");
-        o.put("removed", false);
-        return o;
-      }
-      Headers.Builder h = Headers.builder()
-          .set(DeadLetterStore.REPLAY_HEADER, store.stream() + "/" + seq)
-          // a fresh id: the stream still remembers the original's for its duplicate window
-          .set(Headers.MESSAGE_ID, "replay/" + store.stream() + "/" + seq);
-      String contentType = e.stored().headers().first(Headers.CONTENT_TYPE);
-      if (contentType != null) {
-        h.set(Headers.CONTENT_TYPE, contentType);
-      }
-      String originalId = e.stored().headers().first(Headers.ORIGINAL_MESSAGE_ID);
-      if (originalId != null) {
-        h.set(Headers.ORIGINAL_MESSAGE_ID, originalId);
-      }
-      boolean accepted;
-      try {
-        if (!store.api().streamNames(subject).isEmpty()) {
-          JsonNode ack = store.api().publishStored(subject, h.build(), e.stored().payload());
-          o.put("outcome", "stored");
-          o.put("stored_in", JetStreamApi.text(ack, "stream"));
-          o.put("stored_seq", ack.path("seq").asLong());
-          o.put("duplicate", ack.path("duplicate").asBoolean(false));
-        } else {
-          session.transport().publish(subject, null, h.build(), e.stored().payload());
-          session.transport().flush(Duration.ofSeconds(5));
-          o.put("outcome", "published");
-        }
-        accepted = true;
-      } catch (RuntimeException ex) {
-        o.put("outcome", "failed");
-        o.put("error", Failures.translate(ex).getMessage());
-        accepted = false;
-      }
-      o.put("removed", accepted && !keep && store.api().delete(store.stream(), seq));
-      return o;
     }
   }
 

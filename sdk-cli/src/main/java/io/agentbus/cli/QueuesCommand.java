@@ -35,25 +35,8 @@ final class QueuesCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     try (Session session = Session.open(common.config(io))) {
-      JetStreamApi api = new JetStreamApi(session.transport(), Duration.ofSeconds(5));
       String prefix = session.subjects().namespace() + ".queue.";
-      List<String> streams = api.streamNames(prefix + "*");
-      Map<String, Long> deadLettered = deadLetteredByStream(session);
-      List<Map<String, @Nullable Object>> rows = new ArrayList<>();
-      for (String stream : streams) {
-        JsonNode info = api.streamInfo(stream);
-        String subject = info.path("config").path("subjects").path(0).asText();
-        Map<String, @Nullable Object> row = new LinkedHashMap<>();
-        row.put("queue", subject.startsWith(prefix) ? subject.substring(prefix.length()) : subject);
-        row.put("stream", stream);
-        row.put("depth", info.path("state").path("messages").asLong());
-        Optional<JsonNode> workers = api.consumerInfo(stream, WORKERS);
-        row.put("pending_acks", workers.map(w -> w.path("num_ack_pending").asLong()).orElse(null));
-        row.put("redelivered", workers.map(w -> w.path("num_redelivered").asLong()).orElse(null));
-        row.put("waiting", workers.map(w -> w.path("num_pending").asLong()).orElse(null));
-        row.put("dead_lettered", deadLettered.getOrDefault(stream, 0L));
-        rows.add(row);
-      }
+      List<Map<String, @Nullable Object>> rows = rows(session);
       if (common.json) {
         io.out().println(Json.line(rows));
       } else {
@@ -74,6 +57,30 @@ final class QueuesCommand implements Callable<Integer> {
       }
       return ExitCode.OK;
     }
+  }
+
+  /** One row per durable queue of the session's namespace: its stream's and workers' counts. */
+  static List<Map<String, @Nullable Object>> rows(Session session) throws InterruptedException {
+    JetStreamApi api = new JetStreamApi(session.transport(), Duration.ofSeconds(5));
+    String prefix = session.subjects().namespace() + ".queue.";
+    List<String> streams = api.streamNames(prefix + "*");
+    Map<String, Long> deadLettered = deadLetteredByStream(session);
+    List<Map<String, @Nullable Object>> rows = new ArrayList<>();
+    for (String stream : streams) {
+      JsonNode info = api.streamInfo(stream);
+      String subject = info.path("config").path("subjects").path(0).asText();
+      Map<String, @Nullable Object> row = new LinkedHashMap<>();
+      row.put("queue", subject.startsWith(prefix) ? subject.substring(prefix.length()) : subject);
+      row.put("stream", stream);
+      row.put("depth", info.path("state").path("messages").asLong());
+      Optional<JsonNode> workers = api.consumerInfo(stream, WORKERS);
+      row.put("pending_acks", workers.map(w -> w.path("num_ack_pending").asLong()).orElse(null));
+      row.put("redelivered", workers.map(w -> w.path("num_redelivered").asLong()).orElse(null));
+      row.put("waiting", workers.map(w -> w.path("num_pending").asLong()).orElse(null));
+      row.put("dead_lettered", deadLettered.getOrDefault(stream, 0L));
+      rows.add(row);
+    }
+    return rows;
   }
 
   private static String dash(@Nullable Object o) {

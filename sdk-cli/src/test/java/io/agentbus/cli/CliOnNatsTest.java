@@ -76,7 +76,7 @@ class CliOnNatsTest {
 
   @BeforeAll
   static void startAgents() throws Exception {
-    AgentBusConfig config = agentsConfig();
+    AgentBusConfig config = agentsConfig(nats.url(), Map.of());
     host = config.newAgentHost(config.newMessageBus());
     AgentContext context = config.agentContextBuilder(host.bus()).build();
     host.start(Duration.ofSeconds(10), new Architect(context), new Parser(context));
@@ -84,10 +84,11 @@ class CliOnNatsTest {
   }
 
   /** How an agent process is configured: on the test's server, heartbeats every second. */
-  static AgentBusConfig agentsConfig() {
-    return AgentBusConfig.fromProperties(Map.of(
-        "agentbus.transport", "nats", "agentbus.nats.url", nats.server().url(),
+  static AgentBusConfig agentsConfig(String natsUrl, Map<String, String> more) {
+    Map<String, String> p = new java.util.HashMap<>(more);
+    p.putAll(Map.of("agentbus.transport", "nats", "agentbus.nats.url", natsUrl,
         "agentbus.heartbeat.interval", "1s", "agentbus.shutdown-hook", "false"));
+    return AgentBusConfig.fromProperties(p);
   }
 
   @AfterAll
@@ -260,7 +261,7 @@ class CliOnNatsTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> watch.out().contains("architect-001"));
     assertThat(watch.out()).contains("joined");
 
-    AgentBusConfig config = agentsConfig();
+    AgentBusConfig config = agentsConfig(nats.url(), Map.of());
     try (AgentHost second = config.newAgentHost(config.newMessageBus())) {
       AbstractAgent late = new AbstractAgent(config.agentContextBuilder(second.bus()).build()) {
         @Override
