@@ -8,6 +8,7 @@ import io.agentbus.Subjects;
 import io.agentbus.agent.config.AgentBusConfig;
 import io.agentbus.spi.Codec;
 import io.agentbus.spi.CodecProvider;
+import io.agentbus.spi.ConnectionEvent;
 import io.agentbus.spi.Providers;
 import io.agentbus.spi.Transport;
 import io.agentbus.spi.TransportMessage;
@@ -26,12 +27,22 @@ final class Session implements AutoCloseable {
   private final Transport transport;
   private final MessageBus bus;
   private final List<Codec> codecs;
+  private final java.util.Queue<String> refusals = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.Semaphore refused = new java.util.concurrent.Semaphore(0);
 
   private Session(AgentBusConfig config, Transport transport, MessageBus bus, List<Codec> codecs) {
     this.config = config;
     this.transport = transport;
     this.bus = bus;
     this.codecs = codecs;
+    // a subject the user may not use is refused asynchronously (-ERR 'Permissions Violation ...')
+    transport.addConnectionListener(e -> {
+      if (e.kind() == ConnectionEvent.Kind.ERROR
+          && e.detail().toLowerCase(Locale.ROOT).contains("permissions violation")) {
+        refusals.add(e.detail());
+        refused.release();
+      }
+    });
   }
 
   /**
@@ -114,14 +125,30 @@ final class Session implements AutoCloseable {
         .toLowerCase(Locale.ROOT);
   }
 
-  /** Makes sure what was published reached the server (a command ends right after). */
+  /**
+   * Makes sure what was published or subscribed reached the server, and that the server did not
+   * refuse it. The server's refusal comes before its answer to the flush, but the client reports
+   * it on another thread, so a short grace ({@value #REFUSAL_GRACE_MILLIS} ms) follows.
+   *
+   * @throws CliException (permission denied) naming the refused subject
+   */
   void flush() {
     try {
       bus.flush(Duration.ofSeconds(5));
+      if (refused.tryAcquire(REFUSAL_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        throw new CliException(ExitCode.PERMISSION_DENIED, "Permission denied: the NATS server "
+            + "refused " + refusals.peek().replaceFirst("^server error: ", "") + ": the user "
+            + "lacks that permission; grant it in the server's authorization block or use "
+            + "another user.");
+      }
     } catch (AgentBusException e) {
       throw Failures.translate(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
+
+  static final long REFUSAL_GRACE_MILLIS = 250;
 
   @Override
   public void close() {

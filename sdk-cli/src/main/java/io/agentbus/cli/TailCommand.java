@@ -87,7 +87,7 @@ final class TailCommand implements Callable<Integer> {
           dropped.incrementAndGet();
         }
       });
-      session.transport().flush(java.time.Duration.ofSeconds(5));
+      session.flush();
       io.err().println("agentbus tail: listening on " + subject + " (Ctrl-C to stop)");
       io.err().flush();
       try {

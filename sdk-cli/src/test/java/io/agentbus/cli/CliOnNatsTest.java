@@ -212,6 +212,29 @@ class CliOnNatsTest {
   }
 
   @Test
+  void aSubjectTheUserMayNotUseIsPermissionDenied() {
+    NatsServer restricted = nats.startServer(NatsServerSpec.builder().jetStream(false)
+        .config("authorization { users = [ { user: ops, password: secret, permissions: {"
+            + " publish: { deny: [\"orchestrator.broadcast.>\"] },"
+            + " subscribe: { deny: [\"orchestrator.agent.>\"] } } } ] }\n")
+        .build());
+    Cli ops = new Cli(Map.of("NATS_URL", restricted.url(), "AGENTBUS_NATS_USER", "ops",
+        "AGENTBUS_NATS_PASSWORD", "secret"));
+
+    Cli.Result send = ops.run("send", "broadcast", "status_update", "status=maintenance");
+    assertThat(send.exitCode()).as(send.err()).isEqualTo(ExitCode.PERMISSION_DENIED);
+    assertThat(send.err().strip()).doesNotContain("\n")
+        .startsWith("agentbus: Permission denied: the NATS server refused")
+        .contains("orchestrator.broadcast.status_update");
+
+    Cli.Result tail = ops.run("tail", "agent.>");
+    assertThat(tail.exitCode()).as(tail.err()).isEqualTo(ExitCode.PERMISSION_DENIED);
+    assertThat(tail.err()).contains("Subscription to \"orchestrator.agent.>\"");
+
+    assertThat(ops.run("send", "team:parsers", "question", "q=allowed").exitCode()).isZero();
+  }
+
+  @Test
   void tailShowsASentMessageAsOneDecodedLineWithFilters() throws Exception {
     Cli.Running tail = cli.start("tail", "--type", "question", "--to", "architect-001",
         "--count", "1");
