@@ -103,9 +103,12 @@ final class MeshModel implements AutoCloseable {
           openRequests.clear(); // unanswered requests must not grow without bound
         }
       }
-      recent.addFirst(MessageLines.json(Instant.ofEpochMilli(nowMillis), raw.subject(), route, m));
-      while (recent.size() > RECENT) {
-        recent.removeLast();
+      if (!m.messageType().equals(MessageType.HEARTBEAT)) { // those show as agents and rates
+        recent.addFirst(MessageLines.json(Instant.ofEpochMilli(nowMillis), raw.subject(), route,
+            m));
+        while (recent.size() > RECENT) {
+          recent.removeLast();
+        }
       }
     }
   }

@@ -27,13 +27,61 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class DashboardInBrowserTest {
   @RegisterExtension static final NatsServerExtension nats = NatsServerExtension.create();
 
-  @Test
-  void thePageShowsLiveAgentsRatesAndADeadLetter() throws Exception {
-    boolean ci = "true".equals(System.getenv("CI"));
-    if (!ci) {
+  private static void requireChromium() {
+    if (!"true".equals(System.getenv("CI"))) {
       Assumptions.assumeTrue(Files.isExecutable(HeadlessChromium.executable()),
           "Chromium is not installed (apt-get install chromium); CI=true makes this a failure");
     }
+  }
+
+  private static String startDashboard(Cli.Running dashboard) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> dashboard.out().contains("http://"));
+    Matcher m = Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/)").matcher(dashboard.out());
+    assertThat(m.find()).as(dashboard.out()).isTrue();
+    return m.group(1);
+  }
+
+  @Test
+  void theSeedsPhase11DemoCanBeFollowedOnThePage() throws Exception {
+    requireChromium();
+    Cli.Running dashboard = Cli.on(nats.url()).start("dashboard", "--port", "0");
+    String url = startDashboard(dashboard);
+    try (HeadlessChromium chromium = new HeadlessChromium()) {
+      HeadlessChromium.Page page = chromium.open(url);
+      await().atMost(Duration.ofSeconds(20)).until(() ->
+          page.eval("document.getElementById('connection').textContent").equals("live"));
+
+      // the demo as its README runs it on NATS: AGENTBUS_TRANSPORT=nats NATS_URL=...
+      System.setProperty("agentbus.transport", "nats");
+      System.setProperty("agentbus.nats.url", nats.url());
+      try {
+        io.agentbus.examples.Phase11Demo.main(new String[0]);
+      } finally {
+        System.clearProperty("agentbus.transport");
+        System.clearProperty("agentbus.nats.url");
+      }
+
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        assertThat(page.eval("[...document.querySelectorAll('#agents tbody tr')]"
+            + ".map(r => r.dataset.agent).join(',')")).contains("architect-001",
+            "parser-dev-001", "decomposer-001", "test-coordinator", "test-worker-1",
+            "test-worker-3", "orchestrator");
+        assertThat(page.eval("document.getElementById('graph').textContent"))
+            .contains("queue:test_execution");
+        assertThat(page.eval("document.getElementById('recent').textContent"))
+            .contains("task_complete");
+        assertThat(Double.parseDouble(page.eval("document.querySelector("
+            + "'#rates tr[data-type=task_complete] .rate')?.textContent || '0'"))).isPositive();
+        assertThat(page.eval("document.querySelector('#latency').textContent")).contains("p50");
+      });
+      page.screenshot(Path.of("target", "dashboard-phase11.png"));
+    }
+    assertThat(dashboard.stop()).isZero();
+  }
+
+  @Test
+  void thePageShowsLiveAgentsRatesAndADeadLetter() throws Exception {
+    requireChromium();
     AgentBusConfig config = CliOnNatsTest.agentsConfig(nats.url(), Map.of(
         "agentbus.queue.tests.durable", "true", "agentbus.queue.tests.max-deliveries", "1"));
     try (AgentHost host = config.newAgentHost(config.newMessageBus())) {
@@ -46,10 +94,7 @@ class DashboardInBrowserTest {
       }, 1);
 
       Cli.Running dashboard = Cli.on(nats.url()).start("dashboard", "--port", "0");
-      await().atMost(Duration.ofSeconds(20)).until(() -> dashboard.out().contains("http://"));
-      Matcher m = Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/)").matcher(dashboard.out());
-      assertThat(m.find()).as(dashboard.out()).isTrue();
-      String url = m.group(1);
+      String url = startDashboard(dashboard);
 
       try (HeadlessChromium chromium = new HeadlessChromium()) {
         HeadlessChromium.Page page = chromium.open(url);
