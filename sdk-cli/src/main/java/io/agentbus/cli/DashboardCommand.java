@@ -34,10 +34,11 @@ final class DashboardCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     var config = common.config(io);
-    try (Session session = Session.open(config);
+    // closed last: Ctrl-C's hook waits until the server, model and connection are closed too
+    try (UntilStopped stop = new UntilStopped();
+        Session session = Session.open(config);
         MeshModel model = new MeshModel(session, new HeartbeatDirectory(session.bus(),
-            config.heartbeatInterval(), config.deadAfter()));
-        UntilStopped stop = new UntilStopped()) {
+            config.heartbeatInterval(), config.deadAfter()))) {
       model.start(Duration.ofSeconds(3));
       DashboardServer server = new DashboardServer(model, host, port, 1000);
       try {

@@ -80,7 +80,8 @@ final class TailCommand implements Callable<Integer> {
     // a slow terminal does not hold up the connection
     BlockingQueue<String> lines = new ArrayBlockingQueue<>(10_000);
     AtomicLong dropped = new AtomicLong();
-    try (Session session = Session.open(config); UntilStopped stop = new UntilStopped()) {
+    // closed last: Ctrl-C's hook waits until the connection is closed too
+    try (UntilStopped stop = new UntilStopped(); Session session = Session.open(config)) {
       TransportSubscription sub = session.transport().subscribe(subject, null, raw -> {
         String line = format(session, raw, undecodable);
         if (line != null && !lines.offer(line)) {
