@@ -126,6 +126,16 @@ class DashboardInBrowserTest {
               + "?.textContent || ''")).startsWith("tests");
         });
         page.screenshot(Path.of("target", "dashboard.png"));
+
+        // the replay button: the item goes back to its queue's stream (and fails again there)
+        String seq = page.eval("document.querySelector('#deadletters tbody tr').dataset.seq");
+        page.eval("document.querySelector('#deadletters button').click()");
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+            assertThat(page.eval("document.getElementById('replay-result').textContent"))
+                .isEqualTo("#" + seq + ": stored (removed from dead letters)"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+            assertThat(page.eval("[...document.querySelectorAll('#deadletters tbody tr')]"
+                + ".map(r => r.dataset.seq).join(',')")).doesNotContain(seq).isNotEmpty());
       }
       assertThat(dashboard.stop()).isZero();
       assertThat(dashboard.err()).contains("agentbus dashboard: stopped");
