@@ -114,6 +114,7 @@ final class AgentsCommand implements Callable<Integer> {
   }
 
   /** Prints a line per change of state until interrupted (Ctrl-C). */
+  @SuppressWarnings("try") // UntilStopped is only closed, which ends the Ctrl-C wait
   private void watch(AgentDirectory directory, Semaphore changed) {
     Map<String, AgentView.State> known = new HashMap<>();
     try (UntilStopped stop = new UntilStopped()) {

@@ -31,6 +31,7 @@ final class DashboardCommand implements Callable<Integer> {
     this.io = io;
   }
 
+  @SuppressWarnings("try") // UntilStopped is only closed, which ends the Ctrl-C wait
   @Override
   public Integer call() throws Exception {
     var config = common.config(io);

@@ -70,6 +70,7 @@ final class TailCommand implements Callable<Integer> {
     this.io = io;
   }
 
+  @SuppressWarnings("try") // UntilStopped is only closed, which ends the Ctrl-C wait
   @Override
   public Integer call() throws Exception {
     var config = common.config(io);
