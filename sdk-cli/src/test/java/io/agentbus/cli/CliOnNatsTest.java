@@ -253,6 +253,28 @@ class CliOnNatsTest {
   }
 
   @Test
+  void tailDecodesWhateverTheCodecAndShowsWhatNoCodecReads() throws Exception {
+    Cli.Running tail = cli.start("tail", "team.codecs.*", "--count", "2");
+    await().atMost(Duration.ofSeconds(10)).until(() -> tail.err().contains("listening on"));
+
+    Cli.Result protobuf = cli.with("AGENTBUS_CODEC", "protobuf")
+        .run("send", "team:codecs", "question", "q=in-protobuf");
+    assertThat(protobuf.exitCode()).as(protobuf.err()).isZero();
+    try (io.agentbus.spi.Transport raw = agentsConfig(nats.url(), Map.of()).newTransport()) {
+      raw.publish("orchestrator.team.codecs.question", null, io.agentbus.Headers.empty(),
+          new byte[] {'{', 'n', 'o', 't', ' ', 'j', 's', 'o', 'n'});
+      raw.flush(Duration.ofSeconds(5));
+    }
+
+    assertThat(tail.join()).isZero();
+    assertThat(tail.out()).containsPattern("team +agentbus-cli -> team:codecs question "
+        + "\\{\"q\":\"in-protobuf\"}");
+    assertThat(tail.out()).contains("orchestrator.team.codecs.question (9 bytes)", "{not json",
+        "(undecodable: ");
+    assertThat(tail.err()).contains("2 message(s)", "1 undecodable");
+  }
+
+  @Test
   void tailRawAndJsonShowHeadersAndPayload() throws Exception {
     Cli.Running tail = cli.start("tail", "team.*.*", "--raw", "--json", "--count", "1");
     await().atMost(Duration.ofSeconds(10)).until(() -> tail.err().contains("listening on"));
