@@ -21,8 +21,10 @@ import picocli.CommandLine.Option;
 @Command(name = "agents", mixinStandardHelpOptions = true,
     description = {"List the agents of the mesh with their state (alive, late, dead, offline), "
         + "heartbeat age, status, teams, handled types and version.",
-        "Agents are heard through their heartbeats, so the command listens for one heartbeat "
-            + "interval (--wait) before it prints; --watch follows changes until Ctrl-C."},
+        "Agents are heard through their heartbeats: the command reads those of the last "
+            + "dead-after time from a stream that keeps broadcasts when there is one, otherwise "
+            + "it listens for one heartbeat interval (--wait) before it prints; --watch follows "
+            + "changes until Ctrl-C."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:agents listed", "3:no NATS server", "4:permission denied",
         "5:no agent heard within --wait"})
@@ -34,8 +36,8 @@ final class AgentsCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
   @Option(names = {"-w", "--wait"}, paramLabel = "DURATION", converter = Durations.class,
-      description = "How long to listen before printing (default: the heartbeat interval "
-          + "agentbus.heartbeat.interval plus 1s).")
+      description = "How long to listen before printing (default: nothing when broadcasts "
+          + "are kept, else the heartbeat interval agentbus.heartbeat.interval plus 1s).")
   @Nullable Duration wait;
 
   @Option(names = "--watch", description = "Keep running and print each change (an agent "
@@ -49,12 +51,13 @@ final class AgentsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     var config = common.config(io);
-    Duration listen = wait != null ? wait : config.heartbeatInterval().plusSeconds(1);
     try (Session session = Session.open(config);
         AgentDirectory directory = new HeartbeatDirectory(session.bus(),
             config.heartbeatInterval(), config.deadAfter())) {
       Semaphore changed = new Semaphore(0);
       directory.start(changed::release);
+      // with kept broadcasts the agents are known at once; otherwise listen a heartbeat interval
+      boolean fromHistory = directory.catchUp(session);
       if (watch) {
         session.flush();
         io.err().println("agentbus agents: watching namespace '" + config.namespace()
@@ -63,6 +66,8 @@ final class AgentsCommand implements Callable<Integer> {
         watch(directory, changed);
         return ExitCode.OK;
       }
+      Duration listen = wait != null ? wait
+          : fromHistory ? Duration.ZERO : config.heartbeatInterval().plusSeconds(1);
       try {
         Thread.sleep(listen.toMillis());
       } catch (InterruptedException e) {

@@ -44,6 +44,50 @@ final class HeartbeatDirectory implements AgentDirectory {
     }
   }
 
+  /**
+   * Reads the heartbeats and status updates of the last {@code deadAfter} from a stream that keeps
+   * broadcasts ({@code agentbus.history.broadcasts.max-age} on the agents' side), so the agents are
+   * known at once instead of after a heartbeat interval.
+   *
+   * @return whether such a stream exists (and was read)
+   */
+  @Override
+  public boolean catchUp(Session session) throws InterruptedException {
+    var streams = session.transport().durableStreams();
+    if (streams.isEmpty()) {
+      return false;
+    }
+    JetStreamApi api = new JetStreamApi(session.transport(), Duration.ofSeconds(5));
+    String heartbeats = session.subjects().broadcast(MessageType.HEARTBEAT);
+    List<String> kept;
+    try {
+      kept = api.streamNames(heartbeats);
+    } catch (CliException noJetStream) {
+      return false;
+    }
+    if (kept.isEmpty()) {
+      return false;
+    }
+    Instant since = Instant.now().minus(deadAfter);
+    for (MessageType type : List.of(MessageType.HEARTBEAT, MessageType.STATUS_UPDATE)) {
+      try {
+        streams.get().replay(new io.agentbus.spi.ReplaySpec(kept.get(0),
+            session.subjects().broadcast(type), since, 1), stored -> {
+              var raw = stored.message();
+              try {
+                observe(session.codecFor(raw).decode(raw.payload()), stored.storedAt());
+              } catch (io.agentbus.CodecException unreadable) {
+                // tail shows such messages; a directory has nothing to learn from them
+              }
+            }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new CliException(ExitCode.FAILED, "Could not read the kept broadcasts of "
+            + kept.get(0) + ": " + e.getMessage() + " (run with --wait to listen instead).", e);
+      }
+    }
+    return true;
+  }
+
   void observe(AgentMessage m, Instant now) {
     boolean heartbeat = m.messageType().equals(MessageType.HEARTBEAT);
     Object status = m.content().get("status");

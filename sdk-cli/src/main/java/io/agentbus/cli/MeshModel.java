@@ -67,6 +67,11 @@ final class MeshModel implements AutoCloseable {
 
   void start(Duration storesEvery) {
     directory.start(() -> {});
+    try {
+      directory.catchUp(session); // kept heartbeats show the agents before they next speak
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     subscriptions.add(session.transport().subscribe(namespace + ".>", null, this::observe));
     subscriptions.add(session.transport().subscribe("_INBOX.>", null, this::observeReply));
     session.flush();
