@@ -43,6 +43,7 @@ final class MeshModel implements AutoCloseable {
   private final Map<String, long[]> countsByType = new TreeMap<>();
   private long bucketEpoch; // second / BUCKET_SECONDS of bucket 0's end
   private final Map<String, Long> edges = new HashMap<>();
+  private final Map<String, Long> totals = new TreeMap<>();
   private final Deque<Map<String, @Nullable Object>> recent = new ArrayDeque<>();
   private final Map<String, Long> openRequests = new HashMap<>();
   private final Deque<Long> latenciesMicros = new ArrayDeque<>();
@@ -96,13 +97,14 @@ final class MeshModel implements AutoCloseable {
       messages++;
       advance(nowMillis);
       countsByType.computeIfAbsent(type, t -> new long[BUCKETS])[BUCKETS - 1]++;
+      totals.merge(type, 1L, Long::sum);
       if (!m.messageType().equals(MessageType.HEARTBEAT)) {
         String to = m.toAgent() != null ? m.toAgent()
             : route.kind().equals("team") || route.kind().equals("queue")
                 ? route.kind() + ":" + route.target() : "*";
         edges.merge(m.fromAgent() + "\u0000" + to, 1L, Long::sum);
       }
-      if (raw.replyTo() != null) {
+      if (raw.replyTo() != null && route.kind().equals("direct")) { // not a stream's acks
         openRequests.put(raw.replyTo(), System.nanoTime());
         if (openRequests.size() > 10_000) {
           openRequests.clear(); // unanswered requests must not grow without bound
@@ -198,6 +200,7 @@ final class MeshModel implements AutoCloseable {
         series.put(type, l);
       });
       s.put("rates", rates);
+      s.put("totals", new LinkedHashMap<>(totals));
       s.put("series", series);
       s.put("bucket_seconds", BUCKET_SECONDS);
       List<Map<String, Object>> e = new ArrayList<>();

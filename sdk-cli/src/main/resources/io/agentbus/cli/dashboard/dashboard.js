@@ -48,11 +48,18 @@ function renderGraph(s) {
     const t = (2 * Math.PI * i) / Math.max(1, list.length) - Math.PI / 2;
     pos[n] = [cx + r * Math.cos(t), cy + r * Math.sin(t)];
   });
-  const parts = [];
+  const defs = svg("defs", {});
+  const marker = svg("marker", {id: "arrow", viewBox: "0 0 10 10", refX: 18, refY: 5,
+    markerWidth: 6, markerHeight: 6, orient: "auto-start-reverse"});
+  marker.append(svg("path", {d: "M 0 0 L 10 5 L 0 10 z", fill: "#90cdf4"}));
+  defs.append(marker);
+  const parts = [defs];
   for (const e of s.edges) {
     const [x1, y1] = pos[e.from], [x2, y2] = pos[e.to];
-    parts.push(svg("line", {x1, y1, x2, y2, "stroke-width": 1 + Math.log2(1 + e.count)},
-      undefined));
+    const line = svg("line", {x1, y1, x2, y2, "stroke-width": 1 + Math.log2(1 + e.count),
+      "marker-end": "url(#arrow)"});
+    line.append(svg("title", {}, e.from + " → " + e.to + ": " + e.count + " messages"));
+    parts.push(line);
   }
   for (const n of list) {
     const [x, y] = pos[n];
@@ -67,7 +74,8 @@ function renderRates(s) {
   const types = Object.keys(s.rates);
   rows($("rates").tBodies[0], types, (t) => el("tr", {"data-type": t},
     el("td", {}, el("span", {style: "color:" + COLORS[types.indexOf(t) % COLORS.length]}, "■ "), t),
-    el("td", {class: "num rate"}, s.rates[t].toFixed(2))));
+    el("td", {class: "num rate"}, s.rates[t].toFixed(2)),
+    el("td", {class: "num total"}, s.totals[t])));
   const chart = $("chart");
   const w = 520, h = 160, pad = 20;
   let max = 1;
