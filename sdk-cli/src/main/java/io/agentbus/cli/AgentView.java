@@ -6,7 +6,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the command line knows of one agent, whichever {@link AgentDirectory} it came from.
+ * What the command line knows of one agent, whichever {@link AgentSource} it came from.
  *
  * @param state alive, late (a heartbeat missed), dead (none for the dead-after time, 90 s by
  *     default: the orchestrator monitor's rule) or offline (it said so)

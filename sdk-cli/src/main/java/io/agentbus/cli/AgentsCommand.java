@@ -21,10 +21,10 @@ import picocli.CommandLine.Option;
 @Command(name = "agents", mixinStandardHelpOptions = true,
     description = {"List the agents of the mesh with their state (alive, late, dead, offline), "
         + "heartbeat age, status, teams, handled types and version.",
-        "Agents are heard through their heartbeats: the command reads those of the last "
-            + "dead-after time from a stream that keeps broadcasts when there is one, otherwise "
-            + "it listens for one heartbeat interval (--wait) before it prints; --watch follows "
-            + "changes until Ctrl-C."},
+        "Agents are found through the discovery protocol and the heartbeats kept in a "
+            + "broadcast stream; when neither answers, the command listens for one heartbeat "
+            + "interval (--wait) before it prints. Agents that only heartbeat appear once heard. "
+            + "--watch follows changes until Ctrl-C."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:agents listed", "3:no NATS server", "4:permission denied",
         "5:no agent heard within --wait"})
@@ -36,8 +36,9 @@ final class AgentsCommand implements Callable<Integer> {
   @Mixin CommonOptions common;
 
   @Option(names = {"-w", "--wait"}, paramLabel = "DURATION", converter = Durations.class,
-      description = "How long to listen before printing (default: nothing when broadcasts "
-          + "are kept, else the heartbeat interval agentbus.heartbeat.interval plus 1s).")
+      description = "How long to listen before printing (default: nothing when discovery or "
+          + "kept broadcasts answered, else the heartbeat interval agentbus.heartbeat.interval "
+          + "plus 1s).")
   @Nullable Duration wait;
 
   @Option(names = "--watch", description = "Keep running and print each change (an agent "
@@ -52,11 +53,11 @@ final class AgentsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     var config = common.config(io);
     try (Session session = Session.open(config);
-        AgentDirectory directory = new HeartbeatDirectory(session.bus(),
+        AgentSource directory = new AgentTracker(session.bus(),
             config.heartbeatInterval(), config.deadAfter())) {
       Semaphore changed = new Semaphore(0);
       directory.start(changed::release);
-      // with kept broadcasts the agents are known at once; otherwise listen a heartbeat interval
+      // discovery or kept broadcasts know the agents at once; otherwise listen a heartbeat interval
       boolean fromHistory = directory.catchUp(session);
       if (watch) {
         session.flush();
@@ -120,7 +121,7 @@ final class AgentsCommand implements Callable<Integer> {
 
   /** Prints a line per change of state until interrupted (Ctrl-C). */
   @SuppressWarnings("try") // UntilStopped is only closed, which ends the Ctrl-C wait
-  private void watch(AgentDirectory directory, Semaphore changed) {
+  private void watch(AgentSource directory, Semaphore changed) {
     Map<String, AgentView.State> known = new HashMap<>();
     try (UntilStopped stop = new UntilStopped()) {
       while (!Thread.currentThread().isInterrupted()) {

@@ -38,7 +38,7 @@ final class DashboardCommand implements Callable<Integer> {
     // closed last: Ctrl-C's hook waits until the server, model and connection are closed too
     try (UntilStopped stop = new UntilStopped();
         Session session = Session.open(config);
-        MeshModel model = new MeshModel(session, new HeartbeatDirectory(session.bus(),
+        MeshModel model = new MeshModel(session, new AgentTracker(session.bus(),
             config.heartbeatInterval(), config.deadAfter()))) {
       model.start(Duration.ofSeconds(3));
       DashboardServer server = new DashboardServer(model, host, port, 1000);

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the dashboard shows, kept up to date from the bus: agents (from an {@link
- * AgentDirectory}), who talks to whom, message rates by type, request latencies (a request's
+ * AgentSource}), who talks to whom, message rates by type, request latencies (a request's
  * reply-to inbox seen again), recent messages, dead letters and durable queues (read every few
  * seconds through the JetStream API). Thread-safe; {@link #snapshot()} is what the page receives.
  */
@@ -36,7 +36,7 @@ final class MeshModel implements AutoCloseable {
   private static final int LATENCY_SAMPLES = 1000;
 
   private final Session session;
-  private final AgentDirectory directory;
+  private final AgentSource directory;
   private final String namespace;
   private final Object lock = new Object();
   // guarded by lock
@@ -60,7 +60,7 @@ final class MeshModel implements AutoCloseable {
     return t;
   });
 
-  MeshModel(Session session, AgentDirectory directory) {
+  MeshModel(Session session, AgentSource directory) {
     this.session = session;
     this.directory = directory;
     this.namespace = session.subjects().namespace();

@@ -24,7 +24,9 @@ class AgentsFromKeptBroadcastsTest {
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void agentsAreKnownAtOnceFromTheKeptHeartbeats() throws Exception {
     AgentBusConfig config = CliOnNatsTest.agentsConfig(nats.url(), Map.of(
-        "agentbus.history.broadcasts.max-age", "1h"));
+        "agentbus.history.broadcasts.max-age", "1h",
+        // no discovery answer to lean on: only the kept heartbeats can make the listing instant
+        "agentbus.discovery", "false"));
     try (AgentHost host = config.newAgentHost(config.newMessageBus())) {
       var context = config.agentContextBuilder(host.bus()).build();
       host.start(Duration.ofSeconds(10), new CliOnNatsTest.Architect(context));

@@ -105,7 +105,8 @@ class CliOnNatsTest {
     assertThat(r.exitCode()).as(r.err()).isZero();
     assertThat(r.out()).contains("AGENT", "STATE", "HEARTBEAT");
     assertThat(r.out().lines().filter(l -> l.startsWith("architect-001")).findFirst())
-        .hasValueSatisfying(l -> assertThat(l).contains("alive").contains("ago"));
+        .hasValueSatisfying(l -> assertThat(l).contains("alive", "ago",
+            "question,resource_request")); // its handled types, from discovery
     assertThat(r.out().lines().filter(l -> l.startsWith("parser-dev-001")).findFirst())
         .hasValueSatisfying(l -> assertThat(l).contains("alive", "parsers", "1.2.3"));
 

@@ -4,6 +4,8 @@ import io.agentbus.AgentMessage;
 import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
 import io.agentbus.Subscription;
+import io.agentbus.agent.discovery.AgentDirectory;
+import io.agentbus.agent.discovery.AgentInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,7 +22,7 @@ import org.jspecify.annotations.Nullable;
  * version are read from the heartbeat's content ({@code teams}, {@code handles}, {@code version})
  * when an agent puts them there.
  */
-final class HeartbeatDirectory implements AgentDirectory {
+final class AgentTracker implements AgentSource {
   private final MessageBus bus;
   private final Duration heartbeatInterval;
   private final Duration deadAfter;
@@ -28,7 +30,7 @@ final class HeartbeatDirectory implements AgentDirectory {
   private final Map<String, Entry> entries = new HashMap<>(); // guarded by lock
   private final List<Subscription> subscriptions = new ArrayList<>();
 
-  HeartbeatDirectory(MessageBus bus, Duration heartbeatInterval, Duration deadAfter) {
+  AgentTracker(MessageBus bus, Duration heartbeatInterval, Duration deadAfter) {
     this.bus = bus;
     this.heartbeatInterval = heartbeatInterval;
     this.deadAfter = deadAfter;
@@ -53,6 +55,42 @@ final class HeartbeatDirectory implements AgentDirectory {
    */
   @Override
   public boolean catchUp(Session session) throws InterruptedException {
+    boolean fromHistory = readHistory(session);
+    return discover(session) || fromHistory;
+  }
+
+  /**
+   * Asks the discovery protocol which agents are there: teams, handled types and version for
+   * every AgentBus agent that answers within {@value #DISCOVERY_MILLIS} ms, marked heard from now.
+   * Agents that only heartbeat (the seed's Python agents) are not among them.
+   *
+   * @return whether any agent answered
+   */
+  private boolean discover(Session session) throws InterruptedException {
+    List<AgentInfo> found;
+    try {
+      found = AgentDirectory.of(session.bus()).list(Duration.ofMillis(DISCOVERY_MILLIS));
+    } catch (RuntimeException e) {
+      return false; // a server or user without discovery: heartbeats alone
+    }
+    Instant now = Instant.now();
+    synchronized (lock) {
+      for (AgentInfo info : found) {
+        Entry e = entries.computeIfAbsent(info.agentId(), id -> new Entry(now));
+        if (e.lastHeartbeat == null || e.lastHeartbeat.isBefore(now)) {
+          e.lastHeartbeat = now;
+        }
+        e.teams = info.teams().stream().sorted().toList();
+        e.handles = info.messageTypes().stream().map(MessageType::wireName).sorted().toList();
+        e.version = info.version();
+      }
+    }
+    return !found.isEmpty();
+  }
+
+  static final long DISCOVERY_MILLIS = 500;
+
+  private boolean readHistory(Session session) throws InterruptedException {
     var streams = session.transport().durableStreams();
     if (streams.isEmpty()) {
       return false;

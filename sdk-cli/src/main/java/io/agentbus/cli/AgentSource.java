@@ -4,11 +4,11 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Where the command line learns which agents exist. Today {@link HeartbeatDirectory} (heartbeats
+ * Where the command line learns which agents exist. Today {@link AgentTracker} (heartbeats
  * and status updates, as the seed's orchestrator monitor does); a directory answering from the
  * discovery protocol plugs in here without changing the commands.
  */
-interface AgentDirectory extends AutoCloseable {
+interface AgentSource extends AutoCloseable {
   /** Starts following the mesh; {@code onChange} runs when an agent appears or reports. */
   void start(Runnable onChange);
 

@@ -14,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The states the command line gives agents, at chosen instants (no clock involved). */
-class HeartbeatDirectoryTest {
+class AgentTrackerTest {
   private static final Instant T0 = Instant.parse("2026-12-06T12:00:00Z");
 
   private static AgentMessage message(String from, MessageType type, Map<String, ?> content,
@@ -27,7 +27,7 @@ class HeartbeatDirectoryTest {
   void aliveThenLateAfterAMissedHeartbeatThenDeadAfterTheDeadAfterTime() {
     try (MessageBus bus = MessageBus.builder().transport(InMemoryTransport.create())
         .codec(JsonCodec.create()).build();
-        HeartbeatDirectory d = new HeartbeatDirectory(bus, Duration.ofSeconds(30),
+        AgentTracker d = new AgentTracker(bus, Duration.ofSeconds(30),
             Duration.ofSeconds(90))) {
       d.observe(message("a-1", MessageType.HEARTBEAT, Map.of("status", "alive", "teams",
           List.of("parsers", "reviewers"), "version", "2.0"), T0), T0);
@@ -49,7 +49,7 @@ class HeartbeatDirectoryTest {
   void offlineWhenItSaysSoAndAHeartbeatSentBeforeThatDoesNotReviveIt() {
     try (MessageBus bus = MessageBus.builder().transport(InMemoryTransport.create())
         .codec(JsonCodec.create()).build();
-        HeartbeatDirectory d = new HeartbeatDirectory(bus, Duration.ofSeconds(1),
+        AgentTracker d = new AgentTracker(bus, Duration.ofSeconds(1),
             Duration.ofSeconds(3))) {
       d.observe(message("a-1", MessageType.HEARTBEAT, Map.of("status", "alive"), T0), T0);
       d.observe(message("a-1", MessageType.STATUS_UPDATE, Map.of("status", "offline"),
