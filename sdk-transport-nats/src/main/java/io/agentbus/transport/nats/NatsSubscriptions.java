@@ -6,35 +6,65 @@ import io.agentbus.spi.TransportHandler;
 import io.nats.client.Connection;
 import io.nats.client.Consumer;
 import io.nats.client.Dispatcher;
+import io.nats.client.Subscription;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The live subscriptions of one {@link NatsTransport}: each made on a jnats dispatcher of its own
- * with the configured pending limits, found again by that dispatcher when jnats reports it as a
- * slow consumer, and stopped together when the transport drains or closes. Thread-safe.
+ * The live subscriptions of one {@link NatsTransport}. They share one jnats dispatcher (one
+ * thread, whatever the number of subscriptions), which only puts each message in its
+ * subscription's {@link SubscriptionQueue}; the handlers run on the transport's handler pool,
+ * one thread per subscription that has work, none for an idle one. Stopped together when the
+ * transport drains or closes. Thread-safe.
  */
 final class NatsSubscriptions {
   private final NatsTransport transport;
   private final Connection connection;
-  private final NatsTransportConfig config;
   private final NatsTransportState state;
+  private final Executor handlerPool;
+  private final Executor lifecycle;
   private final Set<NatsTransportSubscription> subscriptions = ConcurrentHashMap.newKeySet();
-  private final Map<Consumer, NatsTransportSubscription> byDispatcher = new ConcurrentHashMap<>();
+  private final Object dispatcherLock = new Object();
+  private volatile @Nullable Dispatcher shared; // guarded by dispatcherLock for creation
 
-  /** @param transport the transport each subscription counts and checks its state on */
-  NatsSubscriptions(NatsTransport transport, Connection connection, NatsTransportConfig config,
-      NatsTransportState state) {
+  /**
+   * @param transport the transport each subscription counts and checks its state on
+   * @param handlerPool runs the handlers; must not bound the number of threads below the number
+   *     of handlers that may block at once
+   * @param lifecycle runs the blocking steps of drains (the flush)
+   */
+  NatsSubscriptions(NatsTransport transport, Connection connection, NatsTransportState state,
+      Executor handlerPool, Executor lifecycle) {
     this.transport = transport;
     this.connection = connection;
-    this.config = config;
     this.state = state;
+    this.handlerPool = handlerPool;
+    this.lifecycle = lifecycle;
+  }
+
+  private Dispatcher dispatcher() {
+    Dispatcher d = shared;
+    if (d == null) {
+      synchronized (dispatcherLock) {
+        d = shared;
+        if (d == null) {
+          d = connection.createDispatcher();
+          shared = d;
+        }
+      }
+    }
+    return d;
   }
 
   /** See {@link NatsTransport#subscribe}. */
@@ -47,28 +77,16 @@ final class NatsSubscriptions {
     Objects.requireNonNull(handler, "handler");
     state.checkOpen();
     NatsTransportSubscription s =
-        new NatsTransportSubscription(transport, subjectPattern, queueGroup, handler);
-    Dispatcher d = null;
+        new NatsTransportSubscription(transport, subjectPattern, queueGroup, handler, handlerPool);
+    subscriptions.add(s);
     try {
-      d = connection.createDispatcher(s::onMessage);
-      d.setPendingLimits(config.pendingMessages(), config.pendingBytes());
-      s.attach(d);
-      byDispatcher.put(d, s);
-      subscriptions.add(s);
-      if (queueGroup == null) {
-        d.subscribe(subjectPattern);
-      } else {
-        d.subscribe(subjectPattern, queueGroup);
-      }
+      Dispatcher d = dispatcher();
+      Subscription jnats = queueGroup == null
+          ? d.subscribe(subjectPattern, s::offer)
+          : d.subscribe(subjectPattern, queueGroup, s::offer);
+      s.attach(jnats);
     } catch (IllegalStateException | IllegalArgumentException e) {
       forget(s);
-      if (d != null) {
-        try {
-          connection.closeDispatcher(d);
-        } catch (RuntimeException ignored) {
-          // already closed with its connection
-        }
-      }
       if (connection.getStatus() == Connection.Status.CLOSED) {
         throw state.closedException(e);
       }
@@ -80,22 +98,61 @@ final class NatsSubscriptions {
 
   void forget(NatsTransportSubscription s) {
     subscriptions.remove(s);
-    Dispatcher d = s.dispatcher();
-    if (d != null) {
-      byDispatcher.remove(d);
-    }
   }
 
-  /** The subscription on {@code consumer}, or null for jnats' own (the request replies). */
-  @Nullable NatsTransportSubscription byConsumer(Consumer consumer) {
-    return byDispatcher.get(consumer);
+  /** True for the shared dispatcher, whose own limit guards the intake of every subscription. */
+  boolean isIntake(Consumer consumer) {
+    return consumer == shared;
+  }
+
+  /**
+   * Drains {@code subs}, each already moved to draining: one flush of the connection (so that
+   * what the server sent before the drain began has arrived), then each stops its jnats
+   * subscription and completes once its queue is handled, or at the deadline.
+   */
+  void drain(Collection<NatsTransportSubscription> subs, Duration timeout) {
+    if (subs.isEmpty()) {
+      return;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Runnable flushThenStop = () -> {
+      Throwable error = null;
+      try {
+        if (connection.getStatus() == Connection.Status.CONNECTED) {
+          connection.flush(timeout);
+        }
+      } catch (TimeoutException | IllegalStateException e) {
+        error = e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        error = e;
+      }
+      for (NatsTransportSubscription s : subs) {
+        if (error == null) {
+          s.finishDrain(deadline, timeout);
+        } else {
+          s.failDrain(error);
+        }
+      }
+    };
+    try {
+      lifecycle.execute(flushThenStop);
+    } catch (RejectedExecutionException e) {
+      subs.forEach(NatsTransportSubscription::closedWithConnection);
+    }
   }
 
   /** Starts draining every subscription, adding to {@code parts} the future of each. */
   void drainAll(Duration timeout, List<CompletableFuture<?>> parts) {
+    List<NatsTransportSubscription> draining = new ArrayList<>();
     for (NatsTransportSubscription s : subscriptions) {
-      parts.add(s.drain(timeout));
+      if (s.beginDrain()) {
+        draining.add(s);
+      }
+      parts.add(s.stopped().orTimeout(timeout.toMillis() + NatsTransport.STOP_MARGIN.toMillis(),
+          TimeUnit.MILLISECONDS));
     }
+    drain(draining, timeout);
   }
 
   /** The connection closed: every subscription counts what it lost, and none is left. */
@@ -104,7 +161,6 @@ final class NatsSubscriptions {
       s.closedWithConnection();
     }
     subscriptions.clear();
-    byDispatcher.clear();
   }
 
   /** Live subscriptions, for leak checks. */
