@@ -12,13 +12,16 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,6 +40,8 @@ final class NatsSubscriptions {
   private final Set<NatsTransportSubscription> subscriptions = ConcurrentHashMap.newKeySet();
   private final Object dispatcherLock = new Object();
   private volatile @Nullable Dispatcher shared; // guarded by dispatcherLock for creation
+  private final Queue<PendingDrain> waitingForFlush = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean flushing = new AtomicBoolean();
 
   /**
    * @param transport the transport each subscription counts and checks its state on
@@ -106,41 +111,75 @@ final class NatsSubscriptions {
   }
 
   /**
-   * Drains {@code subs}, each already moved to draining: one flush of the connection (so that
-   * what the server sent before the drain began has arrived), then each stops its jnats
-   * subscription and completes once its queue is handled, or at the deadline.
+   * Drains {@code subs}, each already moved to draining: a flush of the connection (so that what
+   * the server sent before the drain began has arrived), then each stops its jnats subscription
+   * and completes once its queue is handled, or at the deadline. Drains asked for while a flush
+   * is under way share the next one, so stopping thousands of agents costs a few round trips,
+   * not one each.
    */
   void drain(Collection<NatsTransportSubscription> subs, Duration timeout) {
     if (subs.isEmpty()) {
       return;
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    Runnable flushThenStop = () -> {
-      Throwable error = null;
+    for (NatsTransportSubscription s : subs) {
+      waitingForFlush.add(new PendingDrain(s, deadline, timeout));
+    }
+    if (flushing.compareAndSet(false, true)) {
       try {
-        if (connection.getStatus() == Connection.Status.CONNECTED) {
-          connection.flush(timeout);
-        }
-      } catch (TimeoutException | IllegalStateException e) {
-        error = e;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        error = e;
-      }
-      for (NatsTransportSubscription s : subs) {
-        if (error == null) {
-          s.finishDrain(deadline, timeout);
-        } else {
-          s.failDrain(error);
+        lifecycle.execute(this::flushThenStop);
+      } catch (RejectedExecutionException e) {
+        flushing.set(false);
+        PendingDrain p;
+        while ((p = waitingForFlush.poll()) != null) {
+          p.subscription.closedWithConnection();
         }
       }
-    };
-    try {
-      lifecycle.execute(flushThenStop);
-    } catch (RejectedExecutionException e) {
-      subs.forEach(NatsTransportSubscription::closedWithConnection);
     }
   }
+
+  private void flushThenStop() {
+    while (true) {
+      List<PendingDrain> batch = new ArrayList<>();
+      PendingDrain p;
+      while ((p = waitingForFlush.poll()) != null) {
+        batch.add(p);
+      }
+      if (!batch.isEmpty()) {
+        long latest = batch.stream().mapToLong(PendingDrain::deadline).max().orElseThrow();
+        Throwable error = flush(Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1),
+            latest - System.nanoTime())));
+        for (PendingDrain d : batch) {
+          if (error == null) {
+            d.subscription.finishDrain(d.deadline, d.timeout);
+          } else {
+            d.subscription.failDrain(error);
+          }
+        }
+      }
+      flushing.set(false);
+      if (waitingForFlush.isEmpty() || !flushing.compareAndSet(false, true)) {
+        return;
+      }
+    }
+  }
+
+  private @Nullable Throwable flush(Duration timeout) {
+    try {
+      if (connection.getStatus() == Connection.Status.CONNECTED) {
+        connection.flush(timeout);
+      }
+      return null;
+    } catch (TimeoutException | IllegalStateException e) {
+      return e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return e;
+    }
+  }
+
+  private record PendingDrain(NatsTransportSubscription subscription, long deadline,
+      Duration timeout) {}
 
   /** Starts draining every subscription, adding to {@code parts} the future of each. */
   void drainAll(Duration timeout, List<CompletableFuture<?>> parts) {
