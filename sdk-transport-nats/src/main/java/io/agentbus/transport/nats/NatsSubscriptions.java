@@ -6,22 +6,27 @@ import io.agentbus.spi.TransportHandler;
 import io.nats.client.Connection;
 import io.nats.client.Consumer;
 import io.nats.client.Dispatcher;
+import io.nats.client.Message;
 import io.nats.client.Subscription;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,6 +47,10 @@ final class NatsSubscriptions {
   private volatile @Nullable Dispatcher shared; // guarded by dispatcherLock for creation
   private final Queue<PendingDrain> waitingForFlush = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean flushing = new AtomicBoolean();
+  /** Where drains send themselves a marker: once it arrives, all sent before it was queued. */
+  private final String markerSubject;
+  private final Map<Long, CompletableFuture<Void>> markers = new ConcurrentHashMap<>();
+  private final AtomicLong markerSeq = new AtomicLong();
 
   /**
    * @param transport the transport each subscription counts and checks its state on
@@ -56,6 +65,7 @@ final class NatsSubscriptions {
     this.state = state;
     this.handlerPool = handlerPool;
     this.lifecycle = lifecycle;
+    this.markerSubject = connection.createInbox() + ".drain";
   }
 
   private Dispatcher dispatcher() {
@@ -65,6 +75,7 @@ final class NatsSubscriptions {
         d = shared;
         if (d == null) {
           d = connection.createDispatcher();
+          d.subscribe(markerSubject, this::markerArrived);
           shared = d;
         }
       }
@@ -111,10 +122,10 @@ final class NatsSubscriptions {
   }
 
   /**
-   * Drains {@code subs}, each already moved to draining: a flush of the connection (so that what
-   * the server sent before the drain began has arrived), then each stops its jnats subscription
+   * Drains {@code subs}, each already moved to draining: a marker round trip through the shared
+   * dispatcher (so that what the server sent before the drain began is queued), then each stops its jnats subscription
    * and completes once its queue is handled, or at the deadline. Drains asked for while a flush
-   * is under way share the next one, so stopping thousands of agents costs a few round trips,
+   * is under way share the next marker, so stopping thousands of agents costs a few round trips,
    * not one each.
    */
   void drain(Collection<NatsTransportSubscription> subs, Duration timeout) {
@@ -147,7 +158,7 @@ final class NatsSubscriptions {
       }
       if (!batch.isEmpty()) {
         long latest = batch.stream().mapToLong(PendingDrain::deadline).max().orElseThrow();
-        Throwable error = flush(Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1),
+        Throwable error = passMarker(Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1),
             latest - System.nanoTime())));
         for (PendingDrain d : batch) {
           if (error == null) {
@@ -164,17 +175,44 @@ final class NatsSubscriptions {
     }
   }
 
-  private @Nullable Throwable flush(Duration timeout) {
+  /**
+   * Sends a marker to this connection's own marker subject and waits until the shared
+   * dispatcher has passed it: the server sends in order, and the dispatcher queues in order, so
+   * every message the server sent to this connection before the marker is then in its
+   * subscription's queue (a flush alone would only say it reached the client).
+   */
+  private @Nullable Throwable passMarker(Duration timeout) {
+    if (connection.getStatus() != Connection.Status.CONNECTED) {
+      return null; // nothing more arrives; what was received is queued
+    }
+    long n = markerSeq.incrementAndGet();
+    CompletableFuture<Void> arrived = new CompletableFuture<>();
+    markers.put(n, arrived);
     try {
-      if (connection.getStatus() == Connection.Status.CONNECTED) {
-        connection.flush(timeout);
-      }
+      connection.publish(markerSubject, Long.toString(n).getBytes(StandardCharsets.US_ASCII));
+      arrived.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
       return null;
     } catch (TimeoutException | IllegalStateException e) {
       return e;
+    } catch (ExecutionException e) {
+      return e.getCause();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return e;
+    } finally {
+      markers.remove(n);
+    }
+  }
+
+  private void markerArrived(Message m) {
+    try {
+      CompletableFuture<Void> f =
+          markers.get(Long.parseLong(new String(m.getData(), StandardCharsets.US_ASCII)));
+      if (f != null) {
+        f.complete(null);
+      }
+    } catch (NumberFormatException e) {
+      // not one of ours: someone else published to this connection's marker subject
     }
   }
 
