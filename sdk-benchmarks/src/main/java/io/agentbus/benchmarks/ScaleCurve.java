@@ -20,14 +20,16 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * How the cost of a process grows with its agents, on each transport: for 1, 100, 1,000 and
  * 10,000 template agents (one request handler and one plain handler each) on one bus, the time to
  * start them all and to close them all, the threads the process gained while they run, the heap
  * per agent, and the process's CPU share over a window while they only heartbeat; then a
- * broadcast fanned out to 1, 100 and 1,000 subscriptions of one bus (deliveries per second and
- * the 99th percentile of the delay from publish to handler). Each point is measured once, in this
+ * broadcast fanned out to 1, 100 and 1,000 subscriptions of one bus (deliveries per second of a
+ * burst, and the 99th percentile of the delay from publish to handler of messages sent one at a
+ * time). Each point is measured once, in this
  * one JVM, so it is a curve, not a precise figure: these are process-level one-shot timings,
  * which JMH's iterations do not fit. {@code bench/run.sh scale} runs it beside a nats-server of
  * its own and writes {@code scale.md} (a table) and {@code scale.svg} (the chart).
@@ -142,43 +144,64 @@ public final class ScaleCurve {
     return last;
   }
 
+  /**
+   * Two phases on one publisher bus and one subscriber bus with {@code subscribers}
+   * subscriptions to one broadcast type: a burst published as fast as possible gives deliveries
+   * per second; then messages one at a time (the next once every subscription has the last) give
+   * the delay from publish to handler without a backlog, whose 99th percentile is reported.
+   */
   static FanOutPoint fanOut(String transport, int subscribers) throws Exception {
     int messages = Math.max(50, 50_000 / subscribers);
+    int paced = Math.max(20, 5_000 / subscribers);
     Transport[] ts = BusFixture.transports(transport, "fanout-pub", "fanout-sub");
     MessageBus pub = MessageBus.builder().transport(ts[0]).codec(Codecs.named(Codecs.JSON))
         .build();
     MessageBus sub = MessageBus.builder().transport(ts[1]).codec(Codecs.named(Codecs.JSON))
         .build();
     try {
-      int total = messages * subscribers;
-      long[] delays = new long[total];
+      long[] delays = new long[paced * subscribers];
       AtomicInteger next = new AtomicInteger();
-      CountDownLatch all = new CountDownLatch(total);
+      AtomicInteger received = new AtomicInteger();
+      AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));
       for (int i = 0; i < subscribers; i++) {
         sub.subscribeToBroadcasts(MessageType.STATUS_UPDATE, d -> {
-          long sent = ((Number) d.message().content().get("sent")).longValue();
-          int slot = next.getAndIncrement();
-          if (slot < delays.length) {
-            delays[slot] = System.nanoTime() - sent;
+          received.incrementAndGet();
+          Object sent = d.message().content().get("paced");
+          if (sent != null) {
+            int slot = next.getAndIncrement();
+            if (slot < delays.length) {
+              delays[slot] = System.nanoTime() - ((Number) sent).longValue();
+            }
           }
-          all.countDown();
+          gate.get().countDown();
         });
       }
       sub.flush(Duration.ofSeconds(30));
+      int total = messages * subscribers;
+      CountDownLatch burst = new CountDownLatch(total);
+      gate.set(burst);
       long t0 = System.nanoTime();
       for (int m = 0; m < messages; m++) {
-        pub.endpoint("fanout").broadcast(MessageType.STATUS_UPDATE,
-            Map.of("sent", System.nanoTime()));
+        pub.endpoint("fanout").broadcast(MessageType.STATUS_UPDATE, Map.of("burst", m));
       }
       pub.flush(Duration.ofSeconds(30));
-      boolean done = all.await(60, TimeUnit.SECONDS);
-      double seconds = (System.nanoTime() - t0) / 1e9;
-      int got = Math.min(next.get(), total);
+      boolean done = burst.await(120, TimeUnit.SECONDS);
+      double perSecond = received.get() / ((System.nanoTime() - t0) / 1e9);
+      long dropped = sub.transportStats().dropped() + (done ? 0 : total - received.get());
+      for (int m = 0; m < paced; m++) {
+        CountDownLatch one = new CountDownLatch(subscribers);
+        gate.set(one);
+        pub.endpoint("fanout").broadcast(MessageType.STATUS_UPDATE,
+            Map.of("paced", System.nanoTime()));
+        if (!one.await(30, TimeUnit.SECONDS)) {
+          dropped += one.getCount();
+        }
+      }
+      int got = Math.min(next.get(), delays.length);
       long[] seen = Arrays.copyOf(delays, got);
       Arrays.sort(seen);
       double p99 = got == 0 ? Double.NaN : seen[Math.min(got - 1, (int) (got * 0.99))] / 1e3;
-      long dropped = sub.transportStats().dropped() + (done ? 0 : total - got);
-      return new FanOutPoint(transport, subscribers, messages, got / seconds, p99, dropped);
+      return new FanOutPoint(transport, subscribers, messages, perSecond, p99, dropped);
     } finally {
       pub.close();
       sub.close();
@@ -195,7 +218,8 @@ public final class ScaleCurve {
           p.transport(), p.agents(), p.startSeconds(), p.closeSeconds(), p.threads(),
           p.heapKibPerAgent(), p.cpuShare() * 100));
     }
-    b.append("\n| transport | subscribers | messages | deliveries/s | p99 delay (us) | dropped |\n");
+    b.append("\n| transport | subscribers | burst messages | deliveries/s (burst) "
+        + "| p99 delay, one at a time (us) | dropped |\n");
     b.append("|---|---:|---:|---:|---:|---:|\n");
     for (FanOutPoint p : fanOut) {
       b.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %,.0f | %,.0f | %d |%n",
