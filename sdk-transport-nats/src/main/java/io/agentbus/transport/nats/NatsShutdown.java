@@ -41,7 +41,7 @@ final class NatsShutdown {
   private final ScheduledThreadPoolExecutor timer;
   private final ThreadPoolExecutor completions;
   private final ThreadPoolExecutor lifecycle;
-  private final ThreadPoolExecutor handlers;
+  private final HandlerPool handlers;
   /** True on the threads of this transport's handlers, where jnats' close could wait for us. */
   private final BooleanSupplier inOwnHandler;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -55,7 +55,7 @@ final class NatsShutdown {
   NatsShutdown(NatsTransportConfig config, Connection connection, NatsTransportState state,
       NatsCounters counters, NatsSubscriptions subscriptions, JetStreamStreams jetStream,
       NatsConnectionEvents events, ScheduledThreadPoolExecutor timer,
-      ThreadPoolExecutor completions, ThreadPoolExecutor lifecycle, ThreadPoolExecutor handlers,
+      ThreadPoolExecutor completions, ThreadPoolExecutor lifecycle, HandlerPool handlers,
       BooleanSupplier inOwnHandler) {
     this.config = config;
     this.connection = connection;
@@ -206,7 +206,7 @@ final class NatsShutdown {
 
   /** Ends the transport's threads; the timer's is interrupted, and may be the caller's. */
   static void shutdownExecutors(ScheduledThreadPoolExecutor timer,
-      ThreadPoolExecutor completions, ThreadPoolExecutor lifecycle, ThreadPoolExecutor handlers) {
+      ThreadPoolExecutor completions, ThreadPoolExecutor lifecycle, HandlerPool handlers) {
     timer.shutdownNow();
     completions.shutdown();
     lifecycle.shutdown();

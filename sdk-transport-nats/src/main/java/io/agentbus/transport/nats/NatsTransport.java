@@ -27,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -53,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * subscription's handler one message at a time, in order, and only while that subscription has
  * messages waiting, so idle subscriptions cost no thread and the number of threads does not grow
  * with the number of subscriptions. A handler that blocks, publishes or makes requests delays only
- * its own subscription: it holds one pool thread, and the pool adds threads as handlers block. A subscription holds at most {@link NatsTransportConfig#pendingMessages()}
+ * its own subscription: it holds one pool thread, and when no handler has returned for 10 ms while
+ * work waits, the pool adds threads (up to 1,024 handlers blocked at once; see {@code
+ * HandlerPool}). A subscription holds at most {@link NatsTransportConfig#pendingMessages()}
  * messages (and {@link NatsTransportConfig#pendingBytes()} bytes) that its handler has not taken
  * yet; past that it is a slow consumer: newer messages are dropped, counted in {@link #stats()} and
  * {@link TransportSubscription#droppedMessages()}, logged, and reported to the connection
@@ -133,10 +134,10 @@ public final class NatsTransport implements Transport {
     ThreadPoolExecutor lifecycle = new ThreadPoolExecutor(2, 2, 10, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), daemon("agentbus-nats-lifecycle-" + name));
     lifecycle.allowCoreThreadTimeOut(true);
-    // as many threads as handlers run at once (a blocking handler must not hold back another
-    // subscription), none for idle subscriptions
-    ThreadPoolExecutor handlers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30,
-        TimeUnit.SECONDS, new SynchronousQueue<>(), daemon("agentbus-nats-handler-" + name));
+    // a few threads, more only while handlers block (one must not hold back another
+    // subscription)
+    HandlerPool handlers = new HandlerPool(daemon("agentbus-nats-handler-" + name),
+        daemon("agentbus-nats-handler-watch-" + name));
     this.events = new NatsConnectionEvents(config, state, counters);
     Connection c;
     try {
