@@ -108,6 +108,6 @@ final class ScaleChart {
       return String.format(Locale.ROOT, "%,.0fk", v / 1000);
     }
     return v >= 10 || v == 0 ? String.format(Locale.ROOT, "%,.0f", v)
-        : String.format(Locale.ROOT, "%.2g", v);
+        : String.format(Locale.ROOT, "%.3g", v);
   }
 }
