@@ -19,15 +19,18 @@ public final class Delivery {
   private final @Nullable String replyTo;
   private final Codec codec;
   private final @Nullable StoredMessage stored;
+  private final int payloadSize;
   private final boolean isReply;
 
   Delivery(PublishPath replies, AgentMessage message, String subject, Headers headers,
-      @Nullable String replyTo, Codec codec, @Nullable StoredMessage stored) {
-    this(replies, message, subject, headers, replyTo, codec, stored, false);
+      @Nullable String replyTo, Codec codec, @Nullable StoredMessage stored, int payloadSize) {
+    this(replies, message, subject, headers, replyTo, codec, stored, payloadSize, false);
   }
 
   Delivery(PublishPath replies, AgentMessage message, String subject, Headers headers,
-      @Nullable String replyTo, Codec codec, @Nullable StoredMessage stored, boolean isReply) {
+      @Nullable String replyTo, Codec codec, @Nullable StoredMessage stored, int payloadSize,
+      boolean isReply) {
+    this.payloadSize = payloadSize;
     this.isReply = isReply;
     this.replies = replies;
     this.message = message;
@@ -102,6 +105,11 @@ public final class Delivery {
   /** When the stream stored it, or null when it did not come from a stream. */
   public @Nullable Instant storedAt() {
     return stored == null ? null : stored.storedAt();
+  }
+
+  /** The size in bytes of the payload as it arrived, before decoding. */
+  public int payloadSize() {
+    return payloadSize;
   }
 
   /** The codec the message arrived in (and that replies use). */

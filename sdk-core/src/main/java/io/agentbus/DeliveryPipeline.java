@@ -170,7 +170,7 @@ final class DeliveryPipeline {
     boolean[] reached = new boolean[1];
     try {
       deliver(new Delivery(publisher, decoded.message, raw.subject(), raw.headers(), null,
-          decoded.codec, null, true), d -> reached[0] = true);
+          decoded.codec, null, raw.payload().length, true), d -> reached[0] = true);
     } catch (MessageRefusedException e) {
       return false;
     }
@@ -204,7 +204,7 @@ final class DeliveryPipeline {
   Delivery delivery(TransportMessage raw, CodecSelector.Decoded decoded,
       @Nullable StoredMessage stored) {
     return new Delivery(publisher, decoded.message, raw.subject(), raw.headers(),
-        stored == null ? raw.replyTo() : null, decoded.codec, stored);
+        stored == null ? raw.replyTo() : null, decoded.codec, stored, raw.payload().length);
   }
 
   /** Calls {@code handler} through the interceptors; what it throws reaches the caller. */
