@@ -75,6 +75,10 @@ final class MetricsInterceptor implements MessageInterceptor {
 
   @Override
   public void aroundDelivery(Delivery delivery, Chain next) throws Exception {
+    if (delivery.isReply()) { // a reply on its way to its requester: aroundRequest covers it
+      next.proceed(delivery);
+      return;
+    }
     String type = typeTag(delivery.message().messageType());
     received.get(type).increment();
     long start = registry.config().clock().monotonicTime();

@@ -96,6 +96,10 @@ final class TracingInterceptor implements MessageInterceptor {
 
   @Override
   public void aroundDelivery(Delivery delivery, Chain next) throws Exception {
+    if (delivery.isReply()) { // a reply on its way to its requester: aroundRequest covers it
+      next.proceed(delivery);
+      return;
+    }
     // the parent is what the message carries, not whatever the delivering thread holds
     Context parent = propagator.extract(Context.root(), delivery.headers(), HeaderCarrier.GETTER);
     SpanBuilder b = tracer.spanBuilder("process " + delivery.subject())
