@@ -30,12 +30,13 @@ import java.util.function.Function;
  * <pre>{@code
  * try (AgentTestKit kit = AgentTestKit.create()) {
  *   kit.start(BillingAgent::new);
- *   Planner planner = kit.start(Planner::new);        // asks billing-agent, 5 s timeout, 1 retry
- *   CompletableFuture<String> plan = planner.planAsync();
- *   kit.awaitPendingRequests(1);                       // the first attempt waits for its reply
- *   kit.advance(Duration.ofSeconds(5));                // ... and times out
- *   kit.awaitPendingRequests(1);                       // the retry is on its way
- *   assertThat(kit.await(plan)).isEqualTo(...);
+ *   kit.start(Planner::new);              // asks billing-agent: 5 s timeout, asks once more
+ *   kit.hold(BillingAgent.ID);            // billing-agent is slow: its messages wait
+ *   kit.endpoint("orchestrator").send(Planner.ID, MessageType.TASK_ASSIGNMENT, task);
+ *   kit.awaitPendingRequests(1);          // the planner's first ask waits for its reply
+ *   kit.advance(Duration.ofSeconds(5));   // ... and times out, in no real time
+ *   kit.awaitPendingRequests(1);          // the planner asked again
+ *   kit.release(BillingAgent.ID);         // billing-agent answers; the second answer counts
  * }
  * }</pre>
  *
@@ -56,6 +57,7 @@ public final class AgentTestKit implements AutoCloseable {
   private final VirtualScheduler time;
   private final Duration timeout;
   private final InMemoryTransport transport;
+  private final HoldingTransport holding;
   private final MessageBus bus;
   private final AgentContext context;
   private final OrchestratorMonitor monitor;
@@ -65,8 +67,9 @@ public final class AgentTestKit implements AutoCloseable {
     this.time = b.time;
     this.timeout = b.timeout;
     this.transport = InMemoryTransport.builder().scheduler(time).name("agent-test-kit").build();
+    this.holding = new HoldingTransport(transport);
     this.bus = MessageBus.builder()
-        .transport(transport)
+        .transport(holding)
         .codec(JsonCodec.create())
         .scheduler(time)
         .build();
@@ -151,6 +154,25 @@ public final class AgentTestKit implements AutoCloseable {
           agent.failureCause() != null ? agent.failureCause() : e);
     }
     return agent;
+  }
+
+  /**
+   * Holds every message sent to {@code agentId} (its direct subject) until {@link #release}: the
+   * agent stays subscribed, so a request to it is not refused but waits, and times out when the
+   * clock passes its timeout, as with an agent that is slow to answer. On release the agent gets
+   * the held messages in order; replies to requests that have ended are dropped, as on NATS.
+   */
+  public void hold(String agentId) {
+    holding.hold(directPrefix(agentId));
+  }
+
+  /** Hands {@code agentId} the messages held for it, and the next ones at once. */
+  public void release(String agentId) {
+    holding.release(directPrefix(agentId));
+  }
+
+  private String directPrefix(String agentId) {
+    return bus.subjects().namespace() + ".agent." + agentId + ".";
   }
 
   /** Moves the clock forward, running every timer that falls due on the way. */
@@ -258,6 +280,7 @@ public final class AgentTestKit implements AutoCloseable {
   @Override
   public void close() {
     AssertionError failure = null;
+    holding.releaseAll(); // a held message would keep its agent from stopping
     while (!started.isEmpty()) {
       Agent agent = started.pop();
       try {

@@ -24,8 +24,9 @@ class PairOfAgentsTest {
 
   @Test
   void thePlannerAsksAgainWhenTheLedgerIsSlowAndUsesTheSecondAnswer() {
-    Ledger ledger = kit.start(Ledger::new).hold();
+    kit.start(Ledger::new);
     kit.start(Planner::new);
+    kit.hold(Ledger.ID);                  // the ledger is slow: messages to it wait
     CompletableFuture<AgentMessage> done = nextBroadcast(MessageType.TASK_COMPLETE);
     Instant start = kit.time().now();
 
@@ -34,7 +35,7 @@ class PairOfAgentsTest {
     kit.awaitPendingRequests(1);          // the first ask waits for the held ledger
     kit.advance(Planner.ASK_TIMEOUT);     // ... and times out, in no real time
     kit.awaitPendingRequests(1);          // the planner asked again
-    ledger.release();                     // the ledger answers both; only the second is awaited
+    kit.release(Ledger.ID);               // the ledger answers both; only the second is awaited
 
     AgentMessage complete = kit.await(done);
     assertThat(complete.fromAgent()).isEqualTo(Planner.ID);
@@ -45,8 +46,9 @@ class PairOfAgentsTest {
 
   @Test
   void thePlannerGivesUpAfterTwoTimeouts() {
-    Ledger ledger = kit.start(Ledger::new).hold();
+    kit.start(Ledger::new);
     kit.start(Planner::new);
+    kit.hold(Ledger.ID);
     CompletableFuture<AgentMessage> failed = nextBroadcast(MessageType.TASK_FAILED);
 
     kit.endpoint("orchestrator").send(Planner.ID, MessageType.TASK_ASSIGNMENT,
@@ -58,7 +60,7 @@ class PairOfAgentsTest {
 
     assertThat(kit.await(failed).content())
         .containsEntry("reason", "the ledger did not answer 2 times in PT5S");
-    ledger.release();
+    // close() releases what is still held, so the ledger can stop
   }
 
   @Test
@@ -79,7 +81,8 @@ class PairOfAgentsTest {
   @Test
   void aWaitThatOnlyVirtualTimeCouldEndFailsFastWithTheClockInTheMessage() {
     try (AgentTestKit quick = AgentTestKit.builder().timeout(Duration.ofMillis(200)).build()) {
-      Ledger ledger = quick.start(Ledger::new).hold();
+      quick.start(Ledger::new);
+      quick.hold(Ledger.ID);
       CompletableFuture<AgentMessage> reply = quick.endpoint("asker").requestAsync(Ledger.ID,
           MessageType.RESOURCE_REQUEST, Map.of("resource", "budget"), Duration.ofSeconds(5));
       quick.awaitPendingRequests(1);
@@ -95,7 +98,6 @@ class PairOfAgentsTest {
 
       quick.advance(Duration.ofSeconds(5));
       assertThatThrownBy(() -> quick.await(reply)).isInstanceOf(RequestTimeoutException.class);
-      ledger.release(); // a held handler would keep the ledger from stopping
     }
   }
 
