@@ -43,11 +43,10 @@ if (problems) {
   List<String> written = [
       'pom.xml', 'README.md', 'docker-compose.yml', '.gitignore',
       'src/main/resources/agentbus.properties', 'src/main/resources/simplelogger.properties',
-      'src/test/resources/durable/agentbus.properties',
+      'src/test/resources/durable/agentbus.properties', 'src/test/resources/junit-platform.properties',
       "src/main/java/${pkg}/Main.java", "src/main/java/${pkg}/${cls}.java",
       "src/test/java/${pkg}/MainTest.java", "src/test/java/${pkg}/${cls}Test.java",
       "src/test/java/${pkg}/${cls}NatsTest.java", "src/test/java/${pkg}/PairOfAgentsTest.java",
-      "src/main/java/${pkg}/Asker.java",
   ]*.toString()
   written.each { new File(project, it).delete() }
   List<File> dirs = []
