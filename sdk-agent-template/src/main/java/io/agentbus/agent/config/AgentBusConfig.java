@@ -118,6 +118,8 @@ public final class AgentBusConfig {
     }
     this.durability = Durability.read(settings);
     warnAboutUnknownKeys(transports);
+    EnvironmentWarnings.warn(log, settings, transport, sourceOf(ConfigKey.TRANSPORT),
+        transports.keySet(), codecProviders.keySet());
   }
 
   // ------------------------------------------------------------------ factories
