@@ -16,8 +16,9 @@ import org.slf4j.Logger;
  * not NATS.
  */
 final class EnvironmentWarnings {
-  /** Variables of the AgentBus build's own tools, not settings. */
-  private static final Set<String> TOOL_PREFIXES = Set.of("AGENTBUS_INTEROP_", "AGENTBUS_BENCH_");
+  /** Variables of AgentBus tools (the agentbus command's launcher, the build's), not settings. */
+  private static final Set<String> TOOL_PREFIXES =
+      Set.of("AGENTBUS_CLI_", "AGENTBUS_INTEROP_", "AGENTBUS_BENCH_");
 
   private EnvironmentWarnings() {}
 

@@ -22,7 +22,8 @@ class EnvironmentWarningsTest {
   @Test
   void knownVariablesAndThoseOfTheTransportsAreNot() {
     String log = warningsFor(Map.of("AGENTBUS_CODEC", "json",
-        "AGENTBUS_INMEMORY_ANYTHING", "x", "AGENTBUS_INTEROP_PYTHON", "/usr/bin/python3"));
+        "AGENTBUS_INMEMORY_ANYTHING", "x", "AGENTBUS_INTEROP_PYTHON", "/usr/bin/python3",
+        "AGENTBUS_CLI_JAVA_OPTS", "-Xmx64m"));
 
     assertThat(log).doesNotContain("Unknown environment variable");
   }
