@@ -88,8 +88,7 @@ final class DurableWorkQueue {
     ensureDeclared();
     Codec codec = publisher.primaryCodec();
     byte[] payload = codec.encode(message);
-    Headers headers = publisher.headersFor(subject, message, codec, payload)
-        .with(Headers.MESSAGE_ID, messageId);
+    Headers headers = publisher.headersFor(subject, message, codec, payload, messageId);
     Instant deadline = scheduler.now().plus(options.publishTimeout());
     CompletableFuture<QueueReceipt> result = new CompletableFuture<>();
     attempt(result, headers, payload, messageId, deadline);

@@ -1,5 +1,6 @@
 package io.agentbus;
 
+import io.agentbus.spi.BusExtension;
 import io.agentbus.spi.Codec;
 import io.agentbus.spi.ConnectionListener;
 import io.agentbus.spi.DurableStreams;
@@ -567,6 +568,7 @@ public final class MessageBus implements AutoCloseable {
     private @Nullable Transport transport;
     private @Nullable Codec codec;
     private final List<Codec> additionalCodecs = new ArrayList<>();
+    private final List<BusExtension> extensions = new ArrayList<>();
     private String namespace = Subjects.DEFAULT_NAMESPACE;
     private Scheduler scheduler = Scheduler.system();
     private Duration defaultRequestTimeout = Duration.ofSeconds(5);
@@ -673,6 +675,17 @@ public final class MessageBus implements AutoCloseable {
     }
 
     /**
+     * Adds an optional capability, such as tracing or metrics: {@code extension} adds its
+     * interceptors to this builder now, and {@linkplain BusExtension#bind is bound} to the bus
+     * once built.
+     */
+    public Builder addExtension(BusExtension extension) {
+      Objects.requireNonNull(extension, "extension").configure(this);
+      extensions.add(extension);
+      return this;
+    }
+
+    /**
      * Builds the bus. With durable queues configured by name or kept history, declares their
      * streams now, over the network: so that nothing published from here on is missed by the
      * history, and so that a server without streams fails at startup rather than at the first
@@ -684,7 +697,16 @@ public final class MessageBus implements AutoCloseable {
      * @throws TransportException if the transport's store cannot be reached to declare them
      */
     public MessageBus build() {
-      return new MessageBus(this);
+      MessageBus bus = new MessageBus(this);
+      try {
+        for (BusExtension e : extensions) {
+          e.bind(bus);
+        }
+      } catch (RuntimeException e) {
+        bus.close();
+        throw e;
+      }
+      return bus;
     }
   }
 }

@@ -39,6 +39,12 @@ public enum ConfigKey {
   SHUTDOWN_HOOK("agentbus.shutdown-hook", "AGENTBUS_SHUTDOWN_HOOK", "true",
       "Whether a JVM shutdown hook stops the agents (announcing they go offline) and closes the "
           + "bus: true or false."),
+  TRACING("agentbus.tracing", "AGENTBUS_TRACING", "none",
+      "Tracing of every message: none, or otel (OpenTelemetry, W3C trace context in message "
+          + "headers; module sdk-opentelemetry, exporters configured by the OTEL_* variables)."),
+  METRICS("agentbus.metrics", "AGENTBUS_METRICS", "none",
+      "Metrics of the bus: none, or micrometer (meters in Micrometer's global registry; module "
+          + "sdk-micrometer)."),
   DISCOVERY("agentbus.discovery", "AGENTBUS_DISCOVERY", "true",
       "Whether each agent answers the NATS micro service protocol ($SRV.PING, $SRV.INFO, "
           + "$SRV.STATS) and checks at start that no live agent has its id: true or false."),
