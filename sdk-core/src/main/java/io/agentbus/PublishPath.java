@@ -6,6 +6,7 @@ import io.agentbus.spi.Transport;
 import io.agentbus.time.Scheduler;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
@@ -78,11 +79,26 @@ final class PublishPath {
    * (see docs/performance.md for what the copy cost).
    */
   Headers headersFor(String subject, AgentMessage message, Codec codec, byte[] payload) {
-    Headers headers = codecs.contentTypeHeaders(codec, payload);
+    Headers headers = withTaskId(codecs.contentTypeHeaders(codec, payload), message);
     for (MessageInterceptor i : interceptors) {
       headers = i.beforePublish(subject, message, headers, payload);
     }
     return headers;
+  }
+
+  private static final Set<MessageType> TASK_TYPES = Set.of(MessageType.TASK_ASSIGNMENT,
+      MessageType.STATUS_UPDATE, MessageType.TASK_COMPLETE, MessageType.TASK_FAILED);
+
+  /** Copies a task message's {@code task_id} into {@link Headers#TASK_ID} (docs/wire-format.md). */
+  private static Headers withTaskId(Headers headers, AgentMessage message) {
+    if (!TASK_TYPES.contains(message.messageType())) {
+      return headers;
+    }
+    Object id = message.content().get("task_id");
+    if (!(id instanceof String s) || s.isEmpty() || !isHeaderSafe(s)) {
+      return headers;
+    }
+    return headers.with(Headers.TASK_ID, s);
   }
 
   /** A header value on one line and at most about 1 KiB: headers travel in the protocol line. */

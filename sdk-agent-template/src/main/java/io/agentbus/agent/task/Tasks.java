@@ -1,0 +1,718 @@
+package io.agentbus.agent.task;
+
+import io.agentbus.AgentBusException;
+import io.agentbus.AgentEndpoint;
+import io.agentbus.AgentMessage;
+import io.agentbus.Delivery;
+import io.agentbus.MessageBus;
+import io.agentbus.MessageHandler;
+import io.agentbus.MessageType;
+import io.agentbus.NoRespondersException;
+import io.agentbus.RemoteHandlerException;
+import io.agentbus.RequestTimeoutException;
+import io.agentbus.Subjects;
+import io.agentbus.Subscription;
+import io.agentbus.agent.Handlers;
+import io.agentbus.time.Scheduler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Long-running tasks for one agent, in both roles: as requester it {@linkplain #assign assigns}
+ * tasks and tracks them through {@link TaskHandle}s; as assignee it runs its {@link TaskHandler}
+ * for each {@code task_assignment} it receives.
+ *
+ * <pre>{@code
+ * // in an AbstractAgent
+ * protected void configure(Handlers h) {
+ *   tasks = closeOnStop(Tasks.builder(bus(), id()).handler(this::review).build());
+ *   tasks.declare(h);
+ * }
+ * // elsewhere, as requester
+ * TaskHandle t = tasks.assign("reviewer-001", Map.of("file", "parser.py"));
+ * TaskOutcome o = t.outcome().get();
+ * }</pre>
+ *
+ * <p><b>On the wire</b> (the seed's envelope and types; {@code docs/wire-format.md}, section
+ * <em>Tasks</em>): the assignment is a request of type {@code task_assignment} to the assignee's
+ * direct subject, with {@code "task_id"} in its content; the assignee acknowledges with a {@code
+ * status_update} {@code "state": "submitted"} reply and then sends the requester direct {@code
+ * status_update}s ({@code working} with {@code progress}, {@code input-required} with {@code
+ * question}) and finally {@code task_complete} ({@code result}) or {@code task_failed} ({@code
+ * error}, {@code "state": "failed"} or {@code "canceled"}). The requester sends the assignee {@code
+ * status_update}s with {@code "state": "canceled"} (cancel) or {@code "input"}. Every one carries
+ * {@code task_id} in its content and in the {@code AgentBus-Task-Id} header.
+ *
+ * <p><b>Endings</b> on the requester's side: see {@link TaskOutcome.Reason}. The deadline and the
+ * assignee's silence are measured on the {@linkplain Builder#scheduler scheduler} (virtual time in
+ * tests). An agent counts as heard from on its heartbeats and on any task message it sends; one
+ * that broadcasts {@code status_update} {@code "status": "offline"} is gone at once.
+ *
+ * <p><b>On the assignee's side</b> each task runs on a thread of its own. A cancel from the
+ * requester, the requester going away (its offline broadcast, or silence for {@link
+ * TaskOptions#assigneeSilenceLimit()} after it was heard heartbeating) or {@link #close()} marks
+ * the task canceled ({@link TaskContext#isCanceled()}) and, unless {@linkplain
+ * Builder#interruptOnCancel turned off}, interrupts the handler's thread.
+ *
+ * <p>Thread-safe.
+ */
+public final class Tasks implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Tasks.class);
+
+  static final String TASK_ID = "task_id";
+  static final String STATE = "state";
+
+  private final MessageBus bus;
+  private final String agentId;
+  private final AgentEndpoint endpoint;
+  private final Scheduler scheduler;
+  private final TaskOptions defaults;
+  private final @Nullable TaskHandler handler;
+  private final ExecutorService executor;
+  private final boolean ownExecutor;
+  private final boolean interruptOnCancel;
+  private final MessageHandler otherStatusUpdates;
+  private final Duration closeTimeout;
+
+  private final Map<String, TaskHandle> assigned = new ConcurrentHashMap<>();
+  private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
+  private final Map<String, Instant> lastHeard = new ConcurrentHashMap<>();
+  private final Set<String> heartbeating = ConcurrentHashMap.newKeySet();
+  private final List<Subscription> subscriptions = new ArrayList<>();
+  private final AtomicLong ignored = new AtomicLong();
+  private final AtomicLong sequence = new AtomicLong();
+  private volatile boolean closed;
+
+  private Tasks(Builder b) {
+    this.bus = b.bus;
+    this.agentId = b.agentId;
+    this.endpoint = bus.endpoint(agentId);
+    this.scheduler = b.scheduler != null ? b.scheduler : bus.scheduler();
+    this.defaults = b.options;
+    this.handler = b.handler;
+    this.ownExecutor = b.executor == null;
+    this.executor = b.executor != null ? b.executor : newExecutor(agentId);
+    this.interruptOnCancel = b.interruptOnCancel;
+    this.otherStatusUpdates = b.otherStatusUpdates != null ? b.otherStatusUpdates
+        : this::refuseStatusUpdate;
+    this.closeTimeout = b.closeTimeout;
+  }
+
+  /**
+   * A builder for the tasks of agent {@code agentId} on {@code bus}.
+   *
+   * @throws io.agentbus.InvalidSubjectException if {@code agentId} is not a subject token
+   */
+  public static Builder builder(MessageBus bus, String agentId) {
+    return new Builder(Objects.requireNonNull(bus, "bus"),
+        Subjects.requireToken("agent id", agentId));
+  }
+
+  /** The agent these tasks belong to. */
+  public String agentId() {
+    return agentId;
+  }
+
+  /**
+   * Declares this agent's task messages in an {@link io.agentbus.agent.AbstractAgent}'s {@code
+   * configure}: {@code task_assignment} (when a handler is set), {@code status_update}, {@code
+   * task_complete} and {@code task_failed} addressed to it. A {@code status_update} without {@code
+   * task_id} goes to {@link Builder#otherStatusUpdates}.
+   */
+  public void declare(Handlers handlers) {
+    for (Map.Entry<MessageType, MessageHandler> e : directHandlers().entrySet()) {
+      handlers.on(e.getKey(), e.getValue());
+    }
+  }
+
+  /**
+   * Subscribes this agent's task messages itself, for use without an {@code AbstractAgent} (whose
+   * own subscription to {@code <ns>.agent.<id>.*} would see them too; there, use {@link
+   * #declare}). Ends with {@link #close()}.
+   */
+  public Tasks listen() {
+    checkOpen();
+    for (Map.Entry<MessageType, MessageHandler> e : directHandlers().entrySet()) {
+      Subscription s = bus.subscribe(bus.subjects().direct(agentId, e.getKey()), e.getValue());
+      synchronized (subscriptions) {
+        subscriptions.add(s);
+      }
+    }
+    return this;
+  }
+
+  private Map<MessageType, MessageHandler> directHandlers() {
+    Map<MessageType, MessageHandler> m = new LinkedHashMap<>();
+    if (handler != null) {
+      m.put(MessageType.TASK_ASSIGNMENT, this::onAssignment);
+    }
+    m.put(MessageType.STATUS_UPDATE, this::onStatusUpdate);
+    m.put(MessageType.TASK_COMPLETE, this::onEnded);
+    m.put(MessageType.TASK_FAILED, this::onEnded);
+    return m;
+  }
+
+  // ------------------------------------------------------------------ requester
+
+  /** {@link #assign(String, Map, TaskOptions)} with the default options. */
+  public TaskHandle assign(String assignee, Map<String, ? extends @Nullable Object> content) {
+    return assign(assignee, content, defaults);
+  }
+
+  /**
+   * Assigns a task to {@code assignee}: sends it a {@code task_assignment} request with {@code
+   * content} and a fresh {@code task_id}, and returns at once. The handle's outcome says how it
+   * ended; an assignee that does not acknowledge within {@link TaskOptions#acceptTimeout()}, or
+   * that nobody serves, ends it {@link TaskOutcome.Reason#NOT_ACCEPTED}.
+   *
+   * @throws IllegalArgumentException if {@code content} already has a {@code task_id}
+   * @throws IllegalStateException once closed
+   */
+  public TaskHandle assign(String assignee, Map<String, ? extends @Nullable Object> content,
+      TaskOptions options) {
+    checkOpen();
+    Subjects.requireToken("assignee", assignee);
+    Objects.requireNonNull(content, "content");
+    Objects.requireNonNull(options, "options");
+    if (content.containsKey(TASK_ID)) {
+      throw new IllegalArgumentException("The content of a task for '" + assignee
+          + "' already has a task_id (" + content.get(TASK_ID) + "); Tasks sets it");
+    }
+    String taskId = agentId + "-" + UUID.randomUUID();
+    Instant now = scheduler.now();
+    TaskHandle task = new TaskHandle(taskId, assignee, now, options, requests);
+    assigned.put(taskId, task);
+    lastHeard.merge(assignee, now, Tasks::later);
+    task.deadlineTimer(scheduler.schedule(options.timeout(), () -> checkDeadline(task)));
+    task.silenceTimer(scheduler.schedule(options.assigneeSilenceLimit(),
+        () -> checkSilence(task)));
+    Map<String, @Nullable Object> body = new LinkedHashMap<>(content);
+    body.put(TASK_ID, taskId);
+    AgentMessage m = AgentMessage.builder().fromAgent(agentId).toAgent(assignee)
+        .messageType(MessageType.TASK_ASSIGNMENT).content(body)
+        .correlationId(agentId + "-" + now.toEpochMilli() + "-t" + sequence.incrementAndGet())
+        .timestamp(now).build();
+    bus.requestAsync(bus.subjects().direct(assignee, MessageType.TASK_ASSIGNMENT), m,
+        options.acceptTimeout()).whenComplete((reply, error) -> accepted(task, reply, error));
+    log.debug("Assigned task {} to '{}'", taskId, assignee);
+    return task;
+  }
+
+  /** The tasks this agent assigned that have not ended. */
+  public int openTasks() {
+    return assigned.size();
+  }
+
+  /** The tasks this agent is running as assignee. */
+  public int runningTasks() {
+    return running.size();
+  }
+
+  /**
+   * Task messages addressed to this agent for a task it does not know (a report after the task
+   * ended, say): logged at debug and counted here, not dead-lettered.
+   */
+  public long ignoredMessages() {
+    return ignored.get();
+  }
+
+  private void accepted(TaskHandle task, @Nullable AgentMessage reply, @Nullable Throwable error) {
+    if (error == null) {
+      heard(task.assignee());
+      return;
+    }
+    Throwable cause = error instanceof CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    String why;
+    if (cause instanceof NoRespondersException) {
+      why = "no agent '" + task.assignee() + "' takes task_assignment messages";
+    } else if (cause instanceof RequestTimeoutException) {
+      why = "'" + task.assignee() + "' did not acknowledge the assignment within "
+          + task.options().acceptTimeout();
+    } else if (cause instanceof RemoteHandlerException) {
+      why = "'" + task.assignee() + "' refused the assignment: " + cause.getMessage();
+    } else {
+      why = "the assignment to '" + task.assignee() + "' failed: " + cause;
+    }
+    task.end(TaskState.FAILED, TaskOutcome.Reason.NOT_ACCEPTED, Map.of(), why);
+  }
+
+  private void checkDeadline(TaskHandle task) {
+    if (!task.isOpen()) {
+      return;
+    }
+    Instant now = scheduler.now();
+    Instant deadline = task.deadline();
+    if (now.isBefore(deadline)) {
+      task.deadlineTimer(scheduler.schedule(Duration.between(now, deadline),
+          () -> checkDeadline(task)));
+      return;
+    }
+    boolean hard = !deadline.isBefore(task.assignedAt().plus(task.options().hardLimit()));
+    String why = hard ? "the hard limit of " + task.options().hardLimit() + " passed"
+        : "no progress from '" + task.assignee() + "' extended the deadline " + deadline;
+    if (task.end(TaskState.FAILED, TaskOutcome.Reason.DEADLINE_PASSED, Map.of(), why)) {
+      sendCancel(task, "deadline passed: " + why);
+    }
+  }
+
+  private void checkSilence(TaskHandle task) {
+    if (!task.isOpen()) {
+      return;
+    }
+    Instant now = scheduler.now();
+    Instant heard = lastHeard.getOrDefault(task.assignee(), task.assignedAt());
+    Instant lostAt = heard.plus(task.options().assigneeSilenceLimit());
+    if (now.isBefore(lostAt)) {
+      task.silenceTimer(scheduler.schedule(Duration.between(now, lostAt),
+          () -> checkSilence(task)));
+      return;
+    }
+    task.end(TaskState.FAILED, TaskOutcome.Reason.ASSIGNEE_LOST, Map.of(),
+        "'" + task.assignee() + "' sent nothing (no heartbeat, no report) since " + heard
+            + ", for " + task.options().assigneeSilenceLimit());
+  }
+
+  private void sendCancel(TaskHandle task, String reason) {
+    sendQuietly(task.assignee(), MessageType.STATUS_UPDATE, Map.of(TASK_ID, task.taskId(),
+        STATE, TaskState.CANCELED.wireName(), "reason", reason));
+  }
+
+  private final TaskHandle.Requests requests = new TaskHandle.Requests() {
+    @Override
+    public void sendCancel(TaskHandle task, String reason) {
+      Tasks.this.sendCancel(task, reason);
+    }
+
+    @Override
+    public void sendInput(TaskHandle task, Map<String, ? extends @Nullable Object> input) {
+      endpoint.send(task.assignee(), MessageType.STATUS_UPDATE,
+          Map.of(TASK_ID, task.taskId(), "input", input));
+    }
+
+    @Override
+    public void ended(TaskHandle task) {
+      assigned.remove(task.taskId(), task);
+    }
+  };
+
+  /** A report or ending from an assignee, addressed to this agent as requester. */
+  private void fromAssignee(AgentMessage m, String taskId) {
+    TaskHandle task = assigned.get(taskId);
+    if (task == null || !task.assignee().equals(m.fromAgent())) {
+      ignore(m, taskId);
+      return;
+    }
+    Map<String, @Nullable Object> c = m.content();
+    MessageType type = m.messageType();
+    if (type.equals(MessageType.TASK_COMPLETE)) {
+      task.end(TaskState.COMPLETED, TaskOutcome.Reason.COMPLETED, mapOf(c.get("result")), null);
+    } else if (type.equals(MessageType.TASK_FAILED)) {
+      boolean canceled = TaskState.fromWire(c.get(STATE)) == TaskState.CANCELED;
+      Object error = c.get("error");
+      task.end(canceled ? TaskState.CANCELED : TaskState.FAILED,
+          canceled ? TaskOutcome.Reason.ASSIGNEE_CANCELED : TaskOutcome.Reason.ASSIGNEE_FAILED,
+          Map.of(), error != null ? error.toString() : "'" + m.fromAgent()
+              + "' failed the task without saying why");
+    } else {
+      TaskState state = TaskState.fromWire(c.get(STATE));
+      if (state == TaskState.INPUT_REQUIRED) {
+        task.reported(state, mapOf(c.get("question")), scheduler.now());
+      } else if (state == TaskState.WORKING) {
+        task.reported(state, mapOf(c.get("progress")), scheduler.now());
+      } else if (state != TaskState.SUBMITTED) {
+        throw new AgentBusException("status_update of task " + taskId + " from '"
+            + m.fromAgent() + "' has state " + c.get(STATE) + "; expected one of submitted, "
+            + "working, input-required");
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ assignee
+
+  private void onAssignment(Delivery d) {
+    AgentMessage m = d.message();
+    String taskId = taskIdOf(m);
+    if (taskId == null) {
+      throw new AgentBusException("task_assignment from '" + m.fromAgent() + "' to '" + agentId
+          + "' has no task_id in its content; a task needs one (docs/wire-format.md, Tasks)");
+    }
+    checkOpen();
+    heard(m.fromAgent());
+    Map<String, @Nullable Object> input = new LinkedHashMap<>(m.content());
+    input.remove(TASK_ID);
+    RunningTask task = new RunningTask(taskId, m.fromAgent(), java.util.Collections
+        .unmodifiableMap(input), reports);
+    RunningTask before = running.putIfAbsent(taskId, task);
+    if (d.isRequest()) {
+      d.reply(agentId, MessageType.STATUS_UPDATE, Map.of(TASK_ID, taskId,
+          STATE, before == null ? TaskState.SUBMITTED.wireName() : TaskState.WORKING.wireName()));
+    }
+    if (before != null) {
+      log.info("Task {} from '{}' is already running here; the repeated assignment is "
+          + "acknowledged and not run again", taskId, m.fromAgent());
+      return;
+    }
+    lastHeard.merge(m.fromAgent(), scheduler.now(), Tasks::later);
+    executor.execute(() -> perform(task));
+    watchRequester(task);
+  }
+
+  private void perform(RunningTask task) {
+    task.runsOn(Thread.currentThread());
+    Map<String, @Nullable Object> ending;
+    MessageType type;
+    try {
+      task.progress(Map.of());
+      Map<String, ? extends @Nullable Object> result = Objects.requireNonNull(handler)
+          .perform(task);
+      if (result == null) {
+        throw new AgentBusException("The task handler of '" + agentId + "' returned null for "
+            + "task " + task.taskId() + "; return the result (maybe empty)");
+      }
+      type = MessageType.TASK_COMPLETE;
+      ending = Map.of(TASK_ID, task.taskId(), STATE, TaskState.COMPLETED.wireName(),
+          "result", result);
+    } catch (Throwable e) {
+      boolean canceled = task.isCanceled()
+          && (e instanceof TaskCanceledException || e instanceof InterruptedException);
+      if (e instanceof VirtualMachineError vme) {
+        throw vme;
+      }
+      if (canceled || e instanceof TaskCanceledException) {
+        log.info("Task {} from '{}' was canceled: {}", task.taskId(), task.requester(),
+            task.cancelReason() != null ? task.cancelReason() : e.getMessage());
+      } else {
+        log.warn("Task {} from '{}' failed", task.taskId(), task.requester(), e);
+      }
+      type = MessageType.TASK_FAILED;
+      String reason = task.cancelReason();
+      ending = Map.of(TASK_ID, task.taskId(),
+          STATE, (canceled || e instanceof TaskCanceledException ? TaskState.CANCELED
+              : TaskState.FAILED).wireName(),
+          "error", canceled && reason != null ? "canceled: " + reason
+              : e.getClass().getSimpleName() + ": " + e.getMessage());
+    } finally {
+      task.runsOn(null);
+      Thread.interrupted(); // a cancel's interrupt must not reach the pool's next task
+      running.remove(task.taskId(), task);
+    }
+    sendQuietly(task.requester(), type, ending);
+  }
+
+  private final RunningTask.Reports reports = new RunningTask.Reports() {
+    @Override
+    public void working(RunningTask task, Map<String, ? extends @Nullable Object> progress) {
+      endpoint.send(task.requester(), MessageType.STATUS_UPDATE, Map.of(TASK_ID, task.taskId(),
+          STATE, TaskState.WORKING.wireName(), "progress", progress));
+    }
+
+    @Override
+    public void inputRequired(RunningTask task,
+        Map<String, ? extends @Nullable Object> question) {
+      endpoint.send(task.requester(), MessageType.STATUS_UPDATE, Map.of(TASK_ID, task.taskId(),
+          STATE, TaskState.INPUT_REQUIRED.wireName(), "question", question));
+    }
+  };
+
+  /** A cancel or input from a requester, addressed to this agent as assignee. */
+  private void fromRequester(AgentMessage m, String taskId) {
+    RunningTask task = running.get(taskId);
+    if (task == null || !task.requester().equals(m.fromAgent())) {
+      ignore(m, taskId);
+      return;
+    }
+    Map<String, @Nullable Object> c = m.content();
+    if (c.containsKey("input")) {
+      task.input(mapOf(c.get("input")));
+    } else {
+      Object reason = c.get("reason");
+      task.cancel("canceled by '" + m.fromAgent() + "'" + (reason != null ? ": " + reason : ""),
+          interruptOnCancel);
+    }
+  }
+
+  private void watchRequester(RunningTask task) {
+    Duration limit = defaults.assigneeSilenceLimit();
+    scheduler.schedule(limit, () -> {
+      if (running.get(task.taskId()) != task) {
+        return;
+      }
+      Instant heard = lastHeard.getOrDefault(task.requester(), scheduler.now());
+      Instant goneAt = heard.plus(limit);
+      if (!heartbeating.contains(task.requester()) || scheduler.now().isBefore(goneAt)) {
+        watchRequester(task);
+        return;
+      }
+      task.cancel("the requester '" + task.requester() + "' sent no heartbeat since " + heard,
+          interruptOnCancel);
+    });
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  private void onStatusUpdate(Delivery d) throws Exception {
+    AgentMessage m = d.message();
+    String taskId = taskIdOf(m);
+    if (taskId == null) {
+      otherStatusUpdates.onMessage(d);
+      return;
+    }
+    heard(m.fromAgent());
+    Map<String, @Nullable Object> c = m.content();
+    if (c.containsKey("input") || TaskState.fromWire(c.get(STATE)) == TaskState.CANCELED) {
+      fromRequester(m, taskId);
+    } else {
+      fromAssignee(m, taskId);
+    }
+  }
+
+  private void onEnded(Delivery d) {
+    AgentMessage m = d.message();
+    String taskId = taskIdOf(m);
+    if (taskId == null) {
+      throw new AgentBusException(m.messageType() + " from '" + m.fromAgent() + "' to '"
+          + agentId + "' has no task_id in its content (docs/wire-format.md, Tasks)");
+    }
+    heard(m.fromAgent());
+    fromAssignee(m, taskId);
+  }
+
+  private void refuseStatusUpdate(Delivery d) {
+    AgentMessage m = d.message();
+    throw new AgentBusException("status_update from '" + m.fromAgent() + "' to '" + agentId
+        + "' has no task_id, and no handler takes other status updates; set one with "
+        + "Tasks.Builder.otherStatusUpdates");
+  }
+
+  private void onBroadcast(Delivery d) {
+    AgentMessage m = d.message();
+    String from = m.fromAgent();
+    if (m.messageType().equals(MessageType.HEARTBEAT)) {
+      heartbeating.add(from);
+      heard(from);
+      return;
+    }
+    if (!"offline".equals(m.content().get("status"))) {
+      return;
+    }
+    Object reason = m.content().get("reason");
+    String why = "'" + from + "' went offline" + (reason != null ? " (" + reason + ")" : "");
+    for (TaskHandle task : assigned.values()) {
+      if (task.assignee().equals(from)) {
+        task.end(TaskState.FAILED, TaskOutcome.Reason.ASSIGNEE_LOST, Map.of(), why);
+      }
+    }
+    for (RunningTask task : running.values()) {
+      if (task.requester().equals(from)) {
+        task.cancel("the requester " + why, interruptOnCancel);
+      }
+    }
+  }
+
+  /** When {@code agent} was last heard from, for tests; null if never. */
+  @Nullable Instant lastHeard(String agent) {
+    return lastHeard.get(agent);
+  }
+
+  private void heard(String agent) {
+    lastHeard.merge(agent, scheduler.now(), Tasks::later);
+  }
+
+  private void ignore(AgentMessage m, String taskId) {
+    ignored.incrementAndGet();
+    log.debug("Agent '{}' ignores a {} from '{}' for task {}, which it does not hold (it ended, "
+        + "or was never here)", agentId, m.messageType(), m.fromAgent(), taskId);
+  }
+
+  private void sendQuietly(String to, MessageType type, Map<String, ? extends @Nullable Object> c) {
+    try {
+      endpoint.send(to, type, c);
+    } catch (RuntimeException e) {
+      log.warn("Agent '{}' could not send {} {} to '{}'", agentId, type, c.get(TASK_ID), to, e);
+    }
+  }
+
+  private static @Nullable String taskIdOf(AgentMessage m) {
+    Object id = m.content().get(TASK_ID);
+    return id instanceof String s && !s.isEmpty() ? s : null;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, @Nullable Object> mapOf(@Nullable Object o) {
+    return o instanceof Map<?, ?> map ? (Map<String, @Nullable Object>) map : Map.of();
+  }
+
+  private static Instant later(Instant a, Instant b) {
+    return a.isAfter(b) ? a : b;
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  private Tasks start() {
+    for (MessageType type : List.of(MessageType.HEARTBEAT, MessageType.STATUS_UPDATE)) {
+      subscriptions.add(bus.subscribeToBroadcasts(type, this::onBroadcast));
+    }
+    return this;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("The tasks of agent '" + agentId + "' are closed");
+    }
+  }
+
+  /**
+   * Closes: the tasks this agent runs are canceled ("the assignee is stopping") and given up to
+   * the {@linkplain Builder#closeTimeout close timeout} to send their ending; the tasks it assigned
+   * end {@link TaskOutcome.Reason#REQUESTER_CLOSED} and their assignees are sent a cancel.
+   * Idempotent.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (RunningTask task : running.values()) {
+      task.cancel("the assignee '" + agentId + "' is stopping", interruptOnCancel);
+    }
+    if (ownExecutor) {
+      executor.shutdown();
+      try {
+        if (!executor.awaitTermination(closeTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          log.warn("Agent '{}': {} task handler(s) did not end within {} of the cancel; "
+              + "interrupting them", agentId, running.size(), closeTimeout);
+          executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        executor.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (TaskHandle task : assigned.values()) {
+      if (task.end(TaskState.CANCELED, TaskOutcome.Reason.REQUESTER_CLOSED, Map.of(),
+          "the requester '" + agentId + "' closed")) {
+        sendCancel(task, "the requester '" + agentId + "' closed");
+      }
+    }
+    synchronized (subscriptions) {
+      for (Subscription s : subscriptions) {
+        s.unsubscribe();
+      }
+      subscriptions.clear();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Tasks{" + agentId + ", assigned=" + assigned.size() + ", running=" + running.size()
+        + "}";
+  }
+
+  private static ExecutorService newExecutor(String agentId) {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "agentbus-" + agentId + "-task-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Builds {@link Tasks}; not thread-safe. */
+  public static final class Builder {
+    private final MessageBus bus;
+    private final String agentId;
+    private @Nullable Scheduler scheduler;
+    private TaskOptions options = TaskOptions.DEFAULTS;
+    private @Nullable TaskHandler handler;
+    private @Nullable ExecutorService executor;
+    private boolean interruptOnCancel = true;
+    private @Nullable MessageHandler otherStatusUpdates;
+    private Duration closeTimeout = Duration.ofSeconds(5);
+
+    private Builder(MessageBus bus, String agentId) {
+      this.bus = bus;
+      this.agentId = agentId;
+    }
+
+    /** The clock for deadlines and silence; default the bus's scheduler. */
+    public Builder scheduler(Scheduler scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+      return this;
+    }
+
+    /**
+     * The options of {@link #assign(String, Map)}; its {@link TaskOptions#assigneeSilenceLimit()}
+     * is also how long a requester that heartbeats may go silent before its tasks here are
+     * canceled. Default {@link TaskOptions#DEFAULTS}.
+     */
+    public Builder options(TaskOptions options) {
+      this.options = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /** What this agent does with the tasks assigned to it; without one it takes none. */
+    public Builder handler(TaskHandler handler) {
+      this.handler = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
+    /**
+     * Where task handlers run; default a pool of daemon threads of this {@code Tasks}, shut down
+     * by {@link #close()}. An executor given here is the caller's to shut down.
+     */
+    public Builder executor(ExecutorService executor) {
+      this.executor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** Whether a cancel interrupts the handler's thread; default true. */
+    public Builder interruptOnCancel(boolean interrupt) {
+      this.interruptOnCancel = interrupt;
+      return this;
+    }
+
+    /**
+     * Receives {@code status_update}s addressed to the agent that carry no {@code task_id}; by
+     * default they are refused (logged and dead-lettered).
+     */
+    public Builder otherStatusUpdates(MessageHandler handler) {
+      this.otherStatusUpdates = Objects.requireNonNull(handler, "handler");
+      return this;
+    }
+
+    /** How long {@link #close()} waits for canceled handlers to end; default 5 s. */
+    public Builder closeTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("Tasks: closeTimeout must not be negative, was "
+            + timeout);
+      }
+      this.closeTimeout = timeout;
+      return this;
+    }
+
+    /** The tasks, listening to heartbeats and offline broadcasts from now on. */
+    public Tasks build() {
+      return new Tasks(this).start();
+    }
+  }
+}
