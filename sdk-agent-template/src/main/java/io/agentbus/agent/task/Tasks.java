@@ -145,15 +145,22 @@ public final class Tasks implements AutoCloseable {
   /**
    * Subscribes this agent's task messages itself, for use without an {@code AbstractAgent} (whose
    * own subscription to {@code <ns>.agent.<id>.*} would see them too; there, use {@link
-   * #declare}). Ends with {@link #close()}.
+   * #declare}). One subscription to {@code <ns>.agent.<id>.*} takes them all, so that a task's
+   * reports are handled in the order they were sent (a progress report before the completion);
+   * direct messages of other types are left to the agent's other subscriptions. Ends with {@link
+   * #close()}.
    */
   public Tasks listen() {
     checkOpen();
-    for (Map.Entry<MessageType, MessageHandler> e : directHandlers().entrySet()) {
-      Subscription s = bus.subscribe(bus.subjects().direct(agentId, e.getKey()), e.getValue());
-      synchronized (subscriptions) {
-        subscriptions.add(s);
+    Map<MessageType, MessageHandler> handlers = directHandlers();
+    Subscription s = bus.subscribeToAgentMessages(agentId, d -> {
+      MessageHandler h = handlers.get(d.message().messageType());
+      if (h != null) {
+        h.onMessage(d);
       }
+    });
+    synchronized (subscriptions) {
+      subscriptions.add(s);
     }
     return this;
   }
