@@ -39,6 +39,19 @@ public enum ConfigKey {
   SHUTDOWN_HOOK("agentbus.shutdown-hook", "AGENTBUS_SHUTDOWN_HOOK", "true",
       "Whether a JVM shutdown hook stops the agents (announcing they go offline) and closes the "
           + "bus: true or false."),
+  SUPERVISION_MAX_RESTARTS("agentbus.supervision.max-restarts",
+      "AGENTBUS_SUPERVISION_MAX_RESTARTS", "3",
+      "How many times a supervised agent is restarted within the window before it stays failed "
+          + "(0: never restarted)."),
+  SUPERVISION_WINDOW("agentbus.supervision.window", "AGENTBUS_SUPERVISION_WINDOW", "60s",
+      "The sliding window a supervised agent's restarts are counted in."),
+  SUPERVISION_INITIAL_BACKOFF("agentbus.supervision.initial-backoff",
+      "AGENTBUS_SUPERVISION_INITIAL_BACKOFF", "1s",
+      "The wait before a failed agent's first restart; it doubles with each further restart "
+          + "within the window."),
+  SUPERVISION_MAX_BACKOFF("agentbus.supervision.max-backoff",
+      "AGENTBUS_SUPERVISION_MAX_BACKOFF", "30s",
+      "The longest wait before restarting a failed agent."),
   CONFIG_FILE("agentbus.config.file", "AGENTBUS_CONFIG_FILE", null,
       "A properties file to read, ranked below environment variables and above the "
           + "agentbus.properties classpath resource.");

@@ -378,8 +378,8 @@ public final class Tasks implements AutoCloseable {
       return;
     }
     lastHeard.merge(m.fromAgent(), scheduler.now(), Tasks::later);
+    watchRequester(task); // on the clock before the handler reports anything
     executor.execute(() -> perform(task));
-    watchRequester(task);
   }
 
   private void perform(RunningTask task) {
