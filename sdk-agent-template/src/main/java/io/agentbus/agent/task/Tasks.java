@@ -194,6 +194,16 @@ public final class Tasks implements AutoCloseable {
    */
   public TaskHandle assign(String assignee, Map<String, ? extends @Nullable Object> content,
       TaskOptions options) {
+    return assign(assignee, content, options, null);
+  }
+
+  /**
+   * {@link #assign(String, Map, TaskOptions)} with a listener {@linkplain TaskHandle#onUpdate
+   * registered} before the assignment goes out, so that it sees every report, even of a task that
+   * ends before this method returns.
+   */
+  public TaskHandle assign(String assignee, Map<String, ? extends @Nullable Object> content,
+      TaskOptions options, java.util.function.@Nullable Consumer<TaskHandle> onUpdate) {
     checkOpen();
     Subjects.requireToken("assignee", assignee);
     Objects.requireNonNull(content, "content");
@@ -205,6 +215,9 @@ public final class Tasks implements AutoCloseable {
     String taskId = agentId + "-" + UUID.randomUUID();
     Instant now = scheduler.now();
     TaskHandle task = new TaskHandle(taskId, assignee, now, options, requests);
+    if (onUpdate != null) {
+      task.onUpdate(onUpdate);
+    }
     assigned.put(taskId, task);
     lastHeard.merge(assignee, now, Tasks::later);
     task.deadlineTimer(scheduler.schedule(options.timeout(), () -> checkDeadline(task)));
