@@ -21,6 +21,7 @@ final class RunningTask implements TaskContext {
   private final String requester;
   private final Map<String, @Nullable Object> input;
   private final Reports reports;
+  private final int attempt;
 
   private final Object lock = new Object();
   // guarded by lock
@@ -29,7 +30,8 @@ final class RunningTask implements TaskContext {
   private @Nullable Thread thread;
 
   RunningTask(String taskId, String requester, Map<String, @Nullable Object> input,
-      Reports reports) {
+      Reports reports, int attempt) {
+    this.attempt = attempt;
     this.taskId = taskId;
     this.requester = requester;
     this.input = input;
@@ -44,6 +46,11 @@ final class RunningTask implements TaskContext {
   @Override
   public String requester() {
     return requester;
+  }
+
+  @Override
+  public int attempt() {
+    return attempt;
   }
 
   @Override

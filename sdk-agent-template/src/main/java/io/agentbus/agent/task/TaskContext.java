@@ -17,6 +17,14 @@ public interface TaskContext {
   /** The agent that assigned the task. */
   String requester();
 
+  /**
+   * Which attempt this is: 1, or for a task assigned through a durable work queue, the queue's
+   * delivery count (2 after the first assignee died with the task unfinished, and so on).
+   */
+  default int attempt() {
+    return 1;
+  }
+
   /** The assignment's content, without {@code task_id}. */
   Map<String, @Nullable Object> input();
 

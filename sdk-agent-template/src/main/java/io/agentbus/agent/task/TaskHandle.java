@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class TaskHandle {
   private static final Logger log = LoggerFactory.getLogger(TaskHandle.class);
+  static final String ATTEMPT = "attempt";
 
   private final String taskId;
-  private final String assignee;
+  private final @Nullable String queue;
   private final Instant assignedAt;
   private final TaskOptions options;
   private final Requests owner;
@@ -34,6 +35,8 @@ public final class TaskHandle {
   private final Object lock = new Object();
   // guarded by lock
   private TaskState state = TaskState.SUBMITTED;
+  private @Nullable String assignee;
+  private int attempts = 1;
   private Instant deadline;
   private Map<String, @Nullable Object> progress = Map.of();
   private @Nullable Map<String, @Nullable Object> question;
@@ -49,10 +52,11 @@ public final class TaskHandle {
     void ended(TaskHandle task);
   }
 
-  TaskHandle(String taskId, String assignee, Instant assignedAt, TaskOptions options,
-      Requests owner) {
+  TaskHandle(String taskId, @Nullable String assignee, @Nullable String queue, Instant assignedAt,
+      TaskOptions options, Requests owner) {
     this.taskId = taskId;
     this.assignee = assignee;
+    this.queue = queue;
     this.assignedAt = assignedAt;
     this.options = options;
     this.owner = owner;
@@ -64,9 +68,30 @@ public final class TaskHandle {
     return taskId;
   }
 
-  /** The agent the task was assigned to. */
+  /**
+   * The agent working on the task: the one it was assigned to, or for a task assigned through a
+   * {@linkplain #queue() queue}, the last worker that reported on it ({@code "<queue>"} in angle
+   * brackets before any did).
+   */
   public String assignee() {
-    return assignee;
+    synchronized (lock) {
+      return assignee != null ? assignee : "<" + queue + ">";
+    }
+  }
+
+  /** The work queue the task was assigned through, or null for a direct assignment. */
+  public @Nullable String queue() {
+    return queue;
+  }
+
+  /**
+   * How many times the task was started: 1, or for a task of a durable queue, the delivery count
+   * the latest report named (it grows when an assignee died with the task unfinished).
+   */
+  public int attempts() {
+    synchronized (lock) {
+      return attempts;
+    }
   }
 
   /** When it was assigned, by the requester's scheduler. */
@@ -160,10 +185,28 @@ public final class TaskHandle {
 
   @Override
   public String toString() {
-    return "TaskHandle{" + taskId + " on " + assignee + ", " + state().wireName() + "}";
+    return "TaskHandle{" + taskId + " on " + assignee() + ", " + state().wireName() + "}";
   }
 
   // ------------------------------------------------------------------ from Tasks
+
+  /** Whether {@code agent} may report on this task; a queue's task takes the reporting worker. */
+  boolean acceptsReportFrom(String agent) {
+    synchronized (lock) {
+      if (queue != null && !state.isTerminal()) {
+        assignee = agent;
+        return true;
+      }
+      return agent.equals(assignee);
+    }
+  }
+
+  /** Under a queue: forgets a lost worker, whose item the queue gives to another. */
+  void workerLost() {
+    synchronized (lock) {
+      assignee = null;
+    }
+  }
 
   /** True until the task ends. */
   boolean isOpen() {
@@ -173,10 +216,14 @@ public final class TaskHandle {
   }
 
   /** A {@code working} or {@code input-required} report: extends the deadline. */
-  void reported(TaskState reported, Map<String, @Nullable Object> detail, Instant now) {
+  void reported(TaskState reported, Map<String, @Nullable Object> detail, Instant now,
+      @Nullable Object attempt) {
     synchronized (lock) {
       if (state.isTerminal()) {
         return;
+      }
+      if (attempt instanceof Long n && n > attempts) {
+        attempts = n.intValue();
       }
       state = reported;
       if (reported == TaskState.INPUT_REQUIRED) {
@@ -227,11 +274,11 @@ public final class TaskHandle {
     if (s != null) {
       s.cancel();
     }
-    TaskOutcome o = new TaskOutcome(taskId, assignee, terminal, reason, result, error);
+    TaskOutcome o = new TaskOutcome(taskId, assignee(), terminal, reason, result, error);
     if (terminal == TaskState.COMPLETED) {
-      log.debug("Task {} on '{}' completed", taskId, assignee);
+      log.debug("Task {} on '{}' completed", taskId, o.assignee());
     } else {
-      log.info("Task {} on '{}' ended {} ({}): {}", taskId, assignee, terminal.wireName(), reason,
+      log.info("Task {} on '{}' ended {} ({}): {}", taskId, o.assignee(), terminal.wireName(), reason,
           error);
     }
     owner.ended(this);

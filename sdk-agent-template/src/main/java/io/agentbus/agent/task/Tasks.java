@@ -78,6 +78,7 @@ public final class Tasks implements AutoCloseable {
 
   static final String TASK_ID = "task_id";
   static final String STATE = "state";
+  static final String ATTEMPT = "attempt";
 
   private final MessageBus bus;
   private final String agentId;
@@ -90,6 +91,8 @@ public final class Tasks implements AutoCloseable {
   private final boolean interruptOnCancel;
   private final MessageHandler otherStatusUpdates;
   private final Duration closeTimeout;
+  private final @Nullable String queueName;
+  private final int queueWorkers;
 
   private final Map<String, TaskHandle> assigned = new ConcurrentHashMap<>();
   private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
@@ -113,6 +116,8 @@ public final class Tasks implements AutoCloseable {
     this.otherStatusUpdates = b.otherStatusUpdates != null ? b.otherStatusUpdates
         : this::refuseStatusUpdate;
     this.closeTimeout = b.closeTimeout;
+    this.queueName = b.queueName;
+    this.queueWorkers = b.queueWorkers;
   }
 
   /**
@@ -140,6 +145,9 @@ public final class Tasks implements AutoCloseable {
     for (Map.Entry<MessageType, MessageHandler> e : directHandlers().entrySet()) {
       handlers.on(e.getKey(), e.getValue());
     }
+    if (handler != null && queueName != null) {
+      handlers.onQueue(queueName, queueWorkers, this::onQueuedAssignment);
+    }
   }
 
   /**
@@ -162,7 +170,44 @@ public final class Tasks implements AutoCloseable {
     synchronized (subscriptions) {
       subscriptions.add(s);
     }
+    serveQueue();
     return this;
+  }
+
+  /** Under lock of subscriptions: the work queue subscription of {@link Builder#serveQueue}. */
+  private void serveQueue() {
+    if (handler != null && queueName != null) {
+      Subscription s = bus.createWorkQueue(queueName, this::onQueuedAssignment, queueWorkers);
+      synchronized (subscriptions) {
+        subscriptions.add(s);
+      }
+    }
+  }
+
+  /**
+   * A task from the work queue: run on the queue's worker thread, so that the item is
+   * acknowledged only once the task ended (and comes back if this process dies first).
+   */
+  private void onQueuedAssignment(Delivery d) {
+    AgentMessage m = d.message();
+    String taskId = taskIdOf(m);
+    if (taskId == null) {
+      throw new AgentBusException("task_assignment from '" + m.fromAgent() + "' on queue '"
+          + queueName + "' has no task_id in its content (docs/wire-format.md, Tasks)");
+    }
+    checkOpen();
+    heard(m.fromAgent());
+    Map<String, @Nullable Object> input = new LinkedHashMap<>(m.content());
+    input.remove(TASK_ID);
+    RunningTask task = new RunningTask(taskId, m.fromAgent(), java.util.Collections
+        .unmodifiableMap(input), reports, Math.max(1, d.deliveryCount()));
+    if (running.putIfAbsent(taskId, task) != null) {
+      log.info("Task {} from '{}' came again from queue '{}' while it runs here; this copy is "
+          + "acknowledged, the running one goes on", taskId, m.fromAgent(), queueName);
+      return;
+    }
+    watchRequester(task);
+    perform(task);
   }
 
   private Map<MessageType, MessageHandler> directHandlers() {
@@ -214,7 +259,7 @@ public final class Tasks implements AutoCloseable {
     }
     String taskId = agentId + "-" + UUID.randomUUID();
     Instant now = scheduler.now();
-    TaskHandle task = new TaskHandle(taskId, assignee, now, options, requests);
+    TaskHandle task = new TaskHandle(taskId, assignee, null, now, options, requests);
     if (onUpdate != null) {
       task.onUpdate(onUpdate);
     }
@@ -232,6 +277,49 @@ public final class Tasks implements AutoCloseable {
     bus.requestAsync(bus.subjects().direct(assignee, MessageType.TASK_ASSIGNMENT), m,
         options.acceptTimeout()).whenComplete((reply, error) -> accepted(task, reply, error));
     log.debug("Assigned task {} to '{}'", taskId, assignee);
+    return task;
+  }
+
+  /**
+   * Assigns a task through the work queue {@code queueName}: one worker of the queue ({@link
+   * Builder#serveQueue}) takes it. On a {@linkplain io.agentbus.QueueOptions#durable() durable}
+   * queue the task survives its worker: a worker that dies with the task unfinished leaves it to
+   * be delivered again (after the queue's ack wait), and the next worker's reports carry the
+   * attempt ({@link TaskHandle#attempts()}). The task id is the item's message id, so publishing
+   * is de-duplicated. A worker that goes offline is not a lost task here; the deadline still
+   * applies.
+   *
+   * @throws IllegalArgumentException if {@code content} already has a {@code task_id}
+   * @throws IllegalStateException once closed
+   */
+  public TaskHandle assignToQueue(String queueName, Map<String, ? extends @Nullable Object> content,
+      TaskOptions options, java.util.function.@Nullable Consumer<TaskHandle> onUpdate) {
+    checkOpen();
+    Subjects.requireToken("queue name", queueName);
+    Objects.requireNonNull(content, "content");
+    Objects.requireNonNull(options, "options");
+    if (content.containsKey(TASK_ID)) {
+      throw new IllegalArgumentException("The content of a task for queue '" + queueName
+          + "' already has a task_id (" + content.get(TASK_ID) + "); Tasks sets it");
+    }
+    String taskId = agentId + "-" + UUID.randomUUID();
+    Instant now = scheduler.now();
+    TaskHandle task = new TaskHandle(taskId, null, queueName, now, options, requests);
+    if (onUpdate != null) {
+      task.onUpdate(onUpdate);
+    }
+    assigned.put(taskId, task);
+    task.deadlineTimer(scheduler.schedule(options.timeout(), () -> checkDeadline(task)));
+    Map<String, @Nullable Object> body = new LinkedHashMap<>(content);
+    body.put(TASK_ID, taskId);
+    AgentMessage m = AgentMessage.builder().fromAgent(agentId)
+        .messageType(MessageType.TASK_ASSIGNMENT).content(body).timestamp(now).build();
+    bus.publishToQueueAsync(queueName, m, taskId).whenComplete((receipt, error) -> {
+      if (error != null) {
+        task.end(TaskState.FAILED, TaskOutcome.Reason.NOT_ACCEPTED, Map.of(),
+            "the queue '" + queueName + "' did not take the task: " + error);
+      }
+    });
     return task;
   }
 
@@ -336,7 +424,7 @@ public final class Tasks implements AutoCloseable {
   /** A report or ending from an assignee, addressed to this agent as requester. */
   private void fromAssignee(AgentMessage m, String taskId) {
     TaskHandle task = assigned.get(taskId);
-    if (task == null || !task.assignee().equals(m.fromAgent())) {
+    if (task == null || !task.acceptsReportFrom(m.fromAgent())) {
       ignore(m, taskId);
       return;
     }
@@ -354,9 +442,9 @@ public final class Tasks implements AutoCloseable {
     } else {
       TaskState state = TaskState.fromWire(c.get(STATE));
       if (state == TaskState.INPUT_REQUIRED) {
-        task.reported(state, mapOf(c.get("question")), scheduler.now());
+        task.reported(state, mapOf(c.get("question")), scheduler.now(), c.get(ATTEMPT));
       } else if (state == TaskState.WORKING) {
-        task.reported(state, mapOf(c.get("progress")), scheduler.now());
+        task.reported(state, mapOf(c.get("progress")), scheduler.now(), c.get(ATTEMPT));
       } else if (state != TaskState.SUBMITTED) {
         throw new AgentBusException("status_update of task " + taskId + " from '"
             + m.fromAgent() + "' has state " + c.get(STATE) + "; expected one of submitted, "
@@ -379,7 +467,7 @@ public final class Tasks implements AutoCloseable {
     Map<String, @Nullable Object> input = new LinkedHashMap<>(m.content());
     input.remove(TASK_ID);
     RunningTask task = new RunningTask(taskId, m.fromAgent(), java.util.Collections
-        .unmodifiableMap(input), reports);
+        .unmodifiableMap(input), reports, 1);
     RunningTask before = running.putIfAbsent(taskId, task);
     if (d.isRequest()) {
       d.reply(agentId, MessageType.STATUS_UPDATE, Map.of(TASK_ID, taskId,
@@ -441,14 +529,16 @@ public final class Tasks implements AutoCloseable {
     @Override
     public void working(RunningTask task, Map<String, ? extends @Nullable Object> progress) {
       endpoint.send(task.requester(), MessageType.STATUS_UPDATE, Map.of(TASK_ID, task.taskId(),
-          STATE, TaskState.WORKING.wireName(), "progress", progress));
+          STATE, TaskState.WORKING.wireName(), "progress", progress,
+          ATTEMPT, (long) task.attempt()));
     }
 
     @Override
     public void inputRequired(RunningTask task,
         Map<String, ? extends @Nullable Object> question) {
       endpoint.send(task.requester(), MessageType.STATUS_UPDATE, Map.of(TASK_ID, task.taskId(),
-          STATE, TaskState.INPUT_REQUIRED.wireName(), "question", question));
+          STATE, TaskState.INPUT_REQUIRED.wireName(), "question", question,
+          ATTEMPT, (long) task.attempt()));
     }
   };
 
@@ -536,7 +626,12 @@ public final class Tasks implements AutoCloseable {
     Object reason = m.content().get("reason");
     String why = "'" + from + "' went offline" + (reason != null ? " (" + reason + ")" : "");
     for (TaskHandle task : assigned.values()) {
-      if (task.assignee().equals(from)) {
+      if (!task.assignee().equals(from)) {
+        continue;
+      }
+      if (task.queue() != null) {
+        task.workerLost(); // its queue delivers the task again, to another worker
+      } else {
         task.end(TaskState.FAILED, TaskOutcome.Reason.ASSIGNEE_LOST, Map.of(), why);
       }
     }
@@ -667,6 +762,8 @@ public final class Tasks implements AutoCloseable {
     private boolean interruptOnCancel = true;
     private @Nullable MessageHandler otherStatusUpdates;
     private Duration closeTimeout = Duration.ofSeconds(5);
+    private @Nullable String queueName;
+    private int queueWorkers;
 
     private Builder(MessageBus bus, String agentId) {
       this.bus = bus;
@@ -719,6 +816,20 @@ public final class Tasks implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Also takes tasks from the work queue {@code queueName} ({@link Tasks#assignToQueue}), up to
+     * {@code workers} at once; needs a {@link #handler}.
+     */
+    public Builder serveQueue(String queueName, int workers) {
+      this.queueName = Subjects.requireToken("queue name", queueName);
+      if (workers < 1) {
+        throw new IllegalArgumentException("Tasks: queue '" + queueName
+            + "' needs at least 1 worker, was " + workers);
+      }
+      this.queueWorkers = workers;
+      return this;
+    }
+
     /** How long {@link #close()} waits for canceled handlers to end; default 5 s. */
     public Builder closeTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout");
@@ -730,8 +841,16 @@ public final class Tasks implements AutoCloseable {
       return this;
     }
 
-    /** The tasks, listening to heartbeats and offline broadcasts from now on. */
+    /**
+     * The tasks, listening to heartbeats and offline broadcasts from now on.
+     *
+     * @throws IllegalStateException if a queue is served without a handler
+     */
     public Tasks build() {
+      if (queueName != null && handler == null) {
+        throw new IllegalStateException("Tasks of '" + agentId + "' serve the queue '"
+            + queueName + "' but have no handler; set one with handler(...)");
+      }
       return new Tasks(this).start();
     }
   }
