@@ -173,6 +173,45 @@ class NatsTasksTest {
     assertThat(lost.error()).isEqualTo("'worker' went offline (failed)");
   }
 
+  @Test
+  void aQueuedTaskSurvivesItsWorkersDeathOnJetStreamWithItsAttemptCounted() throws Exception {
+    Map<String, String> durable = Map.of("agentbus.transport", "nats",
+        "agentbus.nats.url", nats.url(), "agentbus.queue.reviews.durable", "true",
+        "agentbus.queue.reviews.ack-wait", "1s");
+    MessageBus first = AgentBusConfig.fromProperties(durable).newMessageBus();
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
+    closing.add(never::countDown);
+    Tasks.builder(first, "worker-a").serveQueue("reviews", 1).handler(task -> {
+      started.countDown();
+      never.await();
+      return Map.of();
+    }).build().listen();
+    MessageBus bossBusDurable = AgentBusConfig.fromProperties(durable).newMessageBus();
+    closing.add(bossBusDurable);
+    Tasks boss = Tasks.builder(bossBusDurable, "boss").build().listen();
+    closing.add(0, boss);
+
+    TaskHandle h = boss.assignToQueue("reviews", Map.of("file", "parser.py"),
+        TaskOptions.DEFAULTS, null);
+    assertThat(started.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    await(() -> h.assignee().equals("worker-a"));
+    first.close(); // the worker's process dies with the task unacknowledged
+
+    MessageBus second = AgentBusConfig.fromProperties(durable).newMessageBus();
+    closing.add(0, second);
+    Tasks replacement = Tasks.builder(second, "worker-b").serveQueue("reviews", 1)
+        .handler(task -> Map.of("attempt", (long) task.attempt())).build().listen();
+    closing.add(0, replacement);
+
+    // JetStream delivers it again once the ack wait (1 s of real time) passed
+    TaskOutcome o = h.outcome().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(o.state()).isEqualTo(TaskState.COMPLETED);
+    assertThat(o.assignee()).isEqualTo("worker-b");
+    assertThat(o.result()).isEqualTo(Map.of("attempt", 2L));
+    assertThat(h.attempts()).isEqualTo(2);
+  }
+
   static void await(BooleanSupplier condition) throws Exception {
     long end = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
