@@ -95,7 +95,7 @@ public final class Tasks implements AutoCloseable {
   private final int queueWorkers;
 
   private final Map<String, TaskHandle> assigned = new ConcurrentHashMap<>();
-  private final Map<String, RunningTask> running = new ConcurrentHashMap<>();
+  private final Assignments assignments;
   private final Map<String, Instant> lastHeard = new ConcurrentHashMap<>();
   private final Set<String> heartbeating = ConcurrentHashMap.newKeySet();
   private final List<Subscription> subscriptions = new ArrayList<>();
@@ -118,6 +118,8 @@ public final class Tasks implements AutoCloseable {
     this.closeTimeout = b.closeTimeout;
     this.queueName = b.queueName;
     this.queueWorkers = b.queueWorkers;
+    this.assignments = new Assignments(this, agentId, endpoint, scheduler, handler, executor,
+        interruptOnCancel, defaults.assigneeSilenceLimit(), queueName);
   }
 
   /**
@@ -146,7 +148,7 @@ public final class Tasks implements AutoCloseable {
       handlers.on(e.getKey(), e.getValue());
     }
     if (handler != null && queueName != null) {
-      handlers.onQueue(queueName, queueWorkers, this::onQueuedAssignment);
+      handlers.onQueue(queueName, queueWorkers, assignments::onQueuedAssignment);
     }
   }
 
@@ -177,43 +179,17 @@ public final class Tasks implements AutoCloseable {
   /** Under lock of subscriptions: the work queue subscription of {@link Builder#serveQueue}. */
   private void serveQueue() {
     if (handler != null && queueName != null) {
-      Subscription s = bus.createWorkQueue(queueName, this::onQueuedAssignment, queueWorkers);
+      Subscription s = bus.createWorkQueue(queueName, assignments::onQueuedAssignment, queueWorkers);
       synchronized (subscriptions) {
         subscriptions.add(s);
       }
     }
   }
 
-  /**
-   * A task from the work queue: run on the queue's worker thread, so that the item is
-   * acknowledged only once the task ended (and comes back if this process dies first).
-   */
-  private void onQueuedAssignment(Delivery d) {
-    AgentMessage m = d.message();
-    String taskId = taskIdOf(m);
-    if (taskId == null) {
-      throw new AgentBusException("task_assignment from '" + m.fromAgent() + "' on queue '"
-          + queueName + "' has no task_id in its content (docs/wire-format.md, Tasks)");
-    }
-    checkOpen();
-    heard(m.fromAgent());
-    Map<String, @Nullable Object> input = new LinkedHashMap<>(m.content());
-    input.remove(TASK_ID);
-    RunningTask task = new RunningTask(taskId, m.fromAgent(), java.util.Collections
-        .unmodifiableMap(input), reports, Math.max(1, d.deliveryCount()));
-    if (running.putIfAbsent(taskId, task) != null) {
-      log.info("Task {} from '{}' came again from queue '{}' while it runs here; this copy is "
-          + "acknowledged, the running one goes on", taskId, m.fromAgent(), queueName);
-      return;
-    }
-    watchRequester(task);
-    perform(task);
-  }
-
   private Map<MessageType, MessageHandler> directHandlers() {
     Map<MessageType, MessageHandler> m = new LinkedHashMap<>();
     if (handler != null) {
-      m.put(MessageType.TASK_ASSIGNMENT, this::onAssignment);
+      m.put(MessageType.TASK_ASSIGNMENT, assignments::onAssignment);
     }
     m.put(MessageType.STATUS_UPDATE, this::onStatusUpdate);
     m.put(MessageType.TASK_COMPLETE, this::onEnded);
@@ -330,7 +306,7 @@ public final class Tasks implements AutoCloseable {
 
   /** The tasks this agent is running as assignee. */
   public int runningTasks() {
-    return running.size();
+    return assignments.count();
   }
 
   /**
@@ -453,129 +429,6 @@ public final class Tasks implements AutoCloseable {
     }
   }
 
-  // ------------------------------------------------------------------ assignee
-
-  private void onAssignment(Delivery d) {
-    AgentMessage m = d.message();
-    String taskId = taskIdOf(m);
-    if (taskId == null) {
-      throw new AgentBusException("task_assignment from '" + m.fromAgent() + "' to '" + agentId
-          + "' has no task_id in its content; a task needs one (docs/wire-format.md, Tasks)");
-    }
-    checkOpen();
-    heard(m.fromAgent());
-    Map<String, @Nullable Object> input = new LinkedHashMap<>(m.content());
-    input.remove(TASK_ID);
-    RunningTask task = new RunningTask(taskId, m.fromAgent(), java.util.Collections
-        .unmodifiableMap(input), reports, 1);
-    RunningTask before = running.putIfAbsent(taskId, task);
-    if (d.isRequest()) {
-      d.reply(agentId, MessageType.STATUS_UPDATE, Map.of(TASK_ID, taskId,
-          STATE, before == null ? TaskState.SUBMITTED.wireName() : TaskState.WORKING.wireName()));
-    }
-    if (before != null) {
-      log.info("Task {} from '{}' is already running here; the repeated assignment is "
-          + "acknowledged and not run again", taskId, m.fromAgent());
-      return;
-    }
-    lastHeard.merge(m.fromAgent(), scheduler.now(), Tasks::later);
-    watchRequester(task); // on the clock before the handler reports anything
-    executor.execute(() -> perform(task));
-  }
-
-  private void perform(RunningTask task) {
-    task.runsOn(Thread.currentThread());
-    Map<String, @Nullable Object> ending;
-    MessageType type;
-    try {
-      task.progress(Map.of());
-      Map<String, ? extends @Nullable Object> result = Objects.requireNonNull(handler)
-          .perform(task);
-      if (result == null) {
-        throw new AgentBusException("The task handler of '" + agentId + "' returned null for "
-            + "task " + task.taskId() + "; return the result (maybe empty)");
-      }
-      type = MessageType.TASK_COMPLETE;
-      ending = Map.of(TASK_ID, task.taskId(), STATE, TaskState.COMPLETED.wireName(),
-          "result", result);
-    } catch (Throwable e) {
-      boolean canceled = task.isCanceled()
-          && (e instanceof TaskCanceledException || e instanceof InterruptedException);
-      if (e instanceof VirtualMachineError vme) {
-        throw vme;
-      }
-      if (canceled || e instanceof TaskCanceledException) {
-        log.info("Task {} from '{}' was canceled: {}", task.taskId(), task.requester(),
-            task.cancelReason() != null ? task.cancelReason() : e.getMessage());
-      } else {
-        log.warn("Task {} from '{}' failed", task.taskId(), task.requester(), e);
-      }
-      type = MessageType.TASK_FAILED;
-      String reason = task.cancelReason();
-      ending = Map.of(TASK_ID, task.taskId(),
-          STATE, (canceled || e instanceof TaskCanceledException ? TaskState.CANCELED
-              : TaskState.FAILED).wireName(),
-          "error", canceled && reason != null ? "canceled: " + reason
-              : e.getClass().getSimpleName() + ": " + e.getMessage());
-    } finally {
-      task.runsOn(null);
-      Thread.interrupted(); // a cancel's interrupt must not reach the pool's next task
-      running.remove(task.taskId(), task);
-    }
-    sendQuietly(task.requester(), type, ending);
-  }
-
-  private final RunningTask.Reports reports = new RunningTask.Reports() {
-    @Override
-    public void working(RunningTask task, Map<String, ? extends @Nullable Object> progress) {
-      endpoint.send(task.requester(), MessageType.STATUS_UPDATE, Map.of(TASK_ID, task.taskId(),
-          STATE, TaskState.WORKING.wireName(), "progress", progress,
-          ATTEMPT, (long) task.attempt()));
-    }
-
-    @Override
-    public void inputRequired(RunningTask task,
-        Map<String, ? extends @Nullable Object> question) {
-      endpoint.send(task.requester(), MessageType.STATUS_UPDATE, Map.of(TASK_ID, task.taskId(),
-          STATE, TaskState.INPUT_REQUIRED.wireName(), "question", question,
-          ATTEMPT, (long) task.attempt()));
-    }
-  };
-
-  /** A cancel or input from a requester, addressed to this agent as assignee. */
-  private void fromRequester(AgentMessage m, String taskId) {
-    RunningTask task = running.get(taskId);
-    if (task == null || !task.requester().equals(m.fromAgent())) {
-      ignore(m, taskId);
-      return;
-    }
-    Map<String, @Nullable Object> c = m.content();
-    if (c.containsKey("input")) {
-      task.input(mapOf(c.get("input")));
-    } else {
-      Object reason = c.get("reason");
-      task.cancel("canceled by '" + m.fromAgent() + "'" + (reason != null ? ": " + reason : ""),
-          interruptOnCancel);
-    }
-  }
-
-  private void watchRequester(RunningTask task) {
-    Duration limit = defaults.assigneeSilenceLimit();
-    scheduler.schedule(limit, () -> {
-      if (running.get(task.taskId()) != task) {
-        return;
-      }
-      Instant heard = lastHeard.getOrDefault(task.requester(), scheduler.now());
-      Instant goneAt = heard.plus(limit);
-      if (!heartbeating.contains(task.requester()) || scheduler.now().isBefore(goneAt)) {
-        watchRequester(task);
-        return;
-      }
-      task.cancel("the requester '" + task.requester() + "' sent no heartbeat since " + heard,
-          interruptOnCancel);
-    });
-  }
-
   // ------------------------------------------------------------------ messages
 
   private void onStatusUpdate(Delivery d) throws Exception {
@@ -588,7 +441,7 @@ public final class Tasks implements AutoCloseable {
     heard(m.fromAgent());
     Map<String, @Nullable Object> c = m.content();
     if (c.containsKey("input") || TaskState.fromWire(c.get(STATE)) == TaskState.CANCELED) {
-      fromRequester(m, taskId);
+      assignments.fromRequester(m, taskId);
     } else {
       fromAssignee(m, taskId);
     }
@@ -635,11 +488,7 @@ public final class Tasks implements AutoCloseable {
         task.end(TaskState.FAILED, TaskOutcome.Reason.ASSIGNEE_LOST, Map.of(), why);
       }
     }
-    for (RunningTask task : running.values()) {
-      if (task.requester().equals(from)) {
-        task.cancel("the requester " + why, interruptOnCancel);
-      }
-    }
+    assignments.requesterGone(from, why);
   }
 
   /** When {@code agent} was last heard from, for tests; null if never. */
@@ -647,17 +496,25 @@ public final class Tasks implements AutoCloseable {
     return lastHeard.get(agent);
   }
 
-  private void heard(String agent) {
+  Instant lastHeardOr(String agent, Instant otherwise) {
+    return lastHeard.getOrDefault(agent, otherwise);
+  }
+
+  boolean isHeartbeating(String agent) {
+    return heartbeating.contains(agent);
+  }
+
+  void heard(String agent) {
     lastHeard.merge(agent, scheduler.now(), Tasks::later);
   }
 
-  private void ignore(AgentMessage m, String taskId) {
+  void ignore(AgentMessage m, String taskId) {
     ignored.incrementAndGet();
     log.debug("Agent '{}' ignores a {} from '{}' for task {}, which it does not hold (it ended, "
         + "or was never here)", agentId, m.messageType(), m.fromAgent(), taskId);
   }
 
-  private void sendQuietly(String to, MessageType type, Map<String, ? extends @Nullable Object> c) {
+  void sendQuietly(String to, MessageType type, Map<String, ? extends @Nullable Object> c) {
     try {
       endpoint.send(to, type, c);
     } catch (RuntimeException e) {
@@ -665,13 +522,13 @@ public final class Tasks implements AutoCloseable {
     }
   }
 
-  private static @Nullable String taskIdOf(AgentMessage m) {
+  static @Nullable String taskIdOf(AgentMessage m) {
     Object id = m.content().get(TASK_ID);
     return id instanceof String s && !s.isEmpty() ? s : null;
   }
 
   @SuppressWarnings("unchecked")
-  private static Map<String, @Nullable Object> mapOf(@Nullable Object o) {
+  static Map<String, @Nullable Object> mapOf(@Nullable Object o) {
     return o instanceof Map<?, ?> map ? (Map<String, @Nullable Object>) map : Map.of();
   }
 
@@ -688,7 +545,7 @@ public final class Tasks implements AutoCloseable {
     return this;
   }
 
-  private void checkOpen() {
+  void checkOpen() {
     if (closed) {
       throw new IllegalStateException("The tasks of agent '" + agentId + "' are closed");
     }
@@ -706,15 +563,13 @@ public final class Tasks implements AutoCloseable {
       return;
     }
     closed = true;
-    for (RunningTask task : running.values()) {
-      task.cancel("the assignee '" + agentId + "' is stopping", interruptOnCancel);
-    }
+    assignments.cancelAll("the assignee '" + agentId + "' is stopping");
     if (ownExecutor) {
       executor.shutdown();
       try {
         if (!executor.awaitTermination(closeTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
           log.warn("Agent '{}': {} task handler(s) did not end within {} of the cancel; "
-              + "interrupting them", agentId, running.size(), closeTimeout);
+              + "interrupting them", agentId, assignments.count(), closeTimeout);
           executor.shutdownNow();
         }
       } catch (InterruptedException e) {
@@ -738,8 +593,8 @@ public final class Tasks implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "Tasks{" + agentId + ", assigned=" + assigned.size() + ", running=" + running.size()
-        + "}";
+    return "Tasks{" + agentId + ", assigned=" + assigned.size() + ", running="
+        + assignments.count() + "}";
   }
 
   private static ExecutorService newExecutor(String agentId) {
