@@ -225,35 +225,49 @@ public final class Tasks implements AutoCloseable {
    */
   public TaskHandle assign(String assignee, Map<String, ? extends @Nullable Object> content,
       TaskOptions options, java.util.function.@Nullable Consumer<TaskHandle> onUpdate) {
-    checkOpen();
     Subjects.requireToken("assignee", assignee);
+    TaskHandle task = open(assignee, null, content, options, onUpdate);
+    Instant now = task.assignedAt();
+    lastHeard.merge(assignee, now, Tasks::later);
+    task.silenceTimer(scheduler.schedule(options.assigneeSilenceLimit(),
+        () -> checkSilence(task)));
+    AgentMessage m = assignment(task, content).toAgent(assignee)
+        .correlationId(agentId + "-" + now.toEpochMilli() + "-t" + sequence.incrementAndGet())
+        .build();
+    bus.requestAsync(bus.subjects().direct(assignee, MessageType.TASK_ASSIGNMENT), m,
+        options.acceptTimeout()).whenComplete((reply, error) -> accepted(task, reply, error));
+    log.debug("Assigned task {} to '{}'", task.taskId(), assignee);
+    return task;
+  }
+
+  /** A new open task, on the clock for its deadline, its listener registered. */
+  private TaskHandle open(@Nullable String assignee, @Nullable String queue,
+      Map<String, ? extends @Nullable Object> content, TaskOptions options,
+      java.util.function.@Nullable Consumer<TaskHandle> onUpdate) {
+    checkOpen();
     Objects.requireNonNull(content, "content");
     Objects.requireNonNull(options, "options");
     if (content.containsKey(TASK_ID)) {
-      throw new IllegalArgumentException("The content of a task for '" + assignee
-          + "' already has a task_id (" + content.get(TASK_ID) + "); Tasks sets it");
+      throw new IllegalArgumentException("The content of a task for "
+          + (queue != null ? "queue '" + queue + "'" : "'" + assignee + "'")
+          + " already has a task_id (" + content.get(TASK_ID) + "); Tasks sets it");
     }
-    String taskId = agentId + "-" + UUID.randomUUID();
-    Instant now = scheduler.now();
-    TaskHandle task = new TaskHandle(taskId, assignee, null, now, options, requests);
+    TaskHandle task = new TaskHandle(agentId + "-" + UUID.randomUUID(), assignee, queue,
+        scheduler.now(), options, requests);
     if (onUpdate != null) {
       task.onUpdate(onUpdate);
     }
-    assigned.put(taskId, task);
-    lastHeard.merge(assignee, now, Tasks::later);
+    assigned.put(task.taskId(), task);
     task.deadlineTimer(scheduler.schedule(options.timeout(), () -> checkDeadline(task)));
-    task.silenceTimer(scheduler.schedule(options.assigneeSilenceLimit(),
-        () -> checkSilence(task)));
-    Map<String, @Nullable Object> body = new LinkedHashMap<>(content);
-    body.put(TASK_ID, taskId);
-    AgentMessage m = AgentMessage.builder().fromAgent(agentId).toAgent(assignee)
-        .messageType(MessageType.TASK_ASSIGNMENT).content(body)
-        .correlationId(agentId + "-" + now.toEpochMilli() + "-t" + sequence.incrementAndGet())
-        .timestamp(now).build();
-    bus.requestAsync(bus.subjects().direct(assignee, MessageType.TASK_ASSIGNMENT), m,
-        options.acceptTimeout()).whenComplete((reply, error) -> accepted(task, reply, error));
-    log.debug("Assigned task {} to '{}'", taskId, assignee);
     return task;
+  }
+
+  private AgentMessage.Builder assignment(TaskHandle task,
+      Map<String, ? extends @Nullable Object> content) {
+    Map<String, @Nullable Object> body = new LinkedHashMap<>(content);
+    body.put(TASK_ID, task.taskId());
+    return AgentMessage.builder().fromAgent(agentId).messageType(MessageType.TASK_ASSIGNMENT)
+        .content(body).timestamp(task.assignedAt());
   }
 
   /**
@@ -270,32 +284,15 @@ public final class Tasks implements AutoCloseable {
    */
   public TaskHandle assignToQueue(String queueName, Map<String, ? extends @Nullable Object> content,
       TaskOptions options, java.util.function.@Nullable Consumer<TaskHandle> onUpdate) {
-    checkOpen();
     Subjects.requireToken("queue name", queueName);
-    Objects.requireNonNull(content, "content");
-    Objects.requireNonNull(options, "options");
-    if (content.containsKey(TASK_ID)) {
-      throw new IllegalArgumentException("The content of a task for queue '" + queueName
-          + "' already has a task_id (" + content.get(TASK_ID) + "); Tasks sets it");
-    }
-    String taskId = agentId + "-" + UUID.randomUUID();
-    Instant now = scheduler.now();
-    TaskHandle task = new TaskHandle(taskId, null, queueName, now, options, requests);
-    if (onUpdate != null) {
-      task.onUpdate(onUpdate);
-    }
-    assigned.put(taskId, task);
-    task.deadlineTimer(scheduler.schedule(options.timeout(), () -> checkDeadline(task)));
-    Map<String, @Nullable Object> body = new LinkedHashMap<>(content);
-    body.put(TASK_ID, taskId);
-    AgentMessage m = AgentMessage.builder().fromAgent(agentId)
-        .messageType(MessageType.TASK_ASSIGNMENT).content(body).timestamp(now).build();
-    bus.publishToQueueAsync(queueName, m, taskId).whenComplete((receipt, error) -> {
-      if (error != null) {
-        task.end(TaskState.FAILED, TaskOutcome.Reason.NOT_ACCEPTED, Map.of(),
-            "the queue '" + queueName + "' did not take the task: " + error);
-      }
-    });
+    TaskHandle task = open(null, queueName, content, options, onUpdate);
+    bus.publishToQueueAsync(queueName, assignment(task, content).build(), task.taskId())
+        .whenComplete((receipt, error) -> {
+          if (error != null) {
+            task.end(TaskState.FAILED, TaskOutcome.Reason.NOT_ACCEPTED, Map.of(),
+                "the queue '" + queueName + "' did not take the task: " + error);
+          }
+        });
     return task;
   }
 
