@@ -114,3 +114,28 @@ async def test_python_requester_gets_a_java_task_done(bus, peer):
         assert m.message_type is MessageType.STATUS_UPDATE and m.content["state"] == "working"
         progress.append(m.content["progress"])
     assert progress == [{}, {"step": "adding"}], progress
+
+
+async def test_python_agent_answers_a_java_gather(bus, peer):
+    """Java: the orchestrator gathers answers to a coordination_request broadcast. Python:
+    py-architect answers it, as it answers any request."""
+    asked = asyncio.Event()
+
+    async def on_request(msg):
+        m = AgentMessage.from_json(msg.data)
+        peer.did_receive(m)
+        assert msg.reply, "a gathered request has a reply subject"
+        answer = AgentMessage(from_agent="py-architect", to_agent=m.from_agent,
+                              message_type=MessageType.ANSWER,
+                              content={"ready": True, "language": "python"},
+                              correlation_id=m.correlation_id)
+        await bus._client().publish(msg.reply, answer.to_json())
+        peer.did_send("answer py-architect->" + m.from_agent)
+        asked.set()
+
+    await bus._client().subscribe(bus.broadcast_subject(MessageType.COORDINATION_REQUEST),
+                                  cb=on_request)
+    await bus.flush()
+    peer.signal("READY")
+    await within(asked.wait(), "the Java orchestrator's coordination_request")
+    await bus.flush()

@@ -2,7 +2,11 @@ package io.agentbus.interop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.agentbus.AgentMessage;
+import io.agentbus.GatherOptions;
+import io.agentbus.GatherResult;
 import io.agentbus.MessageBus;
+import io.agentbus.MessageType;
 import io.agentbus.agent.config.AgentBusConfig;
 import io.agentbus.agent.task.TaskHandle;
 import io.agentbus.agent.task.TaskOutcome;
@@ -11,7 +15,9 @@ import io.agentbus.agent.task.Tasks;
 import io.agentbus.interop.PythonPeer.Run;
 import io.agentbus.test.nats.NatsServerExtension;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -81,6 +87,32 @@ class PythonTaskInteropTest {
       py.awaitPassed(1, WAIT);
       // the Python assignee's confirmation arrives after the task ended here: counted, not lost
       NatsTasksTest.await(() -> tasks.ignoredMessages() == 1);
+    }
+  }
+
+  @Test
+  void aPythonAgentAnswersAJavaGatherBesideAJavaOne() throws Exception {
+    bus.subscribeToBroadcasts(MessageType.COORDINATION_REQUEST,
+        d -> d.reply("java-architect", MessageType.ANSWER, Map.of("ready", true)));
+    bus.flush(WAIT);
+    try (Run py = python.start(SCRIPT + "test_python_agent_answers_a_java_gather", nats.url())) {
+      py.await("READY", WAIT);
+      GatherResult r = bus.gather(bus.subjects().broadcast(MessageType.COORDINATION_REQUEST),
+          AgentMessage.builder().fromAgent("orchestrator")
+              .messageType(MessageType.COORDINATION_REQUEST)
+              .content(Map.of("question", "Is Task model ready?")).timestamp(Instant.now())
+              .correlationId("orchestrator-1-1").build(),
+          GatherOptions.builder(WAIT).expect(Set.of("py-architect", "java-architect", "absent"))
+              .quietPeriod(Duration.ofSeconds(2)).build())
+          .get(WAIT.toSeconds() + 5, TimeUnit.SECONDS);
+      py.awaitPassed(1, WAIT);
+      assertThat(r.respondents()).containsExactlyInAnyOrder("py-architect", "java-architect");
+      assertThat(r.missing()).containsExactly("absent");
+      assertThat(r.replies()).filteredOn(m -> m.fromAgent().equals("py-architect"))
+          .singleElement().satisfies(m -> {
+            assertThat(m.content()).isEqualTo(Map.of("ready", true, "language", "python"));
+            assertThat(m.correlationId()).isEqualTo("orchestrator-1-1");
+          });
     }
   }
 
