@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -97,7 +96,7 @@ public final class Tasks implements AutoCloseable {
   private final Map<String, TaskHandle> assigned = new ConcurrentHashMap<>();
   private final Assignments assignments;
   private final Map<String, Instant> lastHeard = new ConcurrentHashMap<>();
-  private final Set<String> heartbeating = ConcurrentHashMap.newKeySet();
+  private final Map<String, Long> heartbeating = new ConcurrentHashMap<>();
   private final List<Subscription> subscriptions = new ArrayList<>();
   private final AtomicLong ignored = new AtomicLong();
   private final AtomicLong sequence = new AtomicLong();
@@ -466,8 +465,8 @@ public final class Tasks implements AutoCloseable {
     AgentMessage m = d.message();
     String from = m.fromAgent();
     if (m.messageType().equals(MessageType.HEARTBEAT)) {
-      heartbeating.add(from);
       heard(from);
+      heartbeating.merge(from, 1L, Long::sum);
       return;
     }
     if (!"offline".equals(m.content().get("status"))) {
@@ -488,6 +487,11 @@ public final class Tasks implements AutoCloseable {
     assignments.requesterGone(from, why);
   }
 
+  /** How many heartbeats of {@code agent} were seen, for tests. */
+  long heartbeatsSeen(String agent) {
+    return heartbeating.getOrDefault(agent, 0L);
+  }
+
   /** When {@code agent} was last heard from, for tests; null if never. */
   @Nullable Instant lastHeard(String agent) {
     return lastHeard.get(agent);
@@ -498,7 +502,7 @@ public final class Tasks implements AutoCloseable {
   }
 
   boolean isHeartbeating(String agent) {
-    return heartbeating.contains(agent);
+    return heartbeating.containsKey(agent);
   }
 
   void heard(String agent) {

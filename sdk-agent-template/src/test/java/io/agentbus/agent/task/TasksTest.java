@@ -388,8 +388,10 @@ class TasksTest {
 
   /** Broadcasts a heartbeat from {@code from} and waits until {@code listener} heard it. */
   private void heartbeat(Tasks listener, String from) throws Exception {
+    long before = listener.heartbeatsSeen(from);
     bus.endpoint(from).broadcast(MessageType.HEARTBEAT, Map.of("status", "alive"));
-    await(() -> time.now().equals(listener.lastHeard(from)));
+    await(() -> listener.heartbeatsSeen(from) > before
+        && time.now().equals(listener.lastHeard(from)));
   }
 
   private static void awaitState(TaskHandle h, TaskState state) throws Exception {
