@@ -29,4 +29,19 @@ assert props.contains('#agentbus.tracing=otel') && props.contains('#agentbus.met
 assert props.contains('orchestrator.agent.parser-dev-001.')
 assert new File(projectDir, 'docker-compose.yml').text.contains('8222:8222')
 assert new File(projectDir, '.gitignore').isFile()
+// exec:java runs the main named by a property, so -Dexec.mainClass=... can pick another
+assert pom.contains('<exec.mainClass>org.example.parsers.Main</exec.mainClass>')
+assert !pom.contains('<mainClass>') : 'a hard-coded <mainClass> would ignore -Dexec.mainClass'
+assert new File(tests, 'PairOfAgentsTest.java').text.contains('kit.hold(ParserDev001.ID)')
+assert new File(tests, 'ParserDev001Test.java').text.contains('AgentTestKit.create()')
+// the README's table lists every file the archetype wrote
+def readme = new File(projectDir, 'README.md').text
+projectDir.eachFileRecurse(groovy.io.FileType.FILES) { f ->
+  String rel = projectDir.toPath().relativize(f.toPath()).toString().replace('\\', '/')
+  if (rel.startsWith('target/') || rel.endsWith('build.log')) {
+    return
+  }
+  String listed = rel.replaceFirst('^src/(main|test)/java/org/example/parsers/', 'src/$1/java/.../')
+  assert readme.contains('`' + listed + '`') : "README.md does not list ${rel} (as `${listed}`)"
+}
 return true

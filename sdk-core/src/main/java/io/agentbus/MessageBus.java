@@ -252,6 +252,29 @@ public final class MessageBus implements AutoCloseable {
     return requests.requestAsync(subject, message, timeout);
   }
 
+  /**
+   * Scatter-gather: publishes {@code message} to {@code subject} (a broadcast, a team's subject,
+   * any subject many agents subscribe to) with a reply subject of its own, and gathers every
+   * reply until {@code options} says stop: {@link GatherOptions#maxReplies()} replies, every
+   * {@linkplain GatherOptions#expected() expected} agent answered, a {@linkplain
+   * GatherOptions#quietPeriod() quiet period}, or the {@linkplain GatherOptions#deadline()
+   * deadline}, whichever comes first (timed by the bus's scheduler). Responders answer as to any
+   * request ({@link Delivery#reply}, or a seed agent's {@code msg.respond}); a responder that
+   * fails is counted in {@link GatherResult#failures()}. The future never completes exceptionally
+   * once the request went out; cancelling it stops gathering.
+   *
+   * @throws InvalidSubjectException if {@code subject} is not a publishable subject
+   * @throws IllegalStateException once the bus is closed
+   */
+  public CompletableFuture<GatherResult> gather(String subject, AgentMessage message,
+      GatherOptions options) {
+    Subjects.requireSubject("subject", subject);
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(options, "options");
+    return new ScatterGather(transport, publisher, codecs, scheduler, subject, options)
+        .start(message);
+  }
+
   // ------------------------------------------------------------------ subscribing
 
   /** Subscribes to every direct message for {@code agentId} ({@code <ns>.agent.<id>.*}). */

@@ -7,6 +7,7 @@ import io.agentbus.spi.TransportMessage;
 import io.agentbus.time.Scheduler;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -112,7 +113,7 @@ final class PublishPath {
    */
   Headers headersFor(String subject, AgentMessage message, Codec codec, byte[] payload,
       @Nullable String messageId) {
-    Headers headers = codecs.contentTypeHeaders(codec, payload);
+    Headers headers = withTaskId(codecs.contentTypeHeaders(codec, payload), message);
     if (messageId != null) {
       headers = headers.with(Headers.MESSAGE_ID, messageId);
     }
@@ -132,6 +133,21 @@ final class PublishPath {
             raw.subject(), e);
       }
     }
+  }
+
+  private static final Set<MessageType> TASK_TYPES = Set.of(MessageType.TASK_ASSIGNMENT,
+      MessageType.STATUS_UPDATE, MessageType.TASK_COMPLETE, MessageType.TASK_FAILED);
+
+  /** Copies a task message's {@code task_id} into {@link Headers#TASK_ID} (docs/wire-format.md). */
+  private static Headers withTaskId(Headers headers, AgentMessage message) {
+    if (!TASK_TYPES.contains(message.messageType())) {
+      return headers;
+    }
+    Object id = message.content().get("task_id");
+    if (!(id instanceof String s) || s.isEmpty() || !isHeaderSafe(s)) {
+      return headers;
+    }
+    return headers.with(Headers.TASK_ID, s);
   }
 
   /** A header value on one line and at most about 1 KiB: headers travel in the protocol line. */

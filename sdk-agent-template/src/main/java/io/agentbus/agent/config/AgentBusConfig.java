@@ -138,6 +138,8 @@ public final class AgentBusConfig {
     this.extensions = Stream.of(extension(ConfigKey.TRACING), extension(ConfigKey.METRICS))
         .flatMap(Optional::stream).toList();
     warnAboutUnknownKeys(transports);
+    EnvironmentWarnings.warn(log, settings, transport, sourceOf(ConfigKey.TRANSPORT),
+        transports.keySet(), codecProviders.keySet());
   }
 
   // ------------------------------------------------------------------ factories
