@@ -78,7 +78,7 @@ final class PublishPath {
     checkOpen();
     byte[] payload = reply == null || codec == null ? new byte[0] : codec.encode(reply);
     Headers headers = reply == null || codec == null ? errorHeaders
-        : codecs.contentTypeHeaders(codec, payload);
+        : withTaskId(codecs.contentTypeHeaders(codec, payload), reply);
     for (MessageInterceptor i : interceptors) {
       headers = i.beforeReply(request, replyTo, reply, headers, payload);
     }
