@@ -28,12 +28,16 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
   private final NatsTransportConfig config;
   private final NatsTransportState state;
   private final NatsCounters counters;
+  private final NatsPermissionDenials denials = new NatsPermissionDenials();
   private final CopyOnWriteArrayList<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closedEventSent = new AtomicBoolean();
   private final AtomicBoolean disconnected = new AtomicBoolean();
   private volatile @Nullable NatsSubscriptions subscriptions;
   /** Null during the first connect, whose failures {@link NatsTransport#connect} reports. */
   private volatile @Nullable Connection connection;
+  /** What went wrong during the first connect, which jnats reports only here. */
+  private volatile @Nullable Exception connectProblem;
+  private volatile @Nullable String connectServerError;
 
   NatsConnectionEvents(NatsTransportConfig config, NatsTransportState state,
       NatsCounters counters) {
@@ -49,6 +53,27 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
   void connected(Connection c, NatsSubscriptions subscriptions) {
     this.subscriptions = subscriptions;
     this.connection = c;
+  }
+
+  /** The permission refusals the server reported on this connection. */
+  NatsPermissionDenials denials() {
+    return denials;
+  }
+
+  /** The last problem jnats reported during the first connect, or null. */
+  @Nullable Exception connectProblem() {
+    return connectProblem;
+  }
+
+  /** The last error the server reported during the first connect, or null. */
+  @Nullable String connectServerError() {
+    return connectServerError;
+  }
+
+  /** Forgets the problems of a failed connect attempt before the next. */
+  void newConnectAttempt() {
+    connectProblem = null;
+    connectServerError = null;
   }
 
   private boolean connectedOnce() {
@@ -111,6 +136,7 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
         break;
       case RECONNECTED:
         disconnected.set(false);
+        denials.forget();
         counters.reconnects.incrementAndGet();
         log.info("Reconnected to NATS {}", where);
         emit(ConnectionEvent.of(ConnectionEvent.Kind.RECONNECTED, "reconnected to " + where));
@@ -161,6 +187,22 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
   public void errorOccurred(Connection conn, String error) {
     if (!connectedOnce()) {
       log.debug("The NATS server reported while connecting: {}", error);
+      connectServerError = error;
+      return;
+    }
+    io.agentbus.PermissionDeniedException denied = denials.onServerError(error);
+    if (denied != null) {
+      log.error("{}", denied.getMessage());
+      emit(ConnectionEvent.of(ConnectionEvent.Kind.ERROR, "permission denied: "
+          + denied.getMessage()));
+      return;
+    }
+    if (NatsConnectFailures.isAuthError(error)) {
+      log.error("The NATS server refused this client's credentials on reconnect ({}); the "
+          + "agents of this connection cannot send or receive until they are accepted again. "
+          + "Check {}; a credentials or seed file is read again on each attempt", error.trim(),
+          config.auth().settingsToCheck());
+      emit(ConnectionEvent.of(ConnectionEvent.Kind.ERROR, "authentication refused: " + error));
       return;
     }
     log.warn("The NATS server reported: {}", error);
@@ -170,8 +212,9 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
   @Override
   public void exceptionOccurred(Connection conn, Exception exp) {
     if (!connectedOnce()) {
-      // the first connect's failure is thrown by connect(); this is its detail
-      log.warn("While connecting to NATS: {}", exp.toString());
+      // the first connect's failure is thrown by connect(), naming this cause
+      log.debug("While connecting to NATS: {}", exp.toString());
+      connectProblem = exp;
       return;
     }
     if (exp instanceof IOException) {

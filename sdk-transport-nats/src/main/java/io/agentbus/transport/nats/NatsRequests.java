@@ -109,6 +109,9 @@ final class NatsRequests {
     while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();
     }
+    if (t instanceof io.agentbus.PermissionDeniedException) {
+      return (io.agentbus.PermissionDeniedException) t;
+    }
     if (t instanceof JetStreamStatusException
         && ((JetStreamStatusException) t).getStatus().isNoResponders()) {
       return new NoRespondersException(subject);

@@ -75,6 +75,7 @@ final class NatsSubscriptions {
       throw new TransportException("Could not subscribe to '" + subjectPattern + "': "
           + e.getMessage(), e, false);
     }
+    checkPermitted(s);
     return s;
   }
 
@@ -110,5 +111,27 @@ final class NatsSubscriptions {
   /** Live subscriptions, for leak checks. */
   int count() {
     return subscriptions.size();
+  }
+
+  /**
+   * Waits for the server to have seen the subscription (one round trip) and fails it if the
+   * server refused it, so that an agent without the permission fails at start instead of
+   * staying deaf. While disconnected nothing can be checked; the subscription stands.
+   */
+  private void checkPermitted(NatsTransportSubscription s) {
+    if (connection.getStatus() != Connection.Status.CONNECTED) {
+      return;
+    }
+    try {
+      transport.flush(config.connectTimeout());
+    } catch (TransportException e) {
+      return; // the server did not answer in time: nothing known either way
+    }
+    if (transport.denials().takeSubscriptionDenied(s.subject())) {
+      s.unsubscribe();
+      throw new io.agentbus.PermissionDeniedException(
+          io.agentbus.PermissionDeniedException.Operation.SUBSCRIBE, s.subject(),
+          ": this identity may not subscribe there (see docs/security.md)");
+    }
   }
 }
