@@ -30,20 +30,28 @@ final class NatsConnectFailures {
    * The exception for a failed connect with {@code c}.
    *
    * @param thrown what jnats threw
-   * @param problem the last exception jnats reported to its listener meanwhile, or null
+   * @param problems the exceptions jnats reported to its listener meanwhile, oldest first
    * @param serverError the last error the server sent meanwhile, or null
    */
   static TransportException of(NatsTransportConfig c, Exception thrown,
-      @Nullable Exception problem, @Nullable String serverError) {
+      java.util.List<Exception> problems, @Nullable String serverError) {
     if (thrown instanceof InterruptedException) {
       Thread.currentThread().interrupt();
       return new TransportException("Interrupted while connecting to NATS", thrown, true);
     }
     String servers = NatsTransportConfig.redactUrls(String.join(",", c.servers()));
-    String all = (text(thrown) + " | " + text(problem) + " | " + String.valueOf(serverError))
-        .toLowerCase(Locale.ROOT);
-    Throwable cause = problem != null ? problem : thrown;
-    if (thrown instanceof AuthenticationException || problem instanceof AuthenticationException
+    StringBuilder texts = new StringBuilder(text(thrown));
+    Throwable tls = find(thrown);
+    boolean authException = thrown instanceof AuthenticationException;
+    for (Exception p : problems) {
+      texts.append(" | ").append(text(p));
+      tls = tls != null ? tls : find(p);
+      authException |= p instanceof AuthenticationException;
+    }
+    String all = (texts + " | " + serverError).toLowerCase(Locale.ROOT);
+    Exception problem = problems.isEmpty() ? null : problems.get(0);
+    Throwable cause = tls != null ? tls : problem != null ? problem : thrown;
+    if (authException
         || (serverError != null && isAuthError(serverError))) {
       return new TransportException("NATS at " + servers + " refused the credentials ("
           + firstNonNull(serverError, text(thrown)).trim() + "): check "
@@ -55,17 +63,46 @@ final class NatsConnectFailures {
           + NatsTransportConfig.NATS_URL + ", or set " + Key.TLS.property() + "=true", cause,
           false);
     }
-    Throwable tls = find(thrown, problem);
     if (tls != null || all.contains("handshake") || all.contains("certificate")) {
       return new TransportException("The TLS handshake with NATS at " + servers + " failed: "
           + tlsCause(all) + " (" + text(tls != null ? tls : cause) + ")", cause, false);
     }
+    String refusedClient = c.tls() ? clientRefusal(c) : null;
+    if (refusedClient != null) {
+      return new TransportException("The TLS handshake with NATS at " + servers + " failed: "
+          + refusedClient, cause, false);
+    }
     String detail = problem == null ? text(thrown) : text(thrown) + "; cause: " + text(problem);
+    // a TLS server that closes the connection after its handshake (TLS 1.3 refusing a client
+    // certificate) leaves only a timeout behind
     return new TransportException("Could not connect to NATS at " + servers + " as '"
         + c.connectionName() + "': " + detail + ". Is the server running and reachable? The "
         + "servers are set by " + Key.URL.property() + " / " + Key.URL.environmentVariable()
         + " / " + NatsTransportConfig.NATS_URL + "; " + Key.CONNECT_RETRY.property()
         + " waits for a server that starts later", cause, true);
+  }
+
+  /**
+   * Why a server that verifies clients closed the connection, or null if it does not verify
+   * them (asked of the first server, in plain text, as every NATS server answers).
+   */
+  private static @Nullable String clientRefusal(NatsTransportConfig c) {
+    if (!NatsServerProbe.verifiesClients(
+        NatsServerProbe.info(c.servers().get(0), c.connectTimeout()))) {
+      return null;
+    }
+    if (!c.hasClientCertificateSource()) {
+      return "the server requires a client certificate (mutual TLS) and none was sent: set "
+          + Key.TLS_KEYSTORE.property();
+    }
+    java.time.Instant end = c.clientCertificateNotAfter();
+    if (end != null && end.isBefore(java.time.Instant.now())) {
+      return "the server refused this client's certificate, which expired on " + end
+          + ": renew the certificate in " + Key.TLS_KEYSTORE.property();
+    }
+    return "the server verifies client certificates and closed the connection during the "
+        + "handshake: it refused this client's certificate (not signed by a CA the server "
+        + "trusts, or not for client authentication): check " + Key.TLS_KEYSTORE.property();
   }
 
   private static String tlsCause(String all) {
@@ -98,13 +135,14 @@ final class NatsConnectFailures {
         + "clients)";
   }
 
-  private static @Nullable Throwable find(@Nullable Throwable... roots) {
-    for (Throwable root : roots) {
-      for (Throwable t = root; t != null; t = t.getCause()) {
-        if (t instanceof SSLException || t instanceof CertificateExpiredException
-            || t instanceof java.security.cert.CertificateException) {
-          return t;
-        }
+  private static @Nullable Throwable find(Throwable root) {
+    for (Throwable t = root; t != null; t = t.getCause()) {
+      if (t instanceof SSLException || t instanceof CertificateExpiredException
+          || t instanceof java.security.cert.CertificateException) {
+        return t;
+      }
+      if (t.getCause() == t) {
+        break;
       }
     }
     return null;
@@ -114,14 +152,18 @@ final class NatsConnectFailures {
     if (t == null) {
       return "";
     }
-    StringBuilder b = new StringBuilder(String.valueOf(t.getMessage()));
+    StringBuilder b = new StringBuilder(describe(t));
     for (Throwable c = t.getCause(); c != null && c != t; c = c.getCause()) {
-      b.append(": ").append(c.getMessage());
+      b.append(": ").append(describe(c));
       if (c.getCause() == c) {
         break;
       }
     }
     return b.toString();
+  }
+
+  private static String describe(Throwable t) {
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   private static String firstNonNull(@Nullable String a, String b) {

@@ -36,7 +36,8 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
   /** Null during the first connect, whose failures {@link NatsTransport#connect} reports. */
   private volatile @Nullable Connection connection;
   /** What went wrong during the first connect, which jnats reports only here. */
-  private volatile @Nullable Exception connectProblem;
+  private final java.util.concurrent.ConcurrentLinkedDeque<Exception> connectProblems =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
   private volatile @Nullable String connectServerError;
 
   NatsConnectionEvents(NatsTransportConfig config, NatsTransportState state,
@@ -60,9 +61,12 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
     return denials;
   }
 
-  /** The last problem jnats reported during the first connect, or null. */
-  @Nullable Exception connectProblem() {
-    return connectProblem;
+  /**
+   * The problems jnats reported during the first connect, oldest first (at most 8): the first
+   * often names the cause (a TLS alert) that a later timeout hides.
+   */
+  java.util.List<Exception> connectProblems() {
+    return java.util.List.copyOf(connectProblems);
   }
 
   /** The last error the server reported during the first connect, or null. */
@@ -72,7 +76,7 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
 
   /** Forgets the problems of a failed connect attempt before the next. */
   void newConnectAttempt() {
-    connectProblem = null;
+    connectProblems.clear();
     connectServerError = null;
   }
 
@@ -214,7 +218,10 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
     if (!connectedOnce()) {
       // the first connect's failure is thrown by connect(), naming this cause
       log.debug("While connecting to NATS: {}", exp.toString());
-      connectProblem = exp;
+      connectProblems.add(exp);
+      if (connectProblems.size() > 8) {
+        connectProblems.pollFirst();
+      }
       return;
     }
     if (exp instanceof IOException) {

@@ -166,7 +166,7 @@ public final class NatsTransport implements Transport {
       try {
         return Nats.connect(NatsConnectionOptions.of(config, events));
       } catch (RuntimeException | IOException | InterruptedException e) {
-        failure = NatsConnectFailures.of(config, e, events.connectProblem(),
+        failure = NatsConnectFailures.of(config, e, events.connectProblems(),
             events.connectServerError());
       }
       long left = deadline - System.nanoTime();

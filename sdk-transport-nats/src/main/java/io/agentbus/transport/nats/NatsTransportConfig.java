@@ -117,6 +117,7 @@ public final class NatsTransportConfig {
   private final boolean tls;
   private final @Nullable SSLContext sslContext;
   private final String inboxPrefix;
+  private final java.time.@Nullable Instant clientCertificateNotAfter;
 
   private NatsTransportConfig(Builder built) {
     this.settings = built.copy();
@@ -137,6 +138,15 @@ public final class NatsTransportConfig {
     }
     this.sslContext = context == null || settings.skipHostnameCheck ? context
         : HostnameVerifyingContext.wrap(context);
+    this.clientCertificateNotAfter = settings.keyStore == null ? null
+        : TlsContextFactory.clientCertificatesNotAfter(settings.keyStore,
+            settings.keyStorePassword);
+    if (clientCertificateNotAfter != null
+        && clientCertificateNotAfter.isBefore(java.time.Instant.now())) {
+      log.warn("The client certificate in {} ({}) expired on {}; a server that verifies "
+          + "clients will refuse it", settings.keyStore, Key.TLS_KEYSTORE.property(),
+          clientCertificateNotAfter);
+    }
     String identity = settings.auth.identityKey();
     this.inboxPrefix = settings.inboxPrefix != null ? settings.inboxPrefix
         : identity != null ? SHARED_INBOX_PREFIX + "_" + identity : SHARED_INBOX_PREFIX;
@@ -276,6 +286,16 @@ public final class NatsTransportConfig {
   /** Bytes a subscription may hold before it is a slow consumer. */
   public long pendingBytes() {
     return settings.pendingBytes;
+  }
+
+  /** When the client certificate of the key store expires, or null without one. */
+  java.time.@Nullable Instant clientCertificateNotAfter() {
+    return clientCertificateNotAfter;
+  }
+
+  /** Whether this client can present a certificate: a key store, or a given context. */
+  boolean hasClientCertificateSource() {
+    return settings.keyStore != null || settings.sslContext != null;
   }
 
   /** The TLS context connections use, or null without TLS. */
