@@ -32,6 +32,8 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
   private final CopyOnWriteArrayList<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closedEventSent = new AtomicBoolean();
   private final AtomicBoolean disconnected = new AtomicBoolean();
+  /** Whether a refusal of the credentials was reported since the last (re)connect. */
+  private final AtomicBoolean authRefusalReported = new AtomicBoolean();
   private volatile @Nullable NatsSubscriptions subscriptions;
   /** Null during the first connect, whose failures {@link NatsTransport#connect} reports. */
   private volatile @Nullable Connection connection;
@@ -141,6 +143,7 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
       case RECONNECTED:
         disconnected.set(false);
         denials.forget();
+        authRefusalReported.set(false);
         counters.reconnects.incrementAndGet();
         log.info("Reconnected to NATS {}", where);
         emit(ConnectionEvent.of(ConnectionEvent.Kind.RECONNECTED, "reconnected to " + where));
@@ -202,6 +205,10 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
       return;
     }
     if (NatsConnectFailures.isAuthError(error)) {
+      if (!authRefusalReported.compareAndSet(false, true)) {
+        log.debug("The NATS server still refuses the credentials: {}", error);
+        return;
+      }
       log.error("The NATS server refused this client's credentials on reconnect ({}); the "
           + "agents of this connection cannot send or receive until they are accepted again. "
           + "Check {}; a credentials or seed file is read again on each attempt", error.trim(),
