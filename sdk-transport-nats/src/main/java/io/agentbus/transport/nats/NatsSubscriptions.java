@@ -122,12 +122,18 @@ final class NatsSubscriptions {
     if (connection.getStatus() != Connection.Status.CONNECTED) {
       return;
     }
-    try {
-      transport.flush(config.connectTimeout());
-    } catch (TransportException e) {
-      return; // the server did not answer in time: nothing known either way
+    boolean denied = false;
+    // jnats sends its PING ahead of queued SUBs, so the first answer may come before the server
+    // saw the subscription; the second comes after (the SUB left with or behind the first PING)
+    for (int roundTrip = 0; roundTrip < 2 && !denied; roundTrip++) {
+      try {
+        transport.flush(config.connectTimeout());
+      } catch (TransportException e) {
+        return; // the server did not answer in time: nothing known either way
+      }
+      denied = transport.denials().takeSubscriptionDenied(s.subject());
     }
-    if (transport.denials().takeSubscriptionDenied(s.subject())) {
+    if (denied) {
       s.unsubscribe();
       throw new io.agentbus.PermissionDeniedException(
           io.agentbus.PermissionDeniedException.Operation.SUBSCRIBE, s.subject(),

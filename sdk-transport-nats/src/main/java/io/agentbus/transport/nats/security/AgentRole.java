@@ -32,13 +32,13 @@ public final class AgentRole {
 
   private AgentRole(Builder b) {
     this.identity = b.identity;
-    this.agents = Set.copyOf(b.agents);
-    this.teams = Set.copyOf(b.teams);
-    this.works = Set.copyOf(b.works);
-    this.publishes = Set.copyOf(b.publishes);
-    this.sends = Set.copyOf(b.sends);
-    this.listens = Set.copyOf(b.listens);
-    this.talksTo = Set.copyOf(b.talksTo);
+    this.agents = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.agents));
+    this.teams = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.teams));
+    this.works = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.works));
+    this.publishes = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.publishes));
+    this.sends = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.sends));
+    this.listens = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.listens));
+    this.talksTo = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.talksTo));
   }
 
   /**

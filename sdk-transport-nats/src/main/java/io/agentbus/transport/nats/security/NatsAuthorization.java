@@ -166,6 +166,15 @@ public final class NatsAuthorization {
     return NatsTransportConfig.SHARED_INBOX_PREFIX + "_" + publicKey(identity);
   }
 
+  /**
+   * The connection name for {@code identity}, naming the agents it serves, so that the server's
+   * monitoring ({@code /connz}) and its logs say which agents a connection is:
+   * {@code agentbus-<identity>[<agent>,...]}.
+   */
+  public String connectionName(String identity) {
+    return "agentbus-" + identity + "[" + String.join(",", role(identity).agents()) + "]";
+  }
+
   /** The subjects {@code identity} may subscribe to. */
   public List<String> subscribeAllow(String identity) {
     AgentRole r = role(identity);
@@ -241,7 +250,9 @@ public final class NatsAuthorization {
           + NatsTransportConfig.Key.NKEY_SEED_FILE.environmentVariable() + "="
           + seed.toAbsolutePath() + "\n"
           + NatsTransportConfig.Key.INBOX_PREFIX.environmentVariable() + "="
-          + inboxPrefix(id) + "\n", StandardCharsets.UTF_8);
+          + inboxPrefix(id) + "\n"
+          + NatsTransportConfig.Key.CONNECTION_NAME.environmentVariable() + "="
+          + connectionName(id) + "\n", StandardCharsets.UTF_8);
       written.add(env);
     }
     return written;

@@ -90,7 +90,7 @@ class NatsLeastPrivilegeTest {
   }
 
   @Test
-  void aCannotSubscribeToBsDirectSubjectsNorToAnythingWider() {
+  void aCannotSubscribeToBsDirectSubjectsNorToAnythingWider() throws Exception {
     NatsTransport a = connect("alpha");
     List<String> forbidden = List.of("orchestrator.agent.agent-b.*",
         "orchestrator.agent.agent-b.task_assignment", "orchestrator.>", ">",
@@ -107,6 +107,11 @@ class NatsLeastPrivilegeTest {
         refused++;
       }
     }
+    assertThat(auth.connectionName("alpha")).isEqualTo("agentbus-alpha[agent-a]");
+    assertThat(Files.readString(keys.resolve("alpha.env"))).contains(
+        "AGENTBUS_NATS_CONNECTION_NAME=agentbus-alpha[agent-a]",
+        "AGENTBUS_NATS_INBOX_PREFIX=" + auth.inboxPrefix("alpha"),
+        "AGENTBUS_NATS_NKEY_SEED_FILE=" + keys.resolve("alpha.nk").toAbsolutePath());
     // its own direct subject is allowed, and a message to it arrives
     BlockingQueue<TransportMessage> mine = new LinkedBlockingQueue<>();
     a.subscribe("orchestrator.agent.agent-a.*", null, mine::add);
