@@ -41,6 +41,34 @@ class Phase11DemoUnderLeastPrivilegeTest {
   Path keys;
 
   @Test
+  void anAgentWhoseDirectSubjectIsDeniedFailsAtStartWithTheReason() throws Exception {
+    NatsAuthorization auth = NatsAuthorization.derive("orchestrator",
+        List.of(AgentRole.builder("outsider").agents(List.of("outsider-1")).build()), keys);
+    auth.writeTo(keys);
+    NatsServer server = nats.startServer(NatsServerSpec.builder().jetStream(false)
+        .config(auth.serverConfig()).build());
+    io.agentbus.agent.config.AgentBusConfig config = Phase11DemoTest.demoConfig(Map.of(
+        "agentbus.transport", "nats",
+        "agentbus.nats.url", server.url(),
+        "agentbus.nats.nkey-seed-file", keys.resolve("outsider.nk").toString()));
+    io.agentbus.MessageBus bus = config.newMessageBus();
+    try (io.agentbus.agent.AgentHost host = config.newAgentHost(bus)) {
+      // the outsider's process tries to serve architect-001, which its role does not include
+      Architect architect = new Architect(config.agentContextBuilder(bus).build(),
+          new FlowLog(new PrintStream(new ByteArrayOutputStream(), true,
+              StandardCharsets.UTF_8)));
+      Throwable startFailure = org.assertj.core.api.Assertions.catchThrowable(
+          () -> host.start(Duration.ofSeconds(15), architect));
+      assertThat(startFailure).as("host.start should fail").isNotNull();
+      assertThat(architect.state()).isEqualTo(io.agentbus.Agent.State.FAILED);
+      assertThat(architect.failureCause()).isInstanceOf(PermissionDeniedException.class)
+          .hasMessageContaining("orchestrator.agent.architect-001.*");
+      System.out.println("SECURITY-FIGURES scenario=agent-start-with-denied-subject "
+          + "attempted=1 refused=1 leaked=0");
+    }
+  }
+
+  @Test
   void theFlowRunsUnderLeastPrivilegeAndAnOutsiderGetsNothing() throws Exception {
     Properties p = new Properties();
     try (InputStream in = Files.newInputStream(Path.of("phase11-roles.properties"))) {
