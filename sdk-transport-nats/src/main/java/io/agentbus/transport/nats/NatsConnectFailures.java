@@ -154,7 +154,10 @@ final class NatsConnectFailures {
     }
     StringBuilder b = new StringBuilder(describe(t));
     for (Throwable c = t.getCause(); c != null && c != t; c = c.getCause()) {
-      b.append(": ").append(describe(c));
+      String d = describe(c);
+      if (b.indexOf(d) < 0) {
+        b.append(": ").append(d); // causes often repeat their wrapper's message
+      }
       if (c.getCause() == c) {
         break;
       }
