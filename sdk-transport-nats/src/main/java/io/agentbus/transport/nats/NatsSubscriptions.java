@@ -75,7 +75,7 @@ final class NatsSubscriptions {
       throw new TransportException("Could not subscribe to '" + subjectPattern + "': "
           + e.getMessage(), e, false);
     }
-    checkPermitted(s);
+    checkPermitted(s, d);
     return s;
   }
 
@@ -118,23 +118,25 @@ final class NatsSubscriptions {
    * server refused it, so that an agent without the permission fails at start instead of
    * staying deaf. While disconnected nothing can be checked; the subscription stands.
    */
-  private void checkPermitted(NatsTransportSubscription s) {
+  private void checkPermitted(NatsTransportSubscription s, Dispatcher d) {
     if (connection.getStatus() != Connection.Status.CONNECTED) {
       return;
     }
-    boolean denied = false;
-    // jnats sends its PING ahead of queued SUBs, so the first answer may come before the server
-    // saw the subscription; the second comes after (the SUB left with or behind the first PING)
-    for (int roundTrip = 0; roundTrip < 2 && !denied; roundTrip++) {
-      try {
-        transport.flush(config.connectTimeout());
-      } catch (TransportException e) {
-        return; // the server did not answer in time: nothing known either way
-      }
-      denied = transport.denials().takeSubscriptionDenied(s.subject());
+    try {
+      // the server answers the SUB (with its refusal, if any) before the PING that follows it
+      transport.flush(config.connectTimeout());
+    } catch (TransportException e) {
+      return; // the server did not answer in time: nothing known either way
     }
-    if (denied) {
-      s.unsubscribe();
+    if (transport.denials().takeSubscriptionDenied(s.subject())) {
+      // closed, not drained: a drain's PING racing the next flush's would exceed max-pings-out
+      s.refused();
+      forget(s);
+      try {
+        connection.closeDispatcher(d);
+      } catch (RuntimeException ignored) {
+        // closed with its connection meanwhile
+      }
       throw new io.agentbus.PermissionDeniedException(
           io.agentbus.PermissionDeniedException.Operation.SUBSCRIBE, s.subject(),
           ": this identity may not subscribe there (see docs/security.md)");

@@ -123,6 +123,15 @@ final class NatsTransportSubscription implements TransportSubscription {
     return stopped;
   }
 
+  /**
+   * The server refused the subscription: it never received anything, so it stops at once,
+   * without the drain (a PING) that {@link #unsubscribe()} makes.
+   */
+  void refused() {
+    state.set(State.DISCARDING);
+    stopped.complete(null);
+  }
+
   /** The connection closed: what the dispatcher still held is lost and counted. */
   void closedWithConnection() {
     state.set(State.DISCARDING);
