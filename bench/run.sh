@@ -8,6 +8,9 @@
 #   bench/run.sh short --only pubsub,reqrep     a subset (groups: pubsub reqrep codec heartbeat)
 #   bench/run.sh short --prof gc                add a JMH profiler to every benchmark
 #   bench/run.sh report sdk-benchmarks/target/bench-results/<run>   re-print a saved table
+#   bench/run.sh scale [--out DIR]   cost as agents grow (1..10,000 agents, fan-out to 1..1,000
+#                           subscribers, both transports): scale.md (table) and scale.svg (chart);
+#                           about 3 minutes
 #
 # Results (JMH JSON per group, nats-server log, summary.txt) go to
 # sdk-benchmarks/target/bench-results/<profile>-<time>/ unless --out DIR is given.
@@ -23,6 +26,8 @@ fi
 
 java_bin="java"
 if [ -n "${JAVA_HOME:-}" ]; then java_bin="$JAVA_HOME/bin/java"; fi
-exec "$java_bin" -Xmx512m \
+heap=-Xmx512m
+if [ "${1:-}" = "scale" ]; then heap=-Xmx2g; fi
+exec "$java_bin" "$heap" \
   -cp "$module/target/classes:$(cat "$module/target/benchmark-classpath.txt")" \
   io.agentbus.benchmarks.BenchmarkMain "$@"

@@ -17,6 +17,7 @@ final class BusMetrics {
   final LongAdder decodeFailures = new LongAdder();
   final LongAdder deadLettered = new LongAdder();
   final LongAdder deadLetterFailures = new LongAdder();
+  final LongAdder deadLettersHeldBack = new LongAdder();
   private final Map<String, Queue> queues = new ConcurrentHashMap<>();
 
   /** The counters of queue {@code name}, created on first use. */
@@ -32,7 +33,8 @@ final class BusMetrics {
 
   BusStats snapshot() {
     return new BusStats(published.sum(), received.sum(), handled.sum(), handlerFailures.sum(),
-        decodeFailures.sum(), deadLettered.sum(), deadLetterFailures.sum());
+        decodeFailures.sum(), deadLettered.sum(), deadLetterFailures.sum(),
+        deadLettersHeldBack.sum());
   }
 
   /** The counters behind {@link QueueStats}. */

@@ -20,32 +20,47 @@ final class DeadLetters {
   private final PublishPath publisher;
   private final BusStreams streams;
   private final BusMetrics metrics;
+  private final DeadLetterGuard guard;
 
-  DeadLetters(Subjects subjects, PublishPath publisher, BusStreams streams, BusMetrics metrics) {
+  DeadLetters(Subjects subjects, PublishPath publisher, BusStreams streams, BusMetrics metrics,
+      long maxPayload) {
     this.subject = subjects.deadLetter();
     this.publisher = publisher;
     this.streams = streams;
     this.metrics = metrics;
+    this.guard = new DeadLetterGuard(publisher.scheduler(), maxPayload);
   }
 
   /**
-   * Publishes {@code raw} to the dead-letter subject with {@code error}. Never throws: a failure
-   * is logged and counted in {@link BusStats#deadLetterFailures()}.
+   * Publishes {@code raw} to the dead-letter subject with {@code error}, unless its source subject
+   * (or the bus) is over its dead-letter rate ({@link DeadLetterGuard}); the payload is cut to what
+   * fits under max payload, with the original's size and digest in headers. Never throws: a
+   * failure is logged and counted in {@link BusStats#deadLetterFailures()}.
+   *
+   * @return false when it was held back by the rate limit (counted in {@link
+   *     BusStats#deadLettersHeldBack()}), true otherwise
    */
-  void publish(TransportMessage raw, String error) {
+  boolean publish(TransportMessage raw, String error) {
     if (raw.subject().equals(subject)) {
       log.error("A dead letter itself failed ({}); not republishing it to avoid a loop", error);
       metrics.deadLetterFailures.increment();
-      return;
+      return true;
+    }
+    if (!guard.admit(raw.subject())) {
+      metrics.deadLettersHeldBack.increment();
+      return false;
     }
     try {
-      publisher.send(subject, null, headers(raw, error).build(), raw.payload());
+      DeadLetterGuard.Shaped dl = guard.fit(headers(raw, error), raw.payload(), error,
+          raw.subject());
+      publisher.send(subject, null, dl.headers(), dl.payload());
       metrics.deadLettered.increment();
     } catch (RuntimeException e) {
       metrics.deadLetterFailures.increment();
       log.error("Could not dead-letter a message from '{}' ({}); it is counted in "
-          + "BusStats.deadLetterFailures", raw.subject(), error, e);
+          + "BusStats.deadLetterFailures: {}", raw.subject(), error, e.toString());
     }
+    return true;
   }
 
   /**

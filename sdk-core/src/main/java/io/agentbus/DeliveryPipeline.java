@@ -23,6 +23,7 @@ final class DeliveryPipeline {
   private final PublishPath publisher;
   private final DeadLetters deadLetters;
   private final BusMetrics metrics;
+  private final FailureLog failures;
 
   DeliveryPipeline(CodecSelector codecs, List<MessageInterceptor> interceptors,
       PublishPath publisher, DeadLetters deadLetters, BusMetrics metrics) {
@@ -31,6 +32,7 @@ final class DeliveryPipeline {
     this.publisher = publisher;
     this.deadLetters = deadLetters;
     this.metrics = metrics;
+    this.failures = new FailureLog(publisher.scheduler());
   }
 
   /**
@@ -44,10 +46,8 @@ final class DeliveryPipeline {
       decoded = codecs.decode(raw);
     } catch (CodecException e) {
       metrics.decodeFailures.increment();
-      log.warn("Could not decode a message on '{}' ({} bytes, {}): {}; dead-lettering it",
-          raw.subject(), raw.payload().length, CodecSelector.describeContentType(raw.headers()),
-          e.getMessage());
-      deadLetters.publish(raw, "decode failed: " + e.getMessage());
+      boolean dead = deadLetters.publish(raw, "decode failed: " + e.getMessage());
+      failures.decodeFailed(raw, CodecSelector.describeContentType(raw.headers()), e, dead);
       replyWithError(raw.replyTo(), "CodecException: " + e.getMessage());
       return;
     }
@@ -60,10 +60,9 @@ final class DeliveryPipeline {
         throw (Error) e;
       }
       metrics.handlerFailures.increment();
-      log.error("Handler for '{}' failed on a {} from {} (correlation_id={}); dead-lettering it",
-          raw.subject(), message.messageType(), message.fromAgent(), message.correlationId(), e);
       String error = e.getClass().getSimpleName() + ": " + e.getMessage();
-      deadLetters.publish(raw, "handler failed: " + error);
+      boolean dead = deadLetters.publish(raw, "handler failed: " + error);
+      failures.handlerFailed(raw, message, e, dead);
       replyWithError(raw.replyTo(), error);
     }
   }

@@ -116,7 +116,8 @@ public final class MessageBus implements AutoCloseable {
     this.requests = new RequestReply(transport, publisher, codecs);
     this.history = new BusStreams(streams, subjects, b.keepBroadcasts, b.keepDeadLetters,
         anyDurableQueue ? WorkQueues.maxReplicas(b.queueOptions, b.defaultQueueOptions) : 0);
-    DeadLetters deadLetters = new DeadLetters(subjects, publisher, history, metrics);
+    DeadLetters deadLetters = new DeadLetters(subjects, publisher, history, metrics,
+        transport.maxPayload());
     this.pipeline = new DeliveryPipeline(codecs, b.interceptors, publisher, deadLetters, metrics);
     this.queues = new WorkQueues(transport, subjects, b.queueOptions, b.defaultQueueOptions,
         streams, publisher, pipeline, deadLetters, metrics);
@@ -426,6 +427,15 @@ public final class MessageBus implements AutoCloseable {
   public void flush(Duration timeout) {
     publisher.checkOpen();
     transport.flush(timeout);
+  }
+
+  /**
+   * The transport this bus owns, for protocols that live beside the agents' messages and carry
+   * bytes of their own (the NATS micro service protocol of discovery: {@code $SRV.PING}, ...).
+   * Never close it: the bus does.
+   */
+  public Transport transport() {
+    return transport;
   }
 
   /** Adds a listener for the transport's connection and slow-consumer events. */

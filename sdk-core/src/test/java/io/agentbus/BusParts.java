@@ -38,7 +38,8 @@ final class BusParts {
     this.history = new BusStreams(transport.durableStreams().orElse(null), subjects,
         b.keepBroadcasts, b.keepDeadLetters,
         anyDurable ? WorkQueues.maxReplicas(b.queueOptions, QueueOptions.atMostOnce()) : 0);
-    this.deadLetters = new DeadLetters(subjects, publisher, history, metrics);
+    this.deadLetters = new DeadLetters(subjects, publisher, history, metrics,
+        transport.maxPayload());
     this.pipeline = new DeliveryPipeline(codecs, b.interceptors, publisher, deadLetters, metrics);
     this.queues = new WorkQueues(transport, subjects, b.queueOptions, QueueOptions.atMostOnce(),
         transport.durableStreams().orElse(null), publisher, pipeline, deadLetters, metrics);

@@ -26,7 +26,11 @@ class DeadLettersTest {
     assertThat(letter.headers()).isEqualTo(Headers.builder().add("traceparent", "00-1-2-01")
         .add(Headers.MESSAGE_ID, "task-7")
         .add(Headers.ERROR, "handler failed: X: line one  line two")
-        .add(Headers.ORIGINAL_SUBJECT, "ns.queue.jobs").build());
+        .add(Headers.ORIGINAL_SUBJECT, "ns.queue.jobs")
+        .add(DeadLetterGuard.ORIGINAL_SIZE, "2")
+        .add(DeadLetterGuard.ORIGINAL_DIGEST,
+            "sha-256=44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a").build());
+    assertThat(letter.payload()).isEqualTo(item.payload());
     assertThat(parts.metrics.deadLettered.sum()).isEqualTo(1);
   }
 

@@ -9,6 +9,8 @@ import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
 import io.agentbus.Subjects;
 import io.agentbus.Subscription;
+import io.agentbus.MessageHandler;
+import io.agentbus.agent.discovery.AgentService;
 import io.agentbus.agent.internal.AgentThreads;
 import io.agentbus.agent.internal.Closer;
 import io.agentbus.agent.internal.Heartbeat;
@@ -88,6 +90,7 @@ public abstract class AbstractAgent implements Agent {
   private final List<Subscription> subscriptions = new ArrayList<>();
   private @Nullable ShutdownHook shutdownHook;
   private @Nullable Heartbeat heartbeat;
+  private volatile @Nullable AgentService discovery;
   private boolean announced;
 
   private @Nullable WorkRunner work;
@@ -139,6 +142,19 @@ public abstract class AbstractAgent implements Agent {
   @Override
   public Set<String> teams() {
     return Set.of();
+  }
+
+  /**
+   * The agent's version, as discovery reports it ({@code $SRV.INFO}): semantic versioning, such as
+   * {@code 1.2.0}; default the AgentBus SDK's version.
+   */
+  protected String version() {
+    return AgentService.sdkVersion();
+  }
+
+  /** What the agent does, in a sentence, as discovery reports it; default empty. */
+  protected String description() {
+    return "";
   }
 
   /**
@@ -345,6 +361,11 @@ public abstract class AbstractAgent implements Agent {
       configure(declared);
       declared.freeze();
       handlers = declared;
+      if (context.discovery()) {
+        // before subscribing: a duplicate must not handle a single message
+        DiscoverySupport.checkDuplicate(myId, context);
+        discovery = DiscoverySupport.start(this, myId, declared);
+      }
       subscribeAll(myId, declared);
       onStart();
       if (context.shutdownHook()) {
@@ -380,16 +401,30 @@ public abstract class AbstractAgent implements Agent {
       subscriptions.add(bus.subscribeToTeam(team, this::onAddressed));
     }
     handlers.broadcasts().forEach((type, handler) ->
-        subscriptions.add(bus.subscribeToBroadcasts(type, handler)));
+        subscriptions.add(bus.subscribeToBroadcasts(type,
+            timed(DiscoverySupport.broadcastEndpoint(type), handler))));
     handlers.queues().forEach((name, q) ->
-        subscriptions.add(bus.createWorkQueue(name, q.handler(), q.workers())));
+        subscriptions.add(bus.createWorkQueue(name,
+            timed(DiscoverySupport.queueEndpoint(name), q.handler()), q.workers())));
     // on NATS a subscription is live once the server has it: make sure before anyone is told
     // (by our first heartbeat) that we are here
     bus.flush(context.drainTimeout());
   }
 
   private void onAddressed(Delivery d) throws Exception {
-    Objects.requireNonNull(handlers, "handlers").dispatch(d, this::onUnhandled);
+    Handlers declared = Objects.requireNonNull(handlers, "handlers");
+    AgentService service = discovery;
+    if (service == null) {
+      declared.dispatch(d, this::onUnhandled);
+    } else {
+      DiscoverySupport.run(service, d.message().messageType().wireName(),
+          x -> declared.dispatch(x, this::onUnhandled), d);
+    }
+  }
+
+  private MessageHandler timed(String endpoint, MessageHandler handler) {
+    AgentService service = discovery;
+    return service == null ? handler : DiscoverySupport.timed(service, endpoint, handler);
   }
 
   private void undoStart(Throwable cause) {
@@ -433,6 +468,10 @@ public abstract class AbstractAgent implements Agent {
   }
 
   private void stopHeartbeatAndHook() {
+    AgentService service = discovery;
+    if (service != null) {
+      service.close(); // no longer listed once it stops serving
+    }
     Heartbeat beat = heartbeat;
     if (beat != null) {
       beat.stop();

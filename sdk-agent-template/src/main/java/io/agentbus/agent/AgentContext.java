@@ -2,6 +2,7 @@ package io.agentbus.agent;
 
 import io.agentbus.ConfigurationException;
 import io.agentbus.MessageBus;
+import io.agentbus.agent.discovery.DuplicateIdPolicy;
 import io.agentbus.time.Scheduler;
 import java.time.Duration;
 import java.util.Objects;
@@ -26,6 +27,8 @@ public final class AgentContext {
   private final Duration heartbeatInterval;
   private final Duration drainTimeout;
   private final boolean shutdownHook;
+  private final boolean discovery;
+  private final DuplicateIdPolicy duplicateIds;
 
   private AgentContext(Builder b) {
     this.bus = b.bus;
@@ -33,6 +36,8 @@ public final class AgentContext {
     this.heartbeatInterval = b.heartbeatInterval;
     this.drainTimeout = b.drainTimeout;
     this.shutdownHook = b.shutdownHook;
+    this.discovery = b.discovery;
+    this.duplicateIds = b.duplicateIds;
   }
 
   /** A context with the defaults: the bus's scheduler, 30 s heartbeats, 5 s drain, no hook. */
@@ -68,20 +73,35 @@ public final class AgentContext {
     return shutdownHook;
   }
 
+  /**
+   * Whether each agent answers the NATS micro service protocol ({@code $SRV.PING}, {@code
+   * $SRV.INFO}, {@code $SRV.STATS}) and checks at start that no live agent has its id; default on.
+   */
+  public boolean discovery() {
+    return discovery;
+  }
+
+  /** What an agent does when its id is taken by a live agent; default {@code REFUSE}. */
+  public DuplicateIdPolicy duplicateIds() {
+    return duplicateIds;
+  }
+
   /** A builder holding this context's settings. */
   public Builder toBuilder() {
     return new Builder(bus)
         .scheduler(scheduler)
         .heartbeatInterval(heartbeatInterval)
         .drainTimeout(drainTimeout)
-        .shutdownHook(shutdownHook);
+        .shutdownHook(shutdownHook)
+        .discovery(discovery)
+        .duplicateIds(duplicateIds);
   }
 
   @Override
   public String toString() {
     return "AgentContext{bus=" + bus + ", scheduler=" + scheduler + ", heartbeatInterval="
         + heartbeatInterval + ", drainTimeout=" + drainTimeout + ", shutdownHook=" + shutdownHook
-        + "}";
+        + ", discovery=" + discovery + ", duplicateIds=" + duplicateIds + "}";
   }
 
   /** Builds an {@link AgentContext}. Not thread-safe. */
@@ -91,6 +111,8 @@ public final class AgentContext {
     private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private boolean shutdownHook;
+    private boolean discovery = true;
+    private DuplicateIdPolicy duplicateIds = DuplicateIdPolicy.REFUSE;
 
     private Builder(MessageBus bus) {
       this.bus = Objects.requireNonNull(bus, "bus");
@@ -129,6 +151,24 @@ public final class AgentContext {
      */
     public Builder shutdownHook(boolean enabled) {
       this.shutdownHook = enabled;
+      return this;
+    }
+
+    /**
+     * Whether agents answer discovery ({@code $SRV.*}) and check their id is not taken; default
+     * true.
+     */
+    public Builder discovery(boolean enabled) {
+      this.discovery = enabled;
+      return this;
+    }
+
+    /**
+     * What an agent does when a live agent already has its id; default {@link
+     * DuplicateIdPolicy#REFUSE}. Checked only with {@linkplain #discovery discovery} on.
+     */
+    public Builder duplicateIds(DuplicateIdPolicy policy) {
+      this.duplicateIds = Objects.requireNonNull(policy, "policy");
       return this;
     }
 

@@ -8,8 +8,10 @@ import io.agentbus.MessageType;
 import io.agentbus.Subjects;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -172,6 +174,13 @@ public final class Handlers {
 
   void freeze() {
     frozen = true;
+  }
+
+  /** The types handled when addressed to the agent: plain handlers and request handlers. */
+  Set<MessageType> addressedTypes() {
+    Set<MessageType> all = new LinkedHashSet<>(addressed.keySet());
+    all.addAll(requests.keySet());
+    return all;
   }
 
   Map<MessageType, MessageHandler> broadcasts() {

@@ -33,6 +33,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <pre>
  * BenchmarkMain [short|long] [--only pubsub,reqrep,codec,heartbeat] [--out DIR] [--prof NAME[:OPTS]]
+ * BenchmarkMain scale [--out DIR]     the cost curve as agents grow ({@link ScaleCurve})
  * BenchmarkMain report DIR_OR_JSON...
  * </pre>
  *
@@ -155,6 +156,12 @@ public final class BenchmarkMain {
     if (!a.isEmpty() && a.get(0).equals("report")) {
       System.exit(report(a.subList(1, a.size())));
     }
+    if (!a.isEmpty() && a.get(0).equals("scale")) {
+      scale(a.size() > 2 && a.get(1).equals("--out") ? Path.of(a.get(2))
+          : Path.of("sdk-benchmarks", "target", "bench-results", "scale-"
+              + LocalDateTime.now(ZoneOffset.UTC).toString().replace(':', '-')));
+      System.exit(0);
+    }
     Profile profile = Profile.SHORT;
     Set<Group> groups = EnumSet.allOf(Group.class);
     Path out = null;
@@ -193,6 +200,19 @@ public final class BenchmarkMain {
     }
     Files.createDirectories(out);
     System.exit(run(profile, groups, out, profilers));
+  }
+
+  /** The cost curve ({@link ScaleCurve}) beside a nats-server of its own. */
+  private static void scale(Path out) throws Exception {
+    Files.createDirectories(out);
+    try (NatsServerProcess server =
+        NatsServerProcess.start(NatsServerProcess.findBinary(), out.resolve("nats-server.log"))) {
+      System.setProperty(BenchEnv.NATS_URL_PROPERTY, server.url());
+      System.out.println("# nats-server " + server.version() + " at " + server.url()
+          + "; load before " + loadAverage());
+      ScaleCurve.run(out);
+      System.out.println("# load after " + loadAverage());
+    }
   }
 
   private static String value(List<String> a, int i, String option) {

@@ -8,6 +8,7 @@ import io.agentbus.MessageBus;
 import io.agentbus.agent.AgentContext;
 import io.agentbus.agent.AgentHost;
 import io.agentbus.agent.config.AgentBusConfig;
+import io.agentbus.agent.discovery.AgentDirectory;
 import io.agentbus.agent.monitor.OrchestratorMonitor;
 import io.agentbus.spi.Codec;
 import io.agentbus.spi.MessageInterceptor;
@@ -37,7 +38,9 @@ import java.util.Set;
  *   <li>{@link AgentHost}: owns the bus; close it to stop the agents and the connection. With
  *       {@code agentbus.shutdown-hook} on (the default), its JVM shutdown hook does that at exit;
  *   <li>{@link OrchestratorMonitor.Builder}: a fresh builder preset with the bus, scheduler,
- *       {@code agentbus.monitor.dead-after} and drain timeout.
+ *       {@code agentbus.monitor.dead-after}, {@code max-agents}, {@code retention} and drain
+ *       timeout;
+ *   <li>{@link AgentDirectory}: lists the agents on the bus through discovery ({@code $SRV.INFO}).
  * </ul>
  *
  * <p>Switching from in-memory to NATS is a configuration change; no agent code changes. Nothing
@@ -120,5 +123,11 @@ public final class AgentBusModule extends AbstractModule {
   @Provides
   OrchestratorMonitor.Builder monitorBuilder(MessageBus bus, Scheduler scheduler) {
     return config.monitorBuilder(bus).scheduler(scheduler);
+  }
+
+  @Provides
+  @Singleton
+  AgentDirectory agentDirectory(MessageBus bus) {
+    return AgentDirectory.of(bus);
   }
 }

@@ -17,6 +17,9 @@ import io.agentbus.agent.AbstractAgent;
 import io.agentbus.agent.AgentContext;
 import io.agentbus.agent.AgentHost;
 import io.agentbus.agent.config.AgentBusConfig;
+import io.agentbus.agent.discovery.AgentDirectory;
+import io.agentbus.agent.discovery.AgentInfo;
+import io.agentbus.agent.discovery.DuplicateIdPolicy;
 import io.agentbus.agent.monitor.OrchestratorMonitor;
 import io.agentbus.codec.json.JsonCodec;
 import io.agentbus.codec.protobuf.ProtobufCodec;
@@ -84,6 +87,9 @@ class AgentBusModuleTest {
       AgentMessage reply = bus.endpoint("parser-dev-001").request("architect-001",
           MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model"), WAIT);
       assertThat(reply.content()).containsEntry("status", "ready");
+      // the started agent answers discovery, on by default
+      assertThat(injector.getInstance(AgentDirectory.class).list(Duration.ofMillis(300)))
+          .extracting(AgentInfo::agentId).containsExactly("architect-001");
     }
     assertThat(injector.getInstance(MessageBus.class).isClosed()).isTrue();
   }
@@ -96,6 +102,7 @@ class AgentBusModuleTest {
         "agentbus.monitor.dead-after", "25s",
         "agentbus.request.timeout", "3s",
         "agentbus.drain.timeout", "2s",
+        "agentbus.duplicate-ids", "warn",
         "agentbus.queue.test_execution.durable", "true",
         "agentbus.queue.test_execution.max-deliveries", "3"))));
     MessageBus bus = injector.getInstance(MessageBus.class);
@@ -108,6 +115,8 @@ class AgentBusModuleTest {
       AgentContext context = injector.getInstance(AgentContext.class);
       assertThat(context.heartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
       assertThat(context.drainTimeout()).isEqualTo(Duration.ofSeconds(2));
+      assertThat(context.duplicateIds()).isEqualTo(DuplicateIdPolicy.WARN);
+      assertThat(context.discovery()).isTrue();
       assertThat(context.shutdownHook()).isFalse();
       OrchestratorMonitor.Builder monitor = injector.getInstance(OrchestratorMonitor.Builder.class);
       assertThat(monitor.build().deadAfter()).isEqualTo(Duration.ofSeconds(25));

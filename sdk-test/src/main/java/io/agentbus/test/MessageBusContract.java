@@ -179,6 +179,51 @@ public abstract class MessageBusContract {
         .containsEntry("resource", "b");
   }
 
+  /**
+   * Agents sharing one bus: one agent's handler that blocks does not stall another agent's
+   * deliveries or its answers to requests, and the blocked agent gets its messages, in order,
+   * once its handler returns.
+   */
+  @Test
+  void oneAgentsBlockingHandlerDoesNotStallAnotherAgent() throws Exception {
+    MessageBus host = newBus();
+    MessageBus caller = newBus();
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch entered = new CountDownLatch(1);
+    BlockingQueue<String> stuck = new LinkedBlockingQueue<>();
+    host.subscribeToAgentMessages("stuck-001", d -> {
+      entered.countDown();
+      if (!release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("the test never released the blocked handler");
+      }
+      stuck.add(String.valueOf(d.message().content().get("note")));
+    });
+    BlockingQueue<Delivery> lively = new LinkedBlockingQueue<>();
+    host.subscribeToAgentMessages("lively-001", d -> {
+      lively.add(d);
+      if (d.isRequest()) {
+        d.reply(MessageType.ANSWER, Map.of("answer", "here"));
+      }
+    });
+    settle();
+
+    try {
+      caller.endpoint("caller").send("stuck-001", MessageType.QUESTION, Map.of("note", "m1"));
+      caller.endpoint("caller").send("stuck-001", MessageType.QUESTION, Map.of("note", "m2"));
+      assertThat(entered.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      caller.endpoint("caller").send("lively-001", MessageType.QUESTION, Map.of("note", "m3"));
+      assertThat(take(lively).message().content()).containsEntry("note", "m3");
+      AgentMessage answer = caller.endpoint("caller").request("lively-001",
+          MessageType.QUESTION, Map.of("note", "m4"), WAIT);
+      assertThat(answer.content()).containsEntry("answer", "here");
+      assertThat(stuck).as("the blocked agent is still blocked").isEmpty();
+    } finally {
+      release.countDown();
+    }
+    assertThat(stuck.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("m1");
+    assertThat(stuck.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isEqualTo("m2");
+  }
+
   @Test
   void requestToNobodyFailsFastAndSilenceTimesOut() {
     MessageBus bus = newBus();

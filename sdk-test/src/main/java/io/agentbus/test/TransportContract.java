@@ -888,6 +888,53 @@ public abstract class TransportContract {
     await(blockedDone, "the blocked handler to finish");
   }
 
+  /**
+   * Isolation does not depend on a fixed number of threads: with more blocked handlers than any
+   * bounded pool of the transport could have run at once (100 here), another subscription on the
+   * same transport still gets its messages, in order, and each blocked one gets all of its own
+   * once released.
+   */
+  @Test
+  void manyBlockedHandlersDoNotHoldBackAnotherSubscription() {
+    Transport t = transport();
+    Transport pub = transport();
+    int blocked = 100;
+    CountDownLatch release = gate();
+    CountDownLatch entered = new CountDownLatch(blocked);
+    CountDownLatch allDone = new CountDownLatch(blocked * 2);
+    List<List<String>> seen = new ArrayList<>();
+    for (int i = 0; i < blocked; i++) {
+      List<String> mine = new CopyOnWriteArrayList<>();
+      seen.add(mine);
+      t.subscribe(subject("blocked." + i), null, m -> {
+        entered.countDown();
+        release.await();
+        mine.add(text(m));
+        allDone.countDown();
+      });
+    }
+    Recorder free = new Recorder();
+    t.subscribe(subject("free"), null, free);
+    sync(t);
+
+    for (int i = 0; i < blocked; i++) {
+      publish(pub, subject("blocked." + i), "first");
+      publish(pub, subject("blocked." + i), "second");
+    }
+    await(entered, "every blocking handler to start");
+    publish(pub, subject("free"), "a");
+    publish(pub, subject("free"), "b");
+    assertThat(free.takeTexts(2)).containsExactly("a", "b");
+    assertThat(allDone.getCount()).as("the blocked handlers are still blocked")
+        .isEqualTo(blocked * 2L);
+
+    release.countDown();
+    await(allDone, "every blocked handler to finish both of its messages");
+    for (List<String> mine : seen) {
+      assertThat(mine).containsExactly("first", "second");
+    }
+  }
+
   @Test
   void throwingHandlerKeepsItsSubscriptionAndIsCounted() {
     Transport t = transport();

@@ -8,6 +8,7 @@ import io.agentbus.QueueOptions;
 import io.agentbus.Subjects;
 import io.agentbus.agent.AgentContext;
 import io.agentbus.agent.AgentHost;
+import io.agentbus.agent.discovery.DuplicateIdPolicy;
 import io.agentbus.agent.monitor.OrchestratorMonitor;
 import io.agentbus.config.ConfigValues;
 import io.agentbus.config.Settings;
@@ -92,6 +93,10 @@ public final class AgentBusConfig {
   private final Duration requestTimeout;
   private final Duration drainTimeout;
   private final boolean shutdownHook;
+  private final boolean discovery;
+  private final DuplicateIdPolicy duplicateIds;
+  private final int monitorMaxAgents;
+  private final Duration monitorRetention;
   private final Durability durability;
 
   private AgentBusConfig(Settings settings) {
@@ -109,6 +114,13 @@ public final class AgentBusConfig {
     this.drainTimeout = duration(ConfigKey.DRAIN_TIMEOUT);
     Settings.Value hook = require(ConfigKey.SHUTDOWN_HOOK);
     this.shutdownHook = ConfigValues.bool(describe(ConfigKey.SHUTDOWN_HOOK, hook), hook.text());
+    Settings.Value disc = require(ConfigKey.DISCOVERY);
+    this.discovery = ConfigValues.bool(describe(ConfigKey.DISCOVERY, disc), disc.text());
+    this.duplicateIds = parseDuplicateIds();
+    Settings.Value max = require(ConfigKey.MONITOR_MAX_AGENTS);
+    this.monitorMaxAgents = ConfigValues.integerAtLeast(describe(ConfigKey.MONITOR_MAX_AGENTS,
+        max), max.text(), 1);
+    this.monitorRetention = duration(ConfigKey.MONITOR_RETENTION);
     if (deadAfter.compareTo(heartbeatInterval) <= 0) {
       throw new ConfigurationException(ConfigKey.DEAD_AFTER.key() + " (" + deadAfter
           + ", from " + sourceOf(ConfigKey.DEAD_AFTER) + ") must be longer than "
@@ -190,6 +202,16 @@ public final class AgentBusConfig {
    */
   public Duration drainTimeout() {
     return drainTimeout;
+  }
+
+  /** Whether agents answer discovery and check their id is not taken. */
+  public boolean discovery() {
+    return discovery;
+  }
+
+  /** What an agent does when a live agent already has its id. */
+  public DuplicateIdPolicy duplicateIds() {
+    return duplicateIds;
   }
 
   /** Whether JVM shutdown hooks stop agents and close the bus. */
@@ -352,7 +374,9 @@ public final class AgentBusConfig {
     return AgentContext.builder(bus)
         .heartbeatInterval(heartbeatInterval)
         .drainTimeout(drainTimeout)
-        .shutdownHook(false);
+        .shutdownHook(false)
+        .discovery(discovery)
+        .duplicateIds(duplicateIds);
   }
 
   /**
@@ -364,9 +388,13 @@ public final class AgentBusConfig {
     return AgentHost.create(bus, drainTimeout.multipliedBy(3), shutdownHook);
   }
 
-  /** An orchestrator monitor builder with the dead-after time and drain timeout. */
+  /**
+   * An orchestrator monitor builder with the dead-after time, drain timeout, registry bound and
+   * retention.
+   */
   public OrchestratorMonitor.Builder monitorBuilder(MessageBus bus) {
-    return OrchestratorMonitor.builder(bus).deadAfter(deadAfter).drainTimeout(drainTimeout);
+    return OrchestratorMonitor.builder(bus).deadAfter(deadAfter).drainTimeout(drainTimeout)
+        .maxAgents(monitorMaxAgents).retention(monitorRetention);
   }
 
   @Override
@@ -374,7 +402,8 @@ public final class AgentBusConfig {
     return "AgentBusConfig{transport=" + transport + ", codec=" + codec + ", namespace="
         + namespace + ", heartbeatInterval=" + heartbeatInterval + ", deadAfter=" + deadAfter
         + ", requestTimeout=" + requestTimeout + ", drainTimeout=" + drainTimeout
-        + ", shutdownHook=" + shutdownHook + ", defaultQueue=" + durability.defaultQueue()
+        + ", shutdownHook=" + shutdownHook + ", discovery=" + discovery + ", duplicateIds="
+        + duplicateIds + ", defaultQueue=" + durability.defaultQueue()
         + ", queues=" + new TreeMap<>(durability.queues()) + "}";
   }
 
@@ -411,6 +440,16 @@ public final class AgentBusConfig {
       throw new ConfigurationException("Invalid value '" + v.text() + "' for "
           + describe(ConfigKey.NAMESPACE, v) + ": one or more dot-separated subject tokens are "
           + "expected, like 'orchestrator' or 'acme.prod' (" + e.getMessage() + ")", e);
+    }
+  }
+
+  private DuplicateIdPolicy parseDuplicateIds() {
+    Settings.Value v = require(ConfigKey.DUPLICATE_IDS);
+    try {
+      return DuplicateIdPolicy.parse(v.text());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException("Invalid value '" + v.text() + "' for "
+          + describe(ConfigKey.DUPLICATE_IDS, v) + ": " + e.getMessage(), e);
     }
   }
 

@@ -39,6 +39,17 @@ public enum ConfigKey {
   SHUTDOWN_HOOK("agentbus.shutdown-hook", "AGENTBUS_SHUTDOWN_HOOK", "true",
       "Whether a JVM shutdown hook stops the agents (announcing they go offline) and closes the "
           + "bus: true or false."),
+  DISCOVERY("agentbus.discovery", "AGENTBUS_DISCOVERY", "true",
+      "Whether each agent answers the NATS micro service protocol ($SRV.PING, $SRV.INFO, "
+          + "$SRV.STATS) and checks at start that no live agent has its id: true or false."),
+  DUPLICATE_IDS("agentbus.duplicate-ids", "AGENTBUS_DUPLICATE_IDS", "refuse",
+      "What an agent does when a live agent already answers discovery under its id: refuse "
+          + "(its start fails naming the other instance) or warn (an ERROR log, and it starts)."),
+  MONITOR_MAX_AGENTS("agentbus.monitor.max-agents", "AGENTBUS_MONITOR_MAX_AGENTS", "10000",
+      "How many agents the orchestrator monitor's registry holds; when full of live agents, new "
+          + "ones are ignored (counted, logged once a minute)."),
+  MONITOR_RETENTION("agentbus.monitor.retention", "AGENTBUS_MONITOR_RETENTION", "1h",
+      "How long the orchestrator monitor keeps an agent that left or died before forgetting it."),
   CONFIG_FILE("agentbus.config.file", "AGENTBUS_CONFIG_FILE", null,
       "A properties file to read, ranked below environment variables and above the "
           + "agentbus.properties classpath resource.");

@@ -33,6 +33,11 @@ final class LivenessTracker {
 
   private final Scheduler scheduler;
   private final Duration deadAfter;
+  private final int maxAgents;
+  private final Duration retention;
+  private final LongAdder refused = new LongAdder();
+  private final LongAdder evicted = new LongAdder();
+  private final RateLimitedLog refusals = new RateLimitedLog(log, Duration.ofMinutes(1));
   private final List<MonitorListener> listeners;
   private final SerialEvents events = new SerialEvents("OrchestratorMonitor");
   private final LongAdder observed = new LongAdder();
@@ -41,15 +46,20 @@ final class LivenessTracker {
   // guarded by lock
   private final Map<String, Entry> entries = new HashMap<>();
   private final PriorityQueue<Deadline> deadlines = new PriorityQueue<>();
+  // agents that left or died, by when they are forgotten; one entry per such agent at most
+  private final PriorityQueue<Deadline> evictions = new PriorityQueue<>();
   private Scheduler.@Nullable Cancellable timer;
   private @Nullable Instant timerAt;
   private long timerGeneration;
   private boolean closing; // no more timers; messages in flight are still taken into account
   private boolean closed;
 
-  LivenessTracker(Scheduler scheduler, Duration deadAfter, List<MonitorListener> listeners) {
+  LivenessTracker(Scheduler scheduler, Duration deadAfter, int maxAgents, Duration retention,
+      List<MonitorListener> listeners) {
     this.scheduler = scheduler;
     this.deadAfter = deadAfter;
+    this.maxAgents = maxAgents;
+    this.retention = retention;
     this.listeners = new CopyOnWriteArrayList<>(listeners);
   }
 
@@ -91,10 +101,22 @@ final class LivenessTracker {
    */
   void observe(AgentMessage message) {
     observed.increment();
-    String id = message.fromAgent();
-    boolean heartbeat = message.messageType().equals(MessageType.HEARTBEAT);
-    boolean statusUpdate = message.messageType().equals(MessageType.STATUS_UPDATE);
-    Object statusValue = message.content().get("status");
+    record(message.fromAgent(), message);
+  }
+
+  /**
+   * Takes a sign of life that came without a message into account (an agent answering
+   * discovery). Ignored once closed.
+   */
+  void seen(String id) {
+    record(id, null);
+  }
+
+  private void record(String id, @Nullable AgentMessage message) {
+    boolean heartbeat = message != null && message.messageType().equals(MessageType.HEARTBEAT);
+    boolean statusUpdate = message != null
+        && message.messageType().equals(MessageType.STATUS_UPDATE);
+    Object statusValue = message == null ? null : message.content().get("status");
     String status = statusValue instanceof String ? (String) statusValue : null;
     synchronized (lock) {
       if (closed) {
@@ -104,8 +126,10 @@ final class LivenessTracker {
       Entry e = entries.get(id);
       boolean isNew = e == null;
       if (e == null) {
-        e = new Entry(id, now);
-        entries.put(id, e);
+        e = admit(id, now);
+        if (e == null) {
+          return;
+        }
       }
       e.lastSeen = now;
       if (heartbeat) {
@@ -121,27 +145,74 @@ final class LivenessTracker {
         Liveness before = isNew ? null : e.liveness;
         e.liveness = Liveness.OFFLINE;
         e.deadSince = null;
+        scheduleEviction(e, now);
         if (before != null && before != Liveness.OFFLINE) {
           emit(AgentEvent.Kind.LEFT, e, now);
         }
       } else {
-        Liveness before = isNew ? null : e.liveness;
-        e.liveness = Liveness.ALIVE;
-        e.deadSince = null;
-        e.deadline = now.plus(deadAfter);
-        if (!e.queued) {
-          deadlines.add(new Deadline(e.deadline, e));
-          e.queued = true;
-          ensureTimer(now);
-        }
-        if (before == null || before == Liveness.OFFLINE) {
-          emit(AgentEvent.Kind.JOINED, e, now);
-        } else if (before == Liveness.DEAD) {
-          emit(AgentEvent.Kind.RECOVERED, e, now);
-        }
+        alive(e, isNew, now);
       }
     }
     events.dispatch();
+  }
+
+  /** Called with the lock held. */
+  private void alive(Entry e, boolean isNew, Instant now) {
+    Liveness before = isNew ? null : e.liveness;
+    e.liveness = Liveness.ALIVE;
+    e.deadSince = null;
+    e.deadline = now.plus(deadAfter);
+    if (!e.queued) {
+      deadlines.add(new Deadline(e.deadline, e));
+      e.queued = true;
+      ensureTimer(now);
+    }
+    if (before == null || before == Liveness.OFFLINE) {
+      emit(AgentEvent.Kind.JOINED, e, now);
+    } else if (before == Liveness.DEAD) {
+      emit(AgentEvent.Kind.RECOVERED, e, now);
+    }
+  }
+
+  /**
+   * A new entry for {@code id}, or null when the registry is full of agents still alive (the
+   * agent is refused, counted and logged, rate-limited). When full, the agent that left or died
+   * first makes room, however recently.
+   * Called with the lock held.
+   */
+  private @Nullable Entry admit(String id, Instant now) {
+    if (entries.size() >= maxAgents) {
+      Deadline oldest;
+      while ((oldest = evictions.poll()) != null) {
+        Entry victim = oldest.entry;
+        victim.evictionQueued = false;
+        if (victim.liveness != Liveness.ALIVE && entries.get(victim.id) == victim) {
+          entries.remove(victim.id);
+          evicted.increment();
+          break;
+        }
+      }
+      if (entries.size() >= maxAgents) {
+        refused.increment();
+        refusals.warn("The orchestrator monitor is full ({} agents, all alive, "
+            + "agentbus.monitor.max-agents); ignoring agent '{}' and any other new agent until "
+            + "one leaves or dies ({} refused so far)", maxAgents, id, refused.sum());
+        return null;
+      }
+    }
+    Entry e = new Entry(id, now);
+    entries.put(id, e);
+    return e;
+  }
+
+  /** Queues {@code e} to be forgotten after the retention. Called with the lock held. */
+  private void scheduleEviction(Entry e, Instant now) {
+    e.evictAt = now.plus(retention);
+    if (!e.evictionQueued) {
+      evictions.add(new Deadline(e.evictAt, e));
+      e.evictionQueued = true;
+      ensureTimer(now);
+    }
   }
 
   // ------------------------------------------------------------------ dead detection
@@ -149,6 +220,10 @@ final class LivenessTracker {
   /** Called with the lock held. */
   private void ensureTimer(Instant now) {
     Deadline head = deadlines.peek();
+    Deadline evict = evictions.peek();
+    if (head == null || (evict != null && evict.at.isBefore(head.at))) {
+      head = evict;
+    }
     if (head == null || closing) {
       return;
     }
@@ -186,11 +261,28 @@ final class LivenessTracker {
         if (!e.deadline.isAfter(now)) {
           e.liveness = Liveness.DEAD;
           e.deadSince = e.deadline;
+          scheduleEviction(e, e.deadline);
           emit(AgentEvent.Kind.DEAD, e, e.deadline);
         } else {
           // heard from since this deadline was queued: one queue entry per agent, moved on lazily
           deadlines.add(new Deadline(e.deadline, e));
           e.queued = true;
+        }
+      }
+      while ((d = evictions.peek()) != null && !d.at.isAfter(now)) {
+        evictions.poll();
+        Entry e = d.entry;
+        e.evictionQueued = false;
+        if (e.liveness == Liveness.ALIVE || entries.get(e.id) != e) {
+          continue; // came back, or already made room
+        }
+        if (e.evictAt.isAfter(now)) {
+          evictions.add(new Deadline(e.evictAt, e)); // left again since: forgotten later
+          e.evictionQueued = true;
+        } else {
+          entries.remove(e.id);
+          evicted.increment();
+          log.debug("Agent '{}' forgotten: {} since {}", e.id, e.liveness, e.lastSeen);
         }
       }
       ensureTimer(now);
@@ -263,6 +355,16 @@ final class LivenessTracker {
     return observed.sum();
   }
 
+  /** How many new agents it ignored because it was full. */
+  long refusedAgents() {
+    return refused.sum();
+  }
+
+  /** How many agents that left or died it has forgotten. */
+  long evictedAgents() {
+    return evicted.sum();
+  }
+
   // ------------------------------------------------------------------ internals
 
   private static final class Entry {
@@ -276,12 +378,15 @@ final class LivenessTracker {
     Liveness liveness = Liveness.ALIVE;
     Instant deadline;
     boolean queued;
+    Instant evictAt;
+    boolean evictionQueued;
 
     Entry(String id, Instant now) {
       this.id = id;
       this.firstSeen = now;
       this.lastSeen = now;
       this.deadline = now;
+      this.evictAt = now;
     }
 
     AgentStatus snapshot() {

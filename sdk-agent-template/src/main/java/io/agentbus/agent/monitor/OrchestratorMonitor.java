@@ -9,6 +9,7 @@ import io.agentbus.MessageHandler;
 import io.agentbus.MessageType;
 import io.agentbus.Subscription;
 import io.agentbus.agent.AgentContext;
+import io.agentbus.agent.discovery.AgentDirectory;
 import io.agentbus.agent.internal.ServiceLifecycle;
 import io.agentbus.agent.internal.Subscriptions;
 import io.agentbus.time.Scheduler;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,6 +55,12 @@ import org.jspecify.annotations.Nullable;
 public final class OrchestratorMonitor implements AutoCloseable {
   /** The seed's dead-after period. */
   public static final Duration DEFAULT_DEAD_AFTER = Duration.ofSeconds(90);
+  /** How many agents the registry holds at most, by default. */
+  public static final int DEFAULT_MAX_AGENTS = 10_000;
+  /** How long an agent that left or died stays in the registry, by default. */
+  public static final Duration DEFAULT_RETENTION = Duration.ofHours(1);
+  /** How long the monitor gathers discovery answers when it starts, by default. */
+  public static final Duration DEFAULT_DISCOVERY_SEED = Duration.ofSeconds(2);
 
   private static final List<MessageType> WATCHED = List.of(MessageType.HEARTBEAT,
       MessageType.STATUS_UPDATE, MessageType.TASK_FAILED, MessageType.BLOCKER);
@@ -60,19 +68,22 @@ public final class OrchestratorMonitor implements AutoCloseable {
   private final MessageBus bus;
   private final Duration deadAfter;
   private final Duration drainTimeout;
+  private final @Nullable Duration discoverySeed;
   private final LivenessTracker liveness;
   private final IncidentRouter incidents;
   private final ServiceLifecycle lifecycle = new Lifecycle();
   private final Object startLock = new Object();
   // set while starting, taken while stopping; the lifecycle orders the two
   private final List<Subscription> subscriptions = new ArrayList<>();
+  private volatile @Nullable CompletableFuture<?> seeding;
 
   private OrchestratorMonitor(Builder b) {
     this.bus = b.bus;
     this.deadAfter = b.deadAfter;
     this.drainTimeout = b.drainTimeout;
     this.liveness = new LivenessTracker(b.scheduler != null ? b.scheduler : b.bus.scheduler(),
-        b.deadAfter, b.listeners);
+        b.deadAfter, b.maxAgents, b.retention, b.listeners);
+    this.discoverySeed = b.discoverySeed;
     this.incidents = new IncidentRouter(b.taskFailedHandler, b.blockerHandler);
     // however it ends (closed before starting, closed, or failed to start), the registry stops
     lifecycle.addListener((from, to, failure) -> {
@@ -133,6 +144,11 @@ public final class OrchestratorMonitor implements AutoCloseable {
         for (MessageType type : WATCHED) {
           subscriptions.add(bus.subscribeToBroadcasts(type, OrchestratorMonitor.this::onDelivery));
         }
+        if (discoverySeed != null) {
+          // who is there already, without waiting up to a heartbeat interval to hear of them
+          seeding = AgentDirectory.of(bus).listAsync(discoverySeed,
+              info -> liveness.seen(info.agentId()));
+        }
       } catch (RuntimeException e) {
         subscriptions.forEach(Subscription::unsubscribe);
         subscriptions.clear();
@@ -143,6 +159,10 @@ public final class OrchestratorMonitor implements AutoCloseable {
 
     @Override
     protected void doStop(@Nullable Throwable cause) {
+      CompletableFuture<?> seed = seeding;
+      if (seed != null) {
+        seed.cancel(false);
+      }
       liveness.stopTimers();
       Subscriptions.drainAll(subscriptions, drainTimeout, "The orchestrator monitor");
       subscriptions.clear();
@@ -203,6 +223,19 @@ public final class OrchestratorMonitor implements AutoCloseable {
     return liveness.observedMessages();
   }
 
+  /**
+   * How many new agents it ignored because its registry was full of live agents ({@link
+   * Builder#maxAgents}).
+   */
+  public long refusedAgents() {
+    return liveness.refusedAgents();
+  }
+
+  /** How many agents that left or died it has forgotten ({@link Builder#retention}). */
+  public long evictedAgents() {
+    return liveness.evictedAgents();
+  }
+
   public Duration deadAfter() {
     return deadAfter;
   }
@@ -221,6 +254,9 @@ public final class OrchestratorMonitor implements AutoCloseable {
     private MessageHandler taskFailedHandler = IncidentRouter.LOG_TASK_FAILED;
     private MessageHandler blockerHandler = IncidentRouter.LOG_BLOCKER;
     private final List<MonitorListener> listeners = new ArrayList<>();
+    private int maxAgents = DEFAULT_MAX_AGENTS;
+    private Duration retention = DEFAULT_RETENTION;
+    private @Nullable Duration discoverySeed = DEFAULT_DISCOVERY_SEED;
 
     private Builder(MessageBus bus) {
       this.bus = Objects.requireNonNull(bus, "bus");
@@ -239,6 +275,50 @@ public final class OrchestratorMonitor implements AutoCloseable {
      */
     public Builder deadAfter(Duration deadAfter) {
       this.deadAfter = positive("deadAfter", deadAfter);
+      return this;
+    }
+
+    /**
+     * How many agents the registry holds at most; default 10,000. When full, an agent that left
+     * or died is forgotten to make room for a new one; when every agent in it is alive, new agents
+     * are ignored (counted in {@link OrchestratorMonitor#refusedAgents()}, logged at most once a
+     * minute), so forged heartbeats under made-up ids cannot grow it without bound.
+     *
+     * @throws ConfigurationException if less than 1
+     */
+    public Builder maxAgents(int maxAgents) {
+      if (maxAgents < 1) {
+        throw new ConfigurationException("maxAgents must be at least 1, was " + maxAgents);
+      }
+      this.maxAgents = maxAgents;
+      return this;
+    }
+
+    /**
+     * How long an agent that left or died stays in the registry (and in {@link
+     * OrchestratorMonitor#agents()}) before it is forgotten; default 1 h. Heard from again, it
+     * simply joins anew.
+     *
+     * @throws ConfigurationException if not positive
+     */
+    public Builder retention(Duration retention) {
+      this.retention = positive("retention", retention);
+      return this;
+    }
+
+    /**
+     * How long, at {@link OrchestratorMonitor#start()}, to gather the agents that answer discovery
+     * ({@code $SRV.INFO}), each taken as alive as its answer arrives; default 2 s (start does not
+     * wait for it). Agents that only heartbeat are known at their next heartbeat, as before.
+     */
+    public Builder seedFromDiscovery(Duration timeout) {
+      this.discoverySeed = positive("seedFromDiscovery", timeout);
+      return this;
+    }
+
+    /** Does not ask discovery at start: the registry fills from heartbeats alone. */
+    public Builder noDiscoverySeed() {
+      this.discoverySeed = null;
       return this;
     }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.entry;
 
 import io.agentbus.ConfigurationException;
 import io.agentbus.agent.AgentContext;
+import io.agentbus.agent.discovery.DuplicateIdPolicy;
 import io.agentbus.config.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -139,6 +140,25 @@ class AgentBusConfigTest {
         .environment(Map.of("AGENTBUS_TRANSPORT", "", "AGENTBUS_CODEC", "  ")).load();
     assertThat(c.transport()).isEqualTo("inmemory");
     assertThat(c.codec()).isEqualTo("json");
+  }
+
+  @Test
+  void discoveryAndMonitorBoundsAreReadAndChecked() {
+    AgentBusConfig c = isolated().environment(Map.of("AGENTBUS_DISCOVERY", "false",
+        "AGENTBUS_DUPLICATE_IDS", "WARN", "AGENTBUS_MONITOR_MAX_AGENTS", "50")).load();
+    assertThat(c.discovery()).isFalse();
+    assertThat(c.duplicateIds()).isEqualTo(DuplicateIdPolicy.WARN);
+    assertThat(AgentBusConfig.defaults().duplicateIds()).isEqualTo(DuplicateIdPolicy.REFUSE);
+    assertThatThrownBy(() -> isolated().environment(Map.of("AGENTBUS_DUPLICATE_IDS", "ignore"))
+        .load())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageStartingWith("Invalid value 'ignore' for agentbus.duplicate-ids (from "
+            + "environment variable AGENTBUS_DUPLICATE_IDS)")
+        .hasMessageContaining("valid values: refuse, warn");
+    assertThatThrownBy(() -> isolated().environment(Map.of("AGENTBUS_MONITOR_MAX_AGENTS", "0"))
+        .load())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("agentbus.monitor.max-agents");
   }
 
   @Test

@@ -47,7 +47,10 @@ class OrchestratorMonitorTest {
     this.time = time;
     this.start = time.now();
     bus = TestBus.create(time, new Published());
+    // fed by hand and by heartbeats; seeding from discovery is AgentDiscoveryTest's, and its
+    // gathering timer would count among the pending tasks asserted here
     monitor = OrchestratorMonitor.builder(bus)
+        .noDiscoverySeed()
         .addListener(events::add)
         .addListener(eventQueue::add)
         .build()
@@ -313,6 +316,13 @@ class OrchestratorMonitorTest {
     assertThat(events.stream().filter(e -> e.kind() == Kind.DEAD).count()).isEqualTo(n);
     assertThat(events.stream().filter(e -> e.kind() == Kind.DEAD)
         .map(AgentEvent::agentId).distinct().count()).isEqualTo(n);
+    // the one timer now forgets the dead after the retention (1 h), the first half first
+    assertThat(time.dueTimes()).containsExactly(start.plusSeconds(90).plus(Duration.ofHours(1)));
+    time.advance(Duration.ofHours(1).minusSeconds(30)); // now 90 s + 1 h: the first half
+    assertThat(monitor.size()).isEqualTo(n / 2);
+    time.advance(Duration.ofSeconds(60)); // past 150 s + 1 h: the second half
+    assertThat(monitor.size()).isZero();
+    assertThat(monitor.evictedAgents()).isEqualTo(n);
     assertThat(time.pendingTasks()).isZero();
   }
 

@@ -242,13 +242,17 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
 
   @Override
   public void slowConsumerDetected(Connection conn, Consumer consumer) {
-    counters.slowConsumerEvents.increment();
     NatsSubscriptions subs = subscriptions;
-    NatsTransportSubscription s = subs == null ? null : subs.byConsumer(consumer);
-    String subject = s == null ? "_INBOX (request replies)" : s.subject();
-    String detail = "subscription '" + subject + "' reached its limit of "
-        + consumer.getPendingMessageLimit() + " waiting messages / "
-        + consumer.getPendingByteLimit() + " bytes; newer messages are dropped and counted "
+    String subject = subs != null && subs.isIntake(consumer)
+        ? "(every subscription: the shared intake)" : "_INBOX (request replies)";
+    slowConsumer(subject, consumer.getPendingMessageLimit(), consumer.getPendingByteLimit());
+  }
+
+  /** A subscription (or jnats' intake) dropped the first message of a burst. */
+  void slowConsumer(String subject, long messageLimit, long byteLimit) {
+    counters.slowConsumerEvents.increment();
+    String detail = "subscription '" + subject + "' reached its limit of " + messageLimit
+        + " waiting messages / " + byteLimit + " bytes; newer messages are dropped and counted "
         + "until its handler catches up";
     log.warn("Slow consumer: {} ({}, {}); other subscriptions are unaffected", detail,
         NatsTransportConfig.Key.PENDING_MESSAGES.property(),

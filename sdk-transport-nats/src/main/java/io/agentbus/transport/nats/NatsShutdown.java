@@ -2,7 +2,6 @@ package io.agentbus.transport.nats;
 
 import io.agentbus.TransportException;
 import io.nats.client.Connection;
-import io.nats.client.Dispatcher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bounded stopping of one {@link NatsTransport}: its drain (subscriptions and JetStream
- * workers each drain, then the connection is flushed and closed), its close, and the stop of one
- * subscription's dispatcher. Whatever the server does, a drain ends within its timeout plus
+ * workers each drain, then the connection is flushed and closed) and its close. Whatever the server does, a drain ends within its timeout plus
  * {@link NatsTransport#STOP_MARGIN} and a close within the margin: the jnats calls that can block
  * on an unreachable server run on helper threads, and at the deadline the transport stops
  * waiting for them. Thread-safe.
@@ -43,6 +41,7 @@ final class NatsShutdown {
   private final ScheduledThreadPoolExecutor timer;
   private final ThreadPoolExecutor completions;
   private final ThreadPoolExecutor lifecycle;
+  private final HandlerPool handlers;
   /** True on the threads of this transport's handlers, where jnats' close could wait for us. */
   private final BooleanSupplier inOwnHandler;
   private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -56,7 +55,7 @@ final class NatsShutdown {
   NatsShutdown(NatsTransportConfig config, Connection connection, NatsTransportState state,
       NatsCounters counters, NatsSubscriptions subscriptions, JetStreamStreams jetStream,
       NatsConnectionEvents events, ScheduledThreadPoolExecutor timer,
-      ThreadPoolExecutor completions, ThreadPoolExecutor lifecycle,
+      ThreadPoolExecutor completions, ThreadPoolExecutor lifecycle, HandlerPool handlers,
       BooleanSupplier inOwnHandler) {
     this.config = config;
     this.connection = connection;
@@ -68,6 +67,7 @@ final class NatsShutdown {
     this.timer = timer;
     this.completions = completions;
     this.lifecycle = lifecycle;
+    this.handlers = handlers;
     this.inOwnHandler = inOwnHandler;
   }
 
@@ -158,7 +158,7 @@ final class NatsShutdown {
       terminated.completeExceptionally(new TransportException(problem
           + "; the transport is closed anyway", cause, false));
     }
-    shutdownExecutors(timer, completions, lifecycle); // last: it may interrupt this thread
+    shutdownExecutors(timer, completions, lifecycle, handlers); // last: it may interrupt this thread
   }
 
   /**
@@ -204,43 +204,12 @@ final class NatsShutdown {
     return Math.max(0, unsent.get());
   }
 
-  /**
-   * Stops a dispatcher through jnats' drain, off the caller's thread: the drain sends the
-   * unsubscribe and flushes, which waits for the server.
-   */
-  CompletableFuture<Boolean> stopDispatcherAsync(Dispatcher d, Duration timeout) {
-    CompletableFuture<Boolean> result = new CompletableFuture<>();
-    Runnable stop = () -> {
-      try {
-        d.drain(timeout).whenComplete((ok, e) -> {
-          if (e != null) {
-            result.completeExceptionally(e);
-          } else {
-            result.complete(ok);
-          }
-        });
-      } catch (IllegalStateException e) {
-        result.complete(true); // already stopped with its connection
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        result.completeExceptionally(e);
-      } catch (RuntimeException e) {
-        result.completeExceptionally(e);
-      }
-    };
-    try {
-      lifecycle.execute(stop);
-    } catch (RejectedExecutionException e) {
-      result.complete(true);
-    }
-    return result.orTimeout(timeout.plus(DRAIN_GRACE).toMillis(), TimeUnit.MILLISECONDS);
-  }
-
   /** Ends the transport's threads; the timer's is interrupted, and may be the caller's. */
   static void shutdownExecutors(ScheduledThreadPoolExecutor timer,
-      ThreadPoolExecutor completions, ThreadPoolExecutor lifecycle) {
+      ThreadPoolExecutor completions, ThreadPoolExecutor lifecycle, HandlerPool handlers) {
     timer.shutdownNow();
     completions.shutdown();
     lifecycle.shutdown();
+    handlers.shutdown(); // running handlers finish; queued messages were counted by closeAll
   }
 }

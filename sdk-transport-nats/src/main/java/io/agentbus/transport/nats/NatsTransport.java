@@ -16,11 +16,11 @@ import io.agentbus.spi.TransportMessage;
 import io.agentbus.spi.TransportStats;
 import io.agentbus.spi.TransportSubscription;
 import io.nats.client.Connection;
-import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import io.nats.client.Nats;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -47,9 +47,14 @@ import org.slf4j.LoggerFactory;
  *     .build();
  * }</pre>
  *
- * <p><b>Delivery.</b> Each subscription has a dispatcher thread of its own that calls its handler
- * one message at a time, in order; a handler that blocks, publishes or makes requests delays only
- * its own subscription. A subscription holds at most {@link NatsTransportConfig#pendingMessages()}
+ * <p><b>Delivery.</b> The subscriptions share one jnats dispatcher thread, which only queues each
+ * message for its subscription; a thread of the transport's handler pool calls each
+ * subscription's handler one message at a time, in order, and only while that subscription has
+ * messages waiting, so idle subscriptions cost no thread and the number of threads does not grow
+ * with the number of subscriptions. A handler that blocks, publishes or makes requests delays only
+ * its own subscription: it holds one pool thread, and when no handler has returned for 10 ms while
+ * work waits, the pool adds threads (up to 1,024 handlers blocked at once; see {@code
+ * HandlerPool}). A subscription holds at most {@link NatsTransportConfig#pendingMessages()}
  * messages (and {@link NatsTransportConfig#pendingBytes()} bytes) that its handler has not taken
  * yet; past that it is a slow consumer: newer messages are dropped, counted in {@link #stats()} and
  * {@link TransportSubscription#droppedMessages()}, logged, and reported to the connection
@@ -83,7 +88,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NatsTransport implements Transport {
   // This class sends (publish, the sending of requests, flush) and hands the rest to its parts:
-  // NatsSubscriptions (subscriptions on dispatchers of their own), NatsRequests (timeouts and
+  // NatsSubscriptions (subscriptions on one shared dispatcher, handled on a pool), NatsRequests (timeouts and
   // completion of requests), NatsShutdown (bounded drain and close), NatsConnectionEvents
   // (jnats' callbacks to connection listeners), NatsCounters (stats), NatsTransportState (open,
   // draining, closed) and NatsConnectionOptions (config to jnats Options). They share state and
@@ -130,21 +135,25 @@ public final class NatsTransport implements Transport {
     ThreadPoolExecutor lifecycle = new ThreadPoolExecutor(2, 2, 10, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), daemon("agentbus-nats-lifecycle-" + name));
     lifecycle.allowCoreThreadTimeOut(true);
+    // a few threads, more only while handlers block (one must not hold back another
+    // subscription)
+    HandlerPool handlers = new HandlerPool(daemon("agentbus-nats-handler-" + name),
+        daemon("agentbus-nats-handler-watch-" + name));
     this.events = new NatsConnectionEvents(config, state, counters);
     this.denials = events.denials();
     Connection c;
     try {
       c = firstConnect(config, events);
     } catch (RuntimeException e) {
-      NatsShutdown.shutdownExecutors(timer, completions, lifecycle);
+      NatsShutdown.shutdownExecutors(timer, completions, lifecycle, handlers);
       throw e;
     }
     this.connection = c;
     this.jetStream = new JetStreamStreams(c, config.jetStreamApiTimeout(), name);
-    this.subscriptions = new NatsSubscriptions(this, c, config, state);
+    this.subscriptions = new NatsSubscriptions(this, c, state, handlers, lifecycle);
     this.requests = new NatsRequests(state, timer, completions);
     this.shutdown = new NatsShutdown(config, c, state, counters, subscriptions, jetStream, events,
-        timer, completions, lifecycle, () -> IN_HANDLER.get() == this);
+        timer, completions, lifecycle, handlers, () -> IN_HANDLER.get() == this);
     events.connected(c, subscriptions);
     log.info("Connected to NATS at {} as '{}' (max payload {} bytes)",
         c.getConnectedUrl(), name, c.getMaxPayload());
@@ -326,7 +335,7 @@ public final class NatsTransport implements Transport {
   /**
    * {@inheritDoc}
    *
-   * <p>Each subscription has its own dispatcher thread.
+   * <p>The subscriptions share one dispatcher thread; handlers run on the handler pool.
    *
    * @throws io.agentbus.InvalidSubjectException if the pattern or queue group is not valid
    * @throws TransportException if the transport is draining or closed
@@ -539,9 +548,14 @@ public final class NatsTransport implements Transport {
     subscriptions.forget(s);
   }
 
-  /** See {@link NatsShutdown#stopDispatcherAsync}. */
-  CompletableFuture<Boolean> stopDispatcherAsync(Dispatcher d, Duration timeout) {
-    return shutdown.stopDispatcherAsync(d, timeout);
+  /** See {@link NatsSubscriptions#drain}. */
+  void drainSubscriptions(List<NatsTransportSubscription> subs, Duration timeout) {
+    subscriptions.drain(subs, timeout);
+  }
+
+  /** The queue of {@code s} dropped its first message of a burst. */
+  void slowConsumer(NatsTransportSubscription s) {
+    events.slowConsumer(s.subject(), s.queue().maxMessages(), s.queue().maxBytes());
   }
 
   /** Requests issued and not yet completed, for leak checks. */

@@ -4,11 +4,10 @@ import io.agentbus.TransportException;
 import io.agentbus.spi.TransportHandler;
 import io.agentbus.spi.TransportMessage;
 import io.agentbus.spi.TransportSubscription;
-import io.nats.client.Dispatcher;
 import io.nats.client.Message;
+import io.nats.client.Subscription;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
@@ -16,15 +15,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One subscription of a {@link NatsTransport}, on a jnats dispatcher of its own: the dispatcher's
- * thread calls the handler, one message at a time and in order, so a blocking handler delays
- * only this subscription, and the dispatcher's bounded queue is this subscription's pending limit
- * (past it jnats drops newer messages, which are counted and reported as a slow consumer).
+ * One subscription of a {@link NatsTransport}: a jnats subscription on the transport's shared
+ * dispatcher, which only puts each message in this subscription's {@link SubscriptionQueue}; a
+ * thread of the transport's handler pool calls the handler, one message at a time and in order,
+ * so a blocking handler delays only this subscription, and the queue's bound is this
+ * subscription's pending limit (past it newer messages are dropped, counted and reported as a
+ * slow consumer).
  *
- * <p>Stopping goes through jnats' drain of the dispatcher in every case, because that is the one
- * way that neither interrupts a running handler nor loses track of queued messages: for {@link
- * #unsubscribe()} the remaining messages pass through {@link #onMessage} only to be discarded and
- * counted, for {@link #drain} they are handled.
+ * <p>{@link #unsubscribe()} stops the jnats subscription at once and discards, counting them,
+ * the messages still queued; {@link #drain} flushes the connection (so what the server sent
+ * before the drain started is in the queue), stops the jnats subscription, and completes once
+ * the queue has been handled. Neither interrupts a running handler.
  */
 final class NatsTransportSubscription implements TransportSubscription {
   private static final Logger log = LoggerFactory.getLogger(NatsTransportSubscription.class);
@@ -40,26 +41,45 @@ final class NatsTransportSubscription implements TransportSubscription {
   private final LongAdder discarded = new LongAdder();
   private final LongAdder failures = new LongAdder();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-  private final AtomicBoolean leftoversCounted = new AtomicBoolean();
-  private volatile @Nullable Dispatcher dispatcher;
+  private final SubscriptionQueue queue;
+  private volatile @Nullable Subscription nats;
 
   NatsTransportSubscription(NatsTransport transport, String subject, @Nullable String queueGroup,
-      TransportHandler handler) {
+      TransportHandler handler, java.util.concurrent.Executor handlerPool) {
     this.transport = transport;
     this.subject = subject;
     this.queueGroup = queueGroup;
     this.handler = handler;
+    NatsTransportConfig config = transport.config();
+    this.queue = new SubscriptionQueue(config.pendingMessages(), config.pendingBytes(),
+        handlerPool, this::onMessage, () -> transport.slowConsumer(this));
   }
 
-  void attach(Dispatcher d) {
-    this.dispatcher = d;
+  void attach(Subscription s) {
+    this.nats = s;
   }
 
-  @Nullable Dispatcher dispatcher() {
-    return dispatcher;
+  /** Called by the shared dispatcher's thread for each message: queues it, never blocks. */
+  void offer(Message m) {
+    if (state.get() == State.DISCARDING) {
+      discarded.increment();
+      transport.countDiscarded(1);
+      return;
+    }
+    if (!queue.offer(m)) {
+      transport.countDiscarded(1);
+    }
   }
 
-  /** Called by the dispatcher's thread for each message, in order. */
+  CompletableFuture<Void> stopped() {
+    return stopped;
+  }
+
+  SubscriptionQueue queue() {
+    return queue;
+  }
+
+  /** Called by a thread of the handler pool for each message, one at a time, in order. */
   void onMessage(Message m) {
     if (state.get() == State.DISCARDING) {
       discarded.increment();
@@ -108,31 +128,94 @@ final class NatsTransportSubscription implements TransportSubscription {
     if (prev == State.DISCARDING) {
       return;
     }
-    if (prev == State.DRAINING) {
-      return; // the drain under way stops the dispatcher; what it still holds is now discarded
+    // a drain under way stops the jnats subscription itself; what is queued is now discarded
+    if (prev == State.ACTIVE) {
+      stopNats();
     }
-    stopDispatcher(transport.config().drainTimeout(), "unsubscribe");
+    long left = countLeftovers();
+    if (left > 0) {
+      log.debug("Subscription '{}' unsubscribed with {} received messages not yet handled; "
+          + "they are counted as dropped", subject, left);
+    }
+    transport.forget(this);
+    if (prev == State.ACTIVE) {
+      queue.whenEmpty().thenRun(() -> stopped.complete(null));
+    }
   }
 
   @Override
   public CompletableFuture<Void> drain(Duration timeout) {
-    if (!state.compareAndSet(State.ACTIVE, State.DRAINING)) {
+    if (!beginDrain()) {
       return stopped;
     }
-    stopDispatcher(timeout, "drain");
+    transport.drainSubscriptions(java.util.List.of(this), timeout);
     return stopped;
   }
 
   /**
    * The server refused the subscription: it never received anything, so it stops at once,
-   * without the drain (a PING) that {@link #unsubscribe()} makes.
+   * without the drain that {@link #unsubscribe()} makes.
    */
   void refused() {
+    stopNats();
     state.set(State.DISCARDING);
     stopped.complete(null);
   }
 
-  /** The connection closed: what the dispatcher still held is lost and counted. */
+  /** Moves to draining; false if this subscription was already stopping. */
+  boolean beginDrain() {
+    return state.compareAndSet(State.ACTIVE, State.DRAINING);
+  }
+
+  /**
+   * Second step of a drain, once the connection was flushed: stops the jnats subscription and
+   * completes {@link #stopped} when the queue has been handled, or at {@code deadlineNanos}
+   * (then what is still queued is dropped and counted).
+   */
+  void finishDrain(long deadlineNanos, Duration timeout) {
+    stopNats();
+    long wait = Math.max(0, deadlineNanos - System.nanoTime());
+    queue.whenEmpty()
+        .orTimeout(wait, java.util.concurrent.TimeUnit.NANOSECONDS)
+        .whenComplete((v, error) -> {
+          transport.forget(this);
+          if (error == null) {
+            stopped.complete(null);
+            return;
+          }
+          state.set(State.DISCARDING);
+          long left = countLeftovers();
+          String msg = "Subscription '" + subject + "' did not drain within "
+              + timeout.toMillis() + " ms (its handler was still busy); it was stopped anyway and "
+              + left + " waiting messages were dropped";
+          log.warn(msg);
+          stopped.completeExceptionally(new TransportException(msg, null, false));
+        });
+  }
+
+  /** A drain's flush failed: the subscription stops as if its drain had timed out. */
+  void failDrain(Throwable error) {
+    stopNats();
+    state.set(State.DISCARDING);
+    countLeftovers();
+    transport.forget(this);
+    stopped.completeExceptionally(new TransportException("Could not drain subscription '"
+        + subject + "': " + error.getMessage(), error, false));
+  }
+
+  private void stopNats() {
+    Subscription s = nats;
+    if (s == null) {
+      return;
+    }
+    try {
+      s.getDispatcher().unsubscribe(s);
+    } catch (IllegalStateException e) {
+      // already stopped with its connection
+    }
+  }
+
+  /** The connection closed: what the queue still held is lost and counted. */
   void closedWithConnection() {
     state.set(State.DISCARDING);
     long lost = countLeftovers();
@@ -143,43 +226,14 @@ final class NatsTransportSubscription implements TransportSubscription {
     stopped.complete(null);
   }
 
-  /** Counts, once, the messages the stopped dispatcher still held. */
+  /** Discards and counts what the queue still holds. */
   private long countLeftovers() {
-    Dispatcher d = dispatcher;
-    if (d == null || !leftoversCounted.compareAndSet(false, true)) {
-      return 0;
-    }
-    long left = d.getPendingMessageCount();
+    long left = queue.clear();
     if (left > 0) {
       discarded.add(left);
       transport.countDiscarded(left);
     }
     return left;
-  }
-
-  private void stopDispatcher(Duration timeout, String why) {
-    Dispatcher d = dispatcher;
-    if (d == null) {
-      stopped.complete(null);
-      transport.forget(this);
-      return;
-    }
-    transport.stopDispatcherAsync(d, timeout).whenComplete((drained, error) -> {
-      long left = countLeftovers();
-      transport.forget(this);
-      if (error != null) {
-        stopped.completeExceptionally(new TransportException("Could not " + why
-            + " subscription '" + subject + "': " + error.getMessage(), error, false));
-      } else if (!Boolean.TRUE.equals(drained)) {
-        String msg = "Subscription '" + subject + "' did not " + why + " within "
-            + timeout.toMillis() + " ms (its handler was still busy); it was stopped anyway and "
-            + left + " waiting messages were dropped";
-        log.warn(msg);
-        stopped.completeExceptionally(new TransportException(msg, null, false));
-      } else {
-        stopped.complete(null);
-      }
-    });
   }
 
   @Override
@@ -189,8 +243,7 @@ final class NatsTransportSubscription implements TransportSubscription {
 
   @Override
   public long pendingMessages() {
-    Dispatcher d = dispatcher;
-    return d == null || stopped.isDone() ? 0 : d.getPendingMessageCount();
+    return stopped.isDone() ? 0 : queue.pending();
   }
 
   @Override
@@ -200,8 +253,7 @@ final class NatsTransportSubscription implements TransportSubscription {
 
   @Override
   public long droppedMessages() {
-    Dispatcher d = dispatcher;
-    return discarded.sum() + (d == null ? 0 : d.getDroppedCount());
+    return discarded.sum() + queue.dropped();
   }
 
   /** Handler invocations that threw. */

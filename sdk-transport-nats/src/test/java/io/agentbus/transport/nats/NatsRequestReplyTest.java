@@ -149,11 +149,16 @@ class NatsRequestReplyTest {
     assertThat(requester.scheduledTimeouts()).isZero();
     // jnats forgets completed requests on its next cleanup pass (every second)
     await().atMost(WAIT).until(() -> requester.natsOutstandingRequests() == 0);
-    // no thread per request: the transport's own pools stay bounded
+    // no thread per request: the transport's own pools stay bounded (the silent subscriber's
+    // handler pool starts its threads, up to its base size, on the first messages)
     Set<String> grown = transportThreads();
     grown.removeAll(threadsBefore);
-    assertThat(grown).allMatch(n -> n.contains("agentbus-nats-reply") || n.contains("timer"))
+    assertThat(grown).allMatch(n -> n.contains("agentbus-nats-reply") || n.contains("timer")
+        || n.contains("agentbus-nats-handler"));
+    assertThat(grown).filteredOn(n -> !n.contains("agentbus-nats-handler"))
         .hasSizeLessThanOrEqualTo(5);
+    assertThat(grown).filteredOn(n -> n.contains("agentbus-nats-handler"))
+        .hasSizeLessThanOrEqualTo(HandlerPool.BASE + 1); // the pool and its watcher
     // and the connection still works
     requester.publish("svc.blackhole", null, Headers.empty(), new byte[0]);
     requester.flush(WAIT);

@@ -35,8 +35,8 @@ import java.util.TreeSet;
  *       _INBOX_<public key>.>}, the default {@link NatsTransportConfig#inboxPrefix()} of a
  *       connection with that key) &mdash; nobody else's replies;
  *   <li>publish to the agents it talks to, its teams, the queues it publishes to, the broadcasts
- *       it sends, its own {@code heartbeat} and {@code status_update}, and the dead-letter
- *       subject;
+ *       it sends, its own {@code heartbeat} and {@code status_update}, the dead-letter subject,
+ *       and its own inboxes (where a draining transport sends itself a marker);
  *   <li>answer requests through {@code allow_responses} (one reply per request received), with no
  *       publish right on any inbox.
  * </ul>
@@ -201,6 +201,8 @@ public final class NatsAuthorization {
       r.sends().forEach(t -> s.add(namespace + ".broadcast." + t));
     }
     s.add(namespace + ".deadletter");
+    // its own inboxes only, which nobody else reads: a draining transport sends itself a marker
+    s.add(inboxPrefix(identity) + ".>");
     return List.copyOf(s);
   }
 

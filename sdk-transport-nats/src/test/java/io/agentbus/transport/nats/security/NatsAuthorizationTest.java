@@ -33,7 +33,7 @@ class NatsAuthorizationTest {
     assertThat(auth.publishAllow("host")).containsExactly("acme.prod.agent.boss.*",
         "acme.prod.team.qa.*", "acme.prod.queue.reports", "acme.prod.broadcast.heartbeat",
         "acme.prod.broadcast.status_update", "acme.prod.broadcast.task_complete",
-        "acme.prod.deadletter");
+        "acme.prod.deadletter", inbox + ".>");
     assertThat(auth.serverConfig()).contains("nkey: \"" + auth.publicKey("host") + "\"")
         .contains("allow_responses: true").doesNotContain(new String(auth.seed("host")));
   }
