@@ -137,4 +137,14 @@ public interface Transport extends AutoCloseable {
   default Optional<DurableStreams> durableStreams() {
     return Optional.empty();
   }
+
+  /**
+   * A fresh subject for replies to this client alone, such as gathering the answers of several
+   * responders. The default is under the shared {@code _INBOX.}; a transport whose server
+   * restricts who reads which inbox (NATS with a per-identity inbox prefix) returns one under
+   * its own prefix.
+   */
+  default String newInbox() {
+    return "_INBOX." + java.util.UUID.randomUUID().toString().replace("-", "");
+  }
 }

@@ -500,6 +500,12 @@ public final class NatsTransport implements Transport {
     return Optional.of(jetStream);
   }
 
+  /** {@inheritDoc} Under this connection's {@link NatsTransportConfig#inboxPrefix()}. */
+  @Override
+  public String newInbox() {
+    return connection.createInbox();
+  }
+
   @Override
   public void addConnectionListener(ConnectionListener listener) {
     events.addListener(Objects.requireNonNull(listener, "listener"));

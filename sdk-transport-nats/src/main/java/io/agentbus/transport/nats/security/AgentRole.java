@@ -29,6 +29,7 @@ public final class AgentRole {
   private final Set<String> sends;
   private final Set<String> listens;
   private final Set<String> talksTo;
+  private final boolean directory;
 
   private AgentRole(Builder b) {
     this.identity = b.identity;
@@ -39,6 +40,7 @@ public final class AgentRole {
     this.sends = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.sends));
     this.listens = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.listens));
     this.talksTo = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.talksTo));
+    this.directory = b.directory;
   }
 
   /**
@@ -91,6 +93,14 @@ public final class AgentRole {
     return talksTo;
   }
 
+  /**
+   * Whether its agents list the others through discovery ({@code $SRV.INFO}, as the orchestrator
+   * monitor does at start and the {@code agentbus} command does).
+   */
+  public boolean directory() {
+    return directory;
+  }
+
   @Override
   public String toString() {
     return "AgentRole{" + identity + ", agents=" + agents + ", teams=" + teams + ", works="
@@ -122,6 +132,7 @@ public final class AgentRole {
     private final Set<String> sends = new LinkedHashSet<>();
     private final Set<String> listens = new LinkedHashSet<>();
     private final Set<String> talksTo = new LinkedHashSet<>();
+    private boolean directory;
 
     private Builder(String identity) {
       this.identity = identity;
@@ -166,6 +177,12 @@ public final class AgentRole {
     /** Agents addressed directly (ids, or {@code *}). */
     public Builder talksTo(Collection<String> ids) {
       ids.forEach(id -> talksTo.add(tokenOrAny("agent id", id)));
+      return this;
+    }
+
+    /** Lets its agents list the others through discovery; see {@link AgentRole#directory()}. */
+    public Builder directory(boolean lists) {
+      this.directory = lists;
       return this;
     }
 

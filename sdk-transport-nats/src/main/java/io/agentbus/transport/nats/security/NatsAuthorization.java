@@ -33,10 +33,12 @@ import java.util.TreeSet;
  *   <li>subscribe to its agents' direct subjects ({@code <ns>.agent.<id>.*}), its teams, the
  *       queues it works, the broadcasts it listens to, and its own request inboxes ({@code
  *       _INBOX_<public key>.>}, the default {@link NatsTransportConfig#inboxPrefix()} of a
- *       connection with that key) &mdash; nobody else's replies;
+ *       connection with that key) &mdash; nobody else's replies &mdash; and the discovery
+ *       requests its agents answer ({@code $SRV.PING}, {@code $SRV.INFO.<id>}, ...);
  *   <li>publish to the agents it talks to, its teams, the queues it publishes to, the broadcasts
  *       it sends, its own {@code heartbeat} and {@code status_update}, the dead-letter subject,
- *       and its own inboxes (where a draining transport sends itself a marker);
+ *       the duplicate-id check of its agents ({@code $SRV.PING.<id>}), and its own inboxes
+ *       (where a draining transport sends itself a marker);
  *   <li>answer requests through {@code allow_responses} (one reply per request received), with no
  *       publish right on any inbox.
  * </ul>
@@ -58,9 +60,11 @@ import java.util.TreeSet;
  */
 public final class NatsAuthorization {
   private static final List<String> ROLE_KEYS =
-      List.of("agents", "teams", "works", "publishes", "sends", "listens", "talks-to");
+      List.of("agents", "teams", "works", "publishes", "sends", "listens", "talks-to",
+          "directory");
   /** What every agent sends whatever its role: the lifecycle broadcasts. */
   private static final List<String> ALWAYS_SENT = List.of("heartbeat", "status_update");
+  private static final List<String> DISCOVERY_VERBS = List.of("PING", "INFO", "STATS");
 
   private final String namespace;
   private final Map<String, AgentRole> roles;
@@ -124,7 +128,8 @@ public final class NatsAuthorization {
           .publishes(list(p.getProperty(prefix + "publishes")))
           .sends(list(p.getProperty(prefix + "sends")))
           .listens(list(p.getProperty(prefix + "listens")))
-          .talksTo(list(p.getProperty(prefix + "talks-to")));
+          .talksTo(list(p.getProperty(prefix + "talks-to")))
+          .directory(Boolean.parseBoolean(p.getProperty(prefix + "directory", "false").trim()));
       roles.add(b.build());
     }
     for (String name : p.stringPropertyNames()) {
@@ -184,6 +189,13 @@ public final class NatsAuthorization {
     r.works().forEach(q -> s.add(namespace + ".queue." + q));
     r.listens().forEach(t -> s.add(namespace + ".broadcast." + t));
     s.add(inboxPrefix(identity) + ".>");
+    // discovery (the NATS micro service protocol): each agent answers $SRV.PING|INFO|STATS,
+    // alone, with its id, and with its id and instance
+    DISCOVERY_VERBS.forEach(v -> s.add("$SRV." + v));
+    r.agents().forEach(a -> {
+      s.add("$SRV.*." + a);
+      s.add("$SRV.*." + a + ".*");
+    });
     return List.copyOf(s);
   }
 
@@ -201,6 +213,14 @@ public final class NatsAuthorization {
       r.sends().forEach(t -> s.add(namespace + ".broadcast." + t));
     }
     s.add(namespace + ".deadletter");
+    // an agent asks $SRV.PING.<its id> at start, to find a live agent with the same id
+    r.agents().forEach(a -> s.add("$SRV.PING." + a));
+    if (r.directory()) {
+      DISCOVERY_VERBS.forEach(v -> {
+        s.add("$SRV." + v);
+        s.add("$SRV." + v + ".*");
+      });
+    }
     // its own inboxes only, which nobody else reads: a draining transport sends itself a marker
     s.add(inboxPrefix(identity) + ".>");
     return List.copyOf(s);

@@ -29,11 +29,12 @@ class NatsAuthorizationTest {
     String inbox = auth.inboxPrefix("host");
     assertThat(auth.subscribeAllow("host")).containsExactly("acme.prod.agent.a1.*",
         "acme.prod.agent.a2.*", "acme.prod.team.qa.*", "acme.prod.queue.jobs",
-        "acme.prod.broadcast.blocker", inbox + ".>");
+        "acme.prod.broadcast.blocker", inbox + ".>", "$SRV.PING", "$SRV.INFO", "$SRV.STATS",
+        "$SRV.*.a1", "$SRV.*.a1.*", "$SRV.*.a2", "$SRV.*.a2.*");
     assertThat(auth.publishAllow("host")).containsExactly("acme.prod.agent.boss.*",
         "acme.prod.team.qa.*", "acme.prod.queue.reports", "acme.prod.broadcast.heartbeat",
         "acme.prod.broadcast.status_update", "acme.prod.broadcast.task_complete",
-        "acme.prod.deadletter", inbox + ".>");
+        "acme.prod.deadletter", "$SRV.PING.a1", "$SRV.PING.a2", inbox + ".>");
     assertThat(auth.serverConfig()).contains("nkey: \"" + auth.publicKey("host") + "\"")
         .contains("allow_responses: true").doesNotContain(new String(auth.seed("host")));
   }
