@@ -23,20 +23,45 @@ http_port() { echo $((8221 + $1 + offset)); }
 start() {
   mkdir -p "$dir"
   local routes="nats://127.0.0.1:$(route_port 1),nats://127.0.0.1:$(route_port 2),nats://127.0.0.1:$(route_port 3)"
+  local pids=()
   for n in 1 2 3; do
+    : >"$dir/n$n.log" # this start's log only: the node's server ID is read from it below
     "$server" --jetstream --store_dir "$dir/n$n" --server_name "n$n" \
       --addr 127.0.0.1 --port "$(client_port $n)" --http_port "$(http_port $n)" \
       --cluster_name agentbus --cluster "nats://127.0.0.1:$(route_port $n)" --routes "$routes" \
       --log "$dir/n$n.log" --pid "$dir/n$n.pid" </dev/null >/dev/null 2>&1 &
+    pids+=("$!")
   done
-  # healthy = JetStream is up and the node has joined the meta group (needs a quorum of 2)
+  # healthy = the process this script started is running, the monitoring port answers as that
+  # very server (its ID from its own log, not merely some nats-server), JetStream is up and the
+  # node has joined the meta group (needs a quorum of 2)
   for n in 1 2 3; do
-    local url="http://127.0.0.1:$(http_port $n)/healthz"
+    local pid="${pids[$((n - 1))]}" port; port="$(http_port "$n")"
+    local ok=0 id="" answered=""
     for _ in $(seq 1 100); do
-      if curl -fsS "$url" >/dev/null 2>&1; then break; fi
+      if ! kill -0 "$pid" 2>/dev/null; then
+        echo "n$n exited at startup: $(grep -m1 -E '\[(FTL|ERR)\]' "$dir/n$n.log" || echo "see $dir/n$n.log")" >&2
+        stop
+        exit 1
+      fi
+      id="$(grep -m1 -oE 'ID: +N[A-Z0-9]+' "$dir/n$n.log" | grep -oE 'N[A-Z0-9]+$' || true)"
+      answered="$(curl -fsS "http://127.0.0.1:$port/varz" 2>/dev/null \
+        | grep -m1 -oE '"server_id": *"[A-Z0-9]+"' | grep -oE 'N[A-Z0-9]+' || true)"
+      if [ -n "$id" ] && [ "$answered" = "$id" ] && curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then
+        ok=1
+        break
+      fi
       sleep 0.1
     done
-    curl -fsS "$url" >/dev/null || { echo "n$n is not healthy; see $dir/n$n.log" >&2; exit 1; }
+    if [ "$ok" -ne 1 ]; then
+      if [ -n "$answered" ] && [ "$answered" != "$id" ]; then
+        echo "n$n is not healthy: monitoring port $port answers as server $answered, not n$n (${id:-no ID yet}); another server holds the port. See $dir/n$n.log" >&2
+      else
+        echo "n$n is not healthy; see $dir/n$n.log" >&2
+      fi
+      stop
+      exit 1
+    fi
   done
   echo "cluster up: nats://127.0.0.1:$(client_port 1),nats://127.0.0.1:$(client_port 2),nats://127.0.0.1:$(client_port 3)"
 }

@@ -15,7 +15,8 @@ assert new File(tests, 'ParserDev001NatsTest.java').isFile()
 def pom = new File(projectDir, 'pom.xml').text
 assert pom.contains('<artifactId>parser-dev</artifactId>')
 // the project declares what it uses: the Guice wiring, and each transport and codec configuration may pick
-['sdk-guice', 'sdk-transport-inmemory', 'sdk-transport-nats', 'sdk-codec-json', 'sdk-codec-protobuf'].each {
+['sdk-guice', 'sdk-transport-inmemory', 'sdk-transport-nats', 'sdk-codec-json', 'sdk-codec-protobuf',
+ 'sdk-opentelemetry', 'sdk-micrometer'].each {
   assert pom.contains("<artifactId>${it}</artifactId>") : "pom.xml does not declare ${it}"
 }
 assert !pom.contains('<artifactId>sdk-agent-template</artifactId>') : 'sdk-guice brings the template'
@@ -24,7 +25,23 @@ assert new File(projectDir, 'src/test/resources/durable/agentbus.properties').te
 assert !pom.contains('@') : 'an @...@ placeholder was left unfiltered in pom.xml'
 def props = new File(projectDir, 'src/main/resources/agentbus.properties').text
 assert props.contains('agentbus.transport=inmemory')
+assert props.contains('#agentbus.tracing=otel') && props.contains('#agentbus.metrics=micrometer')
 assert props.contains('orchestrator.agent.parser-dev-001.')
 assert new File(projectDir, 'docker-compose.yml').text.contains('8222:8222')
 assert new File(projectDir, '.gitignore').isFile()
+// exec:java runs the main named by a property, so -Dexec.mainClass=... can pick another
+assert pom.contains('<exec.mainClass>org.example.parsers.Main</exec.mainClass>')
+assert !pom.contains('<mainClass>') : 'a hard-coded <mainClass> would ignore -Dexec.mainClass'
+assert new File(tests, 'PairOfAgentsTest.java').text.contains('kit.hold(ParserDev001.ID)')
+assert new File(tests, 'ParserDev001Test.java').text.contains('AgentTestKit.create()')
+// the README's table lists every file the archetype wrote
+def readme = new File(projectDir, 'README.md').text
+projectDir.eachFileRecurse(groovy.io.FileType.FILES) { f ->
+  String rel = projectDir.toPath().relativize(f.toPath()).toString().replace('\\', '/')
+  if (rel.startsWith('target/') || rel.endsWith('build.log')) {
+    return
+  }
+  String listed = rel.replaceFirst('^src/(main|test)/java/org/example/parsers/', 'src/$1/java/.../')
+  assert readme.contains('`' + listed + '`') : "README.md does not list ${rel} (as `${listed}`)"
+}
 return true

@@ -55,6 +55,7 @@ final class DeadLetters {
           raw.subject());
       publisher.send(subject, null, dl.headers(), dl.payload());
       metrics.deadLettered.increment();
+      publisher.notifyDeadLetter(raw, error);
     } catch (RuntimeException e) {
       metrics.deadLetterFailures.increment();
       log.error("Could not dead-letter a message from '{}' ({}); it is counted in "
@@ -96,6 +97,7 @@ final class DeadLetters {
     }
     metrics.deadLettered.increment();
     queue.deadLettered.increment();
+    publisher.notifyDeadLetter(raw, error);
     return id;
   }
 

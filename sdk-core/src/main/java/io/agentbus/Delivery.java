@@ -19,9 +19,11 @@ public final class Delivery {
   private final @Nullable String replyTo;
   private final Codec codec;
   private final @Nullable StoredMessage stored;
+  private final int payloadSize;
 
   Delivery(PublishPath replies, AgentMessage message, String subject, Headers headers,
-      @Nullable String replyTo, Codec codec, @Nullable StoredMessage stored) {
+      @Nullable String replyTo, Codec codec, @Nullable StoredMessage stored, int payloadSize) {
+    this.payloadSize = payloadSize;
     this.replies = replies;
     this.message = message;
     this.subject = subject;
@@ -86,6 +88,11 @@ public final class Delivery {
   /** When the stream stored it, or null when it did not come from a stream. */
   public @Nullable Instant storedAt() {
     return stored == null ? null : stored.storedAt();
+  }
+
+  /** The size in bytes of the payload as it arrived, before decoding. */
+  public int payloadSize() {
+    return payloadSize;
   }
 
   /** The codec the message arrived in (and that replies use). */

@@ -83,7 +83,7 @@ final class DeliveryPipeline {
   Delivery delivery(TransportMessage raw, CodecSelector.Decoded decoded,
       @Nullable StoredMessage stored) {
     return new Delivery(publisher, decoded.message, raw.subject(), raw.headers(),
-        stored == null ? raw.replyTo() : null, decoded.codec, stored);
+        stored == null ? raw.replyTo() : null, decoded.codec, stored, raw.payload().length);
   }
 
   /** Calls {@code handler} through the interceptors; what it throws reaches the caller. */

@@ -88,8 +88,7 @@ final class DurableWorkQueue {
     ensureDeclared();
     Codec codec = publisher.primaryCodec();
     byte[] payload = codec.encode(message);
-    Headers headers = publisher.headersFor(subject, message, codec, payload)
-        .with(Headers.MESSAGE_ID, messageId);
+    Headers headers = publisher.headersFor(subject, message, codec, payload, messageId);
     Instant deadline = scheduler.now().plus(options.publishTimeout());
     CompletableFuture<QueueReceipt> result = new CompletableFuture<>();
     attempt(result, headers, payload, messageId, deadline);
@@ -128,6 +127,9 @@ final class DurableWorkQueue {
         metrics.published.increment();
         if (ack.duplicate()) {
           counters.publishDuplicates.increment();
+          log.info("Item {} was already stored on durable queue '{}' (same message id within the "
+              + "duplicate window {}); the queue keeps the first copy and dropped this one",
+              messageId, queue, options.duplicateWindow());
         }
         result.complete(new QueueReceipt(queue, messageId, true, ack.stream(), ack.sequence(),
             ack.duplicate()));
@@ -186,7 +188,7 @@ final class DurableWorkQueue {
         : "seq:" + stored.stream() + ":" + stored.sequence();
     switch (processed.claim(key, scheduler.now())) {
       case DONE:
-        log.debug("Item {} of queue '{}' was already handled here; acknowledging the redelivered "
+        log.info("Item {} of queue '{}' was already handled here; acknowledging the redelivered "
             + "copy (delivery {}) without handling it again", key, queue, count);
         ack(stored, key);
         counters.duplicatesSuppressed.increment();

@@ -48,6 +48,13 @@ public final class Headers {
    * happen to share an id (a task id) are both kept in the one dead-letter stream.
    */
   public static final String ORIGINAL_MESSAGE_ID = "AgentBus-Original-Msg-Id";
+  /**
+   * On the messages of a task ({@code task_assignment}, {@code status_update}, {@code
+   * task_complete}, {@code task_failed} whose content has a string {@code task_id}): a copy of that
+   * id, for tools that follow a task without decoding payloads. The content's {@code task_id} is
+   * authoritative; a peer may leave the header out.
+   */
+  public static final String TASK_ID = "AgentBus-Task-Id";
 
   private static final Headers EMPTY = new Headers(Map.of());
 

@@ -1,5 +1,6 @@
 package io.agentbus;
 
+import io.agentbus.spi.BusExtension;
 import io.agentbus.spi.Codec;
 import io.agentbus.spi.ConnectionListener;
 import io.agentbus.spi.DurableStreams;
@@ -248,6 +249,29 @@ public final class MessageBus implements AutoCloseable {
       Duration timeout) {
     Subjects.requireSubject("subject", subject);
     return requests.requestAsync(subject, message, timeout);
+  }
+
+  /**
+   * Scatter-gather: publishes {@code message} to {@code subject} (a broadcast, a team's subject,
+   * any subject many agents subscribe to) with a reply subject of its own, and gathers every
+   * reply until {@code options} says stop: {@link GatherOptions#maxReplies()} replies, every
+   * {@linkplain GatherOptions#expected() expected} agent answered, a {@linkplain
+   * GatherOptions#quietPeriod() quiet period}, or the {@linkplain GatherOptions#deadline()
+   * deadline}, whichever comes first (timed by the bus's scheduler). Responders answer as to any
+   * request ({@link Delivery#reply}, or a seed agent's {@code msg.respond}); a responder that
+   * fails is counted in {@link GatherResult#failures()}. The future never completes exceptionally
+   * once the request went out; cancelling it stops gathering.
+   *
+   * @throws InvalidSubjectException if {@code subject} is not a publishable subject
+   * @throws IllegalStateException once the bus is closed
+   */
+  public CompletableFuture<GatherResult> gather(String subject, AgentMessage message,
+      GatherOptions options) {
+    Subjects.requireSubject("subject", subject);
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(options, "options");
+    return new ScatterGather(transport, publisher, codecs, scheduler, subject, options)
+        .start(message);
   }
 
   // ------------------------------------------------------------------ subscribing
@@ -567,6 +591,7 @@ public final class MessageBus implements AutoCloseable {
     private @Nullable Transport transport;
     private @Nullable Codec codec;
     private final List<Codec> additionalCodecs = new ArrayList<>();
+    private final List<BusExtension> extensions = new ArrayList<>();
     private String namespace = Subjects.DEFAULT_NAMESPACE;
     private Scheduler scheduler = Scheduler.system();
     private Duration defaultRequestTimeout = Duration.ofSeconds(5);
@@ -673,6 +698,17 @@ public final class MessageBus implements AutoCloseable {
     }
 
     /**
+     * Adds an optional capability, such as tracing or metrics: {@code extension} adds its
+     * interceptors to this builder now, and {@linkplain BusExtension#bind is bound} to the bus
+     * once built.
+     */
+    public Builder addExtension(BusExtension extension) {
+      Objects.requireNonNull(extension, "extension").configure(this);
+      extensions.add(extension);
+      return this;
+    }
+
+    /**
      * Builds the bus. With durable queues configured by name or kept history, declares their
      * streams now, over the network: so that nothing published from here on is missed by the
      * history, and so that a server without streams fails at startup rather than at the first
@@ -684,7 +720,16 @@ public final class MessageBus implements AutoCloseable {
      * @throws TransportException if the transport's store cannot be reached to declare them
      */
     public MessageBus build() {
-      return new MessageBus(this);
+      MessageBus bus = new MessageBus(this);
+      try {
+        for (BusExtension e : extensions) {
+          e.bind(bus);
+        }
+      } catch (RuntimeException e) {
+        bus.close();
+        throw e;
+      }
+      return bus;
     }
   }
 }

@@ -3,11 +3,15 @@ package io.agentbus;
 import io.agentbus.spi.Codec;
 import io.agentbus.spi.MessageInterceptor;
 import io.agentbus.spi.Transport;
+import io.agentbus.spi.TransportMessage;
 import io.agentbus.time.Scheduler;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How one {@link MessageBus} puts a message on the wire: encode, the headers a receiver needs
@@ -16,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * replies and dead letters. Thread-safe.
  */
 final class PublishPath {
+  private static final Logger log = LoggerFactory.getLogger(PublishPath.class);
+
   private final Transport transport;
   private final CodecSelector codecs;
   private final List<MessageInterceptor> interceptors;
@@ -31,6 +37,10 @@ final class PublishPath {
     this.metrics = metrics;
     this.scheduler = scheduler;
     this.closed = closed;
+  }
+
+  List<MessageInterceptor> interceptors() {
+    return interceptors;
   }
 
   Scheduler scheduler() {
@@ -78,11 +88,50 @@ final class PublishPath {
    * (see docs/performance.md for what the copy cost).
    */
   Headers headersFor(String subject, AgentMessage message, Codec codec, byte[] payload) {
-    Headers headers = codecs.contentTypeHeaders(codec, payload);
+    return headersFor(subject, message, codec, payload, null);
+  }
+
+  /**
+   * As {@link #headersFor(String, AgentMessage, Codec, byte[])}, with {@code messageId} (when not
+   * null) in {@link Headers#MESSAGE_ID} before the interceptors run, so that they see it.
+   */
+  Headers headersFor(String subject, AgentMessage message, Codec codec, byte[] payload,
+      @Nullable String messageId) {
+    Headers headers = withTaskId(codecs.contentTypeHeaders(codec, payload), message);
+    if (messageId != null) {
+      headers = headers.with(Headers.MESSAGE_ID, messageId);
+    }
     for (MessageInterceptor i : interceptors) {
       headers = i.beforePublish(subject, message, headers, payload);
     }
     return headers;
+  }
+
+  /** Tells the interceptors that {@code raw} is dead-lettered; what they throw is logged. */
+  void notifyDeadLetter(TransportMessage raw, String error) {
+    for (MessageInterceptor i : interceptors) {
+      try {
+        i.onDeadLetter(raw, error);
+      } catch (RuntimeException e) {
+        log.warn("Interceptor {} failed on the dead letter of a message from '{}'; ignored", i,
+            raw.subject(), e);
+      }
+    }
+  }
+
+  private static final Set<MessageType> TASK_TYPES = Set.of(MessageType.TASK_ASSIGNMENT,
+      MessageType.STATUS_UPDATE, MessageType.TASK_COMPLETE, MessageType.TASK_FAILED);
+
+  /** Copies a task message's {@code task_id} into {@link Headers#TASK_ID} (docs/wire-format.md). */
+  private static Headers withTaskId(Headers headers, AgentMessage message) {
+    if (!TASK_TYPES.contains(message.messageType())) {
+      return headers;
+    }
+    Object id = message.content().get("task_id");
+    if (!(id instanceof String s) || s.isEmpty() || !isHeaderSafe(s)) {
+      return headers;
+    }
+    return headers.with(Headers.TASK_ID, s);
   }
 
   /** A header value on one line and at most about 1 KiB: headers travel in the protocol line. */

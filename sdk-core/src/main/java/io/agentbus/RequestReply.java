@@ -1,11 +1,14 @@
 package io.agentbus;
 
 import io.agentbus.spi.Codec;
+import io.agentbus.spi.MessageInterceptor;
 import io.agentbus.spi.Transport;
 import io.agentbus.spi.TransportMessage;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Requests of one {@link MessageBus}: encode and send on a fresh inbox, wait (on the caller's
@@ -25,6 +28,35 @@ final class RequestReply {
 
   /** Sends {@code message} to {@code subject} and waits on this thread for the reply. */
   AgentMessage request(String subject, AgentMessage message, Duration timeout) {
+    List<MessageInterceptor> interceptors = publisher.interceptors();
+    if (interceptors.isEmpty()) {
+      return send(subject, message, timeout);
+    }
+    CompletableFuture<AgentMessage> reply = around(interceptors, 0, subject, message, () -> {
+      try {
+        return CompletableFuture.completedFuture(send(subject, message, timeout));
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    });
+    try {
+      return reply.join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+  }
+
+  /** Calls the interceptors' {@code aroundRequest} from {@code index} on, then {@code last}. */
+  private static CompletableFuture<AgentMessage> around(List<MessageInterceptor> interceptors,
+      int index, String subject, AgentMessage message, MessageInterceptor.RequestChain last) {
+    if (index == interceptors.size()) {
+      return last.proceed();
+    }
+    return interceptors.get(index).aroundRequest(subject, message,
+        () -> around(interceptors, index + 1, subject, message, last));
+  }
+
+  private AgentMessage send(String subject, AgentMessage message, Duration timeout) {
     publisher.checkOpen();
     Codec codec = publisher.primaryCodec();
     byte[] payload = codec.encode(message);
@@ -48,6 +80,16 @@ final class RequestReply {
 
   /** Sends {@code message} to {@code subject}; the future completes with the reply. */
   CompletableFuture<AgentMessage> requestAsync(String subject, AgentMessage message,
+      Duration timeout) {
+    List<MessageInterceptor> interceptors = publisher.interceptors();
+    if (interceptors.isEmpty()) {
+      return sendAsync(subject, message, timeout);
+    }
+    return around(interceptors, 0, subject, message,
+        () -> sendAsync(subject, message, timeout));
+  }
+
+  private CompletableFuture<AgentMessage> sendAsync(String subject, AgentMessage message,
       Duration timeout) {
     publisher.checkOpen();
     Codec codec = publisher.primaryCodec();

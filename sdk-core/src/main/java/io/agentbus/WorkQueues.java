@@ -89,10 +89,7 @@ final class WorkQueues {
     String subject = subjects.queue(queueName);
     Codec codec = publisher.primaryCodec();
     byte[] payload = codec.encode(message);
-    Headers headers = publisher.headersFor(subject, message, codec, payload);
-    if (messageId != null) {
-      headers = headers.with(Headers.MESSAGE_ID, messageId);
-    }
+    Headers headers = publisher.headersFor(subject, message, codec, payload, messageId);
     publisher.send(subject, null, headers, payload);
     metrics.queue(queueName).published.increment();
     return new QueueReceipt(queueName, messageId, false, null, 0, false);

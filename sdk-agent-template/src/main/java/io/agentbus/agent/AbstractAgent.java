@@ -6,6 +6,7 @@ import io.agentbus.AgentEndpoint;
 import io.agentbus.AgentMessage;
 import io.agentbus.Delivery;
 import io.agentbus.MessageBus;
+import io.agentbus.MessageHandler;
 import io.agentbus.MessageType;
 import io.agentbus.Subjects;
 import io.agentbus.Subscription;
@@ -13,6 +14,7 @@ import io.agentbus.MessageHandler;
 import io.agentbus.agent.discovery.AgentService;
 import io.agentbus.agent.internal.AgentThreads;
 import io.agentbus.agent.internal.Closer;
+import io.agentbus.agent.internal.HandlerMdc;
 import io.agentbus.agent.internal.Heartbeat;
 import io.agentbus.agent.internal.ServiceLifecycle;
 import io.agentbus.agent.internal.ShutdownHook;
@@ -396,16 +398,18 @@ public abstract class AbstractAgent implements Agent {
 
   private void subscribeAll(String myId, Handlers handlers) {
     MessageBus bus = bus();
-    subscriptions.add(bus.subscribeToAgentMessages(myId, this::onAddressed));
+    MessageHandler addressed = HandlerMdc.wrap(myId, this::onAddressed);
+    subscriptions.add(bus.subscribeToAgentMessages(myId, addressed));
     for (String team : teams()) {
-      subscriptions.add(bus.subscribeToTeam(team, this::onAddressed));
+      subscriptions.add(bus.subscribeToTeam(team, addressed));
     }
     handlers.broadcasts().forEach((type, handler) ->
         subscriptions.add(bus.subscribeToBroadcasts(type,
-            timed(DiscoverySupport.broadcastEndpoint(type), handler))));
+            HandlerMdc.wrap(myId, timed(DiscoverySupport.broadcastEndpoint(type), handler)))));
     handlers.queues().forEach((name, q) ->
         subscriptions.add(bus.createWorkQueue(name,
-            timed(DiscoverySupport.queueEndpoint(name), q.handler()), q.workers())));
+            HandlerMdc.wrap(myId, timed(DiscoverySupport.queueEndpoint(name), q.handler())),
+            q.workers())));
     // on NATS a subscription is live once the server has it: make sure before anyone is told
     // (by our first heartbeat) that we are here
     bus.flush(context.drainTimeout());

@@ -4,6 +4,9 @@ import io.agentbus.Agent;
 import io.agentbus.MessageBus;
 import io.agentbus.agent.internal.ServiceLifecycle;
 import io.agentbus.agent.internal.ShutdownHook;
+import io.agentbus.agent.supervision.RestartPolicy;
+import io.agentbus.agent.supervision.SupervisedAgent;
+import io.agentbus.agent.supervision.Supervisor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +14,7 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +46,7 @@ public final class AgentHost implements AutoCloseable {
   private final List<Agent> agents = new ArrayList<>(); // guarded by this
   private final ServiceLifecycle lifecycle = new Lifecycle();
   private volatile @Nullable ShutdownHook shutdownHook;
+  private @Nullable Supervisor supervisor; // guarded by this
 
   private AgentHost(MessageBus bus, Duration stopTimeout, boolean shutdownHook) {
     this.bus = Objects.requireNonNull(bus, "bus");
@@ -92,6 +97,27 @@ public final class AgentHost implements AutoCloseable {
       a.awaitRunning(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
     return this;
+  }
+
+  /**
+   * Starts an agent from {@code factory} under supervision: when it fails (its start or work
+   * loop), a fresh instance from the factory replaces it, by {@code policy} (see {@link
+   * Supervisor}); {@link #close()} stops it with the others. Returns at once.
+   *
+   * @throws IllegalStateException if the host is closed
+   */
+  public SupervisedAgent supervise(Supplier<? extends Agent> factory, RestartPolicy policy) {
+    Supervisor s;
+    synchronized (this) {
+      if (!lifecycle.isRunning()) {
+        throw new IllegalStateException("This AgentHost is closed");
+      }
+      if (supervisor == null) {
+        supervisor = Supervisor.builder(bus).stopTimeout(stopTimeout).build();
+      }
+      s = supervisor;
+    }
+    return s.supervise(factory, policy);
   }
 
   /**
@@ -157,8 +183,13 @@ public final class AgentHost implements AutoCloseable {
 
   private void stopAgents() {
     List<Agent> toStop;
+    Supervisor s;
     synchronized (this) {
       toStop = new ArrayList<>(agents);
+      s = supervisor;
+    }
+    if (s != null) {
+      s.close(); // no more restarts; its agents stop first, as the last started
     }
     // one at a time, last started first: an orchestrator started first sees the others leave
     for (int i = toStop.size() - 1; i >= 0; i--) {

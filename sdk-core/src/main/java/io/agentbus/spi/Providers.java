@@ -11,9 +11,9 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * Finds the {@link TransportProvider}s and {@link CodecProvider}s on the classpath ({@link
- * ServiceLoader}). A name that finds nothing fails with a message listing what was found and
- * which module to add.
+ * Finds the {@link TransportProvider}s, {@link CodecProvider}s and {@link BusExtensionProvider}s
+ * on the classpath ({@link ServiceLoader}). A name that finds nothing fails with a message listing
+ * what was found and which module to add.
  */
 public final class Providers {
   /** The modules of AgentBus's own providers, to tell a user what to add. */
@@ -21,7 +21,9 @@ public final class Providers {
       "nats", "io.agentbus:sdk-transport-nats",
       "inmemory", "io.agentbus:sdk-transport-inmemory",
       "json", "io.agentbus:sdk-codec-json",
-      "protobuf", "io.agentbus:sdk-codec-protobuf");
+      "protobuf", "io.agentbus:sdk-codec-protobuf",
+      "otel", "io.agentbus:sdk-opentelemetry",
+      "micrometer", "io.agentbus:sdk-micrometer");
 
   private Providers() {}
 
@@ -32,7 +34,7 @@ public final class Providers {
    *     module that provides {@code name}
    */
   public static TransportProvider transport(String name) {
-    return find("transport", name, transports(), TransportProvider::name);
+    return find("transport", "transport", name, transports(), TransportProvider::name);
   }
 
   /**
@@ -41,7 +43,27 @@ public final class Providers {
    * @throws ConfigurationException if none is on the classpath, as {@link #transport}
    */
   public static CodecProvider codec(String name) {
-    return find("codec", name, codecs(), CodecProvider::name);
+    return find("codec", "codec", name, codecs(), CodecProvider::name);
+  }
+
+  /**
+   * The bus extension provider of {@code kind} named {@code name} (both case-insensitive), such as
+   * kind {@code tracing}, name {@code otel}.
+   *
+   * @throws ConfigurationException if none is on the classpath, as {@link #transport}
+   */
+  public static BusExtensionProvider extension(String kind, String name) {
+    return find(kind, kind + " extension", name, extensions(kind), BusExtensionProvider::name);
+  }
+
+  /** Every bus extension provider of {@code kind} on the classpath, by name. */
+  public static Map<String, BusExtensionProvider> extensions(String kind) {
+    Map<String, BusExtensionProvider> all = load(BusExtensionProvider.class,
+        p -> p.kind() + "/" + p.name());
+    Map<String, BusExtensionProvider> ofKind = new TreeMap<>();
+    all.values().stream().filter(p -> p.kind().equalsIgnoreCase(kind))
+        .forEach(p -> ofKind.putIfAbsent(p.name().toLowerCase(Locale.ROOT), p));
+    return ofKind;
   }
 
   /** Every transport provider on the classpath of this class's loader, by name. */
@@ -75,14 +97,18 @@ public final class Providers {
     return found;
   }
 
-  private static <T> T find(String kind, String name, Map<String, T> found,
+  /**
+   * @param key the setting that selects it, after {@code agentbus.}
+   * @param what what the setting selects, as the error names it
+   */
+  private static <T> T find(String key, String what, String name, Map<String, T> found,
       Function<T, String> nameOf) {
     T p = found.get(name.trim().toLowerCase(Locale.ROOT));
     if (p != null) {
       return p;
     }
     String module = MODULES.get(name.trim().toLowerCase(Locale.ROOT));
-    throw new ConfigurationException("agentbus." + kind + "=" + name + " selects a " + kind
+    throw new ConfigurationException("agentbus." + key + "=" + name + " selects a " + what
         + " that is not on the classpath; found " + (found.isEmpty() ? "none" : found.keySet())
         + (module == null ? ". Add the module that provides it"
             : ". Add the dependency " + module + " (the same version as sdk-core)")

@@ -6,6 +6,9 @@ import io.agentbus.AgentMessage;
 import io.agentbus.MessageType;
 import io.agentbus.agent.AgentContext;
 import io.agentbus.agent.Handlers;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -36,8 +39,15 @@ final class ParserDeveloper extends DemoAgent {
     handlers.workLoop(this::writeTheParser); // runs once the agent is RUNNING
   }
 
+  /**
+   * Runs in a span of its own, so that with {@code AGENTBUS_TRACING=otel} the whole flow (the
+   * request, the answer, the completion and the decomposer's reaction) is one trace; without
+   * tracing the span is a no-op.
+   */
   private void writeTheParser() {
-    try {
+    Span span = GlobalOpenTelemetry.getTracer("io.agentbus.examples")
+        .spanBuilder("write the TaskParser").startSpan();
+    try (Scope ignored = span.makeCurrent()) {
       Map<String, Object> ask = ordered(
           "resource", "task_model",
           "reason", "Need to implement TaskParser");
@@ -52,7 +62,10 @@ final class ParserDeveloper extends DemoAgent {
       broadcast(MessageType.TASK_COMPLETE, DONE);
     } catch (RuntimeException e) {
       answer.completeExceptionally(e);
+      span.recordException(e);
       throw e;
+    } finally {
+      span.end();
     }
   }
 }

@@ -39,6 +39,7 @@ public final class AgentApplication {
   private static final Logger log = LoggerFactory.getLogger(AgentApplication.class);
   /** How long the agents may take to subscribe and send their first heartbeat. */
   public static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  private static final String GUICE_BYTECODE_GEN = "guice_bytecode_gen_option";
 
   private AgentApplication() {}
 
@@ -87,8 +88,17 @@ public final class AgentApplication {
     host.close();
   }
 
-  /** The injector for {@code config}, with {@code overrides} replacing its bindings. */
+  /**
+   * The injector for {@code config}, with {@code overrides} replacing its bindings. Unless the JVM
+   * sets it, this turns Guice's bytecode generation off ({@code
+   * -Dguice_bytecode_gen_option=DISABLED}): AgentBus uses no method interception, and Guice 7's
+   * generator calls {@code sun.misc.Unsafe}, which JDK 24 and newer warn about at startup. A
+   * project that binds interceptors sets {@code -Dguice_bytecode_gen_option=ENABLED}.
+   */
   public static Injector injector(AgentBusConfig config, Module... overrides) {
+    if (System.getProperty(GUICE_BYTECODE_GEN) == null) {
+      System.setProperty(GUICE_BYTECODE_GEN, "DISABLED");
+    }
     return Guice.createInjector(Modules.override(new AgentBusModule(config)).with(overrides));
   }
 

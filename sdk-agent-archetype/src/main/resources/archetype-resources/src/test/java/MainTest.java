@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.inject.Injector;
 import io.agentbus.Agent;
 import io.agentbus.AgentMessage;
+import io.agentbus.Headers;
 import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
 import io.agentbus.QueueOptions;
@@ -12,6 +13,13 @@ import io.agentbus.agent.AgentHost;
 import io.agentbus.agent.config.AgentBusConfig;
 import io.agentbus.guice.AgentApplication;
 import io.agentbus.agent.config.ConfigKey;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -77,6 +85,36 @@ class MainTest {
           Map.of("task", "invoice-2025-12"));
       assertThat(handled.get(WAIT.toSeconds(), TimeUnit.SECONDS).content())
           .containsEntry("task", "invoice-2025-12");
+    }
+  }
+
+  @Test
+  void configurationAloneTurnsOnTracingAndMetrics() throws Exception {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Metrics.addRegistry(registry);
+    AgentBusConfig config = AgentBusConfig.fromProperties(Map.of("agentbus.shutdown-hook",
+        "false", "agentbus.tracing", "otel", "agentbus.metrics", "micrometer"));
+    try (AgentHost host =
+        AgentApplication.start(AgentApplication.injector(config), ${agentClassName}.class)) {
+      MessageBus bus = host.bus();
+      CompletableFuture<Headers> headers = new CompletableFuture<>();
+      bus.subscribeToBroadcasts(MessageType.STATUS_UPDATE, d -> headers.complete(d.headers()));
+      // a trace started elsewhere (here made up): what is sent inside it carries its context
+      SpanContext parent = SpanContext.create("4bf92f3577b34da6a3ce929d0e0e4736",
+          "00f067aa0ba902b7", TraceFlags.getSampled(), TraceState.getDefault());
+      try (Scope ignored = Span.wrap(parent).makeCurrent()) {
+        bus.endpoint("main-test").broadcast(MessageType.STATUS_UPDATE, Map.of("status", "x"));
+      }
+      assertThat(headers.get(WAIT.toSeconds(), TimeUnit.SECONDS).first("traceparent"))
+          .startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-");
+
+      bus.endpoint("main-test").request(${agentClassName}.ID, MessageType.RESOURCE_REQUEST,
+          Map.of("resource", ${agentClassName}.RESOURCE), WAIT);
+      assertThat(registry.get("agentbus.request.duration").tags("message.type",
+          "resource_request", "outcome", "success").timer().count()).isEqualTo(1);
+    } finally {
+      Metrics.removeRegistry(registry);
+      Metrics.globalRegistry.clear();
     }
   }
 }

@@ -14,6 +14,7 @@ import io.agentbus.config.ConfigValues;
 import io.agentbus.config.Settings;
 import io.agentbus.spi.Codec;
 import io.agentbus.spi.CodecProvider;
+import io.agentbus.spi.BusExtensionProvider;
 import io.agentbus.spi.Providers;
 import io.agentbus.spi.Transport;
 import io.agentbus.spi.TransportProvider;
@@ -28,6 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -35,6 +37,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,6 +101,7 @@ public final class AgentBusConfig {
   private final int monitorMaxAgents;
   private final Duration monitorRetention;
   private final Durability durability;
+  private final List<BusExtensionProvider> extensions;
 
   private AgentBusConfig(Settings settings) {
     this.settings = settings;
@@ -129,7 +133,11 @@ public final class AgentBusConfig {
           + "), or every agent would be taken for dead between two heartbeats");
     }
     this.durability = Durability.read(settings);
+    this.extensions = Stream.of(extension(ConfigKey.TRACING), extension(ConfigKey.METRICS))
+        .flatMap(Optional::stream).toList();
     warnAboutUnknownKeys(transports);
+    EnvironmentWarnings.warn(log, settings, transport, sourceOf(ConfigKey.TRANSPORT),
+        transports.keySet(), codecProviders.keySet());
   }
 
   // ------------------------------------------------------------------ factories
@@ -305,6 +313,11 @@ public final class AgentBusConfig {
 
   // ------------------------------------------------------------------ building
 
+  /** The names of the tracing and metrics extensions this configuration turns on, maybe none. */
+  public List<String> extensions() {
+    return extensions.stream().map(p -> p.kind() + "=" + p.name()).toList();
+  }
+
   /**
    * Creates the configured transport with its provider, from {@link #settings()}. The caller
    * owns it (a {@link MessageBus} built on it closes it).
@@ -325,7 +338,8 @@ public final class AgentBusConfig {
    * A {@link MessageBus} builder set up from this configuration on {@code transport}, publishing
    * with {@code codec}: the namespace, the default request timeout, the queues and histories, and
    * every other codec on the classpath as an additional codec, so that what any agent sends is
-   * understood (the seed's header-less JSON, Java agents configured with another codec). The
+   * understood (the seed's header-less JSON, Java agents configured with another codec), and the
+   * tracing and metrics extensions {@code agentbus.tracing} and {@code agentbus.metrics} turn on. The
    * caller may add a scheduler or interceptors before building.
    */
   public MessageBus.Builder messageBusBuilder(Transport transport, Codec codec) {
@@ -344,6 +358,9 @@ public final class AgentBusConfig {
     durability.queues().forEach(b::queue);
     broadcastHistory().ifPresent(b::keepBroadcasts);
     deadLetterHistory().ifPresent(b::keepDeadLetters);
+    for (BusExtensionProvider p : extensions) {
+      b.addExtension(p.create(settings));
+    }
     return b;
   }
 
@@ -404,7 +421,8 @@ public final class AgentBusConfig {
         + ", requestTimeout=" + requestTimeout + ", drainTimeout=" + drainTimeout
         + ", shutdownHook=" + shutdownHook + ", discovery=" + discovery + ", duplicateIds="
         + duplicateIds + ", defaultQueue=" + durability.defaultQueue()
-        + ", queues=" + new TreeMap<>(durability.queues()) + "}";
+        + ", queues=" + new TreeMap<>(durability.queues()) + ", extensions=" + extensions()
+        + "}";
   }
 
   // ------------------------------------------------------------------ parsing
@@ -441,6 +459,16 @@ public final class AgentBusConfig {
           + describe(ConfigKey.NAMESPACE, v) + ": one or more dot-separated subject tokens are "
           + "expected, like 'orchestrator' or 'acme.prod' (" + e.getMessage() + ")", e);
     }
+  }
+
+  /** The extension {@code key} selects by name, or none for {@code none}. */
+  private Optional<BusExtensionProvider> extension(ConfigKey key) {
+    Settings.Value v = require(key);
+    if (v.text().trim().equalsIgnoreCase("none")) {
+      return Optional.empty();
+    }
+    String kind = key.key().substring(PREFIX.length());
+    return Optional.of(provider(key, name -> Providers.extension(kind, name)));
   }
 
   private DuplicateIdPolicy parseDuplicateIds() {

@@ -39,6 +39,12 @@ public enum ConfigKey {
   SHUTDOWN_HOOK("agentbus.shutdown-hook", "AGENTBUS_SHUTDOWN_HOOK", "true",
       "Whether a JVM shutdown hook stops the agents (announcing they go offline) and closes the "
           + "bus: true or false."),
+  TRACING("agentbus.tracing", "AGENTBUS_TRACING", "none",
+      "Tracing of every message: none, or otel (OpenTelemetry, W3C trace context in message "
+          + "headers; module sdk-opentelemetry, exporters configured by the OTEL_* variables)."),
+  METRICS("agentbus.metrics", "AGENTBUS_METRICS", "none",
+      "Metrics of the bus: none, or micrometer (meters in Micrometer's global registry; module "
+          + "sdk-micrometer)."),
   DISCOVERY("agentbus.discovery", "AGENTBUS_DISCOVERY", "true",
       "Whether each agent answers the NATS micro service protocol ($SRV.PING, $SRV.INFO, "
           + "$SRV.STATS) and checks at start that no live agent has its id: true or false."),
@@ -50,6 +56,19 @@ public enum ConfigKey {
           + "ones are ignored (counted, logged once a minute)."),
   MONITOR_RETENTION("agentbus.monitor.retention", "AGENTBUS_MONITOR_RETENTION", "1h",
       "How long the orchestrator monitor keeps an agent that left or died before forgetting it."),
+  SUPERVISION_MAX_RESTARTS("agentbus.supervision.max-restarts",
+      "AGENTBUS_SUPERVISION_MAX_RESTARTS", "3",
+      "How many times a supervised agent is restarted within the window before it stays failed "
+          + "(0: never restarted)."),
+  SUPERVISION_WINDOW("agentbus.supervision.window", "AGENTBUS_SUPERVISION_WINDOW", "60s",
+      "The sliding window a supervised agent's restarts are counted in."),
+  SUPERVISION_INITIAL_BACKOFF("agentbus.supervision.initial-backoff",
+      "AGENTBUS_SUPERVISION_INITIAL_BACKOFF", "1s",
+      "The wait before a failed agent's first restart; it doubles with each further restart "
+          + "within the window."),
+  SUPERVISION_MAX_BACKOFF("agentbus.supervision.max-backoff",
+      "AGENTBUS_SUPERVISION_MAX_BACKOFF", "30s",
+      "The longest wait before restarting a failed agent."),
   CONFIG_FILE("agentbus.config.file", "AGENTBUS_CONFIG_FILE", null,
       "A properties file to read, ranked below environment variables and above the "
           + "agentbus.properties classpath resource.");

@@ -83,6 +83,70 @@ class NatsClusterScriptTest {
     }
   }
 
+  @Test
+  void startFailsWhenAnotherServerHoldsANodesMonitoringPort() throws Exception {
+    requireNatsServer();
+    offset = freePortOffset();
+    // another nats-server, not part of the cluster, on n2's monitoring port: it answers /healthz
+    // with "ok", which the health check used to take for n2's answer
+    int taken = 8223 + offset;
+    Process other = new ProcessBuilder(natsServer(), "-a", "127.0.0.1", "-p", "-1",
+        "-m", Integer.toString(taken), "-n", "someone-else")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("other.out").toFile()).start();
+    try {
+      awaitMonitoring(taken);
+
+      Process start = script("start");
+      assertThat(start.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("script finished").isTrue();
+      String out = Files.readString(output("start"), StandardCharsets.UTF_8);
+      assertThat(start.exitValue()).as("exit code; output:%n%s", out).isNotZero();
+      assertThat(out).doesNotContain("cluster up").contains("n2 ");
+      assertThat(out).containsAnyOf("n2 exited at startup", "not n2");
+      // the nodes it did start are stopped again, and the other server is untouched
+      for (int n : List.of(0, 2)) {
+        assertThat(allFreeAt(4222 + offset + n)).as("client port of n%d free again", n + 1)
+            .isTrue();
+      }
+      assertThat(monitor(taken, "/varz")).contains("someone-else");
+    } finally {
+      other.destroy();
+      other.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+  }
+
+  private void awaitMonitoring(int port) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      try {
+        monitor(port, "/healthz");
+        return;
+      } catch (IOException | AssertionError e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  private static boolean allFreeAt(int port) {
+    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String natsServer() {
+    return Stream.concat(
+            Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)),
+            Stream.of("/usr/sbin", "/usr/local/bin"))
+        .filter(d -> !d.isEmpty())
+        .map(d -> Path.of(d, "nats-server"))
+        .filter(Files::isExecutable)
+        .findFirst().orElseThrow().toString();
+  }
+
   /** Interest travels to the other nodes asynchronously: until it arrives, no responders. */
   private AgentMessage requestUntilRouted(MessageBus requester) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();

@@ -349,7 +349,9 @@ public final class InMemoryTransport implements Transport {
 
   /**
    * Requests waiting for a reply. Zero once every request has been answered, timed out, been
-   * cancelled or failed: a test can assert it to catch leaked inboxes.
+   * cancelled or failed: a test can assert it to catch leaked inboxes. A request counted here
+   * already has its timeout on the {@linkplain Builder#scheduler scheduler}, so a virtual-time test
+   * may wait for this count and then advance the clock past the timeout.
    */
   public int pendingRequests() {
     return inbox.waiting();

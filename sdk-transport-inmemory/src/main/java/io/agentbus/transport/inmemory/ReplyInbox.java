@@ -127,16 +127,22 @@ final class ReplyInbox implements Receiver {
     InMemoryTransport.checkPayload(subject, payload, maxPayload);
     String replyTo = prefix + nextInbox.incrementAndGet();
     PendingRequest request = new PendingRequest(pending, replyTo, subject, timeout);
+    // The timer is on the clock before the request counts as pending (waiting()), so a test that
+    // waits for a pending request and then advances virtual time always passes its timeout.
+    if (armTimer) {
+      request.armTimer(scheduler);
+    }
     // registered before publishing: the reply may come back before deliver returns
     pending.put(replyTo, request);
+    if (request.isDone()) {
+      pending.remove(replyTo, request); // the timer ended it before it was registered
+      return request;
+    }
     int reached = m.deliver(new TransportMessage(subject, replyTo, headers, payload));
     published.increment();
     if (reached == 0) {
       request.completeExceptionally(new NoRespondersException(subject));
       return request;
-    }
-    if (armTimer) {
-      request.armTimer(scheduler);
     }
     if (state.get() == InMemoryTransport.CLOSED) {
       request.completeExceptionally(closedWhileWaiting(subject)); // close swept before our put

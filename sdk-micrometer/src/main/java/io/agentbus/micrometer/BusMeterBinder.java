@@ -1,0 +1,125 @@
+package io.agentbus.micrometer;
+
+import io.agentbus.BusStats;
+import io.agentbus.MessageBus;
+import io.agentbus.QueueStats;
+import io.agentbus.spi.ConnectionEvent;
+import io.agentbus.spi.TransportStats;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToLongFunction;
+
+/**
+ * Binds what a {@link MessageBus} counts by itself to a registry: its {@link BusStats} (decode and
+ * dead-letter failures, totals), its transport's {@link TransportStats} (messages dropped,
+ * slow-consumer events, reconnects), its connection state, and the {@link QueueStats} of the
+ * queues named. Works on any bus; {@link AgentBusMetrics} adds counts by message type and the
+ * request and handler timers, and binds this too.
+ *
+ * <p>Meters (all counters are function counters reading the bus, so binding costs the bus
+ * nothing per message):
+ *
+ * <ul>
+ *   <li>{@code agentbus.bus.messages} with {@code event} = {@code published}, {@code received},
+ *       {@code handled}, {@code handler_failed}, {@code decode_failed}, {@code dead_lettered},
+ *       {@code dead_letter_failed};
+ *   <li>{@code agentbus.transport.messages.dropped}, {@code agentbus.transport.slow.consumers},
+ *       {@code agentbus.transport.reconnects}, and the gauge {@code agentbus.transport.connected}
+ *       (1 while connected, 0 otherwise);
+ *   <li>{@code agentbus.queue.messages} with {@code queue} and {@code event} = {@code published},
+ *       {@code delivered}, {@code redelivered}, {@code handled}, {@code handler_failed}, {@code
+ *       retried}, {@code dead_lettered}, {@code ack_failed}.
+ * </ul>
+ *
+ * <p>Thread-safe.
+ */
+public final class BusMeterBinder implements MeterBinder {
+  private final MessageBus bus;
+  private final List<String> queues;
+  private final Tags tags;
+
+  /**
+   * @param queues the queues whose counters to bind (names as given to the bus)
+   * @param tags extra tags on every meter, e.g. the application
+   */
+  public BusMeterBinder(MessageBus bus, List<String> queues, Iterable<Tag> tags) {
+    this.bus = Objects.requireNonNull(bus, "bus");
+    this.queues = List.copyOf(queues);
+    this.tags = Tags.of(tags);
+  }
+
+  /** A binder for {@code bus} and no queues, without extra tags. */
+  public BusMeterBinder(MessageBus bus) {
+    this(bus, List.of(), Tags.empty());
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    busCounter(registry, "published", BusStats::published);
+    busCounter(registry, "received", BusStats::received);
+    busCounter(registry, "handled", BusStats::handled);
+    busCounter(registry, "handler_failed", BusStats::handlerFailures);
+    busCounter(registry, "decode_failed", BusStats::decodeFailures);
+    busCounter(registry, "dead_lettered", BusStats::deadLettered);
+    busCounter(registry, "dead_letter_failed", BusStats::deadLetterFailures);
+
+    transportCounter(registry, "agentbus.transport.messages.dropped",
+        "Messages the transport discarded: slow consumers, closed subscriptions, reconnect buffer",
+        TransportStats::dropped);
+    transportCounter(registry, "agentbus.transport.slow.consumers",
+        "Times a subscription overflowed its pending limit", TransportStats::slowConsumerEvents);
+    transportCounter(registry, "agentbus.transport.reconnects", "Successful reconnects",
+        TransportStats::reconnects);
+    AtomicInteger connected = new AtomicInteger(bus.isClosed() ? 0 : 1);
+    bus.addConnectionListener(e -> {
+      if (e.kind() == ConnectionEvent.Kind.CONNECTED || e.kind() == ConnectionEvent.Kind.RECONNECTED) {
+        connected.set(1);
+      } else if (e.kind() == ConnectionEvent.Kind.DISCONNECTED
+          || e.kind() == ConnectionEvent.Kind.CLOSED) {
+        connected.set(0);
+      }
+    });
+    Gauge.builder("agentbus.transport.connected", connected,
+            c -> bus.isClosed() ? 0 : c.get())
+        .description("1 while the bus's transport is connected, 0 otherwise")
+        .tags(tags).register(registry);
+
+    for (String q : queues) {
+      queueCounter(registry, q, "published", QueueStats::published);
+      queueCounter(registry, q, "delivered", QueueStats::delivered);
+      queueCounter(registry, q, "redelivered", QueueStats::redelivered);
+      queueCounter(registry, q, "handled", QueueStats::handled);
+      queueCounter(registry, q, "handler_failed", QueueStats::handlerFailures);
+      queueCounter(registry, q, "retried", QueueStats::retried);
+      queueCounter(registry, q, "dead_lettered", QueueStats::deadLettered);
+      queueCounter(registry, q, "ack_failed", QueueStats::ackFailures);
+    }
+  }
+
+  private void busCounter(MeterRegistry registry, String event, ToLongFunction<BusStats> f) {
+    FunctionCounter.builder("agentbus.bus.messages", bus, b -> f.applyAsLong(b.stats()))
+        .description("Messages by what happened to them in this bus (all types)")
+        .tags(tags).tag("event", event).register(registry);
+  }
+
+  private void transportCounter(MeterRegistry registry, String name, String description,
+      ToLongFunction<TransportStats> f) {
+    FunctionCounter.builder(name, bus, b -> f.applyAsLong(b.transportStats()))
+        .description(description).tags(tags).register(registry);
+  }
+
+  private void queueCounter(MeterRegistry registry, String queue, String event,
+      ToLongFunction<QueueStats> f) {
+    FunctionCounter.builder("agentbus.queue.messages", bus,
+            b -> f.applyAsLong(b.queueStats(queue)))
+        .description("Work-queue items by what happened to them in this bus")
+        .tags(tags).tag("queue", queue).tag("event", event).register(registry);
+  }
+}
