@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -58,7 +57,7 @@ final class ScatterGather {
 
   CompletableFuture<GatherResult> start(AgentMessage message) {
     publisher.checkOpen();
-    String replyTo = "_INBOX.gather." + UUID.randomUUID().toString().replace("-", "");
+    String replyTo = transport.newInbox(); // under a private inbox prefix where there is one
     TransportSubscription sub = transport.subscribe(replyTo, null, this::onReply);
     synchronized (lock) {
       inbox = sub;

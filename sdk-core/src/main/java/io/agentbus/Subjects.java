@@ -192,7 +192,7 @@ public final class Subjects {
       return subject;
     }
     check(what, subject, false);
-    if (!subject.startsWith("_INBOX.")) {
+    if (!subject.startsWith("_INBOX")) { // _INBOX. and the private _INBOX_<key>. alike
       remember(VALID_SUBJECTS, subject);
     }
     return subject;

@@ -164,6 +164,16 @@ public interface Transport extends AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * A fresh subject for replies to this client alone, such as gathering the answers of several
+   * responders. The default is under the shared {@code _INBOX.}; a transport whose server
+   * restricts who reads which inbox (NATS with a per-identity inbox prefix) returns one under
+   * its own prefix.
+   */
+  default String newInbox() {
+    return "_INBOX." + java.util.UUID.randomUUID().toString().replace("-", "");
+  }
+
   private static TransportMessage await(String subject, CompletableFuture<TransportMessage> f)
       throws InterruptedException {
     try {

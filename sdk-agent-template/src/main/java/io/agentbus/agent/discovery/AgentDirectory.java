@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
@@ -163,7 +162,7 @@ public final class AgentDirectory {
   private CompletableFuture<List<AgentInfo>> gather(String subject, Duration timeout,
       Consumer<AgentInfo> onEach) {
     Objects.requireNonNull(timeout, "timeout");
-    String inbox = "_INBOX." + UUID.randomUUID().toString().replace("-", "");
+    String inbox = transport.newInbox();
     Map<String, AgentInfo> found = new LinkedHashMap<>(); // guarded by itself
     boolean[] done = {false}; // guarded by found
     CompletableFuture<List<AgentInfo>> result = new CompletableFuture<>();

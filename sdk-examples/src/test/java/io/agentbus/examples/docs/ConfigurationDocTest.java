@@ -191,6 +191,11 @@ class ConfigurationDocTest {
     m.put(Key.PASSWORD, c -> noneIfAbsent(c.auth()));
     m.put(Key.NKEY_SEED, c -> noneIfAbsent(c.auth()));
     m.put(Key.CREDS_FILE, c -> noneIfAbsent(c.auth()));
+    m.put(Key.NKEY_SEED_FILE, c -> noneIfAbsent(c.auth()));
+    // without an identity of its own; with one, _INBOX_<public NKey> (NatsLeastPrivilegeTest)
+    m.put(Key.INBOX_PREFIX, NatsTransportConfig::inboxPrefix);
+    m.put(Key.TLS_INSECURE_SKIP_HOSTNAME_CHECK, c -> !c.verifiesHostname());
+    m.put(Key.CONNECT_RETRY, NatsTransportConfig::connectRetry);
     m.put(Key.TLS, NatsTransportConfig::tls);
     // without a store TLS stays off: the JVM's own trust store applies once it is on
     m.put(Key.TLS_KEYSTORE, c -> c.tls() ? "set" : null);

@@ -2,12 +2,14 @@ package io.agentbus.transport.nats;
 
 import io.agentbus.ConfigurationException;
 import io.agentbus.transport.nats.NatsTransportConfig.Key;
+import io.nats.client.AuthHandler;
 import io.nats.client.NKey;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a {@link NatsTransport} proves who it is to the server: {@link #none()}, {@link
@@ -79,8 +81,30 @@ public abstract sealed class NatsAuth {
     return new CredentialsFile(file);
   }
 
+  /**
+   * An NKey user seed read from a file ({@code agentbus.nats.nkey-seed-file}), such as those {@code
+   * NatsAuthorization} writes. The file is read again on every connect and reconnect, so a
+   * rotated seed takes effect without restarting the JVM.
+   *
+   * @throws ConfigurationException if the file cannot be read now or holds no valid seed
+   */
+  public static NatsAuth nkeySeedFile(Path file) {
+    Objects.requireNonNull(file, "file");
+    NKeySeedFile auth = new NKeySeedFile(file);
+    auth.readKey(); // fail at startup, not at the first connect
+    return auth;
+  }
+
   /** Sets this authentication on the jnats options. */
   abstract void applyTo(Options.Builder options);
+
+  /**
+   * The public NKey of this identity ({@code U...}), or null when the authentication carries no
+   * key of its own (none, user/password, token). The default inbox prefix is made from it.
+   */
+  @Nullable String identityKey() {
+    return null;
+  }
 
   /** The settings to check when the server refuses this authentication, for the error. */
   abstract String settingsToCheck();
@@ -184,6 +208,11 @@ public abstract sealed class NatsAuth {
     }
 
     @Override
+    String identityKey() {
+      return NKeyFiles.publicKey(seed);
+    }
+
+    @Override
     String settingsToCheck() {
       return Key.NKEY_SEED.property();
     }
@@ -213,6 +242,12 @@ public abstract sealed class NatsAuth {
     }
 
     @Override
+    @Nullable String identityKey() {
+      String seed = NKeyFiles.seedInCreds(file);
+      return seed == null ? null : NKeyFiles.publicKey(seed);
+    }
+
+    @Override
     String settingsToCheck() {
       return Key.CREDS_FILE.property() + " (" + file + ")";
     }
@@ -220,6 +255,71 @@ public abstract sealed class NatsAuth {
     @Override
     public String toString() {
       return "credentials file " + file;
+    }
+  }
+
+  /** An NKey user seed in a file, read on every connect. */
+  public static final class NKeySeedFile extends NatsAuth {
+    private final Path file;
+
+    private NKeySeedFile(Path file) {
+      this.file = file;
+    }
+
+    /** The file (its path is not a secret; its content is). */
+    public Path file() {
+      return file;
+    }
+
+    NKey readKey() {
+      return NKeyFiles.readSeedFile(file, Key.NKEY_SEED_FILE);
+    }
+
+    @Override
+    void applyTo(Options.Builder options) {
+      options.authHandler(new AuthHandler() {
+        @Override
+        public byte[] sign(byte[] nonce) {
+          try {
+            return readKey().sign(nonce);
+          } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("Cannot sign with the seed in " + file + ": " + e, e);
+          }
+        }
+
+        @Override
+        public char[] getID() {
+          try {
+            return readKey().getPublicKey();
+          } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+            throw new IllegalStateException("Cannot read the seed in " + file + ": " + e, e);
+          }
+        }
+
+        @Override
+        public char @Nullable [] getJWT() {
+          return null;
+        }
+      });
+    }
+
+    @Override
+    String identityKey() {
+      try {
+        return new String(readKey().getPublicKey());
+      } catch (java.security.GeneralSecurityException | java.io.IOException e) {
+        throw new ConfigurationException("Cannot read the NKey in " + file + ": " + e, e);
+      }
+    }
+
+    @Override
+    String settingsToCheck() {
+      return Key.NKEY_SEED_FILE.property() + " (" + file + ")";
+    }
+
+    @Override
+    public String toString() {
+      return "nkey seed file " + file;
     }
   }
 }

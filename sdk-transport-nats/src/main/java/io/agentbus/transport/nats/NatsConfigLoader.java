@@ -88,7 +88,11 @@ public final class NatsConfigLoader {
     }
     set(Key.CONNECTION_NAME, (source, v) -> v, b::connectionName);
     b.auth(auth());
+    set(Key.INBOX_PREFIX, (source, v) -> v, b::inboxPrefix);
     set(Key.TLS, ConfigValues::bool, b::tls);
+    set(Key.TLS_INSECURE_SKIP_HOSTNAME_CHECK, ConfigValues::bool,
+        b::insecureSkipHostnameCheckForTests);
+    set(Key.CONNECT_RETRY, ConfigValues::duration, b::connectRetry);
     store(Key.TLS_KEYSTORE, Key.TLS_KEYSTORE_PASSWORD, b::keyStore);
     store(Key.TLS_TRUSTSTORE, Key.TLS_TRUSTSTORE_PASSWORD, b::trustStore);
     set(Key.CONNECT_TIMEOUT, ConfigValues::duration, b::connectTimeout);
@@ -123,6 +127,7 @@ public final class NatsConfigLoader {
     Settings.Value password = find(Key.PASSWORD);
     Settings.Value seed = find(Key.NKEY_SEED);
     Settings.Value creds = find(Key.CREDS_FILE);
+    Settings.Value seedFile = find(Key.NKEY_SEED_FILE);
     if (user != null && password == null) {
       throw missing(Key.USER, user, Key.PASSWORD);
     }
@@ -142,6 +147,9 @@ public final class NatsConfigLoader {
     if (creds != null) {
       chosen.add(Key.CREDS_FILE.property());
     }
+    if (seedFile != null) {
+      chosen.add(Key.NKEY_SEED_FILE.property());
+    }
     if (chosen.size() > 1) {
       throw new ConfigurationException("Choose one NATS authentication method; these are all "
           + "set: " + String.join(", ", chosen));
@@ -157,6 +165,9 @@ public final class NatsConfigLoader {
     }
     if (creds != null) {
       return withOrigin(creds, () -> NatsAuth.credentialsFile(Path.of(creds.text())));
+    }
+    if (seedFile != null) {
+      return withOrigin(seedFile, () -> NatsAuth.nkeySeedFile(Path.of(seedFile.text())));
     }
     return NatsAuth.none();
   }

@@ -28,12 +28,19 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
   private final NatsTransportConfig config;
   private final NatsTransportState state;
   private final NatsCounters counters;
+  private final NatsPermissionDenials denials = new NatsPermissionDenials();
   private final CopyOnWriteArrayList<ConnectionListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closedEventSent = new AtomicBoolean();
   private final AtomicBoolean disconnected = new AtomicBoolean();
+  /** Whether a refusal of the credentials was reported since the last (re)connect. */
+  private final AtomicBoolean authRefusalReported = new AtomicBoolean();
   private volatile @Nullable NatsSubscriptions subscriptions;
   /** Null during the first connect, whose failures {@link NatsTransport#connect} reports. */
   private volatile @Nullable Connection connection;
+  /** What went wrong during the first connect, which jnats reports only here. */
+  private final java.util.concurrent.ConcurrentLinkedDeque<Exception> connectProblems =
+      new java.util.concurrent.ConcurrentLinkedDeque<>();
+  private volatile @Nullable String connectServerError;
 
   NatsConnectionEvents(NatsTransportConfig config, NatsTransportState state,
       NatsCounters counters) {
@@ -49,6 +56,30 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
   void connected(Connection c, NatsSubscriptions subscriptions) {
     this.subscriptions = subscriptions;
     this.connection = c;
+  }
+
+  /** The permission refusals the server reported on this connection. */
+  NatsPermissionDenials denials() {
+    return denials;
+  }
+
+  /**
+   * The problems jnats reported during the first connect, oldest first (at most 8): the first
+   * often names the cause (a TLS alert) that a later timeout hides.
+   */
+  java.util.List<Exception> connectProblems() {
+    return java.util.List.copyOf(connectProblems);
+  }
+
+  /** The last error the server reported during the first connect, or null. */
+  @Nullable String connectServerError() {
+    return connectServerError;
+  }
+
+  /** Forgets the problems of a failed connect attempt before the next. */
+  void newConnectAttempt() {
+    connectProblems.clear();
+    connectServerError = null;
   }
 
   private boolean connectedOnce() {
@@ -111,6 +142,8 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
         break;
       case RECONNECTED:
         disconnected.set(false);
+        denials.forget();
+        authRefusalReported.set(false);
         counters.reconnects.incrementAndGet();
         log.info("Reconnected to NATS {}", where);
         emit(ConnectionEvent.of(ConnectionEvent.Kind.RECONNECTED, "reconnected to " + where));
@@ -161,6 +194,26 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
   public void errorOccurred(Connection conn, String error) {
     if (!connectedOnce()) {
       log.debug("The NATS server reported while connecting: {}", error);
+      connectServerError = error;
+      return;
+    }
+    io.agentbus.PermissionDeniedException denied = denials.onServerError(error);
+    if (denied != null) {
+      log.error("{}", denied.getMessage());
+      emit(ConnectionEvent.of(ConnectionEvent.Kind.ERROR, "permission denied: "
+          + denied.getMessage()));
+      return;
+    }
+    if (NatsConnectFailures.isAuthError(error)) {
+      if (!authRefusalReported.compareAndSet(false, true)) {
+        log.debug("The NATS server still refuses the credentials: {}", error);
+        return;
+      }
+      log.error("The NATS server refused this client's credentials on reconnect ({}); the "
+          + "agents of this connection cannot send or receive until they are accepted again. "
+          + "Check {}; a credentials or seed file is read again on each attempt", error.trim(),
+          config.auth().settingsToCheck());
+      emit(ConnectionEvent.of(ConnectionEvent.Kind.ERROR, "authentication refused: " + error));
       return;
     }
     log.warn("The NATS server reported: {}", error);
@@ -170,8 +223,12 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
   @Override
   public void exceptionOccurred(Connection conn, Exception exp) {
     if (!connectedOnce()) {
-      // the first connect's failure is thrown by connect(); this is its detail
-      log.warn("While connecting to NATS: {}", exp.toString());
+      // the first connect's failure is thrown by connect(), naming this cause
+      log.debug("While connecting to NATS: {}", exp.toString());
+      connectProblems.add(exp);
+      if (connectProblems.size() > 8) {
+        connectProblems.pollFirst();
+      }
       return;
     }
     if (exp instanceof IOException) {

@@ -1,14 +1,11 @@
 package io.agentbus.transport.nats;
 
-import io.agentbus.TransportException;
-import io.nats.client.AuthenticationException;
 import io.nats.client.Options;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 
 /**
- * From a {@link NatsTransportConfig} to jnats: the connection {@link Options}, and the exception
- * that says why a connect failed, naming the servers and the settings to check. Not
+ * From a {@link NatsTransportConfig} to jnats: the connection {@link Options}. Not
  * instantiable.
  */
 final class NatsConnectionOptions {
@@ -36,6 +33,9 @@ final class NatsConnectionOptions {
         .connectionListener(events)
         .errorListener(events);
     c.auth().applyTo(b);
+    if (!c.inboxPrefix().equals(NatsTransportConfig.SHARED_INBOX_PREFIX)) {
+      b.inboxPrefix(c.inboxPrefix());
+    }
     SSLContext ssl = c.sslContextOrNull();
     if (ssl != null) {
       b.sslContext(ssl);
@@ -45,29 +45,5 @@ final class NatsConnectionOptions {
       customizer.accept(b);
     }
     return b.build();
-  }
-
-  /** Why connecting with {@code c} failed with {@code e}. */
-  static TransportException connectFailure(NatsTransportConfig c, Exception e) {
-    if (e instanceof InterruptedException) {
-      Thread.currentThread().interrupt();
-      return new TransportException("Interrupted while connecting to NATS", e, true);
-    }
-    String servers = NatsTransportConfig.redactUrls(String.join(",", c.servers()));
-    String text = String.valueOf(e.getMessage());
-    if (e instanceof AuthenticationException) {
-      return new TransportException("NATS at " + servers + " refused the credentials ("
-          + text.trim() + "): check " + c.auth().settingsToCheck(), e, false);
-    }
-    // jnats reports the underlying cause (a refused TLS handshake, say) only to its listener
-    String tlsHint = !c.tls() ? "" : " With TLS, also check that "
-        + NatsTransportConfig.Key.TLS_TRUSTSTORE.property() + " trusts the server's certificate"
-        + " and, if the server verifies clients, that "
-        + NatsTransportConfig.Key.TLS_KEYSTORE.property() + " holds this client's.";
-    return new TransportException("Could not connect to NATS at " + servers + " as '"
-        + c.connectionName() + "': " + text + ". Is the server running and reachable? The "
-        + "servers are set by " + NatsTransportConfig.Key.URL.property() + " / "
-        + NatsTransportConfig.Key.URL.environmentVariable() + " / "
-        + NatsTransportConfig.NATS_URL + "." + tlsHint, e, true);
   }
 }

@@ -112,6 +112,9 @@ final class NatsRequests {
     if (t instanceof NoRespondersException) {
       return (NoRespondersException) t; // from NatsReplies
     }
+    if (t instanceof io.agentbus.PermissionDeniedException) {
+      return (io.agentbus.PermissionDeniedException) t;
+    }
     if (t instanceof JetStreamStatusException
         && ((JetStreamStatusException) t).getStatus().isNoResponders()) {
       return new NoRespondersException(subject);

@@ -109,6 +109,7 @@ final class NatsSubscriptions {
       throw new TransportException("Could not subscribe to '" + subjectPattern + "': "
           + e.getMessage(), e, false);
     }
+    checkPermitted(s);
     return s;
   }
 
@@ -243,5 +244,31 @@ final class NatsSubscriptions {
   /** Live subscriptions, for leak checks. */
   int count() {
     return subscriptions.size();
+  }
+
+  /**
+   * Waits for the server to have seen the subscription (one round trip) and fails it if the
+   * server refused it, so that an agent without the permission fails at start instead of
+   * staying deaf. While disconnected nothing can be checked; the subscription stands.
+   */
+  private void checkPermitted(NatsTransportSubscription s) {
+    if (connection.getStatus() != Connection.Status.CONNECTED) {
+      return;
+    }
+    try {
+      // the server answers the SUB (with its refusal, if any) before the PING that follows it
+      transport.flush(transport.config().connectTimeout());
+    } catch (TransportException e) {
+      return; // the server did not answer in time: nothing known either way
+    }
+    if (transport.denials().takeSubscriptionDenied(s.subject())) {
+      // stopped at once, not drained: a drain's PING racing the next flush's would exceed
+      // max-pings-out and drop the connection
+      s.refused();
+      forget(s);
+      throw new io.agentbus.PermissionDeniedException(
+          io.agentbus.PermissionDeniedException.Operation.SUBSCRIBE, s.subject(),
+          ": this identity may not subscribe there (see docs/security.md)");
+    }
   }
 }

@@ -117,6 +117,7 @@ public final class NatsTransport implements Transport {
   private volatile @Nullable ConvertedHeaders lastConverted;
 
   private final NatsConnectionEvents events;
+  private final NatsPermissionDenials denials;
   private final NatsSubscriptions subscriptions;
   private final NatsRequests requests;
   private final NatsReplies replies;
@@ -141,12 +142,13 @@ public final class NatsTransport implements Transport {
     HandlerPool handlers = new HandlerPool(daemon("agentbus-nats-handler-" + name),
         daemon("agentbus-nats-handler-watch-" + name));
     this.events = new NatsConnectionEvents(config, state, counters);
+    this.denials = events.denials();
     Connection c;
     try {
-      c = Nats.connect(NatsConnectionOptions.of(config, events));
-    } catch (RuntimeException | IOException | InterruptedException e) {
+      c = firstConnect(config, events);
+    } catch (RuntimeException e) {
       NatsShutdown.shutdownExecutors(timer, completions, lifecycle, handlers);
-      throw NatsConnectionOptions.connectFailure(config, e);
+      throw e;
     }
     this.connection = c;
     this.jetStream = new JetStreamStreams(c, config.jetStreamApiTimeout(), name);
@@ -158,6 +160,43 @@ public final class NatsTransport implements Transport {
     events.connected(c, subscriptions);
     log.info("Connected to NATS at {} as '{}' (max payload {} bytes)",
         c.getConnectedUrl(), name, c.getMaxPayload());
+  }
+
+  /**
+   * The first connect: tried again while no server answers, until {@link
+   * NatsTransportConfig#connectRetry()} has passed; a failure that waiting cannot mend (refused
+   * credentials, TLS) ends it at once.
+   */
+  private static Connection firstConnect(NatsTransportConfig config,
+      NatsConnectionEvents events) {
+    long deadline = System.nanoTime() + config.connectRetry().toNanos();
+    int attempt = 0;
+    while (true) {
+      attempt++;
+      events.newConnectAttempt();
+      TransportException failure;
+      try {
+        return Nats.connect(NatsConnectionOptions.of(config, events));
+      } catch (RuntimeException | IOException | InterruptedException e) {
+        failure = NatsConnectFailures.of(config, e, events.connectProblems(),
+            events.connectServerError());
+      }
+      long left = deadline - System.nanoTime();
+      if (!failure.isRetriable() || left <= 0 || Thread.currentThread().isInterrupted()) {
+        throw failure;
+      }
+      long pause = Math.min(left, Math.max(config.reconnectWait().toNanos(),
+          TimeUnit.MILLISECONDS.toNanos(100)));
+      log.info("NATS is not reachable yet (attempt {}); trying again for up to {} s more ({})",
+          attempt, TimeUnit.NANOSECONDS.toSeconds(left),
+          NatsTransportConfig.Key.CONNECT_RETRY.property());
+      try {
+        TimeUnit.NANOSECONDS.sleep(pause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new TransportException("Interrupted while waiting to connect to NATS", e, true);
+      }
+    }
   }
 
   /**
@@ -215,6 +254,7 @@ public final class NatsTransport implements Transport {
     state.checkNotClosed();
     io.nats.client.impl.Headers natsHeaders = natsHeaders(headers);
     checkSize(subject, natsHeaders, payload);
+    denials.checkPublish(subject);
     try {
       connection.publish(subject, replyTo, natsHeaders, payload);
     } catch (IllegalStateException | IllegalArgumentException e) {
@@ -376,6 +416,7 @@ public final class NatsTransport implements Transport {
     state.checkNotClosed();
     io.nats.client.impl.Headers natsHeaders = natsHeaders(headers);
     checkSize(subject, natsHeaders, payload);
+    denials.checkPublish(subject);
     CompletableFuture<Message> natsFuture;
     try {
       natsFuture = filter == null || filter == ReplyFilter.ANY
@@ -384,6 +425,7 @@ public final class NatsTransport implements Transport {
     } catch (IllegalStateException | IllegalArgumentException e) {
       throw publishFailure(subject, e);
     }
+    denials.watch(subject, natsFuture);
     published.increment();
     return natsFuture;
   }
@@ -411,6 +453,12 @@ public final class NatsTransport implements Transport {
       }
       long left = Math.max(1, deadline - System.nanoTime());
       connection.flush(Duration.ofNanos(left));
+      // a refusal the server sent before its answer is known now, not only to the listeners
+      String lastError = connection.getLastError();
+      if (lastError != null) {
+        denials.absorb(lastError);
+        connection.clearLastError();
+      }
     } catch (TimeoutException e) {
       if (state.get() == NatsTransportState.State.CLOSED) {
         throw state.closedException(e);
@@ -486,6 +534,12 @@ public final class NatsTransport implements Transport {
     return Optional.of(jetStream);
   }
 
+  /** {@inheritDoc} Under this connection's {@link NatsTransportConfig#inboxPrefix()}. */
+  @Override
+  public String newInbox() {
+    return connection.createInbox();
+  }
+
   @Override
   public void addConnectionListener(ConnectionListener listener) {
     events.addListener(Objects.requireNonNull(listener, "listener"));
@@ -509,6 +563,10 @@ public final class NatsTransport implements Transport {
   }
 
   // ------------------------------------------------------------------ package-private plumbing
+
+  NatsPermissionDenials denials() {
+    return denials;
+  }
 
   boolean isOpen() {
     return state.isOpen();

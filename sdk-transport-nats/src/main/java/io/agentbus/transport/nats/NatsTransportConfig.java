@@ -58,13 +58,17 @@ public final class NatsTransportConfig {
     USER("user"),
     PASSWORD("password"),
     NKEY_SEED("nkey-seed"),
+    NKEY_SEED_FILE("nkey-seed-file"),
     CREDS_FILE("creds-file"),
+    INBOX_PREFIX("inbox-prefix"),
     TLS("tls"),
     TLS_KEYSTORE("tls.keystore"),
     TLS_KEYSTORE_PASSWORD("tls.keystore-password"),
     TLS_TRUSTSTORE("tls.truststore"),
     TLS_TRUSTSTORE_PASSWORD("tls.truststore-password"),
+    TLS_INSECURE_SKIP_HOSTNAME_CHECK("tls.insecure-skip-hostname-check-for-tests"),
     CONNECT_TIMEOUT("connect-timeout"),
+    CONNECT_RETRY("connect-retry"),
     RECONNECT_WAIT("reconnect-wait"),
     MAX_RECONNECTS("max-reconnects"),
     RECONNECT_BUFFER_SIZE("reconnect-buffer-size"),
@@ -107,8 +111,13 @@ public final class NatsTransportConfig {
 
   /** The settings as built, with the defaults filled in; never handed out, only copied. */
   private final Builder settings;
+  /** The NATS default inbox prefix, shared by every client that sets none. */
+  public static final String SHARED_INBOX_PREFIX = "_INBOX";
+
   private final boolean tls;
   private final @Nullable SSLContext sslContext;
+  private final String inboxPrefix;
+  private final java.time.@Nullable Instant clientCertificateNotAfter;
 
   private NatsTransportConfig(Builder built) {
     this.settings = built.copy();
@@ -118,14 +127,29 @@ public final class NatsTransportConfig {
     this.tls = settings.tls || settings.sslContext != null || settings.keyStore != null
         || settings.trustStore != null || settings.servers.stream()
             .anyMatch(s -> s.startsWith("tls://") || s.startsWith("wss://"));
+    SSLContext context;
     if (!tls) {
-      this.sslContext = null;
+      context = null;
     } else if (settings.sslContext != null) {
-      this.sslContext = settings.sslContext;
+      context = settings.sslContext;
     } else {
-      this.sslContext = TlsContextFactory.create(settings.keyStore, settings.keyStorePassword,
+      context = TlsContextFactory.create(settings.keyStore, settings.keyStorePassword,
           settings.trustStore, settings.trustStorePassword);
     }
+    this.sslContext = context == null || settings.skipHostnameCheck ? context
+        : HostnameVerifyingContext.wrap(context);
+    this.clientCertificateNotAfter = settings.keyStore == null ? null
+        : TlsContextFactory.clientCertificatesNotAfter(settings.keyStore,
+            settings.keyStorePassword);
+    if (clientCertificateNotAfter != null
+        && clientCertificateNotAfter.isBefore(java.time.Instant.now())) {
+      log.warn("The client certificate in {} ({}) expired on {}; a server that verifies "
+          + "clients will refuse it", settings.keyStore, Key.TLS_KEYSTORE.property(),
+          clientCertificateNotAfter);
+    }
+    String identity = settings.auth.identityKey();
+    this.inboxPrefix = settings.inboxPrefix != null ? settings.inboxPrefix
+        : identity != null ? SHARED_INBOX_PREFIX + "_" + identity : SHARED_INBOX_PREFIX;
   }
 
   /** A builder with every default (server {@code nats://localhost:4222}, no authentication). */
@@ -174,6 +198,33 @@ public final class NatsTransportConfig {
    */
   public boolean tls() {
     return tls;
+  }
+
+  /**
+   * The prefix of this connection's request inboxes ({@code agentbus.nats.inbox-prefix}): by
+   * default {@code _INBOX_<public NKey>} when the connection has an identity of its own (an NKey
+   * seed, seed file or {@code .creds} file), so that the server can let only this identity read
+   * its replies; otherwise the shared {@value #SHARED_INBOX_PREFIX}.
+   */
+  public String inboxPrefix() {
+    return inboxPrefix;
+  }
+
+  /**
+   * Whether the server's host name is checked against its TLS certificate: true unless {@code
+   * agentbus.nats.tls.insecure-skip-hostname-check-for-tests} is set.
+   */
+  public boolean verifiesHostname() {
+    return !settings.skipHostnameCheck;
+  }
+
+  /**
+   * How long {@link NatsTransport#connect} keeps trying when no server can be reached at startup
+   * ({@code agentbus.nats.connect-retry}); zero (the default) fails at the first attempt. Failures
+   * that cannot succeed by waiting (refused credentials, TLS errors) are never retried.
+   */
+  public Duration connectRetry() {
+    return settings.connectRetry;
   }
 
   /** Time allowed to establish a connection to one server. */
@@ -237,6 +288,16 @@ public final class NatsTransportConfig {
     return settings.pendingBytes;
   }
 
+  /** When the client certificate of the key store expires, or null without one. */
+  java.time.@Nullable Instant clientCertificateNotAfter() {
+    return clientCertificateNotAfter;
+  }
+
+  /** Whether this client can present a certificate: a key store, or a given context. */
+  boolean hasClientCertificateSource() {
+    return settings.keyStore != null || settings.sslContext != null;
+  }
+
   /** The TLS context connections use, or null without TLS. */
   @Nullable SSLContext sslContextOrNull() {
     return sslContext;
@@ -255,7 +316,9 @@ public final class NatsTransportConfig {
   @Override
   public String toString() {
     return "NatsTransportConfig{servers=" + redactUrls(String.join(",", servers()))
-        + ", connectionName=" + connectionName() + ", auth=" + auth() + ", tls=" + tls
+        + ", connectionName=" + connectionName() + ", auth=" + auth() + ", inboxPrefix="
+        + inboxPrefix + ", tls=" + tls + (tls && settings.skipHostnameCheck
+            ? " (host name NOT checked)" : "")
         + (settings.sslContext != null ? " (given SSLContext)" : "")
         + ", reconnectWait=" + reconnectWait() + ", maxReconnects=" + maxReconnects()
         + ", reconnectBufferSize=" + reconnectBufferSize() + ", pingInterval=" + pingInterval()
@@ -297,6 +360,9 @@ public final class NatsTransportConfig {
     private @Nullable String trustStorePassword;
     private @Nullable SSLContext sslContext;
     private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration connectRetry = Duration.ZERO;
+    private @Nullable String inboxPrefix;
+    private boolean skipHostnameCheck;
     private Duration reconnectWait = Duration.ofSeconds(2);
     private int maxReconnects = -1;
     private long reconnectBufferSize = 8L << 20;
@@ -376,6 +442,50 @@ public final class NatsTransportConfig {
     /** {@code auth(NatsAuth.credentialsFile(file))} ({@code agentbus.nats.creds-file}). */
     public Builder credsFile(Path file) {
       return auth(NatsAuth.credentialsFile(file));
+    }
+
+    /** {@code auth(NatsAuth.nkeySeedFile(file))} ({@code agentbus.nats.nkey-seed-file}). */
+    public Builder nkeySeedFile(Path file) {
+      return auth(NatsAuth.nkeySeedFile(file));
+    }
+
+    /**
+     * The prefix of request inboxes ({@code agentbus.nats.inbox-prefix}), one or more subject
+     * tokens without wildcards; see {@link NatsTransportConfig#inboxPrefix()} for the default.
+     *
+     * @throws ConfigurationException if it is not a valid subject
+     */
+    public Builder inboxPrefix(String prefix) {
+      Objects.requireNonNull(prefix, Key.INBOX_PREFIX.property());
+      String p = prefix.endsWith(".") ? prefix.substring(0, prefix.length() - 1) : prefix;
+      try {
+        io.agentbus.Subjects.requireSubject(Key.INBOX_PREFIX.property(), p);
+      } catch (RuntimeException e) {
+        throw new ConfigurationException(Key.INBOX_PREFIX.property() + " '" + prefix
+            + "' is not a valid subject prefix: " + e.getMessage(), e);
+      }
+      this.inboxPrefix = p;
+      return this;
+    }
+
+    /**
+     * Turns off the check of the server's host name against its certificate ({@code
+     * agentbus.nats.tls.insecure-skip-hostname-check-for-tests}). Only for test set-ups whose
+     * certificate does not name the host; anyone holding a certificate of a trusted CA can then
+     * pose as the server.
+     */
+    public Builder insecureSkipHostnameCheckForTests(boolean skip) {
+      this.skipHostnameCheck = skip;
+      return this;
+    }
+
+    /**
+     * {@code agentbus.nats.connect-retry}: how long the first connect keeps trying while no
+     * server answers; zero (the default) or more.
+     */
+    public Builder connectRetry(Duration retry) {
+      this.connectRetry = requireNotNegative(Key.CONNECT_RETRY, retry);
+      return this;
     }
 
     /** Whether to use TLS with the default SSL context ({@code agentbus.nats.tls}). */

@@ -152,6 +152,16 @@ final class NatsTransportSubscription implements TransportSubscription {
     return stopped;
   }
 
+  /**
+   * The server refused the subscription: it never received anything, so it stops at once,
+   * without the drain that {@link #unsubscribe()} makes.
+   */
+  void refused() {
+    stopNats();
+    state.set(State.DISCARDING);
+    stopped.complete(null);
+  }
+
   /** Moves to draining; false if this subscription was already stopping. */
   boolean beginDrain() {
     return state.compareAndSet(State.ACTIVE, State.DRAINING);

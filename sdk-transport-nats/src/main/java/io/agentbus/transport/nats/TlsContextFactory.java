@@ -61,6 +61,29 @@ final class TlsContextFactory {
     }
   }
 
+  /**
+   * The earliest end of validity of the certificates in a client key store, or null if it has
+   * none; the store was loaded before by {@link #create}, so errors here are not expected.
+   */
+  static java.time.@Nullable Instant clientCertificatesNotAfter(Path keyStore,
+      @Nullable String password) {
+    try {
+      char[] pw = password == null ? new char[0] : password.toCharArray();
+      KeyStore ks = KeyStore.getInstance(keyStore.toFile(), pw);
+      java.time.Instant earliest = null;
+      for (String alias : java.util.Collections.list(ks.aliases())) {
+        if (ks.isKeyEntry(alias)
+            && ks.getCertificate(alias) instanceof java.security.cert.X509Certificate x) {
+          java.time.Instant end = x.getNotAfter().toInstant();
+          earliest = earliest == null || end.isBefore(earliest) ? end : earliest;
+        }
+      }
+      return earliest;
+    } catch (IOException | GeneralSecurityException e) {
+      return null;
+    }
+  }
+
   private static KeyStore load(Path path, char @Nullable [] password, Key key, Key passwordKey) {
     if (!Files.isReadable(path)) {
       throw new ConfigurationException(key.property() + " (" + key.environmentVariable()
