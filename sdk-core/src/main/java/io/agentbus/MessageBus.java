@@ -468,6 +468,11 @@ public final class MessageBus implements AutoCloseable {
     transport.addConnectionListener(Objects.requireNonNull(listener, "listener"));
   }
 
+  /** Removes a listener {@linkplain #addConnectionListener added} before. */
+  public void removeConnectionListener(ConnectionListener listener) {
+    transport.removeConnectionListener(Objects.requireNonNull(listener, "listener"));
+  }
+
   // ------------------------------------------------------------------ accessors
 
   public Subjects subjects() {

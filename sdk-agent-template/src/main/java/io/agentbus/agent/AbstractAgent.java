@@ -10,7 +10,7 @@ import io.agentbus.MessageHandler;
 import io.agentbus.MessageType;
 import io.agentbus.Subjects;
 import io.agentbus.Subscription;
-import io.agentbus.MessageHandler;
+import io.agentbus.TransportException;
 import io.agentbus.agent.discovery.AgentService;
 import io.agentbus.agent.internal.AgentThreads;
 import io.agentbus.agent.internal.Closer;
@@ -19,6 +19,8 @@ import io.agentbus.agent.internal.Heartbeat;
 import io.agentbus.agent.internal.ServiceLifecycle;
 import io.agentbus.agent.internal.ShutdownHook;
 import io.agentbus.agent.internal.Subscriptions;
+import io.agentbus.spi.ConnectionEvent;
+import io.agentbus.spi.ConnectionListener;
 import io.agentbus.time.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -92,6 +94,7 @@ public abstract class AbstractAgent implements Agent {
   private final List<Subscription> subscriptions = new ArrayList<>();
   private @Nullable ShutdownHook shutdownHook;
   private @Nullable Heartbeat heartbeat;
+  private @Nullable ConnectionListener connectionWatch;
   private volatile @Nullable AgentService discovery;
   private boolean announced;
 
@@ -369,6 +372,7 @@ public abstract class AbstractAgent implements Agent {
         discovery = DiscoverySupport.start(this, myId, declared);
       }
       subscribeAll(myId, declared);
+      watchConnection(myId);
       onStart();
       if (context.shutdownHook()) {
         shutdownHook = ShutdownHook.register(myId, this::stopAtShutdown);
@@ -413,6 +417,24 @@ public abstract class AbstractAgent implements Agent {
     // on NATS a subscription is live once the server has it: make sure before anyone is told
     // (by our first heartbeat) that we are here
     bus.flush(context.drainTimeout());
+  }
+
+  /**
+   * An agent whose connection closed for good (the server refused its credentials at a reconnect,
+   * reconnects ran out, the bus was closed under it) can neither hear nor answer: it must not stay
+   * RUNNING, so it fails with the connection's reason (a supervisor may then restart it).
+   */
+  private void watchConnection(String myId) {
+    ConnectionListener watch = event -> {
+      if (event.kind() == ConnectionEvent.Kind.CLOSED && lifecycle.isRunning()) {
+        log.error("Agent '{}' stops serving: its connection to the message server closed for "
+            + "good ({})", myId, event.detail());
+        lifecycle.failAsync(new TransportException("Agent '" + myId + "' cannot serve: its "
+            + "connection to the message server closed for good (" + event.detail() + ")"));
+      }
+    };
+    connectionWatch = watch;
+    bus().addConnectionListener(watch);
   }
 
   private void onAddressed(Delivery d) throws Exception {
@@ -472,6 +494,11 @@ public abstract class AbstractAgent implements Agent {
   }
 
   private void stopHeartbeatAndHook() {
+    ConnectionListener watch = connectionWatch;
+    connectionWatch = null;
+    if (watch != null) {
+      bus().removeConnectionListener(watch);
+    }
     AgentService service = discovery;
     if (service != null) {
       service.close(); // no longer listed once it stops serving

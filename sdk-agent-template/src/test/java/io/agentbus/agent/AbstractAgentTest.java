@@ -181,6 +181,26 @@ class AbstractAgentTest {
   }
 
   @Test
+  void anAgentWhoseConnectionClosesForGoodFailsWithTheReasonInsteadOfStayingRunning()
+      throws Exception {
+    TestAgent deafened = architect();
+    TestAgent stoppedBefore = new TestAgent("parser-dev-001");
+    deafened.startAsync().awaitRunning(WAIT);
+    stoppedBefore.startAsync().awaitRunning(WAIT);
+    stoppedBefore.stopAsync().awaitTerminated(WAIT);
+
+    bus.transport().close(); // as when the server refused the credentials at a reconnect
+
+    assertThatThrownBy(() -> deafened.awaitTerminated(WAIT))
+        .isInstanceOf(IllegalStateException.class);
+    assertThat(deafened.state()).isEqualTo(State.FAILED);
+    assertThat(deafened.failureCause())
+        .hasMessageContaining("Agent 'architect-001' cannot serve")
+        .hasMessageContaining("closed for good");
+    assertThat(stoppedBefore.state()).isEqualTo(State.TERMINATED);
+  }
+
+  @Test
   void teamBroadcastAndDirectMessagesReachTheirHandlers() throws Exception {
     BlockingQueue<String> seen = new LinkedBlockingQueue<>();
     TestAgent agent = new TestAgent("parser-dev-001");

@@ -152,6 +152,12 @@ public interface Transport extends AutoCloseable {
   /** Adds a listener for connection and slow-consumer events. */
   void addConnectionListener(ConnectionListener listener);
 
+  /**
+   * Removes a listener {@linkplain #addConnectionListener added} before; nothing if it was not.
+   * The default does nothing: a transport that does not implement it keeps its listeners.
+   */
+  default void removeConnectionListener(ConnectionListener listener) {}
+
   /** Counters since creation. */
   TransportStats stats();
 

@@ -98,6 +98,11 @@ public class ForwardingTransport implements Transport {
   }
 
   @Override
+  public void removeConnectionListener(ConnectionListener listener) {
+    delegate.removeConnectionListener(listener);
+  }
+
+  @Override
   public TransportStats stats() {
     return delegate.stats();
   }

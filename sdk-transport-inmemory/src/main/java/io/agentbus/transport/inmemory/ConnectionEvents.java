@@ -35,6 +35,10 @@ final class ConnectionEvents {
     listeners.add(listener);
   }
 
+  void remove(ConnectionListener listener) {
+    listeners.remove(listener);
+  }
+
   /** Queues {@code event} for the listeners; nothing when there are none. */
   void fire(ConnectionEvent event) {
     if (listeners.isEmpty()) {

@@ -336,6 +336,11 @@ public final class InMemoryTransport implements Transport {
     events.add(Objects.requireNonNull(listener, "listener"));
   }
 
+  @Override
+  public void removeConnectionListener(ConnectionListener listener) {
+    events.remove(Objects.requireNonNull(listener, "listener"));
+  }
+
   /**
    * Counters since creation. {@code delivered} counts messages handed to subscription handlers
    * and replies handed to requests; {@code dropped} counts slow-consumer drops, messages

@@ -90,6 +90,10 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
     listeners.add(listener);
   }
 
+  void removeListener(ConnectionListener listener) {
+    listeners.remove(listener);
+  }
+
   private void emit(ConnectionEvent event) {
     for (ConnectionListener l : listeners) {
       try {

@@ -545,6 +545,11 @@ public final class NatsTransport implements Transport {
     events.addListener(Objects.requireNonNull(listener, "listener"));
   }
 
+  @Override
+  public void removeConnectionListener(ConnectionListener listener) {
+    events.removeListener(Objects.requireNonNull(listener, "listener"));
+  }
+
   /**
    * {@inheritDoc}
    *
