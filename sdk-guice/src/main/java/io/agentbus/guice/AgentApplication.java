@@ -9,9 +9,13 @@ import com.google.inject.util.Modules;
 import io.agentbus.Agent;
 import io.agentbus.agent.AgentHost;
 import io.agentbus.agent.config.AgentBusConfig;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,7 +56,7 @@ public final class AgentApplication {
   public static void run(Class<? extends Agent>... agents) throws InterruptedException {
     AgentBusConfig config;
     try {
-      config = AgentBusConfig.load();
+      config = AgentBusConfig.loader().defaults(applicationDefaults(agents)).load();
     } catch (RuntimeException e) {
       exitBecause(agents, e);
       return;
@@ -125,6 +129,45 @@ public final class AgentApplication {
       throw e;
     }
     return host;
+  }
+
+  /** The key of the NATS connection's name (the transport's {@code connection-name} setting). */
+  static final String CONNECTION_NAME_KEY = "agentbus.nats.connection-name";
+
+  /**
+   * What {@link #run(Class[])} puts below every configured value: a NATS connection name that says
+   * which agents the connection serves, {@code agentbus-<host>-<pid>[<agent ids>]}, so that the
+   * server's {@code /connz} and its logs name them (the connection opens before the agents exist,
+   * so the ids come from each class's {@code static final String ID} constant, as the archetype
+   * declares it, or else its simple name). {@code AGENTBUS_NATS_CONNECTION_NAME} still wins.
+   */
+  static Map<String, String> applicationDefaults(Class<?>[] agents) {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException | RuntimeException e) {
+      host = "unknown-host";
+    }
+    String ids = Arrays.stream(agents).map(AgentApplication::declaredId)
+        .collect(Collectors.joining(","));
+    return Map.of(CONNECTION_NAME_KEY,
+        "agentbus-" + host + "-" + ProcessHandle.current().pid() + "[" + ids + "]");
+  }
+
+  private static String declaredId(Class<?> agent) {
+    try {
+      Field id = agent.getDeclaredField("ID");
+      if (Modifier.isStatic(id.getModifiers()) && id.getType() == String.class) {
+        id.setAccessible(true);
+        Object value = id.get(null);
+        if (value instanceof String s && !s.isBlank()) {
+          return s;
+        }
+      }
+    } catch (NoSuchFieldException | IllegalAccessException | RuntimeException e) {
+      // no declared id: the class name says enough
+    }
+    return agent.getSimpleName();
   }
 
   /** What to tell a person about a failure to start: the first message that explains it. */

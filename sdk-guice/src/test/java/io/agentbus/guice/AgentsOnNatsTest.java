@@ -104,6 +104,33 @@ class AgentsOnNatsTest {
   }
 
   @Test
+  void theLaunchersConnectionNameSaysWhichAgentsItServesUnlessOneIsConfigured(NatsServer server)
+      throws Exception {
+    Map<String, String> env = Map.of("AGENTBUS_TRANSPORT", "nats", "NATS_URL", server.url(),
+        "AGENTBUS_SHUTDOWN_HOOK", "false");
+    Class<?>[] agents = {ProbeMain.ProbeAgent.class, Architect.class};
+    AgentBusConfig launched = AgentBusConfig.loader().environment(env).systemProperties(Map.of())
+        .defaults(AgentApplication.applicationDefaults(agents)).load();
+    Injector injector = Guice.createInjector(new AgentBusModule(launched));
+    try (AgentHost host = injector.getInstance(AgentHost.class)) {
+      // the declared ID constant where there is one, the class name otherwise
+      assertThat(injector.getInstance(Transport.class).toString())
+          .containsPattern("agentbus-[^ ]+-" + ProcessHandle.current().pid()
+              + "\\[probe-agent,Architect\\]");
+    }
+
+    Map<String, String> named = new HashMap<>(env);
+    named.put("AGENTBUS_NATS_CONNECTION_NAME", "billing-blue");
+    AgentBusConfig configured = AgentBusConfig.loader().environment(named)
+        .systemProperties(Map.of()).defaults(AgentApplication.applicationDefaults(agents)).load();
+    Injector other = Guice.createInjector(new AgentBusModule(configured));
+    try (AgentHost host = other.getInstance(AgentHost.class)) {
+      assertThat(other.getInstance(Transport.class).toString()).contains("billing-blue")
+          .doesNotContain("probe-agent");
+    }
+  }
+
+  @Test
   void anAgentInOneProcessAnswersAnotherAndTheMonitorSeesItComeAndGo(NatsServer server)
       throws Exception {
     Injector architectProcess = process(server, Map.of("agentbus.codec", "protobuf"));

@@ -20,9 +20,11 @@ public final class ProbeMain {
 
   /** Prints {@link #RUNNING} when started. */
   static final class ProbeAgent extends AbstractAgent {
+    private static final String ID = "probe-agent";
+
     @Inject
     ProbeAgent(AgentContext context) {
-      super("probe-agent", context);
+      super(ID, context);
     }
 
     @Override
