@@ -3,6 +3,7 @@ package io.agentbus.cli;
 import io.agentbus.CodecException;
 import io.agentbus.ConfigurationException;
 import io.agentbus.NoRespondersException;
+import io.agentbus.PermissionDeniedException;
 import io.agentbus.RequestTimeoutException;
 import io.agentbus.agent.config.AgentBusConfig;
 import java.util.Locale;
@@ -29,6 +30,12 @@ final class Failures {
   static CliException translate(RuntimeException e) {
     if (e instanceof CliException c) {
       return c;
+    }
+    if (e instanceof PermissionDeniedException p) {
+      return new CliException(ExitCode.PERMISSION_DENIED, "Permission denied: the NATS server "
+          + "refused to let this user " + p.operation().name().toLowerCase(Locale.ROOT) + " to '"
+          + p.subject() + "': grant it in the server's authorization block or use another user.",
+          e);
     }
     if (e instanceof NoRespondersException n) {
       return new CliException(ExitCode.NOT_FOUND, "No agent is listening on " + n.subject()

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One command's connection to the mesh: the bus the configuration describes, its transport (for
@@ -37,8 +39,7 @@ final class Session implements AutoCloseable {
     this.codecs = codecs;
     // a subject the user may not use is refused asynchronously (-ERR 'Permissions Violation ...')
     transport.addConnectionListener(e -> {
-      if (e.kind() == ConnectionEvent.Kind.ERROR
-          && e.detail().toLowerCase(Locale.ROOT).contains("permissions violation")) {
+      if (e.kind() == ConnectionEvent.Kind.ERROR && isRefusal(e.detail())) {
         refusals.add(e.detail());
         refused.release();
       }
@@ -137,9 +138,8 @@ final class Session implements AutoCloseable {
       bus.flush(Duration.ofSeconds(5));
       if (refused.tryAcquire(REFUSAL_GRACE_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS)) {
         throw new CliException(ExitCode.PERMISSION_DENIED, "Permission denied: the NATS server "
-            + "refused " + refusals.peek().replaceFirst("^server error: ", "") + ": the user "
-            + "lacks that permission; grant it in the server's authorization block or use "
-            + "another user.");
+            + "refused " + refused(refusals.peek()) + ": the user lacks that permission; grant "
+            + "it in the server's authorization block or use another user.");
       }
     } catch (AgentBusException e) {
       throw Failures.translate(e);
@@ -149,6 +149,24 @@ final class Session implements AutoCloseable {
   }
 
   static final long REFUSAL_GRACE_MILLIS = 250;
+
+  /** The transport's words for a refused subject: its own event, or the server's raw error. */
+  private static final Pattern DENIED =
+      Pattern.compile("^permission denied: The server denied permission to (\\w+) to '([^']*)'");
+
+  private static boolean isRefusal(String detail) {
+    return DENIED.matcher(detail).find()
+        || detail.toLowerCase(Locale.ROOT).contains("permissions violation");
+  }
+
+  /** What was refused, as "to let this user publish to 'subject'" or the server's own text. */
+  static String refused(String detail) {
+    Matcher m = DENIED.matcher(detail);
+    if (m.find()) {
+      return "to let this user " + m.group(1) + " to '" + m.group(2) + "'";
+    }
+    return detail.replaceFirst("^server error: ", "");
+  }
 
   @Override
   public void close() {
