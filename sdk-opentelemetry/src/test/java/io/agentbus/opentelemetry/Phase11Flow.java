@@ -31,6 +31,8 @@ final class Phase11Flow implements AutoCloseable {
   private final List<MessageBus> buses = new ArrayList<>();
   private final MessageBus parser;
   final CompletableFuture<AgentMessage> decomposerDone = new CompletableFuture<>();
+  /** The decomposer's own broadcast, delivered back to it: the last span of the flow. */
+  private final CompletableFuture<AgentMessage> echoed = new CompletableFuture<>();
 
   Phase11Flow(Supplier<Transport> transports, AgentBusTracing tracing) {
     MessageBus architect = bus(transports, tracing);
@@ -44,6 +46,8 @@ final class Phase11Flow implements AutoCloseable {
         decomposer.endpoint(DECOMPOSER).broadcast(MessageType.TASK_COMPLETE,
             Map.of("task", "decompose"));
         decomposerDone.complete(d.message());
+      } else if (d.message().fromAgent().equals(DECOMPOSER)) {
+        echoed.complete(d.message());
       }
     });
     architect.flush(Duration.ofSeconds(5));
@@ -60,7 +64,10 @@ final class Phase11Flow implements AutoCloseable {
     return bus;
   }
 
-  /** Plays the flow inside the root span and waits for the decomposer; returns the root. */
+  /**
+   * Plays the flow inside the root span and waits until the decomposer heard its own broadcast
+   * (so that closing the buses cannot cut a delivery short); returns the root.
+   */
   Span run(Tracer tracer) throws Exception {
     Span root = tracer.spanBuilder("phase-1.1").startSpan();
     try (Scope ignored = root.makeCurrent()) {
@@ -74,6 +81,7 @@ final class Phase11Flow implements AutoCloseable {
       root.end();
     }
     decomposerDone.get(10, TimeUnit.SECONDS);
+    echoed.get(10, TimeUnit.SECONDS);
     return root;
   }
 
