@@ -186,7 +186,11 @@ public final class InMemoryTransport implements Transport {
     return request(subject, headers, payload, timeout, ReplyFilter.ANY);
   }
 
-  /** {@inheritDoc} A refused reply counts as dropped in {@link #stats()}. */
+  /**
+   * Sends a request and completes with the first reply {@code filter} accepts (see {@link
+   * Transport#request(String, Headers, byte[], Duration, ReplyFilter)}); a refused reply counts as
+   * dropped in {@link #stats()}.
+   */
   @Override
   public CompletableFuture<TransportMessage> request(String subject, Headers headers,
       byte[] payload, Duration timeout, ReplyFilter filter) {
@@ -195,7 +199,8 @@ public final class InMemoryTransport implements Transport {
   }
 
   /**
-   * {@inheritDoc}
+   * Sends a request and waits for its reply (see {@link Transport#requestAndWait(String, Headers,
+   * byte[], Duration)}).
    *
    * <p>On the {@linkplain Scheduler#system() system scheduler} the calling thread waits with the
    * timeout itself, so no timer task is scheduled and cancelled per request; on any other
@@ -207,7 +212,11 @@ public final class InMemoryTransport implements Transport {
     return requestAndWait(subject, headers, payload, timeout, ReplyFilter.ANY);
   }
 
-  /** {@inheritDoc} Waits as {@link #requestAndWait(String, Headers, byte[], Duration)} does. */
+  /**
+   * Sends a request and waits for the first reply {@code filter} accepts (see {@link
+   * Transport#requestAndWait(String, Headers, byte[], Duration, ReplyFilter)}), as {@link
+   * #requestAndWait(String, Headers, byte[], Duration)} waits.
+   */
   @Override
   public TransportMessage requestAndWait(String subject, Headers headers, byte[] payload,
       Duration timeout, ReplyFilter filter) throws InterruptedException {
