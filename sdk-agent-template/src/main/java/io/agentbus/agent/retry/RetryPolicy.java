@@ -1,5 +1,6 @@
 package io.agentbus.agent.retry;
 
+import io.agentbus.agent.internal.PolicyChecks;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -77,8 +78,7 @@ public final class RetryPolicy {
 
   /** The wait after attempt {@code attempt} (1 for the first) failed. */
   public Duration backoff(int attempt) {
-    double nanos = initialBackoff.toNanos() * Math.pow(multiplier, attempt - 1);
-    return nanos >= maxBackoff.toNanos() ? maxBackoff : Duration.ofNanos((long) nanos);
+    return PolicyChecks.exponentialBackoff(initialBackoff, multiplier, attempt - 1, maxBackoff);
   }
 
   @Override
@@ -125,29 +125,25 @@ public final class RetryPolicy {
 
     /** @see RetryPolicy#initialBackoff() */
     public Builder initialBackoff(Duration d) {
-      this.initialBackoff = positive("initialBackoff", d);
+      this.initialBackoff = PolicyChecks.positive("RetryPolicy", "initialBackoff", d);
       return this;
     }
 
     /** @see RetryPolicy#maxBackoff() */
     public Builder maxBackoff(Duration d) {
-      this.maxBackoff = positive("maxBackoff", d);
+      this.maxBackoff = PolicyChecks.positive("RetryPolicy", "maxBackoff", d);
       return this;
     }
 
     /** @see RetryPolicy#multiplier() */
     public Builder multiplier(double m) {
-      if (!(m >= 1.0) || Double.isInfinite(m)) {
-        throw new IllegalArgumentException("RetryPolicy: multiplier must be at least 1, was "
-            + m);
-      }
-      this.multiplier = m;
+      this.multiplier = PolicyChecks.multiplier("RetryPolicy", m);
       return this;
     }
 
     /** @see RetryPolicy#overallDeadline() */
     public Builder overallDeadline(Duration d) {
-      this.overallDeadline = positive("overallDeadline", d);
+      this.overallDeadline = PolicyChecks.positive("RetryPolicy", "overallDeadline", d);
       return this;
     }
 
@@ -163,20 +159,9 @@ public final class RetryPolicy {
      * @throws IllegalArgumentException if the initial backoff exceeds the maximum
      */
     public RetryPolicy build() {
-      if (initialBackoff.compareTo(maxBackoff) > 0) {
-        throw new IllegalArgumentException("RetryPolicy: initialBackoff " + initialBackoff
-            + " exceeds maxBackoff " + maxBackoff);
-      }
+      PolicyChecks.backoffOrder("RetryPolicy", initialBackoff, maxBackoff);
       return new RetryPolicy(this);
     }
 
-    private static Duration positive(String name, Duration d) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException("RetryPolicy: " + name + " must be positive, was "
-            + d);
-      }
-      return d;
-    }
   }
 }

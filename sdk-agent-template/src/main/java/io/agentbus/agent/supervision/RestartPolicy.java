@@ -3,6 +3,7 @@ package io.agentbus.agent.supervision;
 import io.agentbus.ConfigurationException;
 import io.agentbus.agent.config.AgentBusConfig;
 import io.agentbus.agent.config.ConfigKey;
+import io.agentbus.agent.internal.PolicyChecks;
 import io.agentbus.config.ConfigValues;
 import java.time.Duration;
 import java.util.Objects;
@@ -105,8 +106,8 @@ public final class RestartPolicy {
 
   /** The wait before a restart preceded by {@code recentRestarts} restarts within the window. */
   public Duration backoff(int recentRestarts) {
-    double nanos = initialBackoff.toNanos() * Math.pow(multiplier, recentRestarts);
-    return nanos >= maxBackoff.toNanos() ? maxBackoff : Duration.ofNanos((long) nanos);
+    return PolicyChecks.exponentialBackoff(initialBackoff, multiplier, recentRestarts,
+        maxBackoff);
   }
 
   @Override
@@ -149,29 +150,25 @@ public final class RestartPolicy {
 
     /** @see RestartPolicy#window() */
     public Builder window(Duration window) {
-      this.window = positive("window", window);
+      this.window = PolicyChecks.positive("RestartPolicy", "window", window);
       return this;
     }
 
     /** @see RestartPolicy#initialBackoff() */
     public Builder initialBackoff(Duration backoff) {
-      this.initialBackoff = positive("initialBackoff", backoff);
+      this.initialBackoff = PolicyChecks.positive("RestartPolicy", "initialBackoff", backoff);
       return this;
     }
 
     /** @see RestartPolicy#maxBackoff() */
     public Builder maxBackoff(Duration backoff) {
-      this.maxBackoff = positive("maxBackoff", backoff);
+      this.maxBackoff = PolicyChecks.positive("RestartPolicy", "maxBackoff", backoff);
       return this;
     }
 
     /** @see RestartPolicy#multiplier() */
     public Builder multiplier(double multiplier) {
-      if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
-        throw new IllegalArgumentException("RestartPolicy: multiplier must be at least 1, was "
-            + multiplier);
-      }
-      this.multiplier = multiplier;
+      this.multiplier = PolicyChecks.multiplier("RestartPolicy", multiplier);
       return this;
     }
 
@@ -181,20 +178,9 @@ public final class RestartPolicy {
      * @throws IllegalArgumentException if the initial backoff exceeds the maximum
      */
     public RestartPolicy build() {
-      if (initialBackoff.compareTo(maxBackoff) > 0) {
-        throw new IllegalArgumentException("RestartPolicy: initialBackoff " + initialBackoff
-            + " exceeds maxBackoff " + maxBackoff);
-      }
+      PolicyChecks.backoffOrder("RestartPolicy", initialBackoff, maxBackoff);
       return new RestartPolicy(this);
     }
 
-    private static Duration positive(String name, Duration d) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException("RestartPolicy: " + name + " must be positive, was "
-            + d);
-      }
-      return d;
-    }
   }
 }

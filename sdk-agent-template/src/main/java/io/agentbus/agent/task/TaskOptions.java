@@ -1,5 +1,6 @@
 package io.agentbus.agent.task;
 
+import io.agentbus.agent.internal.PolicyChecks;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -106,31 +107,31 @@ public final class TaskOptions {
 
     /** @see TaskOptions#timeout() */
     public Builder timeout(Duration timeout) {
-      this.timeout = positive("timeout", timeout);
+      this.timeout = PolicyChecks.positive("TaskOptions", "timeout", timeout);
       return this;
     }
 
     /** @see TaskOptions#progressExtension() */
     public Builder progressExtension(Duration extension) {
-      this.progressExtension = positive("progressExtension", extension);
+      this.progressExtension = PolicyChecks.positive("TaskOptions", "progressExtension", extension);
       return this;
     }
 
     /** @see TaskOptions#hardLimit() */
     public Builder hardLimit(Duration hardLimit) {
-      this.hardLimit = positive("hardLimit", hardLimit);
+      this.hardLimit = PolicyChecks.positive("TaskOptions", "hardLimit", hardLimit);
       return this;
     }
 
     /** @see TaskOptions#assigneeSilenceLimit() */
     public Builder assigneeSilenceLimit(Duration limit) {
-      this.assigneeSilenceLimit = positive("assigneeSilenceLimit", limit);
+      this.assigneeSilenceLimit = PolicyChecks.positive("TaskOptions", "assigneeSilenceLimit", limit);
       return this;
     }
 
     /** @see TaskOptions#acceptTimeout() */
     public Builder acceptTimeout(Duration timeout) {
-      this.acceptTimeout = positive("acceptTimeout", timeout);
+      this.acceptTimeout = PolicyChecks.positive("TaskOptions", "acceptTimeout", timeout);
       return this;
     }
 
@@ -147,12 +148,5 @@ public final class TaskOptions {
       return new TaskOptions(this);
     }
 
-    private static Duration positive(String name, Duration d) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException("TaskOptions: " + name + " must be positive, was " + d);
-      }
-      return d;
-    }
   }
 }
