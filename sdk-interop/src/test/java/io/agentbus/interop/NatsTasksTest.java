@@ -11,6 +11,7 @@ import io.agentbus.agent.task.TaskOptions;
 import io.agentbus.agent.task.TaskOutcome;
 import io.agentbus.agent.task.TaskState;
 import io.agentbus.agent.task.Tasks;
+import io.agentbus.test.Conditions;
 import io.agentbus.test.VirtualScheduler;
 import io.agentbus.test.nats.NatsServerExtension;
 import java.time.Duration;
@@ -21,7 +22,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -213,12 +213,6 @@ class NatsTasksTest {
   }
 
   static void await(BooleanSupplier condition) throws Exception {
-    long end = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new TimeoutException("condition not met within " + WAIT);
-      }
-      Thread.sleep(1);
-    }
+    Conditions.await(condition, WAIT, "the condition this test waits for");
   }
 }

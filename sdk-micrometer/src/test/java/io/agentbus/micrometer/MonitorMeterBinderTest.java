@@ -7,6 +7,7 @@ import io.agentbus.MessageType;
 import io.agentbus.agent.monitor.AgentEvent;
 import io.agentbus.agent.monitor.OrchestratorMonitor;
 import io.agentbus.codec.json.JsonCodec;
+import io.agentbus.test.Conditions;
 import io.agentbus.test.VirtualScheduler;
 import io.agentbus.test.VirtualTimeExtension;
 import io.agentbus.transport.inmemory.InMemoryTransport;
@@ -42,11 +43,9 @@ class MonitorMeterBinderTest {
 
       time.advance(Duration.ofSeconds(60));
       bus.endpoint("worker-2").broadcast(MessageType.HEARTBEAT, Map.of("status", "alive"));
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (monitor.observedMessages() < 3) { // delivery is asynchronous
-        assertThat(System.nanoTime()).as("the monitor observed 3 messages").isLessThan(deadline);
-        Thread.sleep(2); // polling a condition, not timing anything
-      }
+      // delivery is asynchronous
+      Conditions.await(() -> monitor.observedMessages() >= 3, Duration.ofSeconds(10),
+          "the monitor observed 3 messages");
       time.advance(Duration.ofSeconds(30)); // worker-1 silent for 90 s
       assertThat(next()).extracting(AgentEvent::kind, AgentEvent::agentId)
           .containsExactly(AgentEvent.Kind.DEAD, "worker-1");

@@ -9,6 +9,7 @@ import io.agentbus.MessageType;
 import io.agentbus.RemoteHandlerException;
 import io.agentbus.RequestTimeoutException;
 import io.agentbus.codec.json.JsonCodec;
+import io.agentbus.test.Conditions;
 import io.agentbus.test.VirtualScheduler;
 import io.agentbus.test.VirtualTimeExtension;
 import io.agentbus.transport.inmemory.InMemoryTransport;
@@ -149,12 +150,6 @@ class RetryingRequestsTest {
   }
 
   private static void await(BooleanSupplier condition) throws Exception {
-    long end = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new TimeoutException("condition not met within " + WAIT);
-      }
-      Thread.sleep(1);
-    }
+    Conditions.await(condition, WAIT, "the condition this test waits for");
   }
 }

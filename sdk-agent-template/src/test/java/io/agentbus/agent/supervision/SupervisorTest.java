@@ -16,6 +16,7 @@ import io.agentbus.agent.Published;
 import io.agentbus.agent.TestBus;
 import io.agentbus.agent.config.AgentBusConfig;
 import io.agentbus.agent.supervision.SupervisedAgent.Status;
+import io.agentbus.test.Conditions;
 import io.agentbus.test.VirtualScheduler;
 import io.agentbus.test.VirtualTimeExtension;
 import java.time.Duration;
@@ -25,7 +26,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -262,12 +262,6 @@ class SupervisorTest {
   }
 
   private static void await(BooleanSupplier condition) throws Exception {
-    long end = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new TimeoutException("condition not met within " + WAIT);
-      }
-      Thread.sleep(1);
-    }
+    Conditions.await(condition, WAIT, "the condition this test waits for");
   }
 }

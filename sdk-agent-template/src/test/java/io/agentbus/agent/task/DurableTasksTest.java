@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentbus.MessageBus;
 import io.agentbus.QueueOptions;
 import io.agentbus.codec.json.JsonCodec;
+import io.agentbus.test.Conditions;
 import io.agentbus.test.VirtualScheduler;
 import io.agentbus.test.VirtualTimeExtension;
 import io.agentbus.transport.inmemory.InMemoryServer;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,12 +95,6 @@ class DurableTasksTest {
   }
 
   private static void await(BooleanSupplier condition) throws Exception {
-    long end = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new TimeoutException("condition not met within " + WAIT);
-      }
-      Thread.sleep(1);
-    }
+    Conditions.await(condition, WAIT, "the condition this test waits for");
   }
 }

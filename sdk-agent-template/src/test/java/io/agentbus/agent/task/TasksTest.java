@@ -9,6 +9,7 @@ import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
 import io.agentbus.codec.json.JsonCodec;
 import io.agentbus.spi.MessageInterceptor;
+import io.agentbus.test.Conditions;
 import io.agentbus.test.VirtualScheduler;
 import io.agentbus.test.VirtualTimeExtension;
 import io.agentbus.transport.inmemory.InMemoryTransport;
@@ -20,7 +21,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -399,12 +399,6 @@ class TasksTest {
   }
 
   private static void await(BooleanSupplier condition) throws Exception {
-    long end = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new TimeoutException("condition not met within " + WAIT);
-      }
-      Thread.sleep(1);
-    }
+    Conditions.await(condition, WAIT, "the condition this test waits for");
   }
 }
