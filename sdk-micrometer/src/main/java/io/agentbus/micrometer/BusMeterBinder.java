@@ -78,14 +78,22 @@ public final class BusMeterBinder implements MeterBinder {
     transportCounter(registry, "agentbus.transport.reconnects", "Successful reconnects",
         TransportStats::reconnects);
     AtomicInteger connected = new AtomicInteger(bus.isClosed() ? 0 : 1);
+    AtomicInteger refused = new AtomicInteger();
     bus.addConnectionListener(e -> {
       if (e.kind() == ConnectionEvent.Kind.CONNECTED || e.kind() == ConnectionEvent.Kind.RECONNECTED) {
         connected.set(1);
+        refused.set(0);
       } else if (e.kind() == ConnectionEvent.Kind.DISCONNECTED
           || e.kind() == ConnectionEvent.Kind.CLOSED) {
         connected.set(0);
+      } else if (e.kind() == ConnectionEvent.Kind.AUTHENTICATION_FAILED) {
+        refused.set(1);
       }
     });
+    Gauge.builder("agentbus.transport.credentials.refused", refused, AtomicInteger::get)
+        .description("1 while the server refuses the transport's credentials at a reconnect "
+            + "(its agents do not serve), 0 otherwise")
+        .tags(tags).register(registry);
     Gauge.builder("agentbus.transport.connected", connected,
             c -> bus.isClosed() ? 0 : c.get())
         .description("1 while the bus's transport is connected, 0 otherwise")

@@ -197,8 +197,9 @@ class NatsCredentialsTest {
       Files.writeString(seedFile, new String(NKey.createUser(null).getSeed()) + "\n");
       server.restart();
       Awaitility.await().atMost(WAIT).until(() -> events.stream()
-          .anyMatch(e -> e.kind() == ConnectionEvent.Kind.ERROR
-              && e.detail().contains("authentication refused")));
+          .anyMatch(e -> e.kind() == ConnectionEvent.Kind.AUTHENTICATION_FAILED
+              && e.detail().contains("Authorization Violation")
+              && e.detail().contains("agentbus.nats.nkey-seed-file")));
       assertThat(t.isConnected()).isFalse();
     }
   }
