@@ -52,8 +52,8 @@ import java.util.TreeSet;
  * <p>The roles file is a properties file: {@code namespace} (default {@code orchestrator}),
  * {@code identities} (a comma-separated list) and for each identity {@code
  * identity.<name>.agents}, {@code .teams}, {@code .works}, {@code .publishes}, {@code .sends},
- * {@code .listens} and {@code .talks-to}. It writes {@code authorization.conf} (to {@code include}
- * in the server's configuration), {@code <name>.nk} (the identity's seed, readable only by its
+ * {@code .listens}, {@code .talks-to}, {@code .replays} and {@code .directory}. It writes
+ * {@code authorization.conf} (to {@code include} in the server's configuration), {@code <name>.nk} (the identity's seed, readable only by its
  * owner; kept when it exists already, so regenerating does not rotate keys) and {@code
  * <name>.env} (the agent's {@code AGENTBUS_NATS_NKEY_SEED_FILE} and {@code
  * AGENTBUS_NATS_INBOX_PREFIX}). Immutable and thread-safe once made.
@@ -61,7 +61,7 @@ import java.util.TreeSet;
 public final class NatsAuthorization {
   private static final List<String> ROLE_KEYS =
       List.of("agents", "teams", "works", "publishes", "sends", "listens", "talks-to",
-          "directory");
+          "replays", "directory");
   /** What every agent sends whatever its role: the lifecycle broadcasts. */
   private static final List<String> ALWAYS_SENT = List.of("heartbeat", "status_update");
   private static final List<String> DISCOVERY_VERBS = List.of("PING", "INFO", "STATS");
@@ -131,6 +131,7 @@ public final class NatsAuthorization {
           .sends(list(p.getProperty(prefix + "sends")))
           .listens(list(p.getProperty(prefix + "listens")))
           .talksTo(list(p.getProperty(prefix + "talks-to")))
+          .replays(list(p.getProperty(prefix + "replays")))
           .directory(Boolean.parseBoolean(p.getProperty(prefix + "directory", "false").trim()));
       roles.add(b.build());
     }
@@ -219,6 +220,15 @@ public final class NatsAuthorization {
     if (!queues.isEmpty()) {
       s.addAll(streamDeclaration(streamName("deadletter")));
     }
+    // a replay reads a kept history through a short-lived consumer of its own (ack none)
+    r.replays().forEach(h -> {
+      String stream = streamName(h);
+      s.addAll(streamDeclaration(stream));
+      s.addAll(List.of("$JS.API.CONSUMER.CREATE." + stream,
+          "$JS.API.CONSUMER.CREATE." + stream + ".>",
+          "$JS.API.CONSUMER.MSG.NEXT." + stream + ".*",
+          "$JS.API.CONSUMER.DELETE." + stream + ".*"));
+    });
     if (r.sends().contains(AgentRole.ANY)) {
       s.add(namespace + ".broadcast.*");
     } else {

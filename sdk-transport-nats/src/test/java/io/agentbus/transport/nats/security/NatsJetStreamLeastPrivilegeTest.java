@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.agentbus.AgentMessage;
+import io.agentbus.HistoryOptions;
 import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
 import io.agentbus.QueueOptions;
 import io.agentbus.QueueReceipt;
+import io.agentbus.ReplayResult;
+import io.agentbus.ReplayStart;
 import io.agentbus.codec.json.JsonCodec;
+import io.agentbus.spi.ConnectionEvent;
 import io.agentbus.test.nats.NatsServer;
 import io.agentbus.test.nats.NatsServerExtension;
 import io.agentbus.test.nats.NatsServerSpec;
@@ -45,6 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class NatsJetStreamLeastPrivilegeTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final JetStreamOptions QUICK = JetStreamOptions.builder()
+      .requestTimeout(Duration.ofSeconds(1)).build();
 
   @RegisterExtension
   static final NatsServerExtension nats = NatsServerExtension.create();
@@ -60,6 +66,8 @@ class NatsJetStreamLeastPrivilegeTest {
     auth = NatsAuthorization.derive("orchestrator", List.of(
         AgentRole.builder("worker").agents(List.of("builder-1")).works(List.of("build")).build(),
         AgentRole.builder("publisher").agents(List.of("planner-1")).publishes(List.of("build"))
+            .sends(List.of("task_complete")).build(),
+        AgentRole.builder("reader").agents(List.of("auditor-1")).replays(List.of("broadcasts"))
             .build(),
         AgentRole.builder("outsider").agents(List.of("outsider-1")).build()), keys);
     server = nats.startServer(NatsServerSpec.builder().jetStream(true)
@@ -68,9 +76,7 @@ class NatsJetStreamLeastPrivilegeTest {
   }
 
   static MessageBus bus(String identity) {
-    return MessageBus.builder()
-        .transport(NatsTransport.connect(NatsTransportConfig.builder().servers(server.url())
-            .nkeySeedFile(keys.resolve(identity + ".nk")).connectionName(identity).build()))
+    return MessageBus.builder().transport(transport(identity))
         .codec(JsonCodec.create())
         .queue("build", QueueOptions.durable().ackWait(Duration.ofSeconds(2)).build())
         .build();
@@ -85,6 +91,9 @@ class NatsJetStreamLeastPrivilegeTest {
   void theQueuesPublisherAndWorkerRunAndAnOutsiderCannotTouchItsStream() throws Exception {
     String stream = auth.queueStream("build");
     try (MessageBus publisher = bus("publisher"); MessageBus worker = bus("worker")) {
+      List<String> denied = new CopyOnWriteArrayList<>();
+      publisher.addConnectionListener(e -> keepDenials(e, denied));
+      worker.addConnectionListener(e -> keepDenials(e, denied));
       QueueReceipt stored = publisher.publishToQueue("build", item(1), "build-1");
       assertThat(stored.stored()).isTrue();
       assertThat(stored.stream()).isEqualTo(stream);
@@ -100,6 +109,7 @@ class NatsJetStreamLeastPrivilegeTest {
         assertThat(worker.queueStats("build").ackFailures()).isZero();
       });
       assertThat(handled.poll(3, TimeUnit.SECONDS)).as("an item came again: not acked").isNull();
+      assertThat(denied).as("what the server refused the queue's own roles").isEmpty();
 
       // an item waits in the stream for the outsider to try
       publisher.publishToQueue("build", item(3), "build-3");
@@ -115,10 +125,64 @@ class NatsJetStreamLeastPrivilegeTest {
     }
   }
 
-  /** What an identity with no role on the queue tries; returns the server's refusals. */
-  private static List<String> outsiderTries(String stream) throws Exception {
-    List<String> violations = new CopyOnWriteArrayList<>();
-    Options options = new Options.Builder().server(server.url())
+  @Test
+  void aHistoryReaderReplaysKeptBroadcastsAndAnOutsiderCannot() throws Exception {
+    HistoryOptions kept = HistoryOptions.keepFor(Duration.ofMinutes(5)).build();
+    try (MessageBus reader = MessageBus.builder().transport(transport("reader"))
+            .codec(JsonCodec.create()).keepBroadcasts(kept).build();
+        MessageBus publisher = bus("publisher")) {
+      for (int i = 0; i < 3; i++) {
+        publisher.endpoint("planner-1").broadcast(MessageType.TASK_COMPLETE, Map.of("n", i));
+      }
+      publisher.flush(WAIT);
+      List<Object> replayed = new CopyOnWriteArrayList<>();
+      Awaitility.await().atMost(WAIT).untilAsserted(() -> {
+        replayed.clear();
+        ReplayResult r = reader.replay("orchestrator.broadcast.task_complete",
+            ReplayStart.beginning(), d -> replayed.add(d.message().content().get("n")))
+            .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(r.delivered()).isEqualTo(3);
+      });
+      assertThat(replayed).containsExactly(0L, 1L, 2L);
+
+      // the outsider keeps no history of its own and reads none of the reader's
+      int refused = 0;
+      Throwable keep = catchThrowable(() -> MessageBus.builder().transport(transport("outsider"))
+          .codec(JsonCodec.create()).keepBroadcasts(kept).build().close());
+      if (keep != null) {
+        refused++;
+      }
+      List<String> violations = new CopyOnWriteArrayList<>();
+      try (Connection c = Nats.connect(outsiderOptions(violations))) {
+        Throwable read = catchThrowable(() -> c.jetStream(QUICK).subscribe(
+            "orchestrator.broadcast.task_complete", PullSubscribeOptions.builder()
+                .stream("orchestrator_broadcasts").build()));
+        Awaitility.await().atMost(WAIT).until(() -> !violations.isEmpty());
+        if (read != null) {
+          refused++;
+        }
+      }
+      SecurityFigures.print("history-outsider", 2, refused, 2 - refused);
+      assertThat(keep).as("declaring the history as the outsider").isNotNull();
+      assertThat(violations.get(0)).contains("orchestrator_broadcasts");
+      assertThat(refused).isEqualTo(2);
+    }
+  }
+
+  private static void keepDenials(ConnectionEvent e, List<String> denied) {
+    if (e.kind() == ConnectionEvent.Kind.ERROR && e.detail().contains("ermission")) {
+      denied.add(e.detail());
+    }
+  }
+
+  private static NatsTransport transport(String identity) {
+    return NatsTransport.connect(NatsTransportConfig.builder().servers(server.url())
+        .nkeySeedFile(keys.resolve(identity + ".nk")).connectionName(identity)
+        .connectTimeout(Duration.ofSeconds(5)).build());
+  }
+
+  private static Options outsiderOptions(List<String> violations) {
+    return new Options.Builder().server(server.url())
         .authHandler(Nats.staticCredentials(null, auth.seed("outsider")))
         .inboxPrefix(auth.inboxPrefix("outsider"))
         .errorListener(new ErrorListener() {
@@ -129,9 +193,13 @@ class NatsJetStreamLeastPrivilegeTest {
             }
           }
         }).build();
-    try (Connection c = Nats.connect(options)) {
-      JetStreamOptions quick = JetStreamOptions.builder()
-          .requestTimeout(Duration.ofSeconds(1)).build();
+  }
+
+  /** What an identity with no role on the queue tries; returns the server's refusals. */
+  private static List<String> outsiderTries(String stream) throws Exception {
+    List<String> violations = new CopyOnWriteArrayList<>();
+    try (Connection c = Nats.connect(outsiderOptions(violations))) {
+      JetStreamOptions quick = QUICK;
       // look the stream up
       assertThat(catchThrowable(() -> c.jetStreamManagement(quick).getStreamInfo(stream)))
           .isNotNull();
