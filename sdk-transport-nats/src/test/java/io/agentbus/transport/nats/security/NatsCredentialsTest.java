@@ -7,6 +7,7 @@ import io.agentbus.Headers;
 import io.agentbus.TransportException;
 import io.agentbus.spi.ConnectionEvent;
 import io.agentbus.spi.TransportMessage;
+import io.agentbus.test.nats.NatsProcess;
 import io.agentbus.test.nats.NatsServer;
 import io.agentbus.test.nats.NatsServerExtension;
 import io.agentbus.test.nats.NatsServerSpec;
@@ -62,18 +63,31 @@ class NatsCredentialsTest {
     foreignAccount = NKey.createAccount(null);
     revokedUserKey = NKey.createUser(null);
     revokedUser = new String(revokedUserKey.getPublicKey());
+    operatorMode = nats.startServer(operatorModeSpec(revokedUser));
+  }
+
+  /**
+   * A server in operator mode that knows {@code account} (by a memory resolver), with the users
+   * {@code revoked} revoked as of now.
+   */
+  static NatsServerSpec operatorModeSpec(String... revoked) throws Exception {
     long now = JwtUtils.currentTimeSeconds();
     String op = pub(operator);
     String operatorJwt = JwtUtils.issueJWT(operator, op, "test-operator", null, now, op,
         claim("{\"type\":\"operator\",\"version\":2}"));
+    StringBuilder revocations = new StringBuilder();
+    for (String user : revoked) {
+      revocations.append(revocations.length() == 0 ? "" : ",").append('"').append(user)
+          .append("\":").append(now);
+    }
     String accountJwt = JwtUtils.issueJWT(operator, pub(account), "agents", null, now, op,
         claim("{\"limits\":{\"subs\":-1,\"data\":-1,\"payload\":-1,\"imports\":-1,"
             + "\"exports\":-1,\"wildcards\":true,\"conn\":-1,\"leaf\":-1},"
-            + "\"revocations\":{\"" + revokedUser + "\":" + now + "},"
+            + "\"revocations\":{" + revocations + "},"
             + "\"type\":\"account\",\"version\":2}"));
-    operatorMode = nats.startServer(NatsServerSpec.builder().jetStream(false)
+    return NatsServerSpec.builder().jetStream(false)
         .config("operator: \"" + operatorJwt + "\"\nresolver: MEMORY\nresolver_preload: {\n  "
-            + pub(account) + ": \"" + accountJwt + "\"\n}\n").build());
+            + pub(account) + ": \"" + accountJwt + "\"\n}\n").build();
   }
 
   static JsonSerializable claim(String json) {
@@ -161,6 +175,46 @@ class NatsCredentialsTest {
         .contains("agentbus.nats.nkey-seed").doesNotContain(unknownSeed);
     // connect-retry of five minutes was set: a refusal is not retried, or this would not end
     SecurityFigures.print("wrong-password-token-seed", 3, 3, 0);
+  }
+
+  @Test
+  void aCredsFileRevokedOnTheServerIsReportedAndItsReplacementUsedAtTheNextAttempt()
+      throws Exception {
+    NKey first = NKey.createUser(null);
+    Path file = creds("rotating", account, first, JwtUtils.currentTimeSeconds() - 60);
+    List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
+    try (NatsProcess server = NatsProcess.create("creds-rotation", operatorModeSpec());
+        NatsTransport t = connectTo(server, file, events)) {
+      BlockingQueue<TransportMessage> got = new LinkedBlockingQueue<>();
+      t.subscribe("orchestrator.agent.rotating.*", null, got::add);
+
+      // the account revokes the user, and the server restarts with it
+      server.reconfigure(operatorModeSpec(pub(first)));
+      server.restart();
+      Awaitility.await().atMost(WAIT).until(() -> events.stream()
+          .anyMatch(e -> e.kind() == ConnectionEvent.Kind.AUTHENTICATION_FAILED
+              && e.detail().contains("agentbus.nats.creds-file")
+              && e.detail().contains(file.toString())));
+      assertThat(t.isConnected()).isFalse();
+
+      // a new user's .creds replaces the file: the same transport is accepted again
+      creds("rotating", account, NKey.createUser(null), JwtUtils.currentTimeSeconds());
+      Awaitility.await().atMost(WAIT).until(() -> events.stream()
+          .anyMatch(e -> e.kind() == ConnectionEvent.Kind.RECONNECTED));
+      t.publish("orchestrator.agent.rotating.hello", null, Headers.empty(), new byte[] {7});
+      assertThat(got.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isNotNull();
+      assertThat(events).filteredOn(e -> e.kind() == ConnectionEvent.Kind.AUTHENTICATION_FAILED)
+          .as("reported once, not per attempt").hasSize(1);
+    }
+  }
+
+  private static NatsTransport connectTo(NatsProcess server, Path credsFile,
+      List<ConnectionEvent> events) {
+    server.start();
+    NatsTransport t = NatsTransport.connect(to(server).credsFile(credsFile)
+        .reconnectWait(Duration.ofMillis(200)).build());
+    t.addConnectionListener(events::add);
+    return t;
   }
 
   @Test
