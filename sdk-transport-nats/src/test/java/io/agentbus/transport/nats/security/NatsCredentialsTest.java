@@ -208,11 +208,41 @@ class NatsCredentialsTest {
     }
   }
 
+  @Test
+  void aTokenFileIsReadAgainAtEachAttemptSoARotatedTokenHealsTheConnection() throws Exception {
+    Path file = dir.resolve("agent.token");
+    Files.writeString(file, "first-token\n");
+    List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
+    try (NatsProcess server = NatsProcess.create("token-rotation",
+            NatsServerSpec.builder().jetStream(false).token("first-token").build());
+        NatsTransport t = connectTo(server, to(server).tokenFile(file), events)) {
+      server.reconfigure(NatsServerSpec.builder().jetStream(false).token("second-token")
+          .build());
+      server.restart();
+      Awaitility.await().atMost(WAIT).until(() -> events.stream()
+          .anyMatch(e -> e.kind() == ConnectionEvent.Kind.AUTHENTICATION_FAILED
+              && e.detail().contains("agentbus.nats.token-file")
+              && !e.detail().contains("first-token")));
+      Files.writeString(file, "second-token\n");
+      Awaitility.await().atMost(WAIT).until(() -> events.stream()
+          .anyMatch(e -> e.kind() == ConnectionEvent.Kind.RECONNECTED));
+      assertThat(t.isConnected()).isTrue();
+    }
+    Files.writeString(file, "  \n");
+    assertThat(catchThrowableOfType(io.agentbus.ConfigurationException.class,
+        () -> NatsTransportConfig.builder().tokenFile(file))).hasMessageContaining(
+            "agentbus.nats.token-file").hasMessageContaining("is empty");
+  }
+
   private static NatsTransport connectTo(NatsProcess server, Path credsFile,
       List<ConnectionEvent> events) {
+    return connectTo(server, to(server).credsFile(credsFile), events);
+  }
+
+  private static NatsTransport connectTo(NatsProcess server, NatsTransportConfig.Builder config,
+      List<ConnectionEvent> events) {
     server.start();
-    NatsTransport t = NatsTransport.connect(to(server).credsFile(credsFile)
-        .reconnectWait(Duration.ofMillis(200)).build());
+    NatsTransport t = NatsTransport.connect(config.reconnectWait(Duration.ofMillis(200)).build());
     t.addConnectionListener(events::add);
     return t;
   }
