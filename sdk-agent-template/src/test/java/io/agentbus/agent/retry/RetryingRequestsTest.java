@@ -170,6 +170,21 @@ class RetryingRequestsTest {
         .isEqualTo(Duration.ofMillis(300));
   }
 
+  @Test
+  void aRetriedRequestRefusesStepsOutOfOrder() {
+    io.agentbus.RetriedRequest r = bus.retriedRequest(
+        bus.subjects().direct("architect-001", MessageType.RESOURCE_REQUEST), question());
+    assertThatThrownBy(() -> r.attempt(0, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("attempt must be 1 or more, was 0");
+    r.gaveUp(0, new RequestTimeoutException(r.subject(), Duration.ZERO), false);
+    assertThatThrownBy(() -> r.attempt(1, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("already ended");
+    assertThatThrownBy(() -> r.gaveUp(1, new IllegalStateException("again"), true))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("already ended");
+    assertThat(bus.stats().retries()).isEqualTo(new RetryStats(0, 0, 0, 0, 1, 0));
+  }
+
   private static void await(BooleanSupplier condition) throws Exception {
     Conditions.await(condition, WAIT, "the condition this test waits for");
   }
