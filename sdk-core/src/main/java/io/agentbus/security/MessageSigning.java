@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  * timestamp and a nonce, then the payload bytes as sent. It travels in four headers: {@link
  * #SIGNER}, {@link #TIMESTAMP}, {@link #NONCE}, {@link #SIGNATURE}. The signer must be the
  * message's {@code from_agent} (for an error reply: the agent the request was addressed to).
+ * The Ed25519 work is done by an {@link Ed25519Provider}, by default {@link Providers#ed25519()}:
+ * jnats' {@code NKey} when sdk-transport-nats is on the classpath, else the JDK's.
  *
  * <p><b>Refused</b> in {@link SigningMode#REQUIRE}: unsigned; signed by a key not trusted for its
  * signer; altered (bad signature, or signer and {@code from_agent} differ); replayed (timestamp
