@@ -34,10 +34,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * 18): {@link #publishAndReceive} broadcasts the status update from one connection to a handler
  * on another (one operation is one message handled), {@link #requestReply} runs the resource
  * request and its response in lockstep (one operation is one round trip). {@link #path} is
- * {@code raw} (jnats alone, the same bytes), or a {@link MessageBus} with {@code
- * agentbus.security.signing} {@code off}, {@code sign} or {@code require}: with signing on, every
- * message is signed by its sender and verified by its receiver, replies included, with the
- * {@link #ed25519} implementation. Run by {@code bench/run.sh signed}.
+ * {@code raw} (jnats alone, the same bytes), {@code off} (a {@link MessageBus}, signing off), or
+ * {@code <mode>-<ed25519>}: a bus with {@code agentbus.security.signing} {@code sign} or {@code
+ * require}, signing and verifying with that Ed25519 implementation ({@code sign-jnats}, {@code
+ * require-jdk}, ...). With signing on, every message is signed by its sender and verified by its
+ * receiver, replies included. Run by {@code bench/run.sh signed}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -47,12 +48,8 @@ public class SignedNatsBenchmark {
   /** Messages per pub/sub invocation: fewer than the unsigned benchmarks', signing is slow. */
   static final int BATCH = 200;
 
-  @Param({RAW, "off", "sign", "require"})
+  @Param({RAW, "off", "sign-jnats", "require-jnats", "sign-jdk", "require-jdk"})
   public String path = RAW;
-
-  /** Which Ed25519 signs and verifies ({@link Providers#ed25519(String)}). */
-  @Param({"jnats"})
-  public String ed25519 = "jnats";
 
   private final ReceiveCounter counter = new ReceiveCounter();
   private Connection rawA;
@@ -70,10 +67,16 @@ public class SignedNatsBenchmark {
       setUpRaw();
       return;
     }
-    SigningMode mode = SigningMode.of(path);
+    int dash = path.indexOf('-');
+    SigningMode mode = SigningMode.of(dash < 0 ? path : path.substring(0, dash));
+    String ed25519 = dash < 0 ? "" : path.substring(dash + 1);
+    if ((mode == SigningMode.OFF) != ed25519.isEmpty()) {
+      throw new IllegalArgumentException("path must be raw, off or <sign|require>-<ed25519>, was "
+          + path);
+    }
     Transport[] pair = BusFixture.transports(BusFixture.NATS, "bench-signed-a", "bench-signed-b");
-    a = bus(pair[0], mode);
-    b = bus(pair[1], mode);
+    a = bus(pair[0], mode, ed25519);
+    b = bus(pair[1], mode, ed25519);
     publisher = a.endpoint(BenchMessages.PUBLISHER);
     requester = a.endpoint(BenchMessages.REQUESTER);
     b.subscribeToBroadcasts(MessageType.STATUS_UPDATE, d -> counter.onMessage());
@@ -96,7 +99,7 @@ public class SignedNatsBenchmark {
   }
 
   /** Both sides sign with one key, trusted for every agent id the benchmark uses. */
-  private MessageBus bus(Transport transport, SigningMode mode) {
+  private static MessageBus bus(Transport transport, SigningMode mode, String ed25519) {
     MessageBus.Builder builder = MessageBus.builder().transport(transport)
         .codec(Codecs.named(Codecs.JSON));
     if (mode != SigningMode.OFF) {

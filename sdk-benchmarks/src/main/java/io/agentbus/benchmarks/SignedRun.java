@@ -35,7 +35,7 @@ final class SignedRun {
           + "; load average before " + loadBefore);
       ChainedOptionsBuilder o = new OptionsBuilder()
           .include("\\.SignedNatsBenchmark\\.")
-          .param("ed25519", ed25519.split(","))
+          .param("path", paths(ed25519))
           .jvmArgs("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch",
               "-D" + BenchEnv.NATS_URL_PROPERTY + "=" + server.url(),
               "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
@@ -53,47 +53,57 @@ final class SignedRun {
     return 0;
   }
 
+  /** raw and off, then sign and require with each implementation. */
+  static String[] paths(String ed25519) {
+    List<String> paths = new ArrayList<>(List.of(SignedNatsBenchmark.RAW, "off"));
+    for (String e : ed25519.split(",")) {
+      paths.add("sign-" + e.trim());
+      paths.add("require-" + e.trim());
+    }
+    return paths.toArray(String[]::new);
+  }
+
   static String table(Collection<RunResult> results, String loadBefore, String loadAfter) {
     StringBuilder t = new StringBuilder();
     t.append("\nSigned messages over NATS, JSON, end to end (SignedNatsBenchmark, `bench/run.sh "
         + "signed`), ").append(Runtime.getRuntime().availableProcessors())
         .append(" CPUs, load average before ").append(loadBefore).append(", after ")
         .append(loadAfter).append(":\n\n");
-    t.append("| path | Ed25519 | publish -> handler, msgs/s | vs raw | request/reply lockstep, "
-        + "round trips/s | us per round trip | vs raw |\n|---|---|---|---|---|---|---|\n");
-    double rawPub = score(results, "publishAndReceive", SignedNatsBenchmark.RAW, null);
-    double rawReq = score(results, "requestReply", SignedNatsBenchmark.RAW, null);
-    List<String[]> rows = new ArrayList<>();
-    rows.add(new String[] {SignedNatsBenchmark.RAW, null});
+    t.append("| path | publish -> handler, msgs/s | vs raw | request/reply lockstep, "
+        + "round trips/s | us per round trip | vs raw |\n|---|---|---|---|---|---|\n");
+    double rawPub = score(results, "publishAndReceive", SignedNatsBenchmark.RAW);
+    double rawReq = score(results, "requestReply", SignedNatsBenchmark.RAW);
+    List<String> paths = new ArrayList<>();
     for (RunResult r : results) {
       String path = r.getParams().getParam("path");
-      String ed = r.getParams().getParam("ed25519");
-      boolean known = rows.stream().anyMatch(x -> x[0].equals(path)
-          && (path.equals(SignedNatsBenchmark.RAW) || ed.equals(x[1])));
-      if (!known) {
-        rows.add(new String[] {path, ed});
+      if (!paths.contains(path)) {
+        paths.add(path);
       }
     }
-    for (String[] row : rows) {
-      double pub = score(results, "publishAndReceive", row[0], row[1]);
-      double req = score(results, "requestReply", row[0], row[1]);
-      String label = row[0].equals(SignedNatsBenchmark.RAW) ? "raw jnats"
-          : "bus, signing " + row[0];
-      t.append("| ").append(label).append(" | ").append(row[1] == null ? "" : row[1])
-          .append(" | ").append(fmt(pub, "%,.0f")).append(" | ").append(ratio(pub, rawPub))
-          .append(" | ").append(fmt(req, "%,.0f")).append(" | ")
+    for (String path : paths) {
+      double pub = score(results, "publishAndReceive", path);
+      double req = score(results, "requestReply", path);
+      t.append("| ").append(label(path)).append(" | ").append(fmt(pub, "%,.0f")).append(" | ")
+          .append(ratio(pub, rawPub)).append(" | ").append(fmt(req, "%,.0f")).append(" | ")
           .append(fmt(req > 0 ? 1e6 / req : Double.NaN, "%,.0f")).append(" | ")
           .append(ratio(req, rawReq)).append(" |\n");
     }
     return t.toString();
   }
 
-  private static double score(Collection<RunResult> results, String method, String path,
-      String ed25519) {
+  private static String label(String path) {
+    if (path.equals(SignedNatsBenchmark.RAW)) {
+      return "raw jnats";
+    }
+    int dash = path.indexOf('-');
+    return dash < 0 ? "bus, signing " + path : "bus, signing " + path.substring(0, dash)
+        + " (" + path.substring(dash + 1) + " Ed25519)";
+  }
+
+  private static double score(Collection<RunResult> results, String method, String path) {
     return results.stream()
         .filter(r -> r.getParams().getBenchmark().endsWith("." + method)
-            && r.getParams().getParam("path").equals(path)
-            && (ed25519 == null || ed25519.equals(r.getParams().getParam("ed25519"))))
+            && r.getParams().getParam("path").equals(path))
         .mapToDouble(r -> r.getPrimaryResult().getScore()).findFirst().orElse(Double.NaN);
   }
 
