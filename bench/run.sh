@@ -11,6 +11,10 @@
 #   bench/run.sh scale [--out DIR]   cost as agents grow (1..10,000 agents, fan-out to 1..1,000
 #                           subscribers, both transports): scale.md (table) and scale.svg (chart);
 #                           about 3 minutes
+#   bench/run.sh signed [--ed25519 jnats,jdk] [--out DIR]   end-to-end over NATS with signed
+#                           messages (publish -> handler and request/reply; signing off, sign,
+#                           require) beside raw jnats; prints a Markdown table with the load
+#                           average; about 2.5 minutes per Ed25519 implementation (default jnats)
 #
 # Results (JMH JSON per group, nats-server log, summary.txt) go to
 # sdk-benchmarks/target/bench-results/<profile>-<time>/ unless --out DIR is given.
