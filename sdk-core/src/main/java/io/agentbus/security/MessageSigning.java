@@ -68,11 +68,9 @@ public final class MessageSigning implements MessageInterceptor {
   private final TrustedKeys trusted;
   private final ConcurrentHashMap<String, Ed25519Provider.Verifier> verifiers =
       new ConcurrentHashMap<>();
-  private final long windowMillis;
   private final Scheduler clock;
-  private final int maxNonces;
   private final SecureRandom random = new SecureRandom();
-  private final ConcurrentHashMap<String, Long> seen = new ConcurrentHashMap<>();
+  private final ReplayGuard replays;
   private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
 
   private MessageSigning(Builder b) {
@@ -81,9 +79,8 @@ public final class MessageSigning implements MessageInterceptor {
     this.ownKey = b.seed == null ? null : NKeys.fromSeed(b.seed).publicNKey();
     this.signer = b.seed == null ? null : ed25519.signer(b.seed);
     this.trusted = b.trusted;
-    this.windowMillis = b.window.toMillis();
     this.clock = b.clock;
-    this.maxNonces = b.maxNonces;
+    this.replays = new ReplayGuard(b.window.toMillis(), b.maxNonces);
   }
 
   public static Builder builder() {
@@ -215,22 +212,8 @@ public final class MessageSigning implements MessageInterceptor {
     } catch (NumberFormatException e) {
       return refuse("altered", TIMESTAMP + " is not a number of milliseconds");
     }
-    long now = clock.nowMillis();
-    if (Math.abs(now - ts) > windowMillis) {
-      return refuse("replayed", "signed at " + ts + ", " + (now - ts) + " ms from now, outside "
-          + "the replay window of " + windowMillis + " ms");
-    }
-    if (seen.size() >= maxNonces) {
-      seen.values().removeIf(expiry -> expiry < now);
-      if (seen.size() >= maxNonces) {
-        return refuse("overloaded", "more than " + maxNonces + " messages within the replay "
-            + "window; refusing rather than forgetting nonces");
-      }
-    }
-    if (seen.putIfAbsent(receiver + "|" + signer + "|" + nonce, ts + windowMillis) != null) {
-      return refuse("replayed", "nonce " + nonce + " of '" + signer + "' was already received");
-    }
-    return null;
+    String refused = replays.check(receiver + "|" + signer + "|" + nonce, ts, clock.nowMillis());
+    return refused == null ? null : refuse("replayed", refused);
   }
 
   /** A signed message must be from its signer: the check needs the decoded message. */
@@ -334,7 +317,11 @@ public final class MessageSigning implements MessageInterceptor {
       return this;
     }
 
-    /** Most nonces remembered at once (default 1,000,000); past it messages are refused. */
+    /**
+     * Most nonces remembered at once (default 1,000,000). Past it the
+     * oldest are forgotten and what was signed before them refused, so that no copy gets in: the
+     * replay window is shortened while the receiver is that busy.
+     */
     public Builder maxNonces(int maxNonces) {
       if (maxNonces < 1) {
         throw new ConfigurationException("maxNonces must be at least 1, was " + maxNonces);

@@ -3,16 +3,20 @@ package io.agentbus.transport.nats;
 import io.agentbus.ConfigurationException;
 import io.agentbus.security.NKeys;
 import io.agentbus.spi.Ed25519Provider;
-import io.nats.client.NKey;
-import java.io.IOException;
-import java.security.GeneralSecurityException;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
- * Ed25519 by jnats' {@link NKey} (Bouncy Castle underneath): on the classpath with
- * sdk-transport-nats, it signs and verifies signed messages instead of the JDK's, about nine times
- * faster on JDK 17 (docs/performance.md, "Signed messages"). Keys are checked with sdk-core's
- * {@link NKeys}, so bad keys fail with the same messages whichever implementation is used.
- * Thread-safe.
+ * Ed25519 by the Bouncy Castle that jnats brings for its {@code NKey}s: on the classpath with
+ * sdk-transport-nats, it signs and verifies signed messages instead of the JDK's, several times
+ * faster on JDK 17 (docs/performance.md, "Signed messages").
+ *
+ * <p>It keeps each key in the form Bouncy Castle computes with, once per key: a signer holds its
+ * private key with the public key derived from it, a verifier its decoded public point. jnats'
+ * own {@code NKey.sign} and {@code NKey.verify} redo both on every call, which is most of their
+ * cost. Keys are checked with sdk-core's {@link NKeys}, so bad keys fail with the same messages
+ * whichever implementation is used. Thread-safe.
  */
 public final class JnatsEd25519 implements Ed25519Provider {
 
@@ -31,31 +35,29 @@ public final class JnatsEd25519 implements Ed25519Provider {
 
   @Override
   public Signer signer(String userSeed) {
-    NKeys.fromSeed(userSeed);
-    NKey key = NKey.fromSeed(userSeed.trim().toCharArray());
+    Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(NKeys.seedBytes(userSeed));
+    key.generatePublicKey(); // derived once here; the key keeps it for every signature
     return input -> {
-      try {
-        return key.sign(input);
-      } catch (GeneralSecurityException | IOException e) {
-        throw new IllegalStateException("Ed25519 signing with jnats' NKey failed", e);
-      }
+      byte[] signature = new byte[Ed25519PrivateKeyParameters.SIGNATURE_SIZE];
+      key.sign(Ed25519.Algorithm.Ed25519, null, input, 0, input.length, signature, 0);
+      return signature;
     };
   }
 
   @Override
   public Verifier verifier(String userPublicKey) {
-    NKeys.publicKey(userPublicKey);
-    NKey key;
+    Ed25519PublicKeyParameters key;
     try {
-      key = NKey.fromPublicKey(userPublicKey.trim().toCharArray());
+      key = new Ed25519PublicKeyParameters(NKeys.publicKeyBytes(userPublicKey));
     } catch (IllegalArgumentException e) {
-      throw new ConfigurationException("'" + userPublicKey + "' is not an NKey user public key: "
-          + e.getMessage(), e);
+      throw new ConfigurationException("'" + userPublicKey + "' is not a valid Ed25519 public "
+          + "key: " + e.getMessage(), e);
     }
     return (input, signature) -> {
       try {
-        return signature.length == 64 && key.verify(input, signature);
-      } catch (GeneralSecurityException | IOException | RuntimeException e) {
+        return signature.length == Ed25519PrivateKeyParameters.SIGNATURE_SIZE
+            && key.verify(Ed25519.Algorithm.Ed25519, null, input, 0, input.length, signature, 0);
+      } catch (RuntimeException e) {
         return false;
       }
     };
