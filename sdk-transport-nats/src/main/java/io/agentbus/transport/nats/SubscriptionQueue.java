@@ -1,6 +1,5 @@
 package io.agentbus.transport.nats;
 
-import io.agentbus.spi.transport.SpinWait;
 import io.nats.client.Message;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -34,14 +33,6 @@ final class SubscriptionQueue implements Runnable {
   private final Runnable burstStarted;
   private volatile boolean inBurst;
   private volatile @Nullable CompletableFuture<Void> emptied;
-  /**
-   * Queues spinning at once, in the whole process: one core fewer than the machine has, leaving
-   * one for jnats' reader and dispatcher and for the publishers; with one core, none spin.
-   */
-  private static final SpinWait SPIN = new SpinWait(SpinWait.oneCoreLess());
-  // the pool thread running this queue only (one at a time; the executor orders the hand-over)
-  private long spinBudget;
-  private volatile long idleSince;
 
   /**
    * @param deliver called for each message, one at a time, in the order offered
@@ -86,7 +77,6 @@ final class SubscriptionQueue implements Runnable {
 
   @Override
   public void run() {
-    spinBudget = SpinWait.learn(spinBudget, idleSince, System.nanoTime());
     while (true) {
       Message m;
       while ((m = queue.poll()) != null) {
@@ -94,10 +84,6 @@ final class SubscriptionQueue implements Runnable {
         pendingBytes.addAndGet(-size(m));
         deliver.accept(m);
       }
-      if (spinForMore()) {
-        continue;
-      }
-      idleSince = System.nanoTime();
       inBurst = false;
       scheduled.set(false);
       if (queue.isEmpty() || !scheduled.compareAndSet(false, true)) {
@@ -105,21 +91,6 @@ final class SubscriptionQueue implements Runnable {
       }
     }
     signalIfEmpty();
-  }
-
-  /**
-   * Spins for the next message before giving the pool thread back, when the subscription's
-   * messages tend to come close together: waking a parked pool thread for each one costs more CPU
-   * than the hand-over itself (see docs/performance.md). A miss halves the budget, so a
-   * subscription whose messages are sporadic (a request now and then) soon stops spinning.
-   */
-  private boolean spinForMore() {
-    long budget = spinBudget;
-    SpinWait.Outcome o = SPIN.spinUntil(budget, () -> !queue.isEmpty());
-    if (o == SpinWait.Outcome.MISSED) {
-      spinBudget = budget >> 1;
-    }
-    return o == SpinWait.Outcome.DONE;
   }
 
   /** Completes once nothing is queued and no message is being delivered. */
