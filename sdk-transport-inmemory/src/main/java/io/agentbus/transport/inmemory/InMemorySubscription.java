@@ -4,13 +4,13 @@ import io.agentbus.TransportException;
 import io.agentbus.spi.TransportHandler;
 import io.agentbus.spi.TransportMessage;
 import io.agentbus.spi.TransportSubscription;
-import io.agentbus.spi.transport.SpinWait;
 import io.agentbus.time.Scheduler;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -82,12 +82,15 @@ final class InMemorySubscription extends SubscriptionPadAfterConsumer
   private final int pendingLimit;
   private final AtomicLong dropped = new AtomicLong();
   private final CompletableFuture<Void> drained = new CompletableFuture<>();
+  /** Longest a drain task spins for the next message before giving its thread back. */
+  static final long MAX_SPIN_NANOS = 20_000;
   /**
-   * Drain tasks spinning at once, in the whole process: one core fewer than the machine has,
-   * leaving one for the threads that publish. Spinning beyond that only takes CPU from them
+   * How many drain tasks may spin at once, in the whole process: one core fewer than the machine
+   * has, leaving one for the threads that publish. Spinning beyond that only takes CPU from them
    * (three queue workers spinning on two cores starve their publisher); with one core, none spin.
    */
-  private static final SpinWait SPIN = new SpinWait(SpinWait.oneCoreLess());
+  static final int MAX_SPINNERS = Math.max(0, Runtime.getRuntime().availableProcessors() - 1);
+  private static final AtomicInteger SPINNERS = new AtomicInteger();
   /** Set at the first drop of a burst; cleared once the queue is back under half the limit. */
   private volatile boolean slow;
 
@@ -247,30 +250,58 @@ final class InMemorySubscription extends SubscriptionPadAfterConsumer
   }
 
   /**
-   * Adaptive spinning before giving the thread back ({@link SpinWait}): waking a parked pool
-   * thread costs several microseconds, which dominates request/reply between two threads; a
-   * subscription whose next message tends to come within {@link SpinWait#MAX_NANOS} spins for it
-   * instead. One whose messages are sporadic quickly stops spinning, so idle subscriptions cost no
-   * CPU.
+   * Adaptive spinning before giving the thread back. Waking a parked pool thread costs several
+   * microseconds, which dominates request/reply between two threads; a subscription whose next
+   * message tends to come within {@link #MAX_SPIN_NANOS} spins for it instead. One whose messages
+   * are sporadic quickly stops spinning, so idle subscriptions cost no CPU.
    */
   private void learnSpin() {
-    spinBudget = SpinWait.learn(spinBudget, idleSince, System.nanoTime());
+    long since = idleSince;
+    if (since != 0 && System.nanoTime() - since < MAX_SPIN_NANOS) {
+      spinBudget = MAX_SPIN_NANOS; // spinning would have caught this message: keep spinning
+    } else {
+      spinBudget >>= 1;
+    }
   }
 
   /**
-   * Spins up to the budget, if fewer than {@link #SPIN}'s limit of drain tasks spin already; true
-   * if a message came meanwhile. Watches the head node's link, which only the next publisher
-   * writes, rather than {@code offered}, which every publish writes; a drain or close that comes
-   * meanwhile is seen when the budget runs out.
+   * Spins up to the budget, if fewer than {@link #MAX_SPINNERS} drain tasks spin already; true if
+   * a message came meanwhile.
    */
   private boolean spinForMore() {
+    int spinning;
+    do {
+      spinning = SPINNERS.get();
+      if (spinning >= MAX_SPINNERS) {
+        return false;
+      }
+    } while (!SPINNERS.compareAndSet(spinning, spinning + 1));
+    try {
+      return spinUpToBudget();
+    } finally {
+      SPINNERS.decrementAndGet();
+    }
+  }
+
+  /**
+   * Watches the head node's link, which only the next publisher writes, rather than
+   * {@code offered}, which every publish writes; a drain or close that comes meanwhile is seen
+   * when the budget runs out.
+   */
+  private boolean spinUpToBudget() {
+    long start = System.nanoTime();
     long budget = spinBudget;
     Node h = head;
-    SpinWait.Outcome o = SPIN.spinUntil(budget, () -> NEXT.getAcquire(h) != null);
-    if (o == SpinWait.Outcome.MISSED) {
-      spinBudget = budget >> 1;
-    }
-    return o == SpinWait.Outcome.DONE;
+    do {
+      for (int i = 0; i < 32; i++) {
+        Thread.onSpinWait();
+      }
+      if (NEXT.getAcquire(h) != null) {
+        return true;
+      }
+    } while (System.nanoTime() - start < budget);
+    spinBudget = budget >> 1;
+    return false;
   }
 
   private void handle(TransportMessage m) {

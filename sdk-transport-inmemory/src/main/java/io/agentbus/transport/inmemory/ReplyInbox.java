@@ -6,7 +6,6 @@ import io.agentbus.RequestTimeoutException;
 import io.agentbus.TransportException;
 import io.agentbus.spi.ReplyFilter;
 import io.agentbus.spi.TransportMessage;
-import io.agentbus.spi.transport.SpinWait;
 import io.agentbus.time.Scheduler;
 import java.time.Duration;
 import java.util.Objects;
@@ -45,18 +44,6 @@ final class ReplyInbox implements Receiver {
   private final String pattern;
   private final ConcurrentHashMap<String, PendingRequest> pending = new ConcurrentHashMap<>();
   private final AtomicLong nextInbox = new AtomicLong();
-  /**
-   * Requesters spinning at once in the whole process: one with two cores or more (the other core
-   * runs the responder), none with one. Apart from the subscriptions' spinners, so that a
-   * responder spinning for the next request does not stop its requester spinning for the reply.
-   */
-  private static final SpinWait REQUESTERS_SPIN =
-      new SpinWait(Math.min(1, SpinWait.oneCoreLess()));
-  /**
-   * How long the next request spins; halved by each miss, back to the most by each hit. Racy by
-   * design: only a hint.
-   */
-  private volatile long replySpinBudget = SpinWait.MAX_NANOS;
 
   ReplyInbox(String name, Routes routes, Scheduler scheduler, long maxPayload,
       AtomicInteger state, LongAdder published, LongAdder delivered, LongAdder dropped) {
@@ -98,7 +85,6 @@ final class ReplyInbox implements Receiver {
   TransportMessage sendAndWait(String subject, Headers headers, byte[] payload, Duration timeout,
       ReplyFilter filter) throws InterruptedException {
     PendingRequest request = send(subject, headers, payload, timeout, filter, false);
-    spinForReply(request);
     try {
       return request.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
@@ -109,27 +95,6 @@ final class ReplyInbox implements Receiver {
     } catch (InterruptedException e) {
       request.cancel(false);
       throw e;
-    }
-  }
-
-  /**
-   * Spins up to the budget for the reply before the caller parks: a parked requester is woken by
-   * the replying thread, a hand-off that costs more than the whole exchange in memory (see
-   * docs/performance.md). At most one requester spins at a time in the process, and the budget
-   * halves each time a reply did not come within it (a slow responder), so requests to handlers
-   * that take long cost next to no CPU waiting.
-   */
-  private void spinForReply(PendingRequest request) {
-    long budget = replySpinBudget;
-    if (budget == 0) {
-      replySpinBudget = SpinWait.MAX_NANOS; // after a run of misses, the next one tries again
-      return;
-    }
-    SpinWait.Outcome o = REQUESTERS_SPIN.spinUntil(budget, request::isDone);
-    long next = o == SpinWait.Outcome.MISSED ? budget >> 1
-        : o == SpinWait.Outcome.DONE ? SpinWait.MAX_NANOS : budget;
-    if (next != budget) {
-      replySpinBudget = next;
     }
   }
 
