@@ -7,10 +7,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
@@ -33,17 +31,12 @@ final class SignedRun {
         NatsServerProcess.start(NatsServerProcess.findBinary(), out.resolve("nats-server.log"))) {
       System.out.println("# nats-server " + server.version() + " at " + server.url()
           + "; load average before " + loadBefore);
-      ChainedOptionsBuilder o = new OptionsBuilder()
-          .include("\\.SignedNatsBenchmark\\.")
+      ChainedOptionsBuilder o = BenchmarkMain.options("\\.SignedNatsBenchmark\\.",
+          out.resolve("signed.json"), server)
           .param("path", paths(ed25519))
-          .jvmArgs("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch",
-              "-D" + BenchEnv.NATS_URL_PROPERTY + "=" + server.url(),
-              "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
           .forks(1).warmupIterations(3).warmupTime(TimeValue.seconds(2))
           .measurementIterations(3).measurementTime(TimeValue.seconds(3))
-          .shouldFailOnError(true)
-          .resultFormat(ResultFormatType.JSON)
-          .result(out.resolve("signed.json").toString());
+          .shouldFailOnError(true);
       results = new Runner(o.build()).run();
     }
     String table = table(results, loadBefore, BenchmarkMain.loadAverage());
