@@ -66,16 +66,24 @@ public final class ScaleCurve {
 
   /** Measures every point and writes {@code scale.md} and {@code scale.svg} into {@code out}. */
   static void run(Path out) throws Exception {
+    run(out, AGENTS, true);
+  }
+
+  /**
+   * Measures the agents points for {@code counts} on each transport, and the fan-out points if
+   * {@code withFanOut}; writes {@code scale.md} and {@code scale.svg} into {@code out}.
+   */
+  static void run(Path out, int[] counts, boolean withFanOut) throws Exception {
     Files.createDirectories(out);
     List<AgentsPoint> agents = new ArrayList<>();
     List<FanOutPoint> fanOut = new ArrayList<>();
     for (String transport : TRANSPORTS) {
-      for (int n : AGENTS) {
+      for (int n : counts) {
         AgentsPoint p = agents(transport, n);
         System.out.println("# " + p);
         agents.add(p);
       }
-      for (int k : SUBSCRIBERS) {
+      for (int k : withFanOut ? SUBSCRIBERS : new int[0]) {
         FanOutPoint p = fanOut(transport, k);
         System.out.println("# " + p);
         fanOut.add(p);
