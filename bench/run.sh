@@ -11,6 +11,13 @@
 #   bench/run.sh scale [--out DIR]   cost as agents grow (1..10,000 agents, fan-out to 1..1,000
 #                           subscribers, both transports): scale.md (table) and scale.svg (chart);
 #                           about 3 minutes
+#   bench/run.sh scale --agents 10000   only the start and close of that many agents, both
+#                           transports (a quick before/after)
+#   bench/run.sh cluster [--agents 10000] [--processes 3] [--heap 1g] [--out DIR]
+#                           beyond one process: a 3-node nats-server cluster on free loopback
+#                           ports and three agent JVMs, one per node; every agent asks a random
+#                           other agent; prints start/close times, answered/failed, p50/p99,
+#                           threads and heap per process (cluster.md); a few minutes
 #
 # Results (JMH JSON per group, nats-server log, summary.txt) go to
 # sdk-benchmarks/target/bench-results/<profile>-<time>/ unless --out DIR is given.
@@ -26,6 +33,12 @@ fi
 
 java_bin="java"
 if [ -n "${JAVA_HOME:-}" ]; then java_bin="$JAVA_HOME/bin/java"; fi
+if [ "${1:-}" = "cluster" ]; then
+  shift
+  exec "$java_bin" -Xmx256m \
+    -cp "$module/target/classes:$(cat "$module/target/benchmark-classpath.txt")" \
+    io.agentbus.benchmarks.ClusterScale "$@"
+fi
 heap=-Xmx512m
 if [ "${1:-}" = "scale" ]; then heap=-Xmx2g; fi
 exec "$java_bin" "$heap" \

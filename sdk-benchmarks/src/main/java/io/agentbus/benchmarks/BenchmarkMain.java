@@ -411,7 +411,7 @@ public final class BenchmarkMain {
     }
   }
 
-  private static String loadAverage() {
+  static String loadAverage() {
     try {
       String[] f = Pattern.compile("\\s+").split(Files.readString(Path.of("/proc/loadavg")).trim());
       return f[0] + " " + f[1] + " " + f[2];
