@@ -18,6 +18,10 @@
 #                           ports and three agent JVMs, one per node; every agent asks a random
 #                           other agent; prints start/close times, answered/failed, p50/p99,
 #                           threads and heap per process (cluster.md); a few minutes
+#   bench/run.sh signed [--ed25519 jnats,jdk] [--out DIR]   end-to-end over NATS with signed
+#                           messages (publish -> handler and request/reply; signing off, sign,
+#                           require) beside raw jnats; prints a Markdown table with the load
+#                           average; about 2.5 minutes per Ed25519 implementation (default jnats)
 #
 # Results (JMH JSON per group, nats-server log, summary.txt) go to
 # sdk-benchmarks/target/bench-results/<profile>-<time>/ unless --out DIR is given.

@@ -36,6 +36,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * BenchmarkMain scale [--out DIR]     the cost curve as agents grow ({@link ScaleCurve})
  * BenchmarkMain scale --agents 10000  only the start and close of that many agents, both
  *                                     transports (a quick before/after of start and close)
+ * BenchmarkMain signed [--ed25519 jnats,jdk] [--out DIR]   signing over NATS ({@link SignedRun})
  * BenchmarkMain report DIR_OR_JSON...
  * </pre>
  *
@@ -178,6 +179,23 @@ public final class BenchmarkMain {
       }
       scale(scaleOut, counts, fanOut);
       System.exit(0);
+    }
+    if (!a.isEmpty() && a.get(0).equals("signed")) {
+      String ed25519 = "jnats";
+      Path out = Path.of("sdk-benchmarks", "target", "bench-results", "signed-"
+          + LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern(
+              "yyyyMMdd-HHmmss")));
+      for (int i = 1; i < a.size(); i++) {
+        if (a.get(i).equals("--ed25519")) {
+          ed25519 = value(a, ++i, "--ed25519");
+        } else if (a.get(i).equals("--out")) {
+          out = Path.of(value(a, ++i, "--out"));
+        } else {
+          throw new IllegalArgumentException("Unknown argument '" + a.get(i) + "'. Usage: "
+              + "signed [--ed25519 jnats,jdk] [--out DIR]");
+        }
+      }
+      System.exit(SignedRun.run(out, ed25519));
     }
     Profile profile = Profile.SHORT;
     Set<Group> groups = EnumSet.allOf(Group.class);

@@ -3,6 +3,7 @@ package io.agentbus.micrometer;
 import io.agentbus.BusStats;
 import io.agentbus.MessageBus;
 import io.agentbus.QueueStats;
+import io.agentbus.RetryStats;
 import io.agentbus.spi.ConnectionEvent;
 import io.agentbus.spi.TransportStats;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -11,7 +12,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToLongFunction;
@@ -30,6 +33,11 @@ import java.util.function.ToLongFunction;
  *   <li>{@code agentbus.bus.messages} with {@code event} = {@code published}, {@code received},
  *       {@code handled}, {@code handler_failed}, {@code decode_failed}, {@code dead_lettered},
  *       {@code dead_letter_failed};
+ *   <li>{@code agentbus.request.retries} with {@code event} = {@code retried} (attempts after the
+ *       first, sent), {@code succeeded} (requests answered by such an attempt), {@code
+ *       fell_back} (requests the caller's fallback answered), and {@code
+ *       agentbus.request.gave.up} with {@code cause} = {@code no_responders}, {@code timeout},
+ *       {@code other}: the bus's {@link RetryStats} of retried requests;
  *   <li>{@code agentbus.transport.messages.dropped}, {@code agentbus.transport.slow.consumers},
  *       {@code agentbus.transport.reconnects}, and the gauge {@code agentbus.transport.connected}
  *       (1 while connected, 0 otherwise);
@@ -70,6 +78,15 @@ public final class BusMeterBinder implements MeterBinder {
     busCounter(registry, "dead_lettered", BusStats::deadLettered);
     busCounter(registry, "dead_letter_failed", BusStats::deadLetterFailures);
 
+    Map<String, ToLongFunction<RetryStats>> retries = new LinkedHashMap<>();
+    retries.put("event=retried", RetryStats::retried);
+    retries.put("event=succeeded", RetryStats::succeeded);
+    retries.put("event=fell_back", RetryStats::fallbacks);
+    retries.put("cause=no_responders", RetryStats::gaveUpNoResponders);
+    retries.put("cause=timeout", RetryStats::gaveUpTimeout);
+    retries.put("cause=other", RetryStats::gaveUpOther);
+    retries.forEach((tag, f) -> retryCounter(registry, tag, f));
+
     transportCounter(registry, "agentbus.transport.messages.dropped",
         "Messages the transport discarded: slow consumers, closed subscriptions, reconnect buffer",
         TransportStats::dropped);
@@ -107,6 +124,18 @@ public final class BusMeterBinder implements MeterBinder {
     FunctionCounter.builder("agentbus.bus.messages", bus, b -> f.applyAsLong(b.stats()))
         .description("Messages by what happened to them in this bus (all types)")
         .tags(tags).tag("event", event).register(registry);
+  }
+
+  /** {@code agentbus.request.retries} by event, or {@code agentbus.request.gave.up} by cause. */
+  private void retryCounter(MeterRegistry registry, String tag, ToLongFunction<RetryStats> f) {
+    String[] kv = tag.split("=", 2);
+    boolean event = kv[0].equals("event");
+    FunctionCounter.builder(event ? "agentbus.request.retries" : "agentbus.request.gave.up", bus,
+            b -> f.applyAsLong(b.stats().retries()))
+        .description(event
+            ? "What retried requests did: attempts after the first, their successes, fallbacks"
+            : "Retried requests that ended without a reply, by the last attempt's failure")
+        .tags(tags).tag(kv[0], kv[1]).register(registry);
   }
 
   private void transportCounter(MeterRegistry registry, String name, String description,
