@@ -15,6 +15,13 @@
 #                           p50/p99 of the bus against its transport alone (NATS, in memory; 1 and
 #                           16 in flight; raw jnats beside) and CPU per message on NATS (bus JSON,
 #                           bus Protobuf, raw jnats), two rounds, a ratio table; about 6 minutes
+#   bench/run.sh scale --agents 10000   only the start and close of that many agents, both
+#                           transports (a quick before/after)
+#   bench/run.sh cluster [--agents 10000] [--processes 3] [--heap 1g] [--out DIR]
+#                           beyond one process: a 3-node nats-server cluster on free loopback
+#                           ports and three agent JVMs, one per node; every agent asks a random
+#                           other agent; prints start/close times, answered/failed, p50/p99,
+#                           threads and heap per process (cluster.md); a few minutes
 #   bench/run.sh signed [--ed25519 jnats,jdk] [--out DIR]   end-to-end over NATS with signed
 #                           messages (publish -> handler and request/reply; signing off, sign,
 #                           require) beside raw jnats; prints a Markdown table with the load
@@ -34,6 +41,12 @@ fi
 
 java_bin="java"
 if [ -n "${JAVA_HOME:-}" ]; then java_bin="$JAVA_HOME/bin/java"; fi
+if [ "${1:-}" = "cluster" ]; then
+  shift
+  exec "$java_bin" -Xmx256m \
+    -cp "$module/target/classes:$(cat "$module/target/benchmark-classpath.txt")" \
+    io.agentbus.benchmarks.ClusterScale "$@"
+fi
 heap=-Xmx512m
 if [ "${1:-}" = "scale" ]; then heap=-Xmx2g; fi
 exec "$java_bin" "$heap" \

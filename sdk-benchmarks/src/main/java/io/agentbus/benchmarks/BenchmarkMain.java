@@ -35,6 +35,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * BenchmarkMain [short|long] [--only pubsub,reqrep,codec,heartbeat] [--out DIR] [--prof NAME[:OPTS]]
  * BenchmarkMain scale [--out DIR]     the cost curve as agents grow ({@link ScaleCurve})
  * BenchmarkMain hops [--out DIR]      what the bus adds to a request and a message ({@link HopsRun})
+ * BenchmarkMain scale --agents 10000  only the start and close of that many agents, both
+ *                                     transports (a quick before/after of start and close)
  * BenchmarkMain signed [--ed25519 jnats,jdk] [--out DIR]   signing over NATS ({@link SignedRun})
  * BenchmarkMain report DIR_OR_JSON...
  * </pre>
@@ -159,9 +161,24 @@ public final class BenchmarkMain {
       System.exit(report(a.subList(1, a.size())));
     }
     if (!a.isEmpty() && a.get(0).equals("scale")) {
-      scale(a.size() > 2 && a.get(1).equals("--out") ? Path.of(a.get(2))
-          : Path.of("sdk-benchmarks", "target", "bench-results", "scale-"
-              + LocalDateTime.now(ZoneOffset.UTC).toString().replace(':', '-')));
+      Path scaleOut = Path.of("sdk-benchmarks", "target", "bench-results", "scale-"
+          + LocalDateTime.now(ZoneOffset.UTC).toString().replace(':', '-'));
+      int[] counts = ScaleCurve.AGENTS;
+      boolean fanOut = true;
+      for (int i = 1; i < a.size(); i++) {
+        switch (a.get(i)) {
+          case "--out" -> scaleOut = Path.of(value(a, ++i, "--out"));
+          case "--agents" -> {
+            counts = Arrays.stream(value(a, ++i, "--agents").split(","))
+                .mapToInt(n -> Integer.parseInt(n.trim())).toArray();
+            fanOut = false;
+          }
+          default -> throw new IllegalArgumentException("Unknown argument '" + a.get(i)
+              + "'. Usage: scale [--out DIR] [--agents N,N...] (--agents: only the start and "
+              + "close of those many agents, no fan-out)");
+        }
+      }
+      scale(scaleOut, counts, fanOut);
       System.exit(0);
     }
     if (!a.isEmpty() && a.get(0).equals(HopsRun.PROFILE)) {
@@ -230,14 +247,14 @@ public final class BenchmarkMain {
   }
 
   /** The cost curve ({@link ScaleCurve}) beside a nats-server of its own. */
-  private static void scale(Path out) throws Exception {
+  private static void scale(Path out, int[] agents, boolean fanOut) throws Exception {
     Files.createDirectories(out);
     try (NatsServerProcess server =
         NatsServerProcess.start(NatsServerProcess.findBinary(), out.resolve("nats-server.log"))) {
       System.setProperty(BenchEnv.NATS_URL_PROPERTY, server.url());
       System.out.println("# nats-server " + server.version() + " at " + server.url()
           + "; load before " + loadAverage());
-      ScaleCurve.run(out);
+      ScaleCurve.run(out, agents, fanOut);
       System.out.println("# load after " + loadAverage());
     }
   }

@@ -69,10 +69,48 @@ final class NatsServerProcess implements AutoCloseable {
    * @throws IllegalStateException if it exits or does not listen within 10 s
    */
   static NatsServerProcess start(Path binary, Path log) throws IOException, InterruptedException {
+    return start(binary, log, freePort(), List.of());
+  }
+
+  /**
+   * Starts the servers of a cluster named {@code name} on free loopback ports, each with routes to
+   * all, and waits until each accepts connections (the routes form shortly after: check them
+   * with a message from one node to another).
+   *
+   * @param logs one file per node, receiving its output
+   */
+  static List<NatsServerProcess> startCluster(Path binary, String name, List<Path> logs)
+      throws IOException, InterruptedException {
+    int n = logs.size();
+    int[] ports = new int[n];
+    int[] routePorts = new int[n];
+    StringBuilder routes = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      ports[i] = freePort();
+      routePorts[i] = freePort();
+      routes.append(i == 0 ? "" : ",").append("nats://127.0.0.1:").append(routePorts[i]);
+    }
+    List<NatsServerProcess> nodes = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        nodes.add(start(binary, logs.get(i), ports[i], List.of("-n", name + "-n" + (i + 1),
+            "--cluster_name", name, "--cluster", "nats://127.0.0.1:" + routePorts[i],
+            "--routes", routes.toString())));
+      }
+    } catch (IOException | RuntimeException | InterruptedException e) {
+      nodes.forEach(NatsServerProcess::close);
+      throw e;
+    }
+    return nodes;
+  }
+
+  private static NatsServerProcess start(Path binary, Path log, int port, List<String> extra)
+      throws IOException, InterruptedException {
     String version = versionOf(binary);
-    int port = freePort();
-    Process p = new ProcessBuilder(binary.toString(), "-a", "127.0.0.1", "-p",
-        Integer.toString(port))
+    List<String> command = new java.util.ArrayList<>(List.of(binary.toString(), "-a",
+        "127.0.0.1", "-p", Integer.toString(port)));
+    command.addAll(extra);
+    Process p = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();

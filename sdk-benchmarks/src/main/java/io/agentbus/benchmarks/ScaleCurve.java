@@ -66,16 +66,24 @@ public final class ScaleCurve {
 
   /** Measures every point and writes {@code scale.md} and {@code scale.svg} into {@code out}. */
   static void run(Path out) throws Exception {
+    run(out, AGENTS, true);
+  }
+
+  /**
+   * Measures the agents points for {@code counts} on each transport, and the fan-out points if
+   * {@code withFanOut}; writes {@code scale.md} and {@code scale.svg} into {@code out}.
+   */
+  static void run(Path out, int[] counts, boolean withFanOut) throws Exception {
     Files.createDirectories(out);
     List<AgentsPoint> agents = new ArrayList<>();
     List<FanOutPoint> fanOut = new ArrayList<>();
     for (String transport : TRANSPORTS) {
-      for (int n : AGENTS) {
+      for (int n : counts) {
         AgentsPoint p = agents(transport, n);
         System.out.println("# " + p);
         agents.add(p);
       }
-      for (int k : SUBSCRIBERS) {
+      for (int k : withFanOut ? SUBSCRIBERS : new int[0]) {
         FanOutPoint p = fanOut(transport, k);
         System.out.println("# " + p);
         fanOut.add(p);
@@ -97,19 +105,8 @@ public final class ScaleCurve {
     Transport t = pair[0];
     MessageBus bus = MessageBus.builder().transport(t).codec(Codecs.named(Codecs.JSON)).build();
     AgentContext context = AgentContext.builder(bus).heartbeatInterval(HEARTBEAT).build();
-    List<Agent> started = new ArrayList<>(n);
     long t0 = System.nanoTime();
-    int batch = 500; // each start runs on a short-lived thread of its own
-    for (int i = 0; i < n; i += batch) {
-      List<Agent> starting = new ArrayList<>();
-      for (int j = i; j < Math.min(n, i + batch); j++) {
-        starting.add(new TemplateAgent(String.format("scale-%05d", j), context).startAsync());
-      }
-      for (Agent a : starting) {
-        a.awaitRunning(Duration.ofSeconds(120));
-      }
-      started.addAll(starting);
-    }
+    List<Agent> started = startAll(context, 0, n);
     bus.flush(Duration.ofSeconds(30));
     double startSeconds = (System.nanoTime() - t0) / 1e9;
     int threads = settledThreads(before);
@@ -120,17 +117,48 @@ public final class ScaleCurve {
     double cpuShare = (double) (MeasurementWindow.processCpuNanos() - cpu0)
         / (System.nanoTime() - w0);
     long c0 = System.nanoTime();
-    started.forEach(Agent::stopAsync);
-    for (Agent a : started) {
-      a.awaitTerminated(Duration.ofSeconds(120));
-    }
+    stopAll(started);
     bus.close();
     double closeSeconds = (System.nanoTime() - c0) / 1e9;
     return new AgentsPoint(transport, n, startSeconds, closeSeconds, threads, heapKib, cpuShare);
   }
 
+  /**
+   * Starts the template agents {@code scale-<first>} .. {@code scale-<first + count - 1>} (ids of
+   * five digits), 500 at a time (each start runs on a short-lived thread of its own), and
+   * returns them once all run.
+   */
+  static List<Agent> startAll(AgentContext context, int first, int count) throws Exception {
+    List<Agent> started = new ArrayList<>(count);
+    int batch = 500;
+    for (int i = first; i < first + count; i += batch) {
+      List<Agent> starting = new ArrayList<>();
+      for (int j = i; j < Math.min(first + count, i + batch); j++) {
+        starting.add(new TemplateAgent(agentId(j), context).startAsync());
+      }
+      for (Agent a : starting) {
+        a.awaitRunning(Duration.ofSeconds(120));
+      }
+      started.addAll(starting);
+    }
+    return started;
+  }
+
+  /** The id of the template agent number {@code i}: what it answers a question with. */
+  static String agentId(int i) {
+    return String.format("scale-%05d", i);
+  }
+
+  /** Stops all {@code agents} at once and waits until every one has terminated. */
+  static void stopAll(List<Agent> agents) throws Exception {
+    agents.forEach(Agent::stopAsync);
+    for (Agent a : agents) {
+      a.awaitTerminated(Duration.ofSeconds(120));
+    }
+  }
+
   /** Threads gained since {@code before}, once the short-lived start threads have ended. */
-  private static int settledThreads(Set<Thread> before) throws InterruptedException {
+  static int settledThreads(Set<Thread> before) throws InterruptedException {
     int last = Integer.MAX_VALUE;
     for (int i = 0; i < 50; i++) {
       int now = (int) Thread.getAllStackTraces().keySet().stream()

@@ -148,14 +148,17 @@ public final class AgentService implements AutoCloseable {
     }
   }
 
+  /**
+   * Two subscriptions of its own, each for the three verbs ({@code $SRV.*.<id>} and {@code
+   * $SRV.*.<id>.<instance>}), and a share of the process's {@link SharedDiscovery} for the verbs
+   * without a name: so ten thousand agents make 20,003 subscriptions for discovery, not 90,000.
+   */
   private AgentService subscribe() {
     try {
-      for (String verb : VERBS) {
-        for (String subject : List.of("$SRV." + verb, "$SRV." + verb + "." + name,
-            "$SRV." + verb + "." + name + "." + instanceId)) {
-          subscriptions.add(transport.subscribe(subject, null, m -> answer(verb, m)));
-        }
+      for (String subject : List.of("$SRV.*." + name, "$SRV.*." + name + "." + instanceId)) {
+        subscriptions.add(transport.subscribe(subject, null, this::answerNamed));
       }
+      SharedDiscovery.join(transport, this);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -163,7 +166,19 @@ public final class AgentService implements AutoCloseable {
     return this;
   }
 
-  private void answer(String verb, TransportMessage m) {
+  /** A request to {@code $SRV.<verb>.<id>[.<instance>]}: answered if the verb is one of ours. */
+  private void answerNamed(TransportMessage m) {
+    String subject = m.subject();
+    int from = "$SRV.".length();
+    int to = subject.indexOf('.', from);
+    String verb = to < 0 ? "" : subject.substring(from, to);
+    if (VERBS.contains(verb)) {
+      answer(verb, m);
+    }
+  }
+
+  /** Answers {@code m}, a {@code $SRV.<verb>} request, unless closed or without a reply subject. */
+  void answer(String verb, TransportMessage m) {
     String replyTo = m.replyTo();
     if (replyTo == null || closed) {
       return;
@@ -207,6 +222,7 @@ public final class AgentService implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    SharedDiscovery.leave(transport, this);
     synchronized (subscriptions) {
       for (TransportSubscription s : subscriptions) {
         try {
@@ -348,7 +364,8 @@ public final class AgentService implements AutoCloseable {
     }
 
     /**
-     * Subscribes to the nine {@code $SRV} subjects and returns the running service.
+     * Subscribes to the {@code $SRV} subjects of its name and instance, joins the process's
+     * shared subscriptions to the verbs without a name, and returns the running service.
      *
      * @throws io.agentbus.TransportException if subscribing fails (nothing stays subscribed)
      */

@@ -252,6 +252,27 @@ class AgentDiscoveryTest {
     assertThat(AgentDirectory.of(bus).list(Duration.ofMillis(200))).isEmpty();
   }
 
+  /**
+   * The verbs without a name are one subscription per transport shared by its agents: each
+   * agent still answers them, one that stops leaves the others answering, and an agent started
+   * after all had stopped subscribes again.
+   */
+  @Test
+  void agentsSharingTheUnnamedDiscoverySubjectsEachAnswerUntilTheyStop() throws Exception {
+    Agent a = start(new Architect("architect-001", AgentContext.of(bus)));
+    Agent b = start(new Architect("architect-002", AgentContext.of(bus)));
+    assertThat(AgentDirectory.of(bus).list(Duration.ofMillis(300)))
+        .extracting(AgentInfo::agentId).containsExactly("architect-001", "architect-002");
+    a.stopAsync().awaitTerminated(WAIT);
+    assertThat(AgentDirectory.of(bus).list(Duration.ofMillis(300)))
+        .extracting(AgentInfo::agentId).containsExactly("architect-002");
+    assertThat(ask("$SRV.INFO.architect-002")).containsEntry("name", "architect-002");
+    b.stopAsync().awaitTerminated(WAIT);
+    assertThat(AgentDirectory.of(bus).list(Duration.ofMillis(200))).isEmpty();
+    start(new Architect("architect-003", AgentContext.of(bus)));
+    assertThat(ask("$SRV.PING")).containsEntry("name", "architect-003");
+  }
+
   @Test
   void aSecondAgentWithALiveAgentsIdIsRefusedNamingTheIdAndTheOtherInstance() throws Exception {
     start(new Architect("architect-001", AgentContext.of(bus)));

@@ -209,6 +209,14 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
 
   @Override
   public void errorOccurred(Connection conn, String error) {
+    try {
+      onError(error);
+    } finally {
+      denials.heard();
+    }
+  }
+
+  private void onError(String error) {
     if (!connectedOnce()) {
       log.debug("The NATS server reported while connecting: {}", error);
       connectServerError = error;

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +30,8 @@ final class NatsPermissionDenials {
   private final Set<String> deniedPublish = ConcurrentHashMap.newKeySet();
   private final Set<String> deniedSubscribe = ConcurrentHashMap.newKeySet();
   private final Map<String, Set<CompletableFuture<Message>>> waiting = new ConcurrentHashMap<>();
+  private final Object heardLock = new Object();
+  private long heard; // guarded by heardLock
 
   /**
    * Records a server error if it is a permission violation.
@@ -42,6 +45,7 @@ final class NatsPermissionDenials {
     }
     String subject = m.group(2);
     if (m.group(1).equals("Subscription")) {
+      deniedSubscribe.add(subject);
       return new PermissionDeniedException(Operation.SUBSCRIBE, subject,
           ": this identity may not subscribe there");
     }
@@ -63,16 +67,44 @@ final class NatsPermissionDenials {
 
   /**
    * Takes in the server's last error as jnats holds it after a round trip ({@link
-   * NatsTransport#flush}), before its listener hears of it: a refused subscription or publish is
-   * known from then on.
+   * NatsTransport#flush}), before its listener hears of it: a refused publish is known from then
+   * on. (Refused subscriptions are learnt from the listener, which hears every one: {@link
+   * #awaitHeard}.)
    */
   void absorb(@Nullable String lastServerError) {
     if (lastServerError == null) {
       return;
     }
     Matcher m = VIOLATION.matcher(lastServerError);
-    if (m.find()) {
-      (m.group(1).equals("Subscription") ? deniedSubscribe : deniedPublish).add(m.group(2));
+    if (m.find() && m.group(1).equals("Publish")) {
+      deniedPublish.add(m.group(2));
+    }
+  }
+
+  /** Counts one server error the connection's listener has handled (called after handling it). */
+  void heard() {
+    synchronized (heardLock) {
+      heard++;
+      heardLock.notifyAll();
+    }
+  }
+
+  /**
+   * Waits, at most {@code timeoutNanos}, until the listener has handled {@code errors} server
+   * errors: jnats counts each at once but tells its listener later, on another thread. After a
+   * round trip, waiting for the count jnats had then means every refusal the server sent before
+   * its answer is recorded, however many there were (jnats' last error holds only one).
+   */
+  void awaitHeard(long errors, long timeoutNanos) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutNanos;
+    synchronized (heardLock) {
+      while (heard < errors) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return; // the listener is late: what it has not handled yet stays unknown here
+        }
+        TimeUnit.NANOSECONDS.timedWait(heardLock, left);
+      }
     }
   }
 

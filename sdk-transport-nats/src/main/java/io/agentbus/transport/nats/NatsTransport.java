@@ -105,8 +105,7 @@ public final class NatsTransport implements Transport {
   public static final Duration STOP_MARGIN = Duration.ofSeconds(1);
   private static final ThreadLocal<@Nullable NatsTransport> IN_HANDLER = new ThreadLocal<>();
 
-  private final java.util.concurrent.locks.ReentrantLock flushLock =
-      new java.util.concurrent.locks.ReentrantLock();
+  private final FlushRounds flushRounds = new FlushRounds(this::flushOnce);
   private final NatsTransportConfig config;
   private final Connection connection;
   private final NatsTransportState state = new NatsTransportState();
@@ -442,23 +441,10 @@ public final class NatsTransport implements Transport {
   public void flush(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     state.checkNotClosed();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    boolean locked = false;
     try {
       // Each jnats flush is a PING; concurrent flushes (many agents starting at once) would
-      // exceed max-pings-out and make jnats drop a healthy connection. One at a time.
-      locked = flushLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS);
-      if (!locked) {
-        throw new TimeoutException("waiting for other flushes");
-      }
-      long left = Math.max(1, deadline - System.nanoTime());
-      connection.flush(Duration.ofNanos(left));
-      // a refusal the server sent before its answer is known now, not only to the listeners
-      String lastError = connection.getLastError();
-      if (lastError != null) {
-        denials.absorb(lastError);
-        connection.clearLastError();
-      }
+      // exceed max-pings-out and make jnats drop a healthy connection: they share rounds
+      flushRounds.flush(timeout);
     } catch (TimeoutException e) {
       if (state.get() == NatsTransportState.State.CLOSED) {
         throw state.closedException(e);
@@ -470,10 +456,20 @@ public final class NatsTransport implements Transport {
       throw new TransportException("Interrupted while flushing to NATS", e, true);
     } catch (IllegalStateException e) {
       throw state.closedException(e);
-    } finally {
-      if (locked) {
-        flushLock.unlock();
-      }
+    }
+  }
+
+  /** One round of {@link #flushRounds}: the PING, then what the server refused before its PONG. */
+  private void flushOnce(Duration timeout) throws TimeoutException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    connection.flush(timeout);
+    // a refusal the server sent before its answer is known now, not only to the listeners
+    String lastError = connection.getLastError();
+    if (lastError != null) {
+      denials.absorb(lastError);
+      connection.clearLastError();
+      denials.awaitHeard(connection.getStatistics().getErrs(),
+          Math.max(0, deadline - System.nanoTime()));
     }
   }
 

@@ -121,6 +121,45 @@ class NatsLeastPrivilegeTest {
     assertThat(refused).isEqualTo(forbidden.size());
   }
 
+  /**
+   * Subscriptions made at once share their confirming round trip, and jnats keeps only the
+   * server's last error: each refused one must still fail with its own subject, and the allowed
+   * ones made beside them must stand.
+   */
+  @Test
+  void refusalsConfirmedInOneSharedRoundTripEachFailTheirOwnSubscription() throws Exception {
+    NatsTransport a = connect("alpha");
+    int n = 40;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<String>> outcomes = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        // even: another agent's subject (refused); odd: its own (allowed)
+        String pattern = i % 2 == 0 ? "orchestrator.agent.agent-b.t" + i
+            : "orchestrator.agent.agent-a.t" + i;
+        outcomes.add(pool.submit(() -> {
+          go.await();
+          try {
+            a.subscribe(pattern, null, m -> { });
+            return "allowed " + pattern;
+          } catch (PermissionDeniedException e) {
+            return "refused " + e.subject();
+          }
+        }));
+      }
+      go.countDown();
+      for (int i = 0; i < n; i++) {
+        String expected = i % 2 == 0 ? "refused orchestrator.agent.agent-b.t" + i
+            : "allowed orchestrator.agent.agent-a.t" + i;
+        assertThat(outcomes.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS))
+            .isEqualTo(expected);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void aCannotReadBsRepliesWhileBGetsThem() throws Exception {
     NatsTransport a = connect("alpha");
