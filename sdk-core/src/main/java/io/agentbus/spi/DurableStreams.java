@@ -2,6 +2,7 @@ package io.agentbus.spi;
 
 import io.agentbus.Headers;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -76,4 +77,19 @@ public interface DurableStreams {
    * methods of replayed messages do nothing.
    */
   CompletableFuture<Long> replay(ReplaySpec spec, StoredMessageHandler handler);
+
+  /**
+   * The stream {@code stream} and its durable consumer {@code consumer} as the store sees them
+   * now: messages stored, waiting, pending acknowledgement and redelivered, over every worker in
+   * every process. Asks the store (NATS: one JetStream API request), so call it to observe, not
+   * per message.
+   *
+   * @return empty when the stream does not exist (yet)
+   * @throws io.agentbus.TransportException if the store is unreachable or not enabled
+   * @throws UnsupportedOperationException by implementations that cannot tell (the default)
+   */
+  default Optional<QueueState> queueState(String stream, String consumer) {
+    throw new UnsupportedOperationException(getClass().getName()
+        + " cannot report the state of stream '" + stream + "' and consumer '" + consumer + "'");
+  }
 }
