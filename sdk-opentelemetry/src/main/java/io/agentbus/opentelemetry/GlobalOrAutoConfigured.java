@@ -36,10 +36,7 @@ final class GlobalOrAutoConfigured {
       return GlobalOpenTelemetry.get();
     }
     try {
-      OpenTelemetry sdk = AutoConfigured.initialize();
-      log.info("OpenTelemetry configured from the OTEL_* environment (traces exporter: {})",
-          AutoConfigured.tracesExporter);
-      return sdk;
+      return AutoConfigured.initialize();
     } catch (IllegalStateException setMeanwhile) { // another library made one global first
       return GlobalOpenTelemetry.get();
     }
@@ -76,14 +73,13 @@ final class GlobalOrAutoConfigured {
 
   /** Loaded only when the autoconfigure module is present. */
   private static final class AutoConfigured {
-    static volatile String tracesExporter = "";
-
     static OpenTelemetry initialize() {
       return AutoConfiguredOpenTelemetrySdk.builder()
           .addPropertiesCustomizer(config -> {
             Map<String, String> d = defaults(config);
-            tracesExporter = d.getOrDefault("otel.traces.exporter",
-                config.getString("otel.traces.exporter", "otlp"));
+            log.info("OpenTelemetry configured from the OTEL_* settings (traces exporter: {})",
+                d.getOrDefault("otel.traces.exporter",
+                    config.getString("otel.traces.exporter", "otlp")));
             return d;
           })
           .setResultAsGlobal()
