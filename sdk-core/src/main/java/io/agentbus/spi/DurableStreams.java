@@ -26,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
  *       StoredMessage#retryAfter}, and count its deliveries. They never give up on a message by
  *       themselves: how many deliveries are too many is the caller's decision.
  *   <li>{@link #replay} reads history without changing it.
+ *   <li>{@link #queueState} reports a stream and consumer as the store sees them: messages
+ *       stored, not yet delivered, delivered and unacknowledged, and of those redelivered.
  * </ul>
  *
  * <p>Implementations are thread-safe. No type of an underlying client library appears here.
