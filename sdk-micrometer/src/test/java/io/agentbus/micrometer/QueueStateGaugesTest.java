@@ -24,7 +24,8 @@ class QueueStateGaugesTest {
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final MessageBus bus = MessageBus.builder().transport(server.connect())
       .codec(JsonCodec.create())
-      .queue("work", QueueOptions.durable().ackWait(Duration.ofMinutes(1)).build())
+      .queue("work", QueueOptions.durable().ackWait(Duration.ofMinutes(1))
+          .maxAckPending(2).build())
       .addExtension(AgentBusMetrics.builder(registry).queues("work", "fast").build())
       .build();
 
