@@ -16,6 +16,14 @@
 #   bench/run.sh scale [--out DIR]   cost as agents grow (1..10,000 agents, fan-out to 1..1,000
 #                           subscribers, both transports): scale.md (table) and scale.svg (chart);
 #                           about 3 minutes
+#   bench/run.sh hops [--out DIR]    what the bus adds to a request and a message: request/reply
+#                           p50/p99 of the bus against its transport alone (NATS, in memory; 1 and
+#                           16 in flight; raw jnats beside) and CPU per message on NATS (bus JSON,
+#                           bus Protobuf, raw jnats), two rounds, a ratio table; about 6 minutes
+#   bench/run.sh signed [--ed25519 jnats,jdk] [--out DIR]   end-to-end over NATS with signed
+#                           messages (publish -> handler and request/reply; signing off, sign,
+#                           require) beside raw jnats; prints a Markdown table with the load
+#                           average; about 2.5 minutes per Ed25519 implementation (default jnats)
 #
 # Results (JMH JSON per group, nats-server log, summary.txt) go to
 # sdk-benchmarks/target/bench-results/<profile>-<time>/ unless --out DIR is given.

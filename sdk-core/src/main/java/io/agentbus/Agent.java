@@ -61,6 +61,18 @@ public interface Agent {
    */
   void awaitTerminated(Duration timeout) throws TimeoutException;
 
+  /**
+   * Whether the agent can serve now: it is {@link State#RUNNING} and its connection to the message
+   * server is up and accepted. A running agent is not serving while the connection is lost and
+   * being re-established, or while the server refuses its credentials at a reconnect; it serves
+   * again once the connection is back. This default says serving exactly when RUNNING; {@code
+   * AbstractAgent} also watches the connection. Cheap and thread-safe; meant for health checks.
+   */
+  default Health health() {
+    State s = state();
+    return s == State.RUNNING ? Health.SERVING : Health.notServing("the agent is " + s);
+  }
+
   /** Why the agent FAILED, or null when it has not. */
   @Nullable Throwable failureCause();
 
@@ -78,6 +90,35 @@ public interface Agent {
 
     public boolean isTerminal() {
       return this == TERMINATED || this == FAILED;
+    }
+  }
+
+  /**
+   * Whether an agent serves, and if not, why: a value for health checks and operators.
+   *
+   * @param serving true when the agent can receive and answer messages now
+   * @param reason why it does not serve, for a person to read (for example {@code "the server
+   *     refused its credentials at reconnect: Authorization Violation ..."}); null when serving
+   */
+  record Health(boolean serving, @Nullable String reason) {
+    /** Serving, no reason. */
+    public static final Health SERVING = new Health(true, null);
+
+    /**
+     * Checks that a reason is given exactly when not serving.
+     *
+     * @throws IllegalArgumentException if not, naming which
+     */
+    public Health {
+      if (serving != (reason == null)) {
+        throw new IllegalArgumentException(serving ? "A serving agent has no reason not to "
+            + "serve, got: " + reason : "An agent that does not serve needs a reason");
+      }
+    }
+
+    /** Not serving, because of {@code reason}. */
+    public static Health notServing(String reason) {
+      return new Health(false, java.util.Objects.requireNonNull(reason, "reason"));
     }
   }
 

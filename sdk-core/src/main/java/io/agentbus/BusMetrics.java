@@ -20,6 +20,12 @@ final class BusMetrics {
   final LongAdder deadLettersHeldBack = new LongAdder();
   final LongAdder refused = new LongAdder();
   final LongAdder repliesRefused = new LongAdder();
+  final LongAdder retried = new LongAdder();
+  final LongAdder retrySucceeded = new LongAdder();
+  final LongAdder fallbacks = new LongAdder();
+  final LongAdder gaveUpNoResponders = new LongAdder();
+  final LongAdder gaveUpTimeout = new LongAdder();
+  final LongAdder gaveUpOther = new LongAdder();
   private final Map<String, Queue> queues = new ConcurrentHashMap<>();
 
   /** The counters of queue {@code name}, created on first use. */
@@ -36,7 +42,9 @@ final class BusMetrics {
   BusStats snapshot() {
     return new BusStats(published.sum(), received.sum(), handled.sum(), handlerFailures.sum(),
         decodeFailures.sum(), deadLettered.sum(), deadLetterFailures.sum(),
-        deadLettersHeldBack.sum(), refused.sum(), repliesRefused.sum());
+        deadLettersHeldBack.sum(), refused.sum(), repliesRefused.sum(),
+        new RetryStats(retried.sum(), retrySucceeded.sum(), fallbacks.sum(),
+            gaveUpNoResponders.sum(), gaveUpTimeout.sum(), gaveUpOther.sum()));
   }
 
   /** The counters behind {@link QueueStats}. */

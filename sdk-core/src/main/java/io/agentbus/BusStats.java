@@ -20,6 +20,8 @@ package io.agentbus;
  * @param repliesRefused replies that arrived for a request of this bus but were not its answer
  *     (another responder, another correlation id, undecodable, or refused by an interceptor) and
  *     were discarded while the request kept waiting
+ * @param retries what retried requests did: attempts after the first, those that succeeded,
+ *     fallbacks used and requests given up (by cause)
  */
 public record BusStats(
     long published,
@@ -31,7 +33,21 @@ public record BusStats(
     long deadLetterFailures,
     long deadLettersHeldBack,
     long refused,
-    long repliesRefused) {
+    long repliesRefused,
+    RetryStats retries) {
+
+  /** Checks that {@code retries} is given. */
+  public BusStats {
+    java.util.Objects.requireNonNull(retries, "retries");
+  }
+
+  /** Counters with no retried request. */
+  public BusStats(long published, long received, long handled, long handlerFailures,
+      long decodeFailures, long deadLettered, long deadLetterFailures, long deadLettersHeldBack,
+      long refused, long repliesRefused) {
+    this(published, received, handled, handlerFailures, decodeFailures, deadLettered,
+        deadLetterFailures, deadLettersHeldBack, refused, repliesRefused, RetryStats.NONE);
+  }
 
   /** Counters with none held back and none refused. */
   public BusStats(long published, long received, long handled, long handlerFailures,

@@ -48,7 +48,7 @@ final class DeliveryPipeline {
    */
   void dispatch(TransportMessage raw, MessageHandler handler) {
     metrics.received.increment();
-    String refusal = refusal(raw, receiverOf(handler));
+    String refusal = refusal(raw, handler);
     if (refusal != null) {
       refuse(raw, refusal);
       return;
@@ -106,7 +106,7 @@ final class DeliveryPipeline {
    * to another agent's (or a team's, a queue's) subject: a reflection, refused. Then the
    * interceptors' {@link MessageInterceptor#beforeDecode}.
    */
-  private @Nullable String refusal(TransportMessage raw, String receiver) {
+  private @Nullable String refusal(TransportMessage raw, MessageHandler handler) {
     String replyTo = raw.replyTo();
     if (replyTo != null && replyTo.startsWith(namespacePrefix)) {
       return "reflected request: its reply subject '" + replyTo + "' is a subject of the '"
@@ -119,7 +119,8 @@ final class DeliveryPipeline {
       // there is for the server's permissions to say (docs/security.md)
       return null;
     }
-    return interceptorRefusal(raw, null, receiver);
+    // the receiver's name only when an interceptor will read it: not a string per message
+    return interceptors.isEmpty() ? null : interceptorRefusal(raw, null, receiverOf(handler));
   }
 
   /** A name for the subscription of {@code handler}, unique among the bus's subscriptions. */

@@ -34,6 +34,21 @@ public final class GatherOptions {
     return new Builder(deadline);
   }
 
+  /**
+   * A builder with these options, to change some of them: for example to {@linkplain
+   * Builder#expect expect} the agents a directory lists.
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder(deadline).maxReplies(maxReplies).expect(expected);
+    if (quietPeriod != null) {
+      b.quietPeriod(quietPeriod);
+    }
+    if (onProgress != null) {
+      b.onProgress(onProgress);
+    }
+    return b;
+  }
+
   /** Gathering ends this long after the request went out, at the latest. */
   public Duration deadline() {
     return deadline;

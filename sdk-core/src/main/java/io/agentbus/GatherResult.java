@@ -67,6 +67,25 @@ public final class GatherResult {
     return failures;
   }
 
+  /** The agents that were expected to answer ({@link GatherOptions#expected()}). */
+  public Set<String> expected() {
+    return expected;
+  }
+
+  /**
+   * Who replied without being expected, in the order they first did: an agent that joined after
+   * the expected set was made, or one the directory did not list. Empty when no agent was
+   * expected (there was nothing to compare with).
+   */
+  public Set<String> unexpected() {
+    if (expected.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> s = respondents();
+    s.removeAll(expected);
+    return s;
+  }
+
   /** The expected agents that sent no reply. */
   public Set<String> missing() {
     Set<String> s = new LinkedHashSet<>(expected);
@@ -87,6 +106,7 @@ public final class GatherResult {
   @Override
   public String toString() {
     return "GatherResult{" + ending + " after " + elapsed + ", respondents=" + respondents()
-        + ", failures=" + failures.size() + ", missing=" + missing() + "}";
+        + ", failures=" + failures.size() + ", missing=" + missing() + ", unexpected="
+        + unexpected() + "}";
   }
 }

@@ -255,6 +255,21 @@ public final class MessageBus implements AutoCloseable {
   }
 
   /**
+   * A request that the caller's retry policy will send, perhaps more than once, to {@code
+   * subject}: each attempt goes out as {@link #requestAsync} would send it, and the retries,
+   * their successes, fallbacks and give-ups are counted in {@link BusStats#retries()} and shown to
+   * the interceptors (the observability modules' meters and spans). The agent template's {@code
+   * RetryingRequests} is such a policy.
+   *
+   * @throws InvalidSubjectException if {@code subject} is not a publishable subject
+   */
+  public RetriedRequest retriedRequest(String subject, AgentMessage message) {
+    Subjects.requireSubject("subject", subject);
+    Objects.requireNonNull(message, "message");
+    return new RetriedRequest(subject, message, requests, metrics, publisher.interceptors());
+  }
+
+  /**
    * Scatter-gather: publishes {@code message} to {@code subject} (a broadcast, a team's subject,
    * any subject many agents subscribe to) with a reply subject of its own, and gathers every
    * reply until {@code options} says stop: {@link GatherOptions#maxReplies()} replies, every

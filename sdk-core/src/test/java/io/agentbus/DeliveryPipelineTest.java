@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agentbus.spi.MessageInterceptor;
+import io.agentbus.spi.ReceivedMessage;
 import io.agentbus.spi.TransportMessage;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
 class DeliveryPipelineTest {
@@ -43,6 +45,26 @@ class DeliveryPipelineTest {
         "inner after", "outer after");
     assertThat(parts.metrics.snapshot()).isEqualTo(new BusStats(0, 1, 1, 0, 0, 0, 0));
     assertThat(transport.published).isEmpty();
+  }
+
+  @Test
+  void beforeDecodeSeesOneReceiverNamePerSubscription() {
+    List<String> receivers = new CopyOnWriteArrayList<>();
+    BusParts parts = BusParts.on(transport).interceptor(new MessageInterceptor() {
+      @Override
+      public @Nullable String beforeDecode(ReceivedMessage m) {
+        receivers.add(String.valueOf(m.receiver()));
+        return null;
+      }
+    }).build();
+    MessageHandler first = d -> {};
+    MessageHandler second = d -> {};
+    parts.pipeline.dispatch(request("ns.x", Headers.empty()), first);
+    parts.pipeline.dispatch(request("ns.x", Headers.empty()), first);
+    parts.pipeline.dispatch(request("ns.x", Headers.empty()), second);
+    assertThat(receivers).hasSize(3).doesNotContain("null");
+    assertThat(receivers.get(1)).isEqualTo(receivers.get(0));
+    assertThat(receivers.get(2)).isNotEqualTo(receivers.get(0));
   }
 
   @Test

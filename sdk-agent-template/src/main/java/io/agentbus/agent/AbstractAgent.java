@@ -94,7 +94,7 @@ public abstract class AbstractAgent implements Agent {
   private final List<Subscription> subscriptions = new ArrayList<>();
   private @Nullable ShutdownHook shutdownHook;
   private @Nullable Heartbeat heartbeat;
-  private @Nullable ConnectionListener connectionWatch;
+  private volatile @Nullable ConnectionWatch connectionWatch;
   private volatile @Nullable AgentService discovery;
   private boolean announced;
 
@@ -290,6 +290,19 @@ public abstract class AbstractAgent implements Agent {
     return lifecycle.state();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Not serving while RUNNING when the connection to the message server is lost (reconnecting)
+   * or the server refuses the agent's credentials at a reconnect; the reason says which.
+   */
+  @Override
+  public final Health health() {
+    State s = lifecycle.state();
+    ConnectionWatch watch = connectionWatch;
+    return watch == null ? Agent.super.health() : watch.health(s);
+  }
+
   @Override
   public final @Nullable Throwable failureCause() {
     return lifecycle.failureCause();
@@ -420,19 +433,12 @@ public abstract class AbstractAgent implements Agent {
   }
 
   /**
-   * An agent whose connection closed for good (the server refused its credentials at a reconnect,
-   * reconnects ran out, the bus was closed under it) can neither hear nor answer: it must not stay
-   * RUNNING, so it fails with the connection's reason (a supervisor may then restart it).
+   * An agent whose connection is lost or refused does not serve ({@link #health()}); one whose
+   * connection closed for good can neither hear nor answer: it must not stay RUNNING, so it fails
+   * with the connection's reason (a supervisor may then restart it). See {@link ConnectionWatch}.
    */
   private void watchConnection(String myId) {
-    ConnectionListener watch = event -> {
-      if (event.kind() == ConnectionEvent.Kind.CLOSED && lifecycle.isRunning()) {
-        log.error("Agent '{}' stops serving: its connection to the message server closed for "
-            + "good ({})", myId, event.detail());
-        lifecycle.failAsync(new TransportException("Agent '" + myId + "' cannot serve: its "
-            + "connection to the message server closed for good (" + event.detail() + ")"));
-      }
-    };
+    ConnectionWatch watch = new ConnectionWatch(myId, lifecycle::isRunning, lifecycle::failAsync);
     connectionWatch = watch;
     bus().addConnectionListener(watch);
   }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.StringJoiner;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -143,6 +144,30 @@ public final class AgentHost implements AutoCloseable {
   /** The agents this host started or registered, in that order. */
   public synchronized List<Agent> agents() {
     return List.copyOf(agents);
+  }
+
+  /**
+   * The health of the whole process, for a readiness probe: serving when every agent this host
+   * started or registered serves ({@link Agent#health()}), else not serving with each one that
+   * does not and why, as {@code "<id>: <reason>"} joined by {@code "; "}. A host with no agents,
+   * or a closed one, does not serve.
+   */
+  public Agent.Health health() {
+    if (!lifecycle.isRunning()) {
+      return Agent.Health.notServing("the agent host is closed");
+    }
+    List<Agent> all = agents();
+    if (all.isEmpty()) {
+      return Agent.Health.notServing("the agent host has no agents");
+    }
+    StringJoiner why = new StringJoiner("; ");
+    for (Agent a : all) {
+      Agent.Health h = a.health();
+      if (!h.serving()) {
+        why.add(a.id() + ": " + h.reason());
+      }
+    }
+    return why.length() == 0 ? Agent.Health.SERVING : Agent.Health.notServing(why.toString());
   }
 
   /**

@@ -81,6 +81,23 @@ class AgentHostTest {
   }
 
   @Test
+  void theHostServesOnlyWhileEveryAgentServesAndSaysWhichDoesNot() throws Exception {
+    AbstractAgent a = agent("a");
+    AbstractAgent b = agent("b");
+    AgentHost host = AgentHost.create(bus, WAIT, false);
+    assertThat(host.health()).isEqualTo(Agent.Health.notServing("the agent host has no agents"));
+    host.start(WAIT, a, b);
+    assertThat(host.health()).isEqualTo(Agent.Health.SERVING);
+
+    b.stopAsync().awaitTerminated(WAIT);
+    assertThat(host.health().serving()).isFalse();
+    assertThat(host.health().reason()).startsWith("b: ").doesNotContain("a: ");
+
+    host.close();
+    assertThat(host.health()).isEqualTo(Agent.Health.notServing("the agent host is closed"));
+  }
+
+  @Test
   void registeredAgentsAreStoppedToo() throws Exception {
     AbstractAgent elsewhere = agent("elsewhere");
     elsewhere.startAsync().awaitRunning(WAIT);

@@ -34,6 +34,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <pre>
  * BenchmarkMain [short|long] [--only pubsub,reqrep,codec,heartbeat,observe] [--out DIR] [--prof NAME[:OPTS]]
  * BenchmarkMain scale [--out DIR]     the cost curve as agents grow ({@link ScaleCurve})
+ * BenchmarkMain hops [--out DIR]      what the bus adds to a request and a message ({@link HopsRun})
+ * BenchmarkMain signed [--ed25519 jnats,jdk] [--out DIR]   signing over NATS ({@link SignedRun})
  * BenchmarkMain report DIR_OR_JSON...
  * </pre>
  *
@@ -167,6 +169,31 @@ public final class BenchmarkMain {
               + LocalDateTime.now(ZoneOffset.UTC).toString().replace(':', '-')));
       System.exit(0);
     }
+    if (!a.isEmpty() && a.get(0).equals(HopsRun.PROFILE)) {
+      Path out = a.size() > 2 && a.get(1).equals("--out") ? Path.of(a.get(2))
+          : Path.of("sdk-benchmarks", "target", "bench-results", HopsRun.PROFILE + "-"
+              + LocalDateTime.now(ZoneOffset.UTC)
+                  .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+      Files.createDirectories(out);
+      System.exit(HopsRun.run(out));
+    }
+    if (!a.isEmpty() && a.get(0).equals("signed")) {
+      String ed25519 = "jnats";
+      Path out = Path.of("sdk-benchmarks", "target", "bench-results", "signed-"
+          + LocalDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern(
+              "yyyyMMdd-HHmmss")));
+      for (int i = 1; i < a.size(); i++) {
+        if (a.get(i).equals("--ed25519")) {
+          ed25519 = value(a, ++i, "--ed25519");
+        } else if (a.get(i).equals("--out")) {
+          out = Path.of(value(a, ++i, "--out"));
+        } else {
+          throw new IllegalArgumentException("Unknown argument '" + a.get(i) + "'. Usage: "
+              + "signed [--ed25519 jnats,jdk] [--out DIR]");
+        }
+      }
+      System.exit(SignedRun.run(out, ed25519));
+    }
     Profile profile = Profile.SHORT;
     Set<Group> groups = EnumSet.allOf(Group.class);
     Path out = null;
@@ -229,15 +256,7 @@ public final class BenchmarkMain {
 
   private static int run(Profile profile, Set<Group> groups, Path out, List<String> profilers)
       throws IOException, InterruptedException {
-    Properties info = new Properties();
-    info.setProperty("profile", profile.name().toLowerCase(Locale.ROOT));
-    info.setProperty("started", LocalDateTime.now(ZoneOffset.UTC) + "Z");
-    info.setProperty("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
-    info.setProperty("cpuModel", cpuModel());
-    info.setProperty("jdk", System.getProperty("java.vm.name") + " "
-        + System.getProperty("java.runtime.version"));
-    info.setProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
-    info.setProperty("loadBefore", loadAverage());
+    Properties info = runInfo(profile.name().toLowerCase(Locale.ROOT));
     List<String> failures = new ArrayList<>();
     Path binary = NatsServerProcess.findBinary();
     try (NatsServerProcess server = NatsServerProcess.start(binary, out.resolve("nats-server.log"))) {
@@ -257,31 +276,39 @@ public final class BenchmarkMain {
       info.setProperty("rounds", groups.stream().map(g -> g.id + " " + profile.rounds(g))
           .collect(Collectors.joining(", ")));
     }
+    saveRunInfo(info, out);
+    int status = report(List.of(out.toString()), groups);
+    failures.forEach(f -> System.err.println("# " + f));
+    return failures.isEmpty() ? status : 1;
+  }
+
+  /** What a run's table header says about the run and the machine, before the run. */
+  static Properties runInfo(String profile) {
+    Properties info = new Properties();
+    info.setProperty("profile", profile);
+    info.setProperty("started", LocalDateTime.now(ZoneOffset.UTC) + "Z");
+    info.setProperty("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
+    info.setProperty("cpuModel", cpuModel());
+    info.setProperty("jdk", System.getProperty("java.vm.name") + " "
+        + System.getProperty("java.runtime.version"));
+    info.setProperty("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    info.setProperty("loadBefore", loadAverage());
+    return info;
+  }
+
+  /** Adds the load after the run to {@code info} and saves it in {@code out}. */
+  static void saveRunInfo(Properties info, Path out) throws IOException {
     info.setProperty("loadAfter", loadAverage());
     try (var w = Files.newBufferedWriter(out.resolve(RUN_INFO))) {
       info.store(w, "AgentBus benchmark run");
     }
-    int status = report(List.of(out.toString()), groups);
-    failures.forEach(f -> System.err.println("# " + f));
-    return failures.isEmpty() ? status : 1;
   }
 
   /** One JMH invocation: a group's benchmarks, once each, into {@code GROUP[-roundN].json}. */
   private static void runGroup(Profile profile, Group g, int round, Path out,
       NatsServerProcess server, List<String> profilers, List<String> failures) {
     String file = g.id + (round == 1 ? "" : "-round" + round) + ".json";
-    ChainedOptionsBuilder o = new OptionsBuilder()
-        .include(g.pattern)
-        // AlwaysPreTouch: the first write to each heap page otherwise costs a page fault, and on
-        // a virtual machine a slow one (measured: ~7,000 faults/s, +100 us on a NATS round trip
-        // for the first ~30 s of a fork); it taxes whichever side allocates more, and is gone
-        // once a long-running process has touched its heap
-        .jvmArgs("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch",
-            "-D" + BenchEnv.NATS_URL_PROPERTY + "=" + server.url(),
-            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
-        .shouldFailOnError(false)
-        .resultFormat(ResultFormatType.JSON)
-        .result(out.resolve(file).toString());
+    ChainedOptionsBuilder o = options(g.pattern, out.resolve(file), server);
     profile.apply(g, o);
     for (String p : profilers) {
       int colon = p.indexOf(':');
@@ -298,6 +325,25 @@ public final class BenchmarkMain {
       failures.add(g.id + " (round " + round + "): " + e.getMessage());
       System.err.println("# group " + g.id + " failed in round " + round + ": " + e);
     }
+  }
+
+  /**
+   * JMH options every run shares: the benchmarks {@code include} matches, the benchmark JVM's heap
+   * and the server's address, JSON results into {@code result}.
+   */
+  static ChainedOptionsBuilder options(String include, Path result, NatsServerProcess server) {
+    return new OptionsBuilder()
+        .include(include)
+        // AlwaysPreTouch: the first write to each heap page otherwise costs a page fault, and on
+        // a virtual machine a slow one (measured: ~7,000 faults/s, +100 us on a NATS round trip
+        // for the first ~30 s of a fork); it taxes whichever side allocates more, and is gone
+        // once a long-running process has touched its heap
+        .jvmArgs("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch",
+            "-D" + BenchEnv.NATS_URL_PROPERTY + "=" + server.url(),
+            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
+        .shouldFailOnError(false)
+        .resultFormat(ResultFormatType.JSON)
+        .result(result.toString());
   }
 
   /**
@@ -343,7 +389,9 @@ public final class BenchmarkMain {
       }
     }
     List<JmhResult> results = rounds.values().stream().flatMap(List::stream).toList();
-    SummaryTable table = SummaryTable.ofRounds(List.copyOf(rounds.values()));
+    boolean hops = HopsRun.PROFILE.equals(info.getProperty("profile"));
+    SummaryTable table = hops ? SummaryTable.ofRounds(List.copyOf(rounds.values()), HopsTable::of)
+        : SummaryTable.ofRounds(List.copyOf(rounds.values()));
     String text = table.render(header(info));
     System.out.print(text);
     if (saveTo != null) {
@@ -353,6 +401,9 @@ public final class BenchmarkMain {
     if (results.isEmpty()) {
       System.out.println("# no results in " + paths);
       return 1;
+    }
+    if (hops) {
+      return table.anyMissing() ? 1 : 0;
     }
     Set<Group> measured = ran != null ? ran : Group.of(results);
     if (measured.size() < Group.values().length) {
@@ -399,7 +450,7 @@ public final class BenchmarkMain {
     }
   }
 
-  private static String loadAverage() {
+  static String loadAverage() {
     try {
       String[] f = Pattern.compile("\\s+").split(Files.readString(Path.of("/proc/loadavg")).trim());
       return f[0] + " " + f[1] + " " + f[2];

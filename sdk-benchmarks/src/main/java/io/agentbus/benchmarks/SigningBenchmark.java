@@ -9,6 +9,8 @@ import io.agentbus.security.NKeys;
 import io.agentbus.security.SigningMode;
 import io.agentbus.security.TrustedKeys;
 import io.agentbus.spi.Codec;
+import io.agentbus.spi.Ed25519Provider;
+import io.agentbus.spi.Providers;
 import io.agentbus.spi.ReceivedMessage;
 import io.agentbus.test.SeedFixtures;
 import io.agentbus.transport.inmemory.InMemoryServer;
@@ -28,10 +30,13 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * What signed messages ({@link MessageSigning}) cost per message, beside the unsigned path of the
- * same run: encoding with and without signing, decoding with and without verifying (the signature
- * check only: messages from a stream, without the replay check's nonce bookkeeping), and an
- * in-memory request/reply round trip between two buses with signing off and with {@code require}
- * (the requester signs the request and verifies the reply, the responder the other way round).
+ * same run, with each Ed25519 implementation: the JDK's ({@code jdk}, the fallback of an
+ * in-memory-only classpath) and jnats' {@code NKey} ({@code jnats}, chosen when
+ * sdk-transport-nats is on the classpath). Measured: encoding with and without signing, decoding
+ * with and without verifying (the signature check only: messages from a stream, without the
+ * replay check's nonce bookkeeping), and an in-memory request/reply round trip between two buses
+ * with signing off and with {@code require} (the requester signs the request and verifies the
+ * reply, the responder the other way round).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,13 +47,57 @@ public class SigningBenchmark {
   private Codec codec;
   private AgentMessage message;
   private byte[] payload;
-  private Headers signed;
-  private MessageSigning signing;
-  private ReceivedMessage received;
+  private final Signed jdk = new Signed();
+  private final Signed jnats = new Signed();
   private MessageBus plainRequester;
-  private MessageBus signedRequester;
   private MessageBus plainResponder;
-  private MessageBus signedResponder;
+  private InMemoryServer server;
+
+  /** One implementation's signing, a message it signed, and two buses that sign with it. */
+  private final class Signed {
+    MessageSigning signing;
+    ReceivedMessage received;
+    MessageBus requester;
+    MessageBus responder;
+    String responderId;
+
+    void setUp(Ed25519Provider ed25519, String responderId, String seed, TrustedKeys trusted) {
+      this.responderId = responderId;
+      signing = signing(ed25519, seed, trusted);
+      Headers signed = signing.beforePublish(SUBJECT, message, Headers.empty(), payload);
+      received = new ReceivedMessage(SUBJECT, null, signed, payload, null, null);
+      if (signing.beforeDecode(received) != null) {
+        throw new IllegalStateException("the benchmark's own message does not verify with "
+            + ed25519.name());
+      }
+      responder = bus(signing);
+      requester = bus(signing(ed25519, seed, trusted));
+      responder.subscribeToAgentMessages(responderId, d ->
+          d.reply(MessageType.RESOURCE_RESPONSE, Map.of("status", "ready")));
+    }
+
+    Headers encodeAndSign() {
+      byte[] p = codec.encode(message);
+      return signing.beforePublish(SUBJECT, message, Headers.empty(), p);
+    }
+
+    AgentMessage verifyAndDecode() {
+      if (signing.beforeDecode(received) != null) {
+        throw new IllegalStateException("refused");
+      }
+      return codec.decode(payload);
+    }
+
+    AgentMessage roundTrip() {
+      return requester.endpoint("parser-dev-001").request(responderId,
+          MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model"), Duration.ofSeconds(5));
+    }
+
+    void close() {
+      requester.close();
+      responder.close();
+    }
+  }
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -58,27 +107,23 @@ public class SigningBenchmark {
     String seed = NKeys.encodeSeed(new byte[32]);
     String key = NKeys.fromSeed(seed).publicNKey();
     TrustedKeys trusted = TrustedKeys.of(Map.of(message.fromAgent(), key,
-        "architect-002", key));
-    signing = MessageSigning.builder().mode(SigningMode.REQUIRE).seed(seed).trustedKeys(trusted)
-        .build();
-    signed = signing.beforePublish(SUBJECT, message, Headers.empty(), payload);
-    received = new ReceivedMessage(SUBJECT, null, signed, payload, null, null);
-    if (signing.beforeDecode(received) != null) {
-      throw new IllegalStateException("the benchmark's own message does not verify");
-    }
-    InMemoryServer server = InMemoryServer.create();
-    plainResponder = bus(server, null);
-    plainRequester = bus(server, null);
-    signedResponder = bus(server, signing);
-    signedRequester = bus(server, MessageSigning.builder().mode(SigningMode.REQUIRE).seed(seed)
-        .trustedKeys(trusted).build());
+        "architect-002", key, "architect-003", key));
+    server = InMemoryServer.create();
+    plainResponder = bus(null);
+    plainRequester = bus(null);
     plainResponder.subscribeToAgentMessages("architect-001", d ->
         d.reply(MessageType.RESOURCE_RESPONSE, Map.of("status", "ready")));
-    signedResponder.subscribeToAgentMessages("architect-002", d ->
-        d.reply(MessageType.RESOURCE_RESPONSE, Map.of("status", "ready")));
+    jdk.setUp(Providers.ed25519("jdk"), "architect-002", seed, trusted);
+    jnats.setUp(Providers.ed25519("jnats"), "architect-003", seed, trusted);
   }
 
-  private MessageBus bus(InMemoryServer server, MessageSigning s) {
+  private static MessageSigning signing(Ed25519Provider ed25519, String seed,
+      TrustedKeys trusted) {
+    return MessageSigning.builder().mode(SigningMode.REQUIRE).seed(seed).trustedKeys(trusted)
+        .ed25519(ed25519).build();
+  }
+
+  private MessageBus bus(MessageSigning s) {
     MessageBus.Builder b = MessageBus.builder().transport(InMemoryTransport.connectTo(server))
         .codec(codec);
     if (s != null) {
@@ -87,39 +132,12 @@ public class SigningBenchmark {
     return b.build();
   }
 
-  private io.nats.client.NKey natsKey;
-  private io.nats.client.NKey natsPublic;
-  private byte[] input;
-  private byte[] natsSignature;
-
-  @Setup(Level.Trial)
-  public void setUpJnats() throws Exception {
-    // the same Ed25519 with jnats' own implementation, for comparison with the JDK's
-    String seed = NKeys.encodeSeed(new byte[32]);
-    natsKey = io.nats.client.NKey.fromSeed(seed.toCharArray());
-    natsPublic = io.nats.client.NKey.fromPublicKey(natsKey.getPublicKey());
-    input = MessageSigning.signingInput("parser-dev-001", SUBJECT, "", "1733409130004",
-        "ZmZmZmZmZmZmZmZmZmZmZg", codec.encode(SeedFixtures.named("resource-request")
-            .expected()));
-    natsSignature = natsKey.sign(input);
-  }
-
-  @Benchmark
-  public byte[] jnatsNKeySign() throws Exception {
-    return natsKey.sign(input);
-  }
-
-  @Benchmark
-  public boolean jnatsNKeyVerify() throws Exception {
-    return natsPublic.verify(input, natsSignature);
-  }
-
   @TearDown(Level.Trial)
   public void tearDown() {
     plainRequester.close();
-    signedRequester.close();
     plainResponder.close();
-    signedResponder.close();
+    jdk.close();
+    jnats.close();
   }
 
   @Benchmark
@@ -128,9 +146,13 @@ public class SigningBenchmark {
   }
 
   @Benchmark
-  public Headers encodeAndSign() {
-    byte[] p = codec.encode(message);
-    return signing.beforePublish(SUBJECT, message, Headers.empty(), p);
+  public Headers encodeAndSignJdk() {
+    return jdk.encodeAndSign();
+  }
+
+  @Benchmark
+  public Headers encodeAndSignJnats() {
+    return jnats.encodeAndSign();
   }
 
   @Benchmark
@@ -139,11 +161,13 @@ public class SigningBenchmark {
   }
 
   @Benchmark
-  public AgentMessage verifyAndDecode() {
-    if (signing.beforeDecode(received) != null) {
-      throw new IllegalStateException("refused");
-    }
-    return codec.decode(payload);
+  public AgentMessage verifyAndDecodeJdk() {
+    return jdk.verifyAndDecode();
+  }
+
+  @Benchmark
+  public AgentMessage verifyAndDecodeJnats() {
+    return jnats.verifyAndDecode();
   }
 
   @Benchmark
@@ -153,8 +177,12 @@ public class SigningBenchmark {
   }
 
   @Benchmark
-  public AgentMessage roundTripSigned() {
-    return signedRequester.endpoint("parser-dev-001").request("architect-002",
-        MessageType.RESOURCE_REQUEST, Map.of("resource", "task_model"), Duration.ofSeconds(5));
+  public AgentMessage roundTripSignedJdk() {
+    return jdk.roundTrip();
+  }
+
+  @Benchmark
+  public AgentMessage roundTripSignedJnats() {
+    return jnats.roundTrip();
   }
 }

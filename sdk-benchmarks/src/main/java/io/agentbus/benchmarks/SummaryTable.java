@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -97,6 +99,20 @@ final class SummaryTable {
     this.results = JmhResult.medianOfRounds(results);
   }
 
+  /**
+   * A table of other sections over {@code results} (their medians of rounds): {@code fill} adds
+   * them with {@link #add}, reading results with {@link #find}.
+   */
+  static SummaryTable of(List<JmhResult> results, Consumer<SummaryTable> fill) {
+    SummaryTable t = new SummaryTable(results);
+    fill.accept(t);
+    return t;
+  }
+
+  void add(Section section) {
+    sections.add(section);
+  }
+
   static SummaryTable of(List<JmhResult> results) {
     SummaryTable t = new SummaryTable(results);
     t.pubSub(BenchMessages.Fanout.ONE, "1 publisher -> 1 subscriber");
@@ -117,11 +133,17 @@ final class SummaryTable {
    * baseline is not counted for it.
    */
   static SummaryTable ofRounds(List<List<JmhResult>> rounds) {
-    SummaryTable t = of(rounds.stream().flatMap(List::stream).toList());
+    return ofRounds(rounds, SummaryTable::of);
+  }
+
+  /** As {@link #ofRounds(List)}, for a table that {@code build} makes of results. */
+  static SummaryTable ofRounds(List<List<JmhResult>> rounds,
+      Function<List<JmhResult>, SummaryTable> build) {
+    SummaryTable t = build.apply(rounds.stream().flatMap(List::stream).toList());
     if (rounds.size() < 2) {
       return t;
     }
-    List<SummaryTable> each = rounds.stream().map(SummaryTable::of).toList();
+    List<SummaryTable> each = rounds.stream().map(build).toList();
     for (int i = 0; i < t.sections.size(); i++) {
       Section section = t.sections.get(i);
       List<Row> rows = new ArrayList<>();
@@ -342,7 +364,7 @@ final class SummaryTable {
         latencyRatios(r, pingPong), "", Verdict.INFO);
   }
 
-  private static String latencyRatios(JmhResult r, JmhResult base) {
+  static String latencyRatios(JmhResult r, JmhResult base) {
     return fmt2(r.percentile(50.0) / base.percentile(50.0)) + " / "
         + fmt2(r.percentile(99.0) / base.percentile(99.0)) + " / "
         + fmt2(r.percentile(99.9) / base.percentile(99.9));
@@ -551,7 +573,7 @@ final class SummaryTable {
         : String.format(Locale.ROOT, "%.1f", us);
   }
 
-  private static String fmt2(double v) {
+  static String fmt2(double v) {
     return String.format(Locale.ROOT, "%.2f", v);
   }
 

@@ -17,7 +17,7 @@ class SummaryTableTest {
   @TempDir Path dir;
 
   /** One result in JMH's JSON shape (only the fields the table reads). */
-  private static String result(String benchmark, String mode, Map<String, String> params,
+  static String result(String benchmark, String mode, Map<String, String> params,
       double score, String percentiles, String secondary) {
     StringBuilder p = new StringBuilder();
     params.forEach((k, v) -> p.append(p.length() == 0 ? "" : ",")
@@ -33,7 +33,7 @@ class SummaryTableTest {
         Map.of("agents", Integer.toString(agents), "intervalSeconds", "30"), 1, "", secondary);
   }
 
-  private static String pct(double p50, double p99, double p999) {
+  static String pct(double p50, double p99, double p999) {
     return String.format(Locale.ROOT, "\"0.0\":1.0,\"50.0\":%s,\"90.0\":%s,\"99.0\":%s,"
         + "\"99.9\":%s,\"100.0\":%s", p50, p50, p99, p999, p999 * 2);
   }
@@ -44,7 +44,7 @@ class SummaryTableTest {
     return JmhResult.read(f);
   }
 
-  private static SummaryTable.Row row(SummaryTable t, String sectionStart, String label) {
+  static SummaryTable.Row row(SummaryTable t, String sectionStart, String label) {
     return t.sections().stream().filter(s -> s.title().startsWith(sectionStart))
         .flatMap(s -> s.rows().stream()).filter(r -> r.label().equals(label)).findFirst()
         .orElseThrow(() -> new AssertionError("no row " + label + " in " + sectionStart));

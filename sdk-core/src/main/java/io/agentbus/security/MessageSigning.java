@@ -5,14 +5,13 @@ import io.agentbus.ConfigurationException;
 import io.agentbus.Delivery;
 import io.agentbus.Headers;
 import io.agentbus.MessageRefusedException;
+import io.agentbus.spi.Ed25519Provider;
 import io.agentbus.spi.MessageInterceptor;
+import io.agentbus.spi.Providers;
 import io.agentbus.spi.ReceivedMessage;
 import io.agentbus.time.Scheduler;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
@@ -34,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  * timestamp and a nonce, then the payload bytes as sent. It travels in four headers: {@link
  * #SIGNER}, {@link #TIMESTAMP}, {@link #NONCE}, {@link #SIGNATURE}. The signer must be the
  * message's {@code from_agent} (for an error reply: the agent the request was addressed to).
+ * The Ed25519 work is done by an {@link Ed25519Provider}, by default {@link Providers#ed25519()}:
+ * jnats' {@code NKey} when sdk-transport-nats is on the classpath, else the JDK's.
  *
  * <p><b>Refused</b> in {@link SigningMode#REQUIRE}: unsigned; signed by a key not trusted for its
  * signer; altered (bad signature, or signer and {@code from_agent} differ); replayed (timestamp
@@ -59,31 +60,27 @@ public final class MessageSigning implements MessageInterceptor {
 
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
-  private static final ThreadLocal<Signature> ED25519 = ThreadLocal.withInitial(() -> {
-    try {
-      return Signature.getInstance("Ed25519");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("This JVM has no Ed25519 (Java 15 or later has it)", e);
-    }
-  });
 
   private final SigningMode mode;
-  private final NKeys.@Nullable KeyPairOf own;
+  private final @Nullable String ownKey;
+  private final Ed25519Provider.@Nullable Signer signer;
+  private final Ed25519Provider ed25519;
   private final TrustedKeys trusted;
-  private final long windowMillis;
+  private final ConcurrentHashMap<String, Ed25519Provider.Verifier> verifiers =
+      new ConcurrentHashMap<>();
   private final Scheduler clock;
-  private final int maxNonces;
   private final SecureRandom random = new SecureRandom();
-  private final ConcurrentHashMap<String, Long> seen = new ConcurrentHashMap<>();
+  private final ReplayGuard replays;
   private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
 
   private MessageSigning(Builder b) {
     this.mode = b.mode;
-    this.own = b.seed == null ? null : NKeys.fromSeed(b.seed);
+    this.ed25519 = b.ed25519 != null ? b.ed25519 : Providers.ed25519();
+    this.ownKey = b.seed == null ? null : NKeys.fromSeed(b.seed).publicNKey();
+    this.signer = b.seed == null ? null : ed25519.signer(b.seed);
     this.trusted = b.trusted;
-    this.windowMillis = b.window.toMillis();
     this.clock = b.clock;
-    this.maxNonces = b.maxNonces;
+    this.replays = new ReplayGuard(b.window.toMillis(), b.maxNonces);
   }
 
   public static Builder builder() {
@@ -96,7 +93,12 @@ public final class MessageSigning implements MessageInterceptor {
 
   /** The public NKey this bus signs with, or null when it does not sign. */
   public @Nullable String publicKey() {
-    return own == null ? null : own.publicNKey();
+    return ownKey;
+  }
+
+  /** The Ed25519 implementation this bus signs and verifies with. */
+  public Ed25519Provider ed25519() {
+    return ed25519;
   }
 
   /** Messages refused so far, by cause ({@code unsigned}, {@code untrusted}, ...). */
@@ -128,7 +130,7 @@ public final class MessageSigning implements MessageInterceptor {
 
   private Headers sign(String signer, String subject, String inReplyTo, Headers headers,
       byte[] payload) {
-    NKeys.KeyPairOf k = own;
+    Ed25519Provider.Signer k = this.signer;
     if (mode == SigningMode.OFF || k == null) {
       return headers;
     }
@@ -137,15 +139,7 @@ public final class MessageSigning implements MessageInterceptor {
     String nonce = B64.encodeToString(n);
     String timestamp = Long.toString(clock.nowMillis());
     byte[] input = signingInput(signer, subject, inReplyTo, timestamp, nonce, payload);
-    byte[] sig;
-    try {
-      Signature s = ED25519.get();
-      s.initSign(k.privateKey());
-      s.update(input);
-      sig = s.sign();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("Ed25519 signing failed", e);
-    }
+    byte[] sig = k.sign(input);
     return headers.toBuilder().set(SIGNER, signer).set(TIMESTAMP, timestamp).set(NONCE, nonce)
         .set(SIGNATURE, B64.encodeToString(sig)).build();
   }
@@ -179,7 +173,7 @@ public final class MessageSigning implements MessageInterceptor {
       return mode == SigningMode.REQUIRE
           ? refuse("unsigned", "the message carries no " + SIGNATURE + " and " + SIGNER) : null;
     }
-    PublicKey key = trusted.keyOf(signer);
+    Ed25519Provider.Verifier key = verifierOf(signer);
     if (key == null) {
       return mode == SigningMode.REQUIRE
           ? refuse("untrusted", "no key is trusted for signer '" + signer + "'") : null;
@@ -218,22 +212,8 @@ public final class MessageSigning implements MessageInterceptor {
     } catch (NumberFormatException e) {
       return refuse("altered", TIMESTAMP + " is not a number of milliseconds");
     }
-    long now = clock.nowMillis();
-    if (Math.abs(now - ts) > windowMillis) {
-      return refuse("replayed", "signed at " + ts + ", " + (now - ts) + " ms from now, outside "
-          + "the replay window of " + windowMillis + " ms");
-    }
-    if (seen.size() >= maxNonces) {
-      seen.values().removeIf(expiry -> expiry < now);
-      if (seen.size() >= maxNonces) {
-        return refuse("overloaded", "more than " + maxNonces + " messages within the replay "
-            + "window; refusing rather than forgetting nonces");
-      }
-    }
-    if (seen.putIfAbsent(receiver + "|" + signer + "|" + nonce, ts + windowMillis) != null) {
-      return refuse("replayed", "nonce " + nonce + " of '" + signer + "' was already received");
-    }
-    return null;
+    String refused = replays.check(receiver + "|" + signer + "|" + nonce, ts, clock.nowMillis());
+    return refused == null ? null : refuse("replayed", refused);
   }
 
   /** A signed message must be from its signer: the check needs the decoded message. */
@@ -250,16 +230,24 @@ public final class MessageSigning implements MessageInterceptor {
     next.proceed(delivery);
   }
 
-  private static boolean verify(PublicKey key, String signature, byte[] input) {
+  /** The verifier of the key trusted for {@code agent}, made once per agent; null if none. */
+  private Ed25519Provider.@Nullable Verifier verifierOf(String agent) {
+    Ed25519Provider.Verifier v = verifiers.get(agent);
+    if (v != null) {
+      return v;
+    }
+    String nkey = trusted.asMap().get(agent);
+    return nkey == null ? null : verifiers.computeIfAbsent(agent, a -> ed25519.verifier(nkey));
+  }
+
+  private static boolean verify(Ed25519Provider.Verifier key, String signature, byte[] input) {
+    byte[] sig;
     try {
-      byte[] sig = B64D.decode(signature);
-      Signature s = ED25519.get();
-      s.initVerify(key);
-      s.update(input);
-      return s.verify(sig);
-    } catch (IllegalArgumentException | GeneralSecurityException e) {
+      sig = B64D.decode(signature);
+    } catch (IllegalArgumentException e) {
       return false;
     }
+    return key.verify(input, sig);
   }
 
   private String refuse(String cause, String detail) {
@@ -269,8 +257,8 @@ public final class MessageSigning implements MessageInterceptor {
 
   @Override
   public String toString() {
-    return "MessageSigning{" + mode.configName() + ", signs as " + publicKey() + ", trusts "
-        + trusted + "}";
+    return "MessageSigning{" + mode.configName() + ", signs as " + publicKey() + " with "
+        + ed25519.name() + " Ed25519, trusts " + trusted + "}";
   }
 
   /** Builds a {@link MessageSigning}; validates when built. */
@@ -278,6 +266,7 @@ public final class MessageSigning implements MessageInterceptor {
     private SigningMode mode = SigningMode.OFF;
     private @Nullable String seed;
     private TrustedKeys trusted = TrustedKeys.none();
+    private @Nullable Ed25519Provider ed25519;
     private Duration window = Duration.ofMinutes(2);
     private Scheduler clock = Scheduler.system();
     private int maxNonces = 1_000_000;
@@ -292,6 +281,15 @@ public final class MessageSigning implements MessageInterceptor {
     /** The user seed ({@code SU...}) this bus signs with; required unless the mode is off. */
     public Builder seed(String seed) {
       this.seed = Objects.requireNonNull(seed, "seed");
+      return this;
+    }
+
+    /**
+     * The Ed25519 implementation to sign and verify with; default {@link Providers#ed25519()}
+     * (jnats' when sdk-transport-nats is on the classpath, else the JDK's).
+     */
+    public Builder ed25519(Ed25519Provider ed25519) {
+      this.ed25519 = Objects.requireNonNull(ed25519, "ed25519");
       return this;
     }
 
@@ -319,7 +317,11 @@ public final class MessageSigning implements MessageInterceptor {
       return this;
     }
 
-    /** Most nonces remembered at once (default 1,000,000); past it messages are refused. */
+    /**
+     * Most nonces remembered at once (default 1,000,000). Past it the
+     * oldest are forgotten and what was signed before them refused, so that no copy gets in: the
+     * replay window is shortened while the receiver is that busy.
+     */
     public Builder maxNonces(int maxNonces) {
       if (maxNonces < 1) {
         throw new ConfigurationException("maxNonces must be at least 1, was " + maxNonces);

@@ -40,13 +40,7 @@ public final class NKeys {
    *     repeat the seed)
    */
   public static KeyPairOf fromSeed(String seed) {
-    byte[] raw = decode(seed.trim(), "seed");
-    if (raw.length != 34 || (raw[0] & 0xff) != (PREFIX_SEED | PREFIX_USER >> 5)
-        || (raw[1] & 0xff) != ((PREFIX_USER & 31) << 3)) {
-      throw new ConfigurationException("Not an NKey user seed (it must start with 'SU' and hold "
-          + "32 key bytes; nsc or nk -gen user makes one)");
-    }
-    byte[] seedBytes = Arrays.copyOfRange(raw, 2, 34);
+    byte[] seedBytes = seedBytes(seed);
     try {
       // the JDK derives the public key only while generating: hand it the seed as the randomness
       KeyPairGenerator g = KeyPairGenerator.getInstance("Ed25519");
@@ -67,19 +61,46 @@ public final class NKeys {
    * @throws ConfigurationException if {@code nkey} is not a valid user public key, naming it
    */
   public static PublicKey publicKey(String nkey) {
-    byte[] raw = decode(nkey.trim(), "public key '" + nkey + "'");
-    if (raw.length != 33 || (raw[0] & 0xff) != PREFIX_USER) {
-      throw new ConfigurationException("'" + nkey + "' is not an NKey user public key (it must "
-          + "start with 'U' and hold 32 key bytes)");
-    }
+    byte[] raw = publicKeyBytes(nkey);
     byte[] der = new byte[X509_PREFIX.length + 32];
     System.arraycopy(X509_PREFIX, 0, der, 0, X509_PREFIX.length);
-    System.arraycopy(raw, 1, der, X509_PREFIX.length, 32);
+    System.arraycopy(raw, 0, der, X509_PREFIX.length, 32);
     try {
       return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
     } catch (GeneralSecurityException e) {
       throw new ConfigurationException("'" + nkey + "' is not a valid Ed25519 public key: " + e);
     }
+  }
+
+  /**
+   * The 32 raw Ed25519 seed bytes of a user seed ({@code SU...}), for an Ed25519 implementation
+   * other than the JDK's.
+   *
+   * @throws ConfigurationException if {@code seed} is not a valid user seed (the message does not
+   *     repeat the seed)
+   */
+  public static byte[] seedBytes(String seed) {
+    byte[] raw = decode(seed.trim(), "seed");
+    if (raw.length != 34 || (raw[0] & 0xff) != (PREFIX_SEED | PREFIX_USER >> 5)
+        || (raw[1] & 0xff) != ((PREFIX_USER & 31) << 3)) {
+      throw new ConfigurationException("Not an NKey user seed (it must start with 'SU' and hold "
+          + "32 key bytes; nsc or nk -gen user makes one)");
+    }
+    return Arrays.copyOfRange(raw, 2, 34);
+  }
+
+  /**
+   * The 32 raw Ed25519 public key bytes of a user public NKey ({@code U...}).
+   *
+   * @throws ConfigurationException if {@code nkey} is not a valid user public key, naming it
+   */
+  public static byte[] publicKeyBytes(String nkey) {
+    byte[] raw = decode(nkey.trim(), "public key '" + nkey + "'");
+    if (raw.length != 33 || (raw[0] & 0xff) != PREFIX_USER) {
+      throw new ConfigurationException("'" + nkey + "' is not an NKey user public key (it must "
+          + "start with 'U' and hold 32 key bytes)");
+    }
+    return Arrays.copyOfRange(raw, 1, 33);
   }
 
   /** The user public NKey ({@code U...}) of 32 raw Ed25519 public key bytes. */

@@ -24,6 +24,13 @@ public record ConnectionEvent(Kind kind, String detail, @Nullable String subject
     SLOW_CONSUMER,
     /** An asynchronous error reported by the server or client. */
     ERROR,
+    /**
+     * The server refused the client's credentials when it tried to reconnect: until a later
+     * {@link #RECONNECTED}, nothing is sent or received. The transport keeps trying (reading a
+     * credentials file anew on each attempt) until the server accepts them, or gives up with
+     * {@link #CLOSED}. Sent once per such episode, not once per attempt.
+     */
+    AUTHENTICATION_FAILED,
     CLOSED
   }
 

@@ -90,6 +90,15 @@ public interface MessageInterceptor {
    */
   default void onDeadLetter(TransportMessage message, String error) {}
 
+  /**
+   * Called when a retried request ({@link io.agentbus.RetriedRequest}) to {@code subject}
+   * starts, on the caller's thread: returns what watches its attempts, retries, fallback or end
+   * (each attempt still passes {@link #aroundRequest} too). The default watches nothing.
+   */
+  default RetryObserver observeRetries(String subject, AgentMessage request) {
+    return RetryObserver.NONE;
+  }
+
   /** The rest of the delivery chain. */
   @FunctionalInterface
   interface Chain {

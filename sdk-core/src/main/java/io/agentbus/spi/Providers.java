@@ -1,7 +1,9 @@
 package io.agentbus.spi;
 
 import io.agentbus.ConfigurationException;
+import io.agentbus.security.JdkEd25519;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -11,8 +13,8 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * Finds the {@link TransportProvider}s, {@link CodecProvider}s and {@link BusExtensionProvider}s
- * on the classpath ({@link ServiceLoader}). A name that finds nothing fails with a message listing
+ * Finds the {@link TransportProvider}s, {@link CodecProvider}s, {@link BusExtensionProvider}s and
+ * {@link Ed25519Provider}s on the classpath ({@link ServiceLoader}). A name that finds nothing fails with a message listing
  * what was found and which module to add.
  */
 public final class Providers {
@@ -23,7 +25,8 @@ public final class Providers {
       "json", "io.agentbus:sdk-codec-json",
       "protobuf", "io.agentbus:sdk-codec-protobuf",
       "otel", "io.agentbus:sdk-opentelemetry",
-      "micrometer", "io.agentbus:sdk-micrometer");
+      "micrometer", "io.agentbus:sdk-micrometer",
+      "jnats", "io.agentbus:sdk-transport-nats");
 
   private Providers() {}
 
@@ -64,6 +67,28 @@ public final class Providers {
     all.values().stream().filter(p -> p.kind().equalsIgnoreCase(kind))
         .forEach(p -> ofKind.putIfAbsent(p.name().toLowerCase(Locale.ROOT), p));
     return ofKind;
+  }
+
+  /**
+   * The Ed25519 implementation signed messages use: of those on the classpath, the one of highest
+   * {@linkplain Ed25519Provider#priority priority} (jnats' when sdk-transport-nats is there), else
+   * the JDK's. Looked up on each call: resolve it once, when a bus is built.
+   */
+  public static Ed25519Provider ed25519() {
+    return load(Ed25519Provider.class, Ed25519Provider::name).values().stream()
+        .max(Comparator.comparingInt(Ed25519Provider::priority))
+        .orElseGet(() -> JdkEd25519.INSTANCE);
+  }
+
+  /**
+   * The Ed25519 implementation named {@code name} (case-insensitive), such as {@code jdk} or
+   * {@code jnats}.
+   *
+   * @throws ConfigurationException if none is on the classpath, as {@link #transport}
+   */
+  public static Ed25519Provider ed25519(String name) {
+    return find("security.ed25519", "Ed25519 implementation", name,
+        load(Ed25519Provider.class, Ed25519Provider::name), Ed25519Provider::name);
   }
 
   /** Every transport provider on the classpath of this class's loader, by name. */

@@ -11,6 +11,7 @@ import io.agentbus.agent.AgentContext;
 import io.agentbus.agent.AgentHost;
 import io.agentbus.agent.Handlers;
 import io.agentbus.agent.config.AgentBusConfig;
+import io.agentbus.agent.discovery.AgentDirectory;
 import io.agentbus.agent.supervision.RestartPolicy;
 import io.agentbus.agent.supervision.SupervisedAgent;
 import io.agentbus.agent.task.TaskContext;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -177,16 +177,14 @@ public final class CollaborationDemo {
       TaskOutcome canceled = slow.outcome().get(STEP.toSeconds(), TimeUnit.SECONDS);
       flow.step("orchestrator", "second review " + canceled.state().wireName());
 
-      // 2. a coordination request answered by three agents
-      GatherResult gathered = bus.gather(bus.subjects().broadcast(
-          MessageType.COORDINATION_REQUEST), AgentMessage.builder().fromAgent("orchestrator")
-          .messageType(MessageType.COORDINATION_REQUEST)
+      // 2. a coordination request answered by three agents, the directory saying who listens
+      GatherResult gathered = AgentDirectory.of(bus).gatherFromListeners(AgentMessage.builder()
+          .fromAgent("orchestrator").messageType(MessageType.COORDINATION_REQUEST)
           .content(Map.of("question", "Is Task model ready?")).timestamp(Instant.now()).build(),
-          GatherOptions.builder(Duration.ofSeconds(5))
-              .expect(Set.of("reviewer-001", "architect-001", "parser-dev-001")).build())
+          GatherOptions.builder(Duration.ofSeconds(5)).build(), Duration.ofMillis(500))
           .get(STEP.toSeconds(), TimeUnit.SECONDS);
-      flow.step("orchestrator", "gathered " + gathered.respondents() + " ("
-          + gathered.ending() + ")");
+      flow.step("orchestrator", "gathered " + gathered.respondents() + " of the expected "
+          + gathered.expected() + " (" + gathered.ending() + ")");
 
       // 3. an agent that crashes twice and recovers
       AtomicInteger lives = new AtomicInteger();

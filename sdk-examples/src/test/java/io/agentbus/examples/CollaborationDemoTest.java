@@ -30,6 +30,8 @@ class CollaborationDemoTest {
     assertThat(r.gathered().ending()).isEqualTo(GatherResult.Ending.ALL_EXPECTED);
     assertThat(r.gathered().respondents()).containsExactlyInAnyOrder("reviewer-001",
         "architect-001", "parser-dev-001");
+    assertThat(r.gathered().expected()).as("from the directory")
+        .containsExactlyInAnyOrder("reviewer-001", "architect-001", "parser-dev-001");
     assertThat(r.crasherStatus()).isEqualTo(SupervisedAgent.Status.RUNNING);
     assertThat(r.crasherRestarts()).isEqualTo(2);
     assertThat(r.crasherInstances()).isEqualTo(3);

@@ -3,6 +3,9 @@ package io.agentbus.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agentbus.Agent;
+import io.agentbus.AgentMessage;
+import io.agentbus.GatherOptions;
+import io.agentbus.GatherResult;
 import io.agentbus.Headers;
 import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
@@ -15,6 +18,7 @@ import io.agentbus.agent.discovery.DuplicateIdPolicy;
 import io.agentbus.agent.monitor.OrchestratorMonitor;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +34,8 @@ import org.junit.jupiter.api.Timeout;
  * Discovery as every transport must do it, with two buses standing for two processes: the nine
  * {@code $SRV} subjects answer, {@link AgentDirectory} lists the agents of the other bus (and skips
  * other micro services), a second agent with a live agent's id is refused, and a monitor on the
- * other bus knows the agents at once. {@link DiscoveryInMemoryTest} and {@link DiscoveryNatsTest}
+ * other bus knows the agents at once; a scatter-gather to a team, or to the listeners of a type,
+ * expects the agents the directory lists. {@link DiscoveryInMemoryTest} and {@link DiscoveryNatsTest}
  * run it; the NATS one adds clients no one here wrote.
  */
 @Timeout(120)
@@ -181,5 +186,122 @@ abstract class DiscoveryContract {
       assertThat(monitor.aliveAgents()).containsExactly("architect-001");
       assertThat(monitor.observedMessages()).as("known from discovery, not a heartbeat").isZero();
     }
+  }
+
+  // ------------------------------------------------------------------ scatter-gather, expected
+  // from the directory: real agents on bus A (one answering, one slow, one failing, one hung, and
+  // an answer from an agent the directory does not list), the requester on bus B
+
+  /** A member of team "review" that answers coordination requests by {@code answer}. */
+  private void reviewer(String id, io.agentbus.agent.RequestHandler answer) throws Exception {
+    start(new AbstractAgent(id, AgentContext.of(busA)) {
+      @Override
+      public Set<String> teams() {
+        return Set.of("review");
+      }
+
+      @Override
+      protected void configure(Handlers h) {
+        h.onRequest(MessageType.COORDINATION_REQUEST, MessageType.ANSWER, answer);
+      }
+    });
+  }
+
+  /** An agent that answers broadcast coordination requests. */
+  private void listener(String id) throws Exception {
+    start(new AbstractAgent(id, AgentContext.of(busA)) {
+      @Override
+      protected void configure(Handlers h) {
+        h.onBroadcast(MessageType.COORDINATION_REQUEST, d -> {
+          if (d.isRequest()) {
+            d.reply(id, MessageType.ANSWER, Map.of("ready", true));
+          }
+        });
+      }
+    });
+  }
+
+  private AgentMessage question() {
+    return AgentMessage.builder().fromAgent("orchestrator").messageType(
+        MessageType.COORDINATION_REQUEST).content(Map.of("question", "ready to review?"))
+        .timestamp(Instant.now()).build();
+  }
+
+  @Test
+  void theTeamsMembersAreExpectedAndTheResultSaysWhoAnsweredWhoDidNotAndWhoWasNotListed()
+      throws Exception {
+    CountDownLatch fastAnswered = new CountDownLatch(1);
+    CountDownLatch end = new CountDownLatch(1); // holds the hung agent until the test ends
+    reviewer("reviewer-fast", m -> {
+      fastAnswered.countDown();
+      return Map.of("ready", true);
+    });
+    reviewer("reviewer-slow", m -> {
+      assertThat(fastAnswered.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      return Map.of("ready", true, "late", true);
+    });
+    reviewer("reviewer-failing", m -> {
+      throw new IllegalStateException("no reviewer free");
+    });
+    reviewer("reviewer-hung", m -> {
+      end.await(); // a hung process: never answers
+      return Map.of();
+    });
+    // answers on the team's subject, but is no agent the directory lists
+    busA.subscribe(busA.subjects().team("review", MessageType.COORDINATION_REQUEST),
+        d -> d.reply("outsider-001", MessageType.ANSWER, Map.of("ready", false)));
+    busA.flush(WAIT);
+
+    GatherResult r;
+    try {
+      r = AgentDirectory.of(busB).gatherFromTeam("review", question(),
+          GatherOptions.builder(Duration.ofSeconds(3)).build(), GATHER)
+          .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    } finally {
+      end.countDown();
+    }
+
+    assertThat(r.expected()).containsExactlyInAnyOrder("reviewer-fast", "reviewer-slow",
+        "reviewer-failing", "reviewer-hung");
+    assertThat(r.respondents()).containsExactlyInAnyOrder("reviewer-fast", "reviewer-slow",
+        "outsider-001");
+    assertThat(r.missing()).containsExactlyInAnyOrder("reviewer-failing", "reviewer-hung");
+    assertThat(r.unexpected()).containsExactly("outsider-001");
+    assertThat(r.failures()).singleElement().asString().contains("no reviewer free");
+    assertThat(r.ending()).isEqualTo(GatherResult.Ending.DEADLINE);
+  }
+
+  @Test
+  void gatheringFromTheListenersOfATypeEndsOnceEachListedListenerAnswered() throws Exception {
+    listener("planner-001");
+    listener("planner-002");
+    // takes coordination requests addressed to it only: a broadcast does not reach it
+    start(new AbstractAgent("direct-only-001", AgentContext.of(busA)) {
+      @Override
+      protected void configure(Handlers h) {
+        h.onRequest(MessageType.COORDINATION_REQUEST, MessageType.ANSWER, m -> Map.of());
+      }
+    });
+
+    GatherResult r = AgentDirectory.of(busB).gatherFromListeners(question(),
+        GatherOptions.builder(Duration.ofSeconds(60)).build(), GATHER)
+        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+    assertThat(r.expected()).containsExactlyInAnyOrder("planner-001", "planner-002");
+    assertThat(r.respondents()).containsExactlyInAnyOrder("planner-001", "planner-002");
+    assertThat(r.missing()).isEmpty();
+    assertThat(r.unexpected()).isEmpty();
+    assertThat(r.ending()).isEqualTo(GatherResult.Ending.ALL_EXPECTED); // long before 60 s
+  }
+
+  @Test
+  void aTeamNobodyIsInExpectsNoOne() throws Exception {
+    reviewer("reviewer-fast", m -> Map.of("ready", true));
+    GatherResult r = AgentDirectory.of(busB).gatherFromTeam("empty-team", question(),
+        GatherOptions.builder(Duration.ofMillis(200)).build(), GATHER)
+        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(r.expected()).isEmpty();
+    assertThat(r.respondents()).isEmpty();
+    assertThat(r.ending()).isEqualTo(GatherResult.Ending.DEADLINE);
   }
 }

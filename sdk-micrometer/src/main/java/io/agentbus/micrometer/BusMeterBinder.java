@@ -3,6 +3,7 @@ package io.agentbus.micrometer;
 import io.agentbus.BusStats;
 import io.agentbus.MessageBus;
 import io.agentbus.QueueStats;
+import io.agentbus.RetryStats;
 import io.agentbus.spi.ConnectionEvent;
 import io.agentbus.spi.QueueState;
 import io.agentbus.spi.TransportStats;
@@ -12,7 +13,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToLongFunction;
@@ -33,6 +36,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code agentbus.bus.messages} with {@code event} = {@code published}, {@code received},
  *       {@code handled}, {@code handler_failed}, {@code decode_failed}, {@code dead_lettered},
  *       {@code dead_letter_failed};
+ *   <li>{@code agentbus.request.retries} with {@code event} = {@code retried} (attempts after the
+ *       first, sent), {@code succeeded} (requests answered by such an attempt), {@code
+ *       fell_back} (requests the caller's fallback answered), and {@code
+ *       agentbus.request.gave.up} with {@code cause} = {@code no_responders}, {@code timeout},
+ *       {@code other}: the bus's {@link RetryStats} of retried requests;
  *   <li>{@code agentbus.transport.messages.dropped}, {@code agentbus.transport.slow.consumers},
  *       {@code agentbus.transport.reconnects}, and the gauge {@code agentbus.transport.connected}
  *       (1 while connected, 0 otherwise);
@@ -82,6 +90,15 @@ public final class BusMeterBinder implements MeterBinder {
     busCounter(registry, "dead_lettered", BusStats::deadLettered);
     busCounter(registry, "dead_letter_failed", BusStats::deadLetterFailures);
 
+    Map<String, ToLongFunction<RetryStats>> retries = new LinkedHashMap<>();
+    retries.put("event=retried", RetryStats::retried);
+    retries.put("event=succeeded", RetryStats::succeeded);
+    retries.put("event=fell_back", RetryStats::fallbacks);
+    retries.put("cause=no_responders", RetryStats::gaveUpNoResponders);
+    retries.put("cause=timeout", RetryStats::gaveUpTimeout);
+    retries.put("cause=other", RetryStats::gaveUpOther);
+    retries.forEach((tag, f) -> retryCounter(registry, tag, f));
+
     transportCounter(registry, "agentbus.transport.messages.dropped",
         "Messages the transport discarded: slow consumers, closed subscriptions, reconnect buffer",
         TransportStats::dropped);
@@ -90,14 +107,22 @@ public final class BusMeterBinder implements MeterBinder {
     transportCounter(registry, "agentbus.transport.reconnects", "Successful reconnects",
         TransportStats::reconnects);
     AtomicInteger connected = new AtomicInteger(bus.isClosed() ? 0 : 1);
+    AtomicInteger refused = new AtomicInteger();
     bus.addConnectionListener(e -> {
       if (e.kind() == ConnectionEvent.Kind.CONNECTED || e.kind() == ConnectionEvent.Kind.RECONNECTED) {
         connected.set(1);
+        refused.set(0);
       } else if (e.kind() == ConnectionEvent.Kind.DISCONNECTED
           || e.kind() == ConnectionEvent.Kind.CLOSED) {
         connected.set(0);
+      } else if (e.kind() == ConnectionEvent.Kind.AUTHENTICATION_FAILED) {
+        refused.set(1);
       }
     });
+    Gauge.builder("agentbus.transport.credentials.refused", refused, AtomicInteger::get)
+        .description("1 while the server refuses the transport's credentials at a reconnect "
+            + "(its agents do not serve), 0 otherwise")
+        .tags(tags).register(registry);
     Gauge.builder("agentbus.transport.connected", connected,
             c -> bus.isClosed() ? 0 : c.get())
         .description("1 while the bus's transport is connected, 0 otherwise")
@@ -128,6 +153,18 @@ public final class BusMeterBinder implements MeterBinder {
     FunctionCounter.builder("agentbus.bus.messages", bus, b -> f.applyAsLong(b.stats()))
         .description("Messages by what happened to them in this bus (all types)")
         .tags(tags).tag("event", event).register(registry);
+  }
+
+  /** {@code agentbus.request.retries} by event, or {@code agentbus.request.gave.up} by cause. */
+  private void retryCounter(MeterRegistry registry, String tag, ToLongFunction<RetryStats> f) {
+    String[] kv = tag.split("=", 2);
+    boolean event = kv[0].equals("event");
+    FunctionCounter.builder(event ? "agentbus.request.retries" : "agentbus.request.gave.up", bus,
+            b -> f.applyAsLong(b.stats().retries()))
+        .description(event
+            ? "What retried requests did: attempts after the first, their successes, fallbacks"
+            : "Retried requests that ended without a reply, by the last attempt's failure")
+        .tags(tags).tag(kv[0], kv[1]).register(registry);
   }
 
   private void transportCounter(MeterRegistry registry, String name, String description,

@@ -9,6 +9,12 @@ import io.agentbus.MessageType;
 import io.agentbus.NoRespondersException;
 import io.agentbus.RequestTimeoutException;
 import io.agentbus.agent.config.AgentBusConfig;
+import io.agentbus.agent.retry.RetryPolicy;
+import io.agentbus.agent.retry.RetryingRequests;
+import io.agentbus.test.Conditions;
+import io.agentbus.test.VirtualScheduler;
+import io.agentbus.test.VirtualTimeExtension;
+import io.agentbus.transport.inmemory.InMemoryTransport;
 import io.agentbus.codec.json.JsonCodec;
 import io.agentbus.transport.inmemory.InMemoryServer;
 import io.micrometer.core.instrument.Metrics;
@@ -16,11 +22,14 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Counts, timers and tags after a known sequence of messages, read from a SimpleMeterRegistry. */
+@ExtendWith(VirtualTimeExtension.class)
 class AgentBusMetricsTest {
   private final InMemoryServer server = InMemoryServer.create();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -116,6 +125,47 @@ class AgentBusMetricsTest {
         .counters()).isNotEmpty();
     // the bus is drained and closed
     assertThat(registry.get("agentbus.transport.connected").gauge().value()).isZero();
+  }
+
+  @Test
+  void retriedRequestsAreCountedByWhatTheyDid(VirtualScheduler time) throws Exception {
+    MessageBus bus = MessageBus.builder()
+        .transport(InMemoryTransport.builder().scheduler(time).build()).scheduler(time)
+        .codec(JsonCodec.create()).addExtension(AgentBusMetrics.create(registry)).build();
+    RetryingRequests requests = RetryingRequests.builder(bus).build();
+    RetryPolicy twice = RetryPolicy.builder().maxAttempts(2).build();
+    AgentMessage question = AgentMessage.builder().fromAgent("parser-dev-001")
+        .toAgent("architect-001").messageType(MessageType.RESOURCE_REQUEST).content(Map.of())
+        .timestamp(time.now()).build();
+    // nobody there, twice: the fallback answers
+    CompletableFuture<AgentMessage> cached = requests.request(question, Duration.ofSeconds(1),
+        twice, error -> question);
+    Conditions.await(() -> requests.stats().retries() == 1, Duration.ofSeconds(30),
+        "the first retry on the clock");
+    time.advance(Duration.ofMillis(200));
+    cached.get(30, TimeUnit.SECONDS);
+    // the architect arrives between attempts 1 and 2
+    CompletableFuture<AgentMessage> answered = requests.request(question, Duration.ofSeconds(1),
+        twice, null);
+    Conditions.await(() -> requests.stats().retries() == 2, Duration.ofSeconds(30),
+        "the second retry on the clock");
+    bus.subscribeToAgentMessages("architect-001", d -> d.reply(MessageType.RESOURCE_RESPONSE,
+        Map.of()));
+    time.advance(Duration.ofMillis(200));
+    answered.get(30, TimeUnit.SECONDS);
+
+    assertThat(retries("event", "retried")).isEqualTo(2);
+    assertThat(retries("event", "succeeded")).isEqualTo(1);
+    assertThat(retries("event", "fell_back")).isEqualTo(1);
+    assertThat(registry.get("agentbus.request.gave.up").tag("cause", "no_responders")
+        .functionCounter().count()).isEqualTo(1);
+    assertThat(registry.get("agentbus.request.gave.up").tag("cause", "timeout")
+        .functionCounter().count()).isZero();
+    bus.close();
+  }
+
+  private double retries(String tag, String value) {
+    return registry.get("agentbus.request.retries").tag(tag, value).functionCounter().count();
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.agentbus.AgentMessage;
 import io.agentbus.Delivery;
 import io.agentbus.Headers;
 import io.agentbus.spi.MessageInterceptor;
+import io.agentbus.spi.RetryObserver;
 import io.agentbus.spi.TransportMessage;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -141,6 +142,10 @@ final class TracingInterceptor implements MessageInterceptor {
         .setAttribute(OPERATION_NAME, "request");
     destination(b, subject, false);
     describe(b, request, null);
+    Long attempt = RetrySpan.attemptOf(current);
+    if (attempt != null) {
+      b.setAttribute(RetrySpan.ATTEMPT, attempt);
+    }
     Span span = b.startSpan();
     CompletableFuture<AgentMessage> reply;
     try (Scope ignored = current.with(span).with(REQUEST_SPAN, span).makeCurrent()) {
@@ -157,6 +162,17 @@ final class TracingInterceptor implements MessageInterceptor {
       span.end();
     });
     return reply;
+  }
+
+  @Override
+  public RetryObserver observeRetries(String subject, AgentMessage request) {
+    Context current = Context.current();
+    SpanBuilder b = tracer.spanBuilder("retried request " + subject)
+        .setSpanKind(SpanKind.INTERNAL)
+        .setParent(current);
+    destination(b, subject, false);
+    describe(b, request, null);
+    return new RetrySpan(b.startSpan(), current);
   }
 
   @Override

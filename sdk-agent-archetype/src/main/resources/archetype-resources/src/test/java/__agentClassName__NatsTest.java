@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.agentbus.AgentMessage;
 import io.agentbus.MessageType;
 import io.agentbus.agent.AgentHost;
+import io.agentbus.agent.task.TaskOutcome;
+import io.agentbus.agent.task.Tasks;
 import io.agentbus.agent.config.AgentBusConfig;
 import io.agentbus.guice.AgentApplication;
 import io.agentbus.test.nats.NatsServer;
 import io.agentbus.test.nats.NatsServerExtension;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,14 +44,15 @@ class ${agentClassName}NatsTest {
       assertThat(reply.fromAgent()).isEqualTo(${agentClassName}.ID);
       assertThat(reply.content()).containsEntry("status", "ready");
 
-      CompletableFuture<AgentMessage> complete = new CompletableFuture<>();
-      peer.bus().subscribeToBroadcasts(MessageType.TASK_COMPLETE,
-          d -> complete.complete(d.message()));
-      peer.bus().flush(WAIT);
-      peer.bus().endpoint("orchestrator-001").send(${agentClassName}.ID,
-          MessageType.TASK_ASSIGNMENT, Map.of("task", "invoice-2025-12"));
-      assertThat(complete.get(WAIT.toSeconds(), TimeUnit.SECONDS).content())
-          .containsEntry("task", "invoice-2025-12");
+      // a task through the task API: one step (a second of real time here), then complete
+      try (Tasks orchestrator = Tasks.builder(peer.bus(), "orchestrator-001").build().listen()) {
+        peer.bus().flush(WAIT);
+        TaskOutcome outcome = orchestrator.assign(${agentClassName}.ID,
+                Map.of("task", "invoice-2025-12", "steps", 1))
+            .outcome().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(outcome.isCompleted()).as("%s", outcome).isTrue();
+        assertThat(outcome.result()).containsEntry("task", "invoice-2025-12");
+      }
     }
   }
 }

@@ -7,11 +7,18 @@ import io.agentbus.AgentMessage;
 import io.agentbus.MessageType;
 import io.agentbus.RemoteHandlerException;
 import io.agentbus.RequestTimeoutException;
+import io.agentbus.agent.task.TaskHandle;
+import io.agentbus.agent.task.TaskOptions;
+import io.agentbus.agent.task.TaskOutcome;
+import io.agentbus.agent.task.TaskState;
+import io.agentbus.agent.task.Tasks;
 import io.agentbus.test.agents.AgentTestKit;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,21 +27,26 @@ import org.junit.jupiter.api.Test;
  * ${agentClassName} on the in-memory transport, the way other agents see it: through the bus.
  * {@link AgentTestKit} puts the transport, the bus, the agent and an orchestrator monitor on one
  * virtual clock: time moves only when a test calls {@code kit.advance(...)}, so the heartbeat test
- * covers five minutes and the timeout test five seconds in milliseconds. Each wait of the kit fails
+ * covers five minutes, the timeout test five seconds and the task tests their steps in
+ * milliseconds. Each wait of the kit fails
  * after 10 s of real time instead of hanging (docs/testing.md in the AgentBus repository).
  */
 class ${agentClassName}Test {
   private AgentTestKit kit;
   private ${agentClassName} agent;
+  /** The orchestrator's side of tasks: it assigns them to the agent and follows them. */
+  private Tasks orchestrator;
 
   @BeforeEach
   void setUp() {
     kit = AgentTestKit.create();
     agent = kit.start(${agentClassName}::new);
+    orchestrator = Tasks.builder(kit.bus(), "orchestrator-001").build().listen();
   }
 
   @AfterEach
   void tearDown() {
+    orchestrator.close();
     kit.close();
   }
 
@@ -78,20 +90,53 @@ class ${agentClassName}Test {
   }
 
   @Test
-  void anAssignedTaskIsBroadcastAsComplete() {
-    CompletableFuture<AgentMessage> complete = new CompletableFuture<>();
-    kit.bus().subscribeToBroadcasts(MessageType.TASK_COMPLETE, d -> complete.complete(d.message()));
+  void anAssignedTaskReportsEachStepAndCompletesWithItsResult() {
+    List<Integer> stepsReported = new CopyOnWriteArrayList<>();
+    TaskHandle task = orchestrator.assign(${agentClassName}.ID,
+        Map.of("task", "invoice-2025-12", "steps", 3), TaskOptions.DEFAULTS,
+        t -> stepReported(t, stepsReported));
 
-    kit.endpoint("orchestrator-001").send(${agentClassName}.ID, MessageType.TASK_ASSIGNMENT,
-        Map.of("task", "invoice-2025-12"));
+    // each step takes a second of virtual time: wait for its report, then let the second pass
+    for (int step = 1; step <= 3; step++) {
+      int reported = step;
+      kit.await("step " + step + " reported", () -> stepsReported.contains(reported));
+      assertThat(task.state()).isEqualTo(TaskState.WORKING);
+      kit.advance(${agentClassName}.STEP);
+    }
 
-    AgentMessage done = kit.await(complete);
-    assertThat(done.fromAgent()).isEqualTo(${agentClassName}.ID);
-    assertThat(done.toAgent()).isNull();
-    assertThat(done.content())
+    TaskOutcome outcome = kit.await(task.outcome());
+    assertThat(outcome.isCompleted()).isTrue();
+    assertThat(outcome.result())
         .containsEntry("task", "invoice-2025-12")
-        .containsEntry("assigned_by", "orchestrator-001")
         .containsEntry("status", "done");
+    assertThat(stepsReported).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void aCanceledTaskStopsAtOnceAndReportsNoMoreSteps() {
+    List<Integer> stepsReported = new CopyOnWriteArrayList<>();
+    TaskHandle task = orchestrator.assign(${agentClassName}.ID,
+        Map.of("task", "invoice-2025-12", "steps", 3), TaskOptions.DEFAULTS,
+        t -> stepReported(t, stepsReported));
+    kit.await("step 1 reported", () -> stepsReported.contains(1));
+
+    assertThat(task.cancel("the invoice was withdrawn")).isTrue();
+
+    // the agent's handler sees the cancel and ends the task, without waiting for its step
+    kit.await("the agent stopped working on it", () -> agent.runningTasks() == 0);
+    kit.advance(${agentClassName}.STEP.multipliedBy(3));
+    TaskOutcome outcome = kit.await(task.outcome());
+    assertThat(outcome.state()).isEqualTo(TaskState.CANCELED);
+    assertThat(outcome.reason()).isEqualTo(TaskOutcome.Reason.CANCELED);
+    assertThat(stepsReported).containsExactly(1);
+  }
+
+  /** Called on each change of the task: notes the step a progress report names. */
+  private static void stepReported(TaskHandle task, List<Integer> steps) {
+    if (task.state() == TaskState.WORKING
+        && task.lastProgress().get("step") instanceof Number step) {
+      steps.add(step.intValue());
+    }
   }
 
   @Test

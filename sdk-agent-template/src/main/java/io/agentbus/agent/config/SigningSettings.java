@@ -6,6 +6,7 @@ import io.agentbus.config.Settings;
 import io.agentbus.security.MessageSigning;
 import io.agentbus.security.SigningMode;
 import io.agentbus.security.TrustedKeys;
+import io.agentbus.spi.Providers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,6 +54,11 @@ final class SigningSettings {
     if (window != null) {
       b.replayWindow(ConfigValues.positiveDuration(
           Settings.describe(ConfigKey.SECURITY_REPLAY_WINDOW.key(), window), window.text()));
+    }
+    Settings.Value ed25519 = settings.find(ConfigKey.SECURITY_ED25519.key(),
+        ConfigKey.SECURITY_ED25519.envVar());
+    if (ed25519 != null) {
+      b.ed25519(Providers.ed25519(ed25519.text()));
     }
     return b.build();
   }

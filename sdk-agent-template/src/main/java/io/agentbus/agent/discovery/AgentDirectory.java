@@ -1,5 +1,8 @@
 package io.agentbus.agent.discovery;
 
+import io.agentbus.AgentMessage;
+import io.agentbus.GatherOptions;
+import io.agentbus.GatherResult;
 import io.agentbus.Headers;
 import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
@@ -38,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * AgentDirectory directory = AgentDirectory.builder(bus).alsoAlive(monitor::aliveAgents).build();
  * List<AgentInfo> reviewers = directory.inTeam("review", Duration.ofMillis(500));
  * }</pre>
+ *
+ * <p>It also says who should answer a scatter-gather: {@link #gatherFromTeam} and {@link
+ * #gatherFromListeners} look the responders up, then {@linkplain MessageBus#gather gather} with
+ * them expected, so that the result tells who answered, who did not, and who answered unlisted.
  *
  * <p>Waits run on the bus's {@link io.agentbus.time.Scheduler}, so tests on virtual time advance
  * the clock past the timeout. Thread-safe.
@@ -105,6 +112,86 @@ public final class AgentDirectory {
   public List<AgentInfo> inTeam(String team, Duration timeout) throws InterruptedException {
     Objects.requireNonNull(team, "team");
     return list(timeout).stream().filter(a -> a.teams().contains(team)).toList();
+  }
+
+  /**
+   * Scatter-gather to team {@code team}, expecting its members: lists the agents that answer
+   * discovery within {@code lookup} and belong to the team, then sends {@code message} to the
+   * team's subject for its type ({@code <ns>.team.<team>.<type>}) and gathers by {@code options},
+   * with those members {@linkplain GatherOptions#expected() expected} (besides any the options
+   * already expect). Gathering ends early once all of them answered. In the result, {@link
+   * GatherResult#respondents()} answered, {@link GatherResult#missing()} are members that did not
+   * (slow past the deadline, failed, or gone since the lookup; a failure's error is in {@link
+   * GatherResult#failures()}) and {@link GatherResult#unexpected()} answered without being listed
+   * (an agent that does not answer discovery, or that joined after the lookup). Both waits run on
+   * the bus's scheduler: the lookup's {@code lookup}, then the gathering's deadline. Cancelling the
+   * future stops whichever is under way.
+   *
+   * @throws io.agentbus.InvalidSubjectException if {@code team} is not a subject token
+   */
+  public CompletableFuture<GatherResult> gatherFromTeam(String team, AgentMessage message,
+      GatherOptions options, Duration lookup) {
+    Objects.requireNonNull(message, "message");
+    String subject = bus.subjects().team(team, message.messageType());
+    return gatherExpecting(subject, message, options, lookup, a -> a.teams().contains(team));
+  }
+
+  /**
+   * Scatter-gather to the agents that listen to broadcasts of {@code message}'s type, expecting
+   * each: lists the agents that answer discovery within {@code lookup} with a broadcast endpoint
+   * for the type ({@link AgentInfo#broadcasts()}), then broadcasts {@code message} as a request
+   * ({@code <ns>.broadcast.<type>}) and gathers by {@code options} with them expected, as {@link
+   * #gatherFromTeam} does. Agents that take the type only addressed to them are not asked: a
+   * broadcast does not reach them.
+   */
+  public CompletableFuture<GatherResult> gatherFromListeners(AgentMessage message,
+      GatherOptions options, Duration lookup) {
+    Objects.requireNonNull(message, "message");
+    MessageType type = message.messageType();
+    return gatherExpecting(bus.subjects().broadcast(type), message, options, lookup,
+        a -> a.broadcasts().contains(type));
+  }
+
+  private CompletableFuture<GatherResult> gatherExpecting(String subject, AgentMessage message,
+      GatherOptions options, Duration lookup, java.util.function.Predicate<AgentInfo> expected) {
+    Objects.requireNonNull(options, "options");
+    Objects.requireNonNull(lookup, "lookup");
+    CompletableFuture<List<AgentInfo>> listing = gather("$SRV.INFO", lookup, info -> {});
+    CompletableFuture<GatherResult> result = new CompletableFuture<>();
+    listing.whenComplete((agents, failure) -> {
+      if (failure != null) {
+        result.completeExceptionally(failure);
+        return;
+      }
+      Set<String> ids = new java.util.LinkedHashSet<>();
+      agents.stream().filter(expected).forEach(a -> ids.add(a.agentId()));
+      log.debug("Gathering on '{}' expecting {}", subject, ids);
+      CompletableFuture<GatherResult> gathering;
+      try {
+        gathering = bus.gather(subject, message, options.toBuilder().expect(ids).build());
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+        return;
+      }
+      result.whenComplete((r, e) -> {
+        if (result.isCancelled()) {
+          gathering.cancel(false);
+        }
+      });
+      gathering.whenComplete((r, e) -> {
+        if (e != null) {
+          result.completeExceptionally(e);
+        } else {
+          result.complete(r);
+        }
+      });
+    });
+    result.whenComplete((r, e) -> {
+      if (result.isCancelled()) {
+        listing.cancel(false);
+      }
+    });
+    return result;
   }
 
   /**

@@ -6,6 +6,7 @@ import io.agentbus.MessageBus;
 import io.agentbus.NoRespondersException;
 import io.agentbus.RemoteHandlerException;
 import io.agentbus.RequestTimeoutException;
+import io.agentbus.RetriedRequest;
 import io.agentbus.time.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * policy says so; anything else fails at once. Backoffs and the overall deadline are timed by the
  * bus's scheduler. When no attempt succeeds the fallback, if any, supplies the reply; otherwise the
  * future fails with the last error, the earlier ones attached as suppressed. Counted in {@link
- * #stats()}.
+ * #stats()}, and through {@link MessageBus#retriedRequest} in the bus's {@link
+ * io.agentbus.BusStats#retries()} and by its interceptors (meters and spans when the
+ * observability modules are on).
  *
  * <p>Thread-safe.
  */
@@ -87,8 +90,10 @@ public final class RetryingRequests {
           + message.messageType() + " from " + message.fromAgent() + " has none");
     }
     requests.increment();
-    Call call = new Call(message, bus.subjects().direct(to, message.messageType()),
-        attemptTimeout, policy, fallback, scheduler.now().plus(policy.overallDeadline()));
+    RetriedRequest retried =
+        bus.retriedRequest(bus.subjects().direct(to, message.messageType()), message);
+    Call call = new Call(retried, attemptTimeout, policy, fallback,
+        scheduler.now().plus(policy.overallDeadline()));
     call.attempt(1, null);
     return call.result;
   }
@@ -99,7 +104,7 @@ public final class RetryingRequests {
   }
 
   private final class Call {
-    final AgentMessage message;
+    final RetriedRequest request;
     final String subject;
     final Duration attemptTimeout;
     final RetryPolicy policy;
@@ -107,10 +112,10 @@ public final class RetryingRequests {
     final Instant deadline;
     final CompletableFuture<AgentMessage> result = new CompletableFuture<>();
 
-    Call(AgentMessage message, String subject, Duration attemptTimeout, RetryPolicy policy,
+    Call(RetriedRequest request, Duration attemptTimeout, RetryPolicy policy,
         @Nullable Function<Throwable, AgentMessage> fallback, Instant deadline) {
-      this.message = message;
-      this.subject = subject;
+      this.request = request;
+      this.subject = request.subject();
       this.attemptTimeout = attemptTimeout;
       this.policy = policy;
       this.fallback = fallback;
@@ -127,7 +132,7 @@ public final class RetryingRequests {
       Duration timeout = attemptTimeout.compareTo(left) < 0 ? attemptTimeout : left;
       CompletableFuture<AgentMessage> f;
       try {
-        f = bus.requestAsync(subject, message, timeout);
+        f = request.attempt(n, timeout);
       } catch (RuntimeException e) {
         failed(n, e, previous);
         return;
@@ -155,13 +160,15 @@ public final class RetryingRequests {
         giveUp(error, n);
         return;
       }
-      log.debug("Request {} to '{}' failed (attempt {} of {}): {}; again in {}",
-          message.correlationId(), subject, n, policy.maxAttempts(), error, backoff);
+      log.debug("Request to '{}' failed (attempt {} of {}): {}; again in {}", subject, n,
+          policy.maxAttempts(), error, backoff);
+      request.retrying(n, error, backoff);
       scheduler.schedule(backoff, () -> attempt(n + 1, error));
       retries.increment(); // once the retry is on the clock
     }
 
     void giveUp(Throwable error, int attempts) {
+      request.gaveUp(attempts, error, fallback != null);
       if (fallback != null) {
         fallbacks.increment();
         log.info("Request to '{}' failed after {} attempt(s) ({}); using the fallback", subject,

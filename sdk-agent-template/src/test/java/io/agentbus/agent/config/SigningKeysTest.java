@@ -72,4 +72,17 @@ class SigningKeysTest {
         "agentbus.security.signing", "sign", "agentbus.nats.nkey-seed", "SUNOTASEED")))
         .isInstanceOf(ConfigurationException.class).message().doesNotContain("SUNOTASEED");
   }
+
+  @Test
+  void ed25519ChoosesTheImplementationByName() {
+    AgentBusConfig config = AgentBusConfig.fromProperties(Map.of(
+        "agentbus.security.signing", "sign", "agentbus.nats.nkey-seed", SEED,
+        "agentbus.security.ed25519", "JDK"));
+    assertThat(config.signing().orElseThrow().ed25519().name()).isEqualTo("jdk");
+    assertThatThrownBy(() -> AgentBusConfig.fromProperties(Map.of(
+        "agentbus.security.signing", "sign", "agentbus.nats.nkey-seed", SEED,
+        "agentbus.security.ed25519", "sodium")))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("agentbus.security.ed25519=sodium").hasMessageContaining("jdk");
+  }
 }

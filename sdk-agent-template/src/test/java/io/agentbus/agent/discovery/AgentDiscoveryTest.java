@@ -1,9 +1,14 @@
 package io.agentbus.agent.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.agentbus.Agent;
+import io.agentbus.AgentMessage;
+import io.agentbus.GatherOptions;
+import io.agentbus.GatherResult;
 import io.agentbus.Headers;
+import io.agentbus.InvalidSubjectException;
 import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
 import io.agentbus.agent.AbstractAgent;
@@ -200,6 +205,44 @@ class AgentDiscoveryTest {
       cancelled.cancel(false);
       assertThat(time.pendingTasks()).as("its timer released").isEqualTo(before);
     }
+  }
+
+  @Test
+  void aGatherFromATeamExpectsTheMembersTheDirectoryLists() throws Exception {
+    start(new Architect("architect-001", AgentContext.of(bus))); // team "design"
+    GatherResult r = AgentDirectory.of(bus).gatherFromTeam("design", question(bus),
+        GatherOptions.builder(Duration.ofSeconds(60)).build(), Duration.ofMillis(500))
+        .get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(r.expected()).containsExactly("architect-001");
+    assertThat(r.respondents()).containsExactly("architect-001");
+    assertThat(r.unexpected()).isEmpty();
+    assertThat(r.ending()).isEqualTo(GatherResult.Ending.ALL_EXPECTED); // not the 60 s deadline
+  }
+
+  @Test
+  void cancellingAGatherDuringItsLookupReleasesItsTimerAndABadTeamIsRefused() {
+    VirtualScheduler time = VirtualScheduler.create();
+    try (MessageBus virtual = MessageBus.builder().transport(InMemoryTransport.create())
+        .codec(JsonCodec.create()).scheduler(time).build()) {
+      AgentDirectory directory = AgentDirectory.of(virtual);
+      GatherOptions options = GatherOptions.builder(Duration.ofSeconds(5)).build();
+      int before = time.pendingTasks();
+      var cancelled = directory.gatherFromTeam("design", question(virtual), options,
+          Duration.ofMinutes(1));
+      assertThat(time.pendingTasks()).as("the lookup on the clock").isEqualTo(before + 1);
+      cancelled.cancel(false);
+      assertThat(time.pendingTasks()).as("the lookup's timer released").isEqualTo(before);
+
+      assertThatThrownBy(() -> directory.gatherFromTeam("design team", question(virtual),
+          options, Duration.ofSeconds(1)))
+          .isInstanceOf(InvalidSubjectException.class).hasMessageContaining("team id");
+    }
+  }
+
+  private static AgentMessage question(MessageBus on) {
+    return AgentMessage.builder().fromAgent("orchestrator")
+        .messageType(MessageType.RESOURCE_REQUEST).content(Map.of())
+        .timestamp(on.scheduler().now()).build();
   }
 
   @Test

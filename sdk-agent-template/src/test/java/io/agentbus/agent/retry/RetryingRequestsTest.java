@@ -8,6 +8,7 @@ import io.agentbus.MessageBus;
 import io.agentbus.MessageType;
 import io.agentbus.RemoteHandlerException;
 import io.agentbus.RequestTimeoutException;
+import io.agentbus.RetryStats;
 import io.agentbus.codec.json.JsonCodec;
 import io.agentbus.test.Conditions;
 import io.agentbus.test.VirtualScheduler;
@@ -75,6 +76,8 @@ class RetryingRequestsTest {
     assertThat(reply.content()).isEqualTo(Map.of("status", "ready"));
     assertThat(reply.correlationId()).isEqualTo("parser-dev-001-1-1");
     assertThat(requests.stats()).isEqualTo(new RetryingRequests.Stats(1, 2, 0, 0));
+    // the bus counts the retries it sent: attempts 2 and 3, the third answered
+    assertThat(bus.stats().retries()).isEqualTo(new RetryStats(2, 1, 0, 0, 0, 0));
   }
 
   @Test
@@ -98,6 +101,7 @@ class RetryingRequestsTest {
     assertThat(reply.content()).isEqualTo(Map.of("from", "cache",
         "why", "RequestTimeoutException"));
     assertThat(requests.stats()).isEqualTo(new RetryingRequests.Stats(1, 2, 1, 0));
+    assertThat(bus.stats().retries()).isEqualTo(new RetryStats(2, 0, 1, 0, 1, 0));
   }
 
   @Test
@@ -119,6 +123,8 @@ class RetryingRequestsTest {
     assertThat(e.getCause()).isInstanceOf(RemoteHandlerException.class);
     assertThat(e.getCause().getSuppressed()).hasSize(1);
     assertThat(requests.stats()).isEqualTo(new RetryingRequests.Stats(2, 1, 0, 2));
+    // both ended on a responder's error: the first without a retry, the second after one
+    assertThat(bus.stats().retries()).isEqualTo(new RetryStats(1, 0, 0, 0, 0, 2));
   }
 
   @Test
@@ -134,6 +140,21 @@ class RetryingRequestsTest {
     assertThatThrownBy(() -> f.get(WAIT.toSeconds(), TimeUnit.SECONDS))
         .hasCauseInstanceOf(RequestTimeoutException.class);
     assertThat(requests.stats().retries()).isZero();
+    assertThat(bus.stats().retries()).isEqualTo(new RetryStats(0, 0, 0, 0, 1, 0));
+  }
+
+  @Test
+  void noRespondersToTheLastAttemptIsCountedAsSuchWithItsFallback() throws Exception {
+    CompletableFuture<AgentMessage> f = requests.request(question(), Duration.ofSeconds(1),
+        RetryPolicy.builder().maxAttempts(2).build(),
+        error -> question().toBuilder().content(Map.of("from", "cache")).build());
+    await(() -> requests.stats().retries() == 1);
+    time.advance(Duration.ofMillis(200)); // attempt 2: still nobody
+    assertThat(f.get(WAIT.toSeconds(), TimeUnit.SECONDS).content())
+        .isEqualTo(Map.of("from", "cache"));
+    RetryStats counted = bus.stats().retries();
+    assertThat(counted).isEqualTo(new RetryStats(1, 0, 1, 1, 0, 0));
+    assertThat(counted.gaveUp()).isEqualTo(1);
   }
 
   @Test
@@ -147,6 +168,21 @@ class RetryingRequestsTest {
     assertThat(RetryPolicy.DEFAULTS.backoff(2)).isEqualTo(Duration.ofMillis(400));
     assertThat(RetryPolicy.builder().maxBackoff(Duration.ofMillis(300)).build().backoff(3))
         .isEqualTo(Duration.ofMillis(300));
+  }
+
+  @Test
+  void aRetriedRequestRefusesStepsOutOfOrder() {
+    io.agentbus.RetriedRequest r = bus.retriedRequest(
+        bus.subjects().direct("architect-001", MessageType.RESOURCE_REQUEST), question());
+    assertThatThrownBy(() -> r.attempt(0, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("attempt must be 1 or more, was 0");
+    r.gaveUp(0, new RequestTimeoutException(r.subject(), Duration.ZERO), false);
+    assertThatThrownBy(() -> r.attempt(1, Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("already ended");
+    assertThatThrownBy(() -> r.gaveUp(1, new IllegalStateException("again"), true))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("already ended");
+    assertThat(bus.stats().retries()).isEqualTo(new RetryStats(0, 0, 0, 0, 1, 0));
   }
 
   private static void await(BooleanSupplier condition) throws Exception {

@@ -187,6 +187,7 @@ class ConfigurationDocTest {
     m.put(Key.URL, NatsTransportConfig::servers);
     m.put(Key.CONNECTION_NAME, NatsTransportConfig::connectionName);
     m.put(Key.TOKEN, c -> noneIfAbsent(c.auth()));
+    m.put(Key.TOKEN_FILE, c -> noneIfAbsent(c.auth()));
     m.put(Key.USER, c -> noneIfAbsent(c.auth()));
     m.put(Key.PASSWORD, c -> noneIfAbsent(c.auth()));
     m.put(Key.NKEY_SEED, c -> noneIfAbsent(c.auth()));

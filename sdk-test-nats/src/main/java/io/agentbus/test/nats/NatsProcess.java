@@ -17,6 +17,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +62,7 @@ public final class NatsProcess implements NatsServer, AutoCloseable {
 
   private final Path binary;
   private final String name;
-  private final NatsServerSpec spec;
+  private NatsServerSpec spec;
   private final Path dir;
   private final int port;
   private final int clusterPort;
@@ -89,6 +90,15 @@ public final class NatsProcess implements NatsServer, AutoCloseable {
    */
   public static NatsProcess create(String name) {
     return create(requireBinary(), name, NatsServerSpec.defaults());
+  }
+
+  /**
+   * A server named {@code name} started as {@code spec} says, with its own temporary store; not
+   * started. Without a {@code nats-server} binary the calling test is aborted (skipped), or fails
+   * under {@code CI=true}.
+   */
+  public static NatsProcess create(String name, NatsServerSpec spec) {
+    return create(requireBinary(), name, Objects.requireNonNull(spec, "spec"));
   }
 
   static NatsProcess create(Path binary, String name, NatsServerSpec spec) {
@@ -156,6 +166,15 @@ public final class NatsProcess implements NatsServer, AutoCloseable {
   /** How many times it has been started. */
   public synchronized int starts() {
     return starts;
+  }
+
+  /**
+   * Replaces the settings the server starts with (its authorization, for instance) from its next
+   * {@link #start()} on; the same ports and store are kept. A running server keeps its old
+   * settings until it is restarted ({@link #restart()}), as an operator's change takes effect.
+   */
+  public synchronized void reconfigure(NatsServerSpec newSpec) {
+    this.spec = Objects.requireNonNull(newSpec, "newSpec");
   }
 
   /** The last lines the server logged, including those before it was last stopped or killed. */

@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * How a {@link NatsTransport} proves who it is to the server: {@link #none()}, {@link
- * #userPassword}, {@link #token}, {@link #nkeySeed} or {@link #credentialsFile}, exactly one per
- * connection. Each kind checks its input when created and applies itself to the jnats connection
+ * #userPassword}, {@link #token}, {@link #tokenFile}, {@link #nkeySeed}, {@link #nkeySeedFile} or
+ * {@link #credentialsFile}, exactly one per connection. The file kinds read their file again on
+ * every connect and reconnect, so a secret rotated in its file takes effect without a restart. Each kind checks its input when created and applies itself to the jnats connection
  * options; secrets never appear in {@link #toString()} or in messages. Immutable and thread-safe.
  *
  * <p>The kinds are the nested classes, so a caller can tell them apart with {@code instanceof}.
@@ -45,6 +46,20 @@ public abstract sealed class NatsAuth {
    */
   public static NatsAuth token(String token) {
     return new Token(requireText(Key.TOKEN, token));
+  }
+
+  /**
+   * A token read from a file ({@code agentbus.nats.token-file}): its content without surrounding
+   * white space. The file is read again on every connect and reconnect, so a rotated token takes
+   * effect without restarting the JVM.
+   *
+   * @throws ConfigurationException if the file cannot be read now or holds no token
+   */
+  public static NatsAuth tokenFile(Path file) {
+    Objects.requireNonNull(file, "file");
+    TokenFile auth = new TokenFile(file);
+    auth.read(); // fail at startup, not at the first connect
+    return auth;
   }
 
   /**
@@ -129,7 +144,8 @@ public abstract sealed class NatsAuth {
     @Override
     String settingsToCheck() {
       return "the authentication settings: none is set, but the server requires some ("
-          + Key.TOKEN.property() + ", " + Key.USER.property() + "/" + Key.PASSWORD.property()
+          + Key.TOKEN.property() + ", " + Key.TOKEN_FILE.property() + ", " + Key.USER.property()
+          + "/" + Key.PASSWORD.property()
           + ", " + Key.NKEY_SEED.property() + " or " + Key.CREDS_FILE.property() + ")";
     }
 
@@ -194,6 +210,65 @@ public abstract sealed class NatsAuth {
     }
   }
 
+  /**
+   * A kind read from a file, again on every connect and reconnect: {@link TokenFile}, {@link
+   * NKeySeedFile} or {@link CredentialsFile}.
+   */
+  public abstract static sealed class SecretFile extends NatsAuth
+      permits TokenFile, NKeySeedFile, CredentialsFile {
+    final Path file;
+    private final Key key;
+
+    private SecretFile(Path file, Key key) {
+      this.file = file;
+      this.key = key;
+    }
+
+    /** The file (its path is not a secret; its content is). */
+    public final Path file() {
+      return file;
+    }
+
+    @Override
+    final String settingsToCheck() {
+      return key.property() + " (" + file + ")";
+    }
+  }
+
+  /** A token in a file, read on every connect. */
+  public static final class TokenFile extends SecretFile {
+    private TokenFile(Path file) {
+      super(file, Key.TOKEN_FILE);
+    }
+
+    char[] read() {
+      String token;
+      try {
+        token = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8).strip();
+      } catch (java.io.IOException e) {
+        throw new ConfigurationException(Key.TOKEN_FILE.property() + " ("
+            + Key.TOKEN_FILE.environmentVariable() + "): cannot read " + file + " ("
+            + e.getClass().getSimpleName() + ")", e);
+      }
+      if (token.isEmpty()) {
+        throw new ConfigurationException(Key.TOKEN_FILE.property() + " ("
+            + Key.TOKEN_FILE.environmentVariable() + "): " + file + " is empty; it should hold "
+            + "the token");
+      }
+      return token.toCharArray();
+    }
+
+    @Override
+    void applyTo(Options.Builder options) {
+      options.tokenSupplier(this::read);
+    }
+
+    @Override
+    public String toString() {
+      return "token file " + file;
+    }
+  }
+
   /** An NKey user seed. */
   public static final class NKeySeed extends NatsAuth {
     private final String seed;
@@ -224,16 +299,9 @@ public abstract sealed class NatsAuth {
   }
 
   /** A {@code .creds} file. */
-  public static final class CredentialsFile extends NatsAuth {
-    private final Path file;
-
+  public static final class CredentialsFile extends SecretFile {
     private CredentialsFile(Path file) {
-      this.file = file;
-    }
-
-    /** The file (its path is not a secret; its content is). */
-    public Path file() {
-      return file;
+      super(file, Key.CREDS_FILE);
     }
 
     @Override
@@ -248,27 +316,15 @@ public abstract sealed class NatsAuth {
     }
 
     @Override
-    String settingsToCheck() {
-      return Key.CREDS_FILE.property() + " (" + file + ")";
-    }
-
-    @Override
     public String toString() {
       return "credentials file " + file;
     }
   }
 
   /** An NKey user seed in a file, read on every connect. */
-  public static final class NKeySeedFile extends NatsAuth {
-    private final Path file;
-
+  public static final class NKeySeedFile extends SecretFile {
     private NKeySeedFile(Path file) {
-      this.file = file;
-    }
-
-    /** The file (its path is not a secret; its content is). */
-    public Path file() {
-      return file;
+      super(file, Key.NKEY_SEED_FILE);
     }
 
     NKey readKey() {
@@ -310,11 +366,6 @@ public abstract sealed class NatsAuth {
       } catch (java.security.GeneralSecurityException | java.io.IOException e) {
         throw new ConfigurationException("Cannot read the NKey in " + file + ": " + e, e);
       }
-    }
-
-    @Override
-    String settingsToCheck() {
-      return Key.NKEY_SEED_FILE.property() + " (" + file + ")";
     }
 
     @Override

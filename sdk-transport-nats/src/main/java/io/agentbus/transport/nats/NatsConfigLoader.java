@@ -123,6 +123,7 @@ public final class NatsConfigLoader {
 
   private NatsAuth auth() {
     Settings.Value token = find(Key.TOKEN);
+    Settings.Value tokenFile = find(Key.TOKEN_FILE);
     Settings.Value user = find(Key.USER);
     Settings.Value password = find(Key.PASSWORD);
     Settings.Value seed = find(Key.NKEY_SEED);
@@ -137,6 +138,9 @@ public final class NatsConfigLoader {
     Set<String> chosen = new TreeSet<>();
     if (token != null) {
       chosen.add(Key.TOKEN.property());
+    }
+    if (tokenFile != null) {
+      chosen.add(Key.TOKEN_FILE.property());
     }
     if (user != null) {
       chosen.add(Key.USER.property() + "/" + Key.PASSWORD.property());
@@ -156,6 +160,9 @@ public final class NatsConfigLoader {
     }
     if (token != null) {
       return withOrigin(token, () -> NatsAuth.token(token.text()));
+    }
+    if (tokenFile != null) {
+      return withOrigin(tokenFile, () -> NatsAuth.tokenFile(Path.of(tokenFile.text())));
     }
     if (user != null && password != null) {
       return withOrigin(user, () -> NatsAuth.userPassword(user.text(), password.text()));

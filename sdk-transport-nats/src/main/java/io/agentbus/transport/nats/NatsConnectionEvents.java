@@ -34,6 +34,8 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
   private final AtomicBoolean disconnected = new AtomicBoolean();
   /** Whether a refusal of the credentials was reported since the last (re)connect. */
   private final AtomicBoolean authRefusalReported = new AtomicBoolean();
+  /** The server's last refusal of the credentials, cleared by a reconnect; null if none. */
+  private volatile @Nullable String authRefusal;
   private volatile @Nullable NatsSubscriptions subscriptions;
   /** Null during the first connect, whose failures {@link NatsTransport#connect} reports. */
   private volatile @Nullable Connection connection;
@@ -148,6 +150,7 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
         disconnected.set(false);
         denials.forget();
         authRefusalReported.set(false);
+        authRefusal = null;
         counters.reconnects.incrementAndGet();
         log.info("Reconnected to NATS {}", where);
         emit(ConnectionEvent.of(ConnectionEvent.Kind.RECONNECTED, "reconnected to " + where));
@@ -185,6 +188,16 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
     if (unsent > 0) {
       counters.dropped.add(unsent);
     }
+    String refusal = authRefusal;
+    if (refusal != null) {
+      // jnats gives up when one server refuses the same credentials twice in a row
+      log.error("The NATS connection closed for good: the server refused this client's "
+          + "credentials again ({}); {} buffered publishes were lost. Every further call fails; "
+          + "fix {} and create a new transport (or restart the agent's process)", refusal,
+          unsent, config.auth().settingsToCheck());
+      emitClosed("the server refused the credentials again: " + refusal);
+      return;
+    }
     log.error("The NATS connection closed after {} reconnect attempts failed ({}={}); {} "
         + "buffered publishes were lost. Every further call fails; create a new transport.",
         config.maxReconnects(), NatsTransportConfig.Key.MAX_RECONNECTS.property(),
@@ -208,7 +221,9 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
           + denied.getMessage()));
       return;
     }
+    // jnats hands over only the server's -ERR text, and recognises a refusal by that text too
     if (NatsConnectFailures.isAuthError(error)) {
+      authRefusal = error.trim();
       if (!authRefusalReported.compareAndSet(false, true)) {
         log.debug("The NATS server still refuses the credentials: {}", error);
         return;
@@ -217,7 +232,9 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
           + "agents of this connection cannot send or receive until they are accepted again. "
           + "Check {}; a credentials or seed file is read again on each attempt", error.trim(),
           config.auth().settingsToCheck());
-      emit(ConnectionEvent.of(ConnectionEvent.Kind.ERROR, "authentication refused: " + error));
+      emit(ConnectionEvent.of(ConnectionEvent.Kind.AUTHENTICATION_FAILED, "the server refused "
+          + "the credentials at reconnect: " + error.trim() + " (check "
+          + config.auth().settingsToCheck() + ")"));
       return;
     }
     log.warn("The NATS server reported: {}", error);
@@ -233,6 +250,12 @@ final class NatsConnectionEvents implements io.nats.client.ConnectionListener, E
       if (connectProblems.size() > 8) {
         connectProblems.pollFirst();
       }
+      return;
+    }
+    if (authRefusal != null) {
+      // each refused attempt also ends in a timeout or a closed socket: AUTHENTICATION_FAILED
+      // already told the user, once
+      log.debug("While the server refuses the credentials: {}", exp.toString());
       return;
     }
     if (exp instanceof IOException) {

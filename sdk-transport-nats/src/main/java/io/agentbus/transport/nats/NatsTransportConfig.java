@@ -55,6 +55,7 @@ public final class NatsTransportConfig {
     URL("url"),
     CONNECTION_NAME("connection-name"),
     TOKEN("token"),
+    TOKEN_FILE("token-file"),
     USER("user"),
     PASSWORD("password"),
     NKEY_SEED("nkey-seed"),
@@ -442,6 +443,11 @@ public final class NatsTransportConfig {
     /** {@code auth(NatsAuth.credentialsFile(file))} ({@code agentbus.nats.creds-file}). */
     public Builder credsFile(Path file) {
       return auth(NatsAuth.credentialsFile(file));
+    }
+
+    /** {@code auth(NatsAuth.tokenFile(file))} ({@code agentbus.nats.token-file}). */
+    public Builder tokenFile(Path file) {
+      return auth(NatsAuth.tokenFile(file));
     }
 
     /** {@code auth(NatsAuth.nkeySeedFile(file))} ({@code agentbus.nats.nkey-seed-file}). */

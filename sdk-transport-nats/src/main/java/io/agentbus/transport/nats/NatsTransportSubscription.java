@@ -208,8 +208,12 @@ final class NatsTransportSubscription implements TransportSubscription {
     if (s == null) {
       return;
     }
+    io.nats.client.Dispatcher d = s.getDispatcher();
+    if (d == null) {
+      return; // jnats closed the connection, and with it the dispatcher's subscriptions
+    }
     try {
-      s.getDispatcher().unsubscribe(s);
+      d.unsubscribe(s);
     } catch (IllegalStateException e) {
       // already stopped with its connection
     }

@@ -132,6 +132,22 @@ class NatsTransportConfigTest {
   }
 
   @Test
+  void aTokenFileFromTheEnvironmentIsOneMethodAndNeverShowsTheToken(@TempDir Path dir)
+      throws Exception {
+    Path file = Files.writeString(dir.resolve("agent.token"), " s3cret-token \n");
+    NatsTransportConfig c = from(Map.of("AGENTBUS_NATS_TOKEN_FILE", file.toString()), Map.of());
+    assertThat(c.auth()).isInstanceOfSatisfying(NatsAuth.TokenFile.class,
+        a -> assertThat(a.file()).isEqualTo(file));
+    assertThat(c.toString()).doesNotContain("s3cret-token");
+    assertThatThrownBy(() -> from(Map.of("AGENTBUS_NATS_TOKEN_FILE", file.toString(),
+        "AGENTBUS_NATS_TOKEN", "t"), Map.of())).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("agentbus.nats.token-file");
+    assertThatThrownBy(() -> from(Map.of("AGENTBUS_NATS_TOKEN_FILE",
+        dir.resolve("missing").toString()), Map.of())).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("cannot read").hasMessageContaining("missing");
+  }
+
+  @Test
   void onlyOneAuthenticationMethod() {
     assertThatThrownBy(() -> from(Map.of("AGENTBUS_NATS_TOKEN", "t",
         "AGENTBUS_NATS_USER", "u", "AGENTBUS_NATS_PASSWORD", "p"), Map.of()))

@@ -20,6 +20,8 @@ import java.util.Set;
 public final class AgentRole {
   /** The wildcard value: every type, or every agent. */
   public static final String ANY = "*";
+  /** The kept histories a role may replay ({@link #replays()}). */
+  public static final Set<String> HISTORIES = Set.of("broadcasts", "deadletter");
 
   private final String identity;
   private final Set<String> agents;
@@ -29,6 +31,7 @@ public final class AgentRole {
   private final Set<String> sends;
   private final Set<String> listens;
   private final Set<String> talksTo;
+  private final Set<String> replays;
   private final boolean directory;
 
   private AgentRole(Builder b) {
@@ -40,6 +43,7 @@ public final class AgentRole {
     this.sends = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.sends));
     this.listens = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.listens));
     this.talksTo = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.talksTo));
+    this.replays = java.util.Collections.unmodifiableSet(new LinkedHashSet<>(b.replays));
     this.directory = b.directory;
   }
 
@@ -94,6 +98,15 @@ public final class AgentRole {
   }
 
   /**
+   * The kept histories its agents replay ({@code broadcasts}: the namespace's broadcasts kept with
+   * {@code MessageBus.Builder.keepBroadcasts}; {@code deadletter}: its dead letters): its bus may
+   * declare those streams and read them through consumers of its own.
+   */
+  public Set<String> replays() {
+    return replays;
+  }
+
+  /**
    * Whether its agents list the others through discovery ({@code $SRV.INFO}, as the orchestrator
    * monitor does at start and the {@code agentbus} command does).
    */
@@ -105,7 +118,7 @@ public final class AgentRole {
   public String toString() {
     return "AgentRole{" + identity + ", agents=" + agents + ", teams=" + teams + ", works="
         + works + ", publishes=" + publishes + ", sends=" + sends + ", listens=" + listens
-        + ", talksTo=" + talksTo + "}";
+        + ", talksTo=" + talksTo + ", replays=" + replays + "}";
   }
 
   private static String token(String what, String value) {
@@ -132,6 +145,7 @@ public final class AgentRole {
     private final Set<String> sends = new LinkedHashSet<>();
     private final Set<String> listens = new LinkedHashSet<>();
     private final Set<String> talksTo = new LinkedHashSet<>();
+    private final Set<String> replays = new LinkedHashSet<>();
     private boolean directory;
 
     private Builder(String identity) {
@@ -177,6 +191,23 @@ public final class AgentRole {
     /** Agents addressed directly (ids, or {@code *}). */
     public Builder talksTo(Collection<String> ids) {
       ids.forEach(id -> talksTo.add(tokenOrAny("agent id", id)));
+      return this;
+    }
+
+    /**
+     * Kept histories replayed: {@code broadcasts} and/or {@code deadletter}.
+     *
+     * @throws ConfigurationException naming the value if it is neither
+     */
+    public Builder replays(Collection<String> histories) {
+      for (String h : histories) {
+        String t = h.trim();
+        if (!HISTORIES.contains(t)) {
+          throw new ConfigurationException("Invalid kept history '" + h + "' for identity '"
+              + identity + "': the histories are broadcasts and deadletter");
+        }
+        replays.add(t);
+      }
       return this;
     }
 

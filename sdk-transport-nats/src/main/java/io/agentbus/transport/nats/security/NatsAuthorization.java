@@ -52,8 +52,8 @@ import java.util.TreeSet;
  * <p>The roles file is a properties file: {@code namespace} (default {@code orchestrator}),
  * {@code identities} (a comma-separated list) and for each identity {@code
  * identity.<name>.agents}, {@code .teams}, {@code .works}, {@code .publishes}, {@code .sends},
- * {@code .listens} and {@code .talks-to}. It writes {@code authorization.conf} (to {@code include}
- * in the server's configuration), {@code <name>.nk} (the identity's seed, readable only by its
+ * {@code .listens}, {@code .talks-to}, {@code .replays} and {@code .directory}. It writes
+ * {@code authorization.conf} (to {@code include} in the server's configuration), {@code <name>.nk} (the identity's seed, readable only by its
  * owner; kept when it exists already, so regenerating does not rotate keys) and {@code
  * <name>.env} (the agent's {@code AGENTBUS_NATS_NKEY_SEED_FILE} and {@code
  * AGENTBUS_NATS_INBOX_PREFIX}). Immutable and thread-safe once made.
@@ -61,10 +61,12 @@ import java.util.TreeSet;
 public final class NatsAuthorization {
   private static final List<String> ROLE_KEYS =
       List.of("agents", "teams", "works", "publishes", "sends", "listens", "talks-to",
-          "directory");
+          "replays", "directory");
   /** What every agent sends whatever its role: the lifecycle broadcasts. */
   private static final List<String> ALWAYS_SENT = List.of("heartbeat", "status_update");
   private static final List<String> DISCOVERY_VERBS = List.of("PING", "INFO", "STATS");
+  /** The one consumer of a durable queue's stream, shared by its workers (sdk-core's name). */
+  private static final String QUEUE_CONSUMER = "workers";
 
   private final String namespace;
   private final Map<String, AgentRole> roles;
@@ -129,6 +131,7 @@ public final class NatsAuthorization {
           .sends(list(p.getProperty(prefix + "sends")))
           .listens(list(p.getProperty(prefix + "listens")))
           .talksTo(list(p.getProperty(prefix + "talks-to")))
+          .replays(list(p.getProperty(prefix + "replays")))
           .directory(Boolean.parseBoolean(p.getProperty(prefix + "directory", "false").trim()));
       roles.add(b.build());
     }
@@ -206,6 +209,26 @@ public final class NatsAuthorization {
     r.talksTo().forEach(a -> s.add(namespace + ".agent." + a + ".*"));
     r.teams().forEach(t -> s.add(namespace + ".team." + t + ".*"));
     r.publishes().forEach(q -> s.add(namespace + ".queue." + q));
+    // a durable queue lives in a JetStream stream: whoever works or publishes to it declares the
+    // stream, and the dead-letter stream a bus with durable queues keeps; a worker also binds the
+    // queue's one consumer, pulls from it and acks its items (the stream's answers come back on
+    // the identity's own inbox)
+    Set<String> queues = new LinkedHashSet<>(r.works());
+    queues.addAll(r.publishes());
+    queues.forEach(q -> s.addAll(streamDeclaration(queueStream(q))));
+    r.works().forEach(q -> s.addAll(queueConsumer(queueStream(q))));
+    if (!queues.isEmpty()) {
+      s.addAll(streamDeclaration(streamName("deadletter")));
+    }
+    // a replay reads a kept history through a short-lived consumer of its own (ack none)
+    r.replays().forEach(h -> {
+      String stream = streamName(h);
+      s.addAll(streamDeclaration(stream));
+      s.addAll(List.of("$JS.API.CONSUMER.CREATE." + stream,
+          "$JS.API.CONSUMER.CREATE." + stream + ".>",
+          "$JS.API.CONSUMER.MSG.NEXT." + stream + ".*",
+          "$JS.API.CONSUMER.DELETE." + stream + ".*"));
+    });
     if (r.sends().contains(AgentRole.ANY)) {
       s.add(namespace + ".broadcast.*");
     } else {
@@ -224,6 +247,44 @@ public final class NatsAuthorization {
     // its own inboxes only, which nobody else reads: a draining transport sends itself a marker
     s.add(inboxPrefix(identity) + ".>");
     return List.copyOf(s);
+  }
+
+  /**
+   * The JetStream stream of the durable queue {@code queue}, as AgentBus names it unless {@code
+   * QueueOptions.streamName} says otherwise: {@code <namespace>_queue_<queue>}, each character a
+   * stream name cannot hold made {@code _}.
+   */
+  public String queueStream(String queue) {
+    return streamName("queue_" + queue);
+  }
+
+  private String streamName(String suffix) {
+    String raw = namespace + "_" + suffix;
+    StringBuilder b = new StringBuilder(raw.length());
+    raw.chars().forEach(c -> b.append(Character.isLetterOrDigit(c) && c < 128 || c == '-'
+        || c == '_' ? (char) c : '_'));
+    return b.toString();
+  }
+
+  /** The JetStream API calls that look a stream up and create or update it. */
+  private static List<String> streamDeclaration(String stream) {
+    return List.of("$JS.API.STREAM.INFO." + stream, "$JS.API.STREAM.CREATE." + stream,
+        "$JS.API.STREAM.UPDATE." + stream);
+  }
+
+  /**
+   * The JetStream API calls of a durable queue's worker: create (or look up) the queue's consumer
+   * ({@code workers}, in each form the server and jnats use), pull the next items, and ack, nak or
+   * term each delivered item.
+   */
+  private static List<String> queueConsumer(String stream) {
+    String consumer = stream + "." + QUEUE_CONSUMER;
+    return List.of("$JS.API.CONSUMER.CREATE." + consumer,
+        "$JS.API.CONSUMER.CREATE." + consumer + ".>",
+        "$JS.API.CONSUMER.DURABLE.CREATE." + consumer,
+        "$JS.API.CONSUMER.INFO." + consumer,
+        "$JS.API.CONSUMER.MSG.NEXT." + consumer,
+        "$JS.ACK." + consumer + ".>");
   }
 
   /** The nats-server {@code authorization} block, to include in the server's configuration. */

@@ -32,7 +32,21 @@ class NatsAuthorizationTest {
         "acme.prod.broadcast.blocker", inbox + ".>", "$SRV.PING", "$SRV.INFO", "$SRV.STATS",
         "$SRV.*.a1", "$SRV.*.a1.*", "$SRV.*.a2", "$SRV.*.a2.*");
     assertThat(auth.publishAllow("host")).containsExactly("acme.prod.agent.boss.*",
-        "acme.prod.team.qa.*", "acme.prod.queue.reports", "acme.prod.broadcast.heartbeat",
+        "acme.prod.team.qa.*", "acme.prod.queue.reports",
+        "$JS.API.STREAM.INFO.acme_prod_queue_jobs", "$JS.API.STREAM.CREATE.acme_prod_queue_jobs",
+        "$JS.API.STREAM.UPDATE.acme_prod_queue_jobs",
+        "$JS.API.STREAM.INFO.acme_prod_queue_reports",
+        "$JS.API.STREAM.CREATE.acme_prod_queue_reports",
+        "$JS.API.STREAM.UPDATE.acme_prod_queue_reports",
+        "$JS.API.CONSUMER.CREATE.acme_prod_queue_jobs.workers",
+        "$JS.API.CONSUMER.CREATE.acme_prod_queue_jobs.workers.>",
+        "$JS.API.CONSUMER.DURABLE.CREATE.acme_prod_queue_jobs.workers",
+        "$JS.API.CONSUMER.INFO.acme_prod_queue_jobs.workers",
+        "$JS.API.CONSUMER.MSG.NEXT.acme_prod_queue_jobs.workers",
+        "$JS.ACK.acme_prod_queue_jobs.workers.>",
+        "$JS.API.STREAM.INFO.acme_prod_deadletter", "$JS.API.STREAM.CREATE.acme_prod_deadletter",
+        "$JS.API.STREAM.UPDATE.acme_prod_deadletter",
+        "acme.prod.broadcast.heartbeat",
         "acme.prod.broadcast.status_update", "acme.prod.broadcast.task_complete",
         "acme.prod.deadletter", "$SRV.PING.a1", "$SRV.PING.a2", inbox + ".>");
     assertThat(auth.serverConfig()).contains("nkey: \"" + auth.publicKey("host") + "\"")

@@ -7,6 +7,7 @@ import io.agentbus.Headers;
 import io.agentbus.TransportException;
 import io.agentbus.spi.ConnectionEvent;
 import io.agentbus.spi.TransportMessage;
+import io.agentbus.test.nats.NatsProcess;
 import io.agentbus.test.nats.NatsServer;
 import io.agentbus.test.nats.NatsServerExtension;
 import io.agentbus.test.nats.NatsServerSpec;
@@ -62,18 +63,31 @@ class NatsCredentialsTest {
     foreignAccount = NKey.createAccount(null);
     revokedUserKey = NKey.createUser(null);
     revokedUser = new String(revokedUserKey.getPublicKey());
+    operatorMode = nats.startServer(operatorModeSpec(revokedUser));
+  }
+
+  /**
+   * A server in operator mode that knows {@code account} (by a memory resolver), with the users
+   * {@code revoked} revoked as of now.
+   */
+  static NatsServerSpec operatorModeSpec(String... revoked) throws Exception {
     long now = JwtUtils.currentTimeSeconds();
     String op = pub(operator);
     String operatorJwt = JwtUtils.issueJWT(operator, op, "test-operator", null, now, op,
         claim("{\"type\":\"operator\",\"version\":2}"));
+    StringBuilder revocations = new StringBuilder();
+    for (String user : revoked) {
+      revocations.append(revocations.length() == 0 ? "" : ",").append('"').append(user)
+          .append("\":").append(now);
+    }
     String accountJwt = JwtUtils.issueJWT(operator, pub(account), "agents", null, now, op,
         claim("{\"limits\":{\"subs\":-1,\"data\":-1,\"payload\":-1,\"imports\":-1,"
             + "\"exports\":-1,\"wildcards\":true,\"conn\":-1,\"leaf\":-1},"
-            + "\"revocations\":{\"" + revokedUser + "\":" + now + "},"
+            + "\"revocations\":{" + revocations + "},"
             + "\"type\":\"account\",\"version\":2}"));
-    operatorMode = nats.startServer(NatsServerSpec.builder().jetStream(false)
+    return NatsServerSpec.builder().jetStream(false)
         .config("operator: \"" + operatorJwt + "\"\nresolver: MEMORY\nresolver_preload: {\n  "
-            + pub(account) + ": \"" + accountJwt + "\"\n}\n").build());
+            + pub(account) + ": \"" + accountJwt + "\"\n}\n").build();
   }
 
   static JsonSerializable claim(String json) {
@@ -164,6 +178,76 @@ class NatsCredentialsTest {
   }
 
   @Test
+  void aCredsFileRevokedOnTheServerIsReportedAndItsReplacementUsedAtTheNextAttempt()
+      throws Exception {
+    NKey first = NKey.createUser(null);
+    Path file = creds("rotating", account, first, JwtUtils.currentTimeSeconds() - 60);
+    List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
+    try (NatsProcess server = NatsProcess.create("creds-rotation", operatorModeSpec());
+        NatsTransport t = connectTo(server, file, events)) {
+      BlockingQueue<TransportMessage> got = new LinkedBlockingQueue<>();
+      t.subscribe("orchestrator.agent.rotating.*", null, got::add);
+
+      // the account revokes the user, and the server restarts with it
+      server.reconfigure(operatorModeSpec(pub(first)));
+      server.restart();
+      Awaitility.await().atMost(WAIT).until(() -> events.stream()
+          .anyMatch(e -> e.kind() == ConnectionEvent.Kind.AUTHENTICATION_FAILED
+              && e.detail().contains("agentbus.nats.creds-file")
+              && e.detail().contains(file.toString())));
+      assertThat(t.isConnected()).isFalse();
+
+      // a new user's .creds replaces the file: the same transport is accepted again
+      creds("rotating", account, NKey.createUser(null), JwtUtils.currentTimeSeconds());
+      Awaitility.await().atMost(WAIT).until(() -> events.stream()
+          .anyMatch(e -> e.kind() == ConnectionEvent.Kind.RECONNECTED));
+      t.publish("orchestrator.agent.rotating.hello", null, Headers.empty(), new byte[] {7});
+      assertThat(got.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).isNotNull();
+      assertThat(events).filteredOn(e -> e.kind() == ConnectionEvent.Kind.AUTHENTICATION_FAILED)
+          .as("reported once, not per attempt").hasSize(1);
+    }
+  }
+
+  @Test
+  void aTokenFileIsReadAgainAtEachAttemptSoARotatedTokenHealsTheConnection() throws Exception {
+    Path file = dir.resolve("agent.token");
+    Files.writeString(file, "first-token\n");
+    List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
+    try (NatsProcess server = NatsProcess.create("token-rotation",
+            NatsServerSpec.builder().jetStream(false).token("first-token").build());
+        NatsTransport t = connectTo(server, to(server).tokenFile(file), events)) {
+      server.reconfigure(NatsServerSpec.builder().jetStream(false).token("second-token")
+          .build());
+      server.restart();
+      Awaitility.await().atMost(WAIT).until(() -> events.stream()
+          .anyMatch(e -> e.kind() == ConnectionEvent.Kind.AUTHENTICATION_FAILED
+              && e.detail().contains("agentbus.nats.token-file")
+              && !e.detail().contains("first-token")));
+      Files.writeString(file, "second-token\n");
+      Awaitility.await().atMost(WAIT).until(() -> events.stream()
+          .anyMatch(e -> e.kind() == ConnectionEvent.Kind.RECONNECTED));
+      assertThat(t.isConnected()).isTrue();
+    }
+    Files.writeString(file, "  \n");
+    assertThat(catchThrowableOfType(io.agentbus.ConfigurationException.class,
+        () -> NatsTransportConfig.builder().tokenFile(file))).hasMessageContaining(
+            "agentbus.nats.token-file").hasMessageContaining("is empty");
+  }
+
+  private static NatsTransport connectTo(NatsProcess server, Path credsFile,
+      List<ConnectionEvent> events) {
+    return connectTo(server, to(server).credsFile(credsFile), events);
+  }
+
+  private static NatsTransport connectTo(NatsProcess server, NatsTransportConfig.Builder config,
+      List<ConnectionEvent> events) {
+    server.start();
+    NatsTransport t = NatsTransport.connect(config.reconnectWait(Duration.ofMillis(200)).build());
+    t.addConnectionListener(events::add);
+    return t;
+  }
+
+  @Test
   void aRotatedSeedFileIsUsedAtReconnectAndARefusalThenIsReported() throws Exception {
     Path keys = dir.resolve("rotation");
     Properties roles = new Properties();
@@ -197,8 +281,9 @@ class NatsCredentialsTest {
       Files.writeString(seedFile, new String(NKey.createUser(null).getSeed()) + "\n");
       server.restart();
       Awaitility.await().atMost(WAIT).until(() -> events.stream()
-          .anyMatch(e -> e.kind() == ConnectionEvent.Kind.ERROR
-              && e.detail().contains("authentication refused")));
+          .anyMatch(e -> e.kind() == ConnectionEvent.Kind.AUTHENTICATION_FAILED
+              && e.detail().contains("Authorization Violation")
+              && e.detail().contains("agentbus.nats.nkey-seed-file")));
       assertThat(t.isConnected()).isFalse();
     }
   }
