@@ -3,9 +3,14 @@
 # the same run (raw jnats, a JDK-queue ping-pong). Starts its own nats-server on a free loopback
 # port and stops it at the end.
 #
-#   bench/run.sh            short profile, about 13 minutes on 2 cores
+#   bench/run.sh            short profile, about 16 minutes on 2 cores
 #   bench/run.sh long       longer profile, for published figures (about an hour)
-#   bench/run.sh short --only pubsub,reqrep     a subset (groups: pubsub reqrep codec heartbeat)
+#   bench/run.sh short --only pubsub,reqrep     a subset (groups: pubsub reqrep codec heartbeat
+#                                               observe)
+#   bench/run.sh observe    what tracing and metrics cost: p50/p99 of request/reply and of
+#                           publish -> handler with tracing (no-op exporter), metrics, both, beside
+#                           the plain bus, on NATS and in memory; about 3 minutes (= short --only
+#                           observe; "bench/run.sh long --only observe" for published figures)
 #   bench/run.sh short --prof gc                add a JMH profiler to every benchmark
 #   bench/run.sh report sdk-benchmarks/target/bench-results/<run>   re-print a saved table
 #   bench/run.sh scale [--out DIR]   cost as agents grow (1..10,000 agents, fan-out to 1..1,000
@@ -37,6 +42,11 @@ module=sdk-benchmarks
 if [ "${1:-}" != "report" ] || [ ! -f "$module/target/benchmark-classpath.txt" ]; then
   echo "# building $module" >&2
   ./mvnw -q -B -ntp -pl "$module" -am package -DskipTests
+fi
+
+if [ "${1:-}" = "observe" ]; then
+  shift
+  set -- short --only observe "$@"
 fi
 
 java_bin="java"

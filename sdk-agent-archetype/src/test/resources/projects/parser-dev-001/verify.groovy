@@ -19,6 +19,10 @@ assert pom.contains('<artifactId>parser-dev</artifactId>')
  'sdk-opentelemetry', 'sdk-micrometer'].each {
   assert pom.contains("<artifactId>${it}</artifactId>") : "pom.xml does not declare ${it}"
 }
+// AGENTBUS_TRACING=otel exports over OTLP as OTEL_* say: autoconfigure and the exporter, on the JDK's client
+['opentelemetry-sdk-extension-autoconfigure', 'opentelemetry-exporter-otlp', 'opentelemetry-exporter-sender-jdk'].each {
+  assert pom.contains("<artifactId>${it}</artifactId>") : "pom.xml does not declare ${it}"
+}
 assert !pom.contains('<artifactId>sdk-agent-template</artifactId>') : 'sdk-guice brings the template'
 assert new File(projectDir, 'src/test/resources/durable/agentbus.properties').text
     .contains('agentbus.queue.tasks.durable=true')

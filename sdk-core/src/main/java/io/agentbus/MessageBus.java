@@ -5,6 +5,7 @@ import io.agentbus.spi.Codec;
 import io.agentbus.spi.ConnectionListener;
 import io.agentbus.spi.DurableStreams;
 import io.agentbus.spi.MessageInterceptor;
+import io.agentbus.spi.QueueState;
 import io.agentbus.spi.Transport;
 import io.agentbus.spi.TransportStats;
 import io.agentbus.spi.TransportSubscription;
@@ -16,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -391,6 +393,22 @@ public final class MessageBus implements AutoCloseable {
   public QueueStats queueStats(String queueName) {
     Subjects.requireToken("queue name", queueName);
     return metrics.queueSnapshot(queueName);
+  }
+
+  /**
+   * Durable queue {@code queueName} as the store sees it now, over every process that shares it:
+   * items stored, waiting for a worker, delivered and not yet acknowledged, and redelivered
+   * (where {@link #queueStats} counts what this bus did). Asks the store (on NATS, two JetStream
+   * API requests): for dashboards and metrics, not per message.
+   *
+   * @return empty for an at-most-once queue (nothing is kept to count) and for a durable queue
+   *     whose stream has not been declared yet
+   * @throws TransportException if the store cannot be reached
+   * @throws UnsupportedOperationException if the transport's durable streams cannot report it
+   */
+  public Optional<QueueState> queueState(String queueName) {
+    Subjects.requireToken("queue name", queueName);
+    return queues.state(queueName);
   }
 
   // ------------------------------------------------------------------ replay

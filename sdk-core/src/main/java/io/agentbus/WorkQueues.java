@@ -2,11 +2,13 @@ package io.agentbus;
 
 import io.agentbus.spi.Codec;
 import io.agentbus.spi.DurableStreams;
+import io.agentbus.spi.QueueState;
 import io.agentbus.spi.Transport;
 import io.agentbus.spi.TransportSubscription;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
@@ -128,6 +130,15 @@ final class WorkQueues {
       workers.forEach(TransportSubscription::unsubscribe);
       throw e;
     }
+  }
+
+  /** The durable queue's stream and workers' consumer as the store sees them; empty otherwise. */
+  Optional<QueueState> state(String queueName) {
+    DurableStreams s = streams;
+    if (s == null || !isDurable(queueName)) {
+      return Optional.empty();
+    }
+    return s.queueState(durableQueue(queueName).streamName(), DurableWorkQueue.CONSUMER_NAME);
   }
 
   private DurableWorkQueue durableQueue(String queueName) {

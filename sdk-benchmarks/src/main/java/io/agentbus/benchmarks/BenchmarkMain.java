@@ -32,7 +32,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * Runs a benchmark profile and prints the summary table.
  *
  * <pre>
- * BenchmarkMain [short|long] [--only pubsub,reqrep,codec,heartbeat] [--out DIR] [--prof NAME[:OPTS]]
+ * BenchmarkMain [short|long] [--only pubsub,reqrep,codec,heartbeat,observe] [--out DIR] [--prof NAME[:OPTS]]
  * BenchmarkMain scale [--out DIR]     the cost curve as agents grow ({@link ScaleCurve})
  * BenchmarkMain hops [--out DIR]      what the bus adds to a request and a message ({@link HopsRun})
  * BenchmarkMain scale --agents 10000  only the start and close of that many agents, both
@@ -59,7 +59,8 @@ public final class BenchmarkMain {
         "\\.(RawNatsRequestReply|BusRequestReply|TransportRequestReply|QueuePingPong)Benchmark\\.",
         "Request/reply"),
     CODEC("codec", "\\.CodecBenchmark\\.", "Codecs"),
-    HEARTBEAT("heartbeat", "\\.HeartbeatCostBenchmark\\.", "Heartbeats");
+    HEARTBEAT("heartbeat", "\\.HeartbeatCostBenchmark\\.", "Heartbeats"),
+    OBSERVE("observe", "\\.ObservabilityOverheadBenchmark\\.", "Observability");
 
     final String id;
     /** JMH's include pattern for this group's benchmarks (their fully qualified names). */
@@ -98,7 +99,7 @@ public final class BenchmarkMain {
   }
 
   /**
-   * Iteration counts and times: short takes about 13 minutes on 2 cores, long (about an hour) is
+   * Iteration counts and times: short takes about 16 minutes on 2 cores, long (about an hour) is
    * for print.
    */
   enum Profile {
@@ -132,6 +133,10 @@ public final class BenchmarkMain {
           // sub-microsecond figures: with two one-second warmups Protobuf decoding measured 1.5x
           // its compiled time (165 against 104 ns for the heartbeat), with one some encoders too
           timing(o, s ? 1 : 2, 3, 1, s ? 2 : 5, 1);
+          break;
+        case OBSERVE:
+          // 2 transports x 4 settings x 2 shapes = 16 benchmarks: about 2.5 minutes short
+          timing(o, 1, s ? 3 : 5, 1, s ? 3 : 5, s ? 1 : 2);
           break;
         case HEARTBEAT:
           // each iteration spans one heartbeat interval (30 s), so it sees every agent's beat;
@@ -233,7 +238,7 @@ public final class BenchmarkMain {
           break;
         default:
           throw new IllegalArgumentException("Unknown argument '" + arg + "'. Usage: "
-              + "[short|long] [--only pubsub,reqrep,codec,heartbeat] [--out DIR] "
+              + "[short|long] [--only pubsub,reqrep,codec,heartbeat,observe] [--out DIR] "
               + "[--prof NAME[:OPTS]] | report DIR_OR_JSON...");
       }
     }

@@ -35,10 +35,11 @@ import org.openjdk.jmh.annotations.TearDown;
  * BusRequestReplyBenchmark} (JSON) and a broadcast published and handled in lockstep, with {@code observe} = {@code
  * none} (the plain bus: the baseline), {@code tracing} (OpenTelemetry SDK, every span sampled and
  * handed to a no-op exporter, so recording is paid, export is not), {@code metrics} (Micrometer
- * with a {@code SimpleMeterRegistry}), or {@code both}.
+ * with a {@code SimpleMeterRegistry}), or {@code both}. Sampled times, so the summary table shows
+ * p50 / p99 / p99.9 of each beside the plain bus: {@code bench/run.sh short --only observe}.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class ObservabilityOverheadBenchmark {
   @Param({BusFixture.INMEMORY, BusFixture.NATS})

@@ -34,6 +34,7 @@ final class SummaryTable {
   static final String PINGPONG = "QueuePingPongBenchmark.";
   static final String CODEC = "CodecBenchmark.";
   static final String HEARTBEAT = "HeartbeatCostBenchmark.idle";
+  static final String OBSERVE = "ObservabilityOverheadBenchmark.";
   static final String CPU_METRIC = "cpu.percentOfOneCore";
   static final String HEAP_METRIC = "heap.usedAfterGc";
   static final String HEARTBEATS_METRIC = "heartbeats";
@@ -121,6 +122,7 @@ final class SummaryTable {
         + " requesting threads (" + RawNatsRequestReplyBenchmark.IN_FLIGHT + " in flight)");
     t.codecs();
     t.heartbeats();
+    t.observability();
     return t;
   }
 
@@ -279,6 +281,37 @@ final class SummaryTable {
     String ratio = raw == null ? "-" : throughputRatio(r, raw, " raw");
     return new Row(label, throughput(r), raw == null ? "-" : rate(raw) + " raw", ratio, target,
         r.score() >= minRate ? Verdict.MET : Verdict.MISSED);
+  }
+
+  // ------------------------------------------------------------------ observability
+
+  /**
+   * Tracing (every span recorded, handed to a no-op exporter), metrics, and both, beside the plain
+   * bus (both off) of the same run: request/reply and publish-to-handler latency in lockstep.
+   */
+  private void observability() {
+    List<Row> rows = new ArrayList<>();
+    for (String transport : List.of("nats", "inmemory")) {
+      String where = transport.equals("nats") ? "on NATS" : "in memory";
+      for (String[] shape : new String[][] {{"requestReply", "request/reply"},
+          {"broadcastHandled", "publish -> handler"}}) {
+        String label = shape[1] + " " + where + ", ";
+        @Nullable JmhResult plain = find(OBSERVE + shape[0], "transport", transport, "observe",
+            "none");
+        rows.add(baselineRow(label + "plain bus (tracing, metrics off)", plain,
+            SummaryTable::latencies));
+        for (String observe : List.of("tracing", "metrics", "both")) {
+          @Nullable JmhResult r = find(OBSERVE + shape[0], "transport", transport, "observe",
+              observe);
+          String l = label + (observe.equals("both") ? "tracing + metrics" : observe);
+          rows.add(r == null ? new Row(l, "-", "", "", "", Verdict.NO_RESULT)
+              : new Row(l, latencies(r), plain == null ? "-" : latencies(plain) + " plain",
+                  plain == null ? "-" : latencyRatios(r, plain), "", Verdict.INFO));
+        }
+      }
+    }
+    sections.add(new Section("Observability overhead, latency in us (p50 / p99 / p99.9), one "
+        + "message at a time, JSON", rows));
   }
 
   // ------------------------------------------------------------------ request/reply

@@ -241,6 +241,28 @@ class SummaryTableTest {
   }
 
   @Test
+  void observabilityOverheadIsShownBesideThePlainBusOfTheSameRun() throws Exception {
+    String b = "ObservabilityOverheadBenchmark.requestReply";
+    SummaryTable t = SummaryTable.of(load(
+        result(b, "sample", Map.of("transport", "nats", "observe", "none"), 50, pct(40, 80, 160),
+            ""),
+        result(b, "sample", Map.of("transport", "nats", "observe", "tracing"), 60,
+            pct(50, 100, 200), ""),
+        result(b, "sample", Map.of("transport", "nats", "observe", "metrics"), 50,
+            pct(44, 80, 160), "")));
+    assertThat(row(t, "Observability", "request/reply on NATS, plain bus (tracing, metrics off)")
+        .verdict()).isEqualTo(SummaryTable.Verdict.BASELINE);
+    SummaryTable.Row tracing = row(t, "Observability", "request/reply on NATS, tracing");
+    assertThat(tracing.ratio()).isEqualTo("1.25 / 1.25 / 1.25");
+    assertThat(tracing.baseline()).endsWith(" plain");
+    assertThat(row(t, "Observability", "request/reply on NATS, metrics").ratio())
+        .startsWith("1.10 / ");
+    assertThat(row(t, "Observability", "request/reply on NATS, tracing + metrics").verdict())
+        .isEqualTo(SummaryTable.Verdict.NO_RESULT);
+    assertThat(t.anyMissingIn(title -> title.startsWith("Observability"))).isTrue();
+  }
+
+  @Test
   void missingFiguresCanBeCountedInSomeSectionsOnly() throws Exception {
     String cpu = "\"\u00b7cpu.percentOfOneCore\":{\"score\":1.0},"
         + "\"\u00b7heap.usedAfterGc\":{\"score\":10.0}";

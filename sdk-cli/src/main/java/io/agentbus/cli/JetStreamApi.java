@@ -26,7 +26,6 @@ final class JetStreamApi {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int NO_MESSAGE = 10037;
   static final int STREAM_NOT_FOUND = 10059;
-  static final int CONSUMER_NOT_FOUND = 10014;
 
   private final Transport transport;
   private final Duration timeout;
@@ -91,17 +90,6 @@ final class JetStreamApi {
 
   JsonNode streamInfo(String stream) throws InterruptedException {
     return call("$JS.API.STREAM.INFO." + stream, Map.of());
-  }
-
-  Optional<JsonNode> consumerInfo(String stream, String consumer) throws InterruptedException {
-    try {
-      return Optional.of(call("$JS.API.CONSUMER.INFO." + stream + "." + consumer, Map.of()));
-    } catch (ApiError e) {
-      if (e.errCode == CONSUMER_NOT_FOUND) {
-        return Optional.empty();
-      }
-      throw e;
-    }
   }
 
   /** The message at {@code sequence}, or the next one after it, or empty past the end. */

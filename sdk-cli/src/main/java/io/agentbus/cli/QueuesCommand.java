@@ -2,6 +2,8 @@ package io.agentbus.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentbus.Headers;
+import io.agentbus.spi.DurableStreams;
+import io.agentbus.spi.QueueState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,6 +64,8 @@ final class QueuesCommand implements Callable<Integer> {
   /** One row per durable queue of the session's namespace: its stream's and workers' counts. */
   static List<Map<String, @Nullable Object>> rows(Session session) throws InterruptedException {
     JetStreamApi api = new JetStreamApi(session.transport(), Duration.ofSeconds(5));
+    DurableStreams store = session.transport().durableStreams().orElseThrow(
+        () -> new CliException(ExitCode.FAILED, session.transport() + " keeps no durable queues"));
     String prefix = session.subjects().namespace() + ".queue.";
     List<String> streams = api.streamNames(prefix + "*");
     Map<String, Long> deadLettered = deadLetteredByStream(session);
@@ -72,11 +76,14 @@ final class QueuesCommand implements Callable<Integer> {
       Map<String, @Nullable Object> row = new LinkedHashMap<>();
       row.put("queue", subject.startsWith(prefix) ? subject.substring(prefix.length()) : subject);
       row.put("stream", stream);
-      row.put("depth", info.path("state").path("messages").asLong());
-      Optional<JsonNode> workers = api.consumerInfo(stream, WORKERS);
-      row.put("pending_acks", workers.map(w -> w.path("num_ack_pending").asLong()).orElse(null));
-      row.put("redelivered", workers.map(w -> w.path("num_redelivered").asLong()).orElse(null));
-      row.put("waiting", workers.map(w -> w.path("num_pending").asLong()).orElse(null));
+      // the figures the bus's own metrics report (MessageBus.queueState), from the same call
+      Optional<QueueState> state = store.queueState(stream, WORKERS);
+      Optional<QueueState> workers = state.filter(QueueState::consumerExists);
+      row.put("depth", state.map(QueueState::stored)
+          .orElse(info.path("state").path("messages").asLong()));
+      row.put("pending_acks", workers.map(QueueState::pendingAcks).orElse(null));
+      row.put("redelivered", workers.map(QueueState::redelivered).orElse(null));
+      row.put("waiting", workers.map(QueueState::waiting).orElse(null));
       row.put("dead_lettered", deadLettered.getOrDefault(stream, 0L));
       rows.add(row);
     }

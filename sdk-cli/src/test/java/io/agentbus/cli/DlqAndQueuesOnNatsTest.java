@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -116,6 +117,44 @@ class DlqAndQueuesOnNatsTest {
       assertThat(JSON.readTree(cli.run("dlq", "list", "--json").out())).isEmpty();
       assertThat(cli.run("dlq", "show", Long.toString(seq2)).exitCode())
           .isEqualTo(ExitCode.NOT_FOUND);
+    }
+  }
+
+  @Test
+  void queuesCountsWhatTheServerHoldsWaitsAndAwaitsAcknowledgementOf() throws Exception {
+    AgentBusConfig config = AgentBusConfig.fromProperties(Map.of(
+        "agentbus.transport", "nats", "agentbus.nats.url", nats.url(),
+        "agentbus.shutdown-hook", "false", "agentbus.namespace", "counted",
+        "agentbus.queue.jobs.durable", "true", "agentbus.queue.jobs.ack-wait", "1m",
+        // workers fetch in batches of up to 8: without this bound all five would be pending
+        "agentbus.queue.jobs.max-ack-pending", "2"));
+    Cli cli = Cli.on(nats.url()).with("AGENTBUS_NAMESPACE", "counted");
+    try (MessageBus bus = config.newMessageBus()) {
+      for (int i = 1; i <= 5; i++) {
+        bus.endpoint("feeder").publishToQueue("jobs", MessageType.TASK_ASSIGNMENT, Map.of("n", i));
+      }
+      JsonNode before = JSON.readTree(cli.run("queues", "--json").out()).get(0);
+      assertThat(before.get("depth").asLong()).isEqualTo(5);
+      assertThat(before.get("pending_acks").isNull()).as("no worker yet: %s", before).isTrue();
+
+      // a worker takes two items (the limit): it handles one, holding it, the other waits in its
+      // buffer; the server counts both as delivered and not acknowledged
+      CountDownLatch taken = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      bus.createWorkQueue("jobs", d -> {
+        taken.countDown();
+        release.await(1, TimeUnit.MINUTES);
+      }, 1);
+      assertThat(taken.await(20, TimeUnit.SECONDS)).isTrue();
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+        JsonNode q = JSON.readTree(cli.run("queues", "--json").out()).get(0);
+        assertThat(List.of(q.get("depth").asLong(), q.get("waiting").asLong(),
+            q.get("pending_acks").asLong(), q.get("redelivered").asLong()))
+            .as("depth, waiting, pending acks, redelivered").containsExactly(5L, 3L, 2L, 0L);
+      });
+      release.countDown();
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+          assertThat(cli.run("queues").out()).containsPattern("jobs +counted_queue_jobs +0 +0 "));
     }
   }
 

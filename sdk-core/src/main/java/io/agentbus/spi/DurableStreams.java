@@ -2,6 +2,7 @@ package io.agentbus.spi;
 
 import io.agentbus.Headers;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -25,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
  *       StoredMessage#retryAfter}, and count its deliveries. They never give up on a message by
  *       themselves: how many deliveries are too many is the caller's decision.
  *   <li>{@link #replay} reads history without changing it.
+ *   <li>{@link #queueState} reports a stream and consumer as the store sees them: messages
+ *       stored, not yet delivered, delivered and unacknowledged, and of those redelivered.
  * </ul>
  *
  * <p>Implementations are thread-safe. No type of an underlying client library appears here.
@@ -76,4 +79,19 @@ public interface DurableStreams {
    * methods of replayed messages do nothing.
    */
   CompletableFuture<Long> replay(ReplaySpec spec, StoredMessageHandler handler);
+
+  /**
+   * The stream {@code stream} and its durable consumer {@code consumer} as the store sees them
+   * now: messages stored, waiting, pending acknowledgement and redelivered, over every worker in
+   * every process. Asks the store (NATS: one JetStream API request), so call it to observe, not
+   * per message.
+   *
+   * @return empty when the stream does not exist (yet)
+   * @throws io.agentbus.TransportException if the store is unreachable or not enabled
+   * @throws UnsupportedOperationException by implementations that cannot tell (the default)
+   */
+  default Optional<QueueState> queueState(String stream, String consumer) {
+    throw new UnsupportedOperationException(getClass().getName()
+        + " cannot report the state of stream '" + stream + "' and consumer '" + consumer + "'");
+  }
 }

@@ -98,7 +98,11 @@ public final class AgentBusMetrics implements BusExtension {
       this.registry = Objects.requireNonNull(registry, "registry");
     }
 
-    /** Queues whose counters to bind ({@code agentbus.queue.messages}). */
+    /**
+     * Queues whose counters ({@code agentbus.queue.messages}) and, for durable ones, store gauges
+     * ({@code agentbus.queue.depth}, {@code .waiting}, {@code .pending.acks}, {@code
+     * .pending.redelivered}) to bind.
+     */
     public Builder queues(String... names) {
       for (String n : names) {
         queues.add(Objects.requireNonNull(n, "queue name"));

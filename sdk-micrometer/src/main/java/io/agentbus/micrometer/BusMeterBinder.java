@@ -5,6 +5,7 @@ import io.agentbus.MessageBus;
 import io.agentbus.QueueStats;
 import io.agentbus.RetryStats;
 import io.agentbus.spi.ConnectionEvent;
+import io.agentbus.spi.QueueState;
 import io.agentbus.spi.TransportStats;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -18,6 +19,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToLongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Binds what a {@link MessageBus} counts by itself to a registry: its {@link BusStats} (decode and
@@ -43,12 +46,21 @@ import java.util.function.ToLongFunction;
  *       (1 while connected, 0 otherwise);
  *   <li>{@code agentbus.queue.messages} with {@code queue} and {@code event} = {@code published},
  *       {@code delivered}, {@code redelivered}, {@code handled}, {@code handler_failed}, {@code
- *       retried}, {@code dead_lettered}, {@code ack_failed}.
+ *       retried}, {@code dead_lettered}, {@code ack_failed};
+ *   <li>for a durable queue, gauges read from the store when the registry is read (so they count
+ *       every process sharing the queue; on NATS each reading is a JetStream API request), with
+ *       tag {@code queue}: {@code agentbus.queue.depth} (items stored), {@code
+ *       agentbus.queue.waiting} (stored, not yet delivered), {@code agentbus.queue.pending.acks}
+ *       (delivered, not yet acknowledged) and {@code agentbus.queue.pending.redelivered} (of
+ *       those, delivered more than once). They read {@code NaN} while the store cannot say (an
+ *       at-most-once queue, a stream not declared yet, a store out of reach, a closed bus), and
+ *       0 for the consumer's counts before any worker has started.
  * </ul>
  *
  * <p>Thread-safe.
  */
 public final class BusMeterBinder implements MeterBinder {
+  private static final Logger log = LoggerFactory.getLogger(BusMeterBinder.class);
   private final MessageBus bus;
   private final List<String> queues;
   private final Tags tags;
@@ -125,6 +137,15 @@ public final class BusMeterBinder implements MeterBinder {
       queueCounter(registry, q, "retried", QueueStats::retried);
       queueCounter(registry, q, "dead_lettered", QueueStats::deadLettered);
       queueCounter(registry, q, "ack_failed", QueueStats::ackFailures);
+      queueGauge(registry, q, "agentbus.queue.depth", "Items the queue's stream holds",
+          QueueState::stored);
+      queueGauge(registry, q, "agentbus.queue.waiting",
+          "Items stored that no worker has been given yet", QueueState::waiting);
+      queueGauge(registry, q, "agentbus.queue.pending.acks",
+          "Items given to a worker and not acknowledged yet", QueueState::pendingAcks);
+      queueGauge(registry, q, "agentbus.queue.pending.redelivered",
+          "Items not acknowledged yet that were delivered more than once",
+          QueueState::redelivered);
     }
   }
 
@@ -150,6 +171,25 @@ public final class BusMeterBinder implements MeterBinder {
       ToLongFunction<TransportStats> f) {
     FunctionCounter.builder(name, bus, b -> f.applyAsLong(b.transportStats()))
         .description(description).tags(tags).register(registry);
+  }
+
+  private void queueGauge(MeterRegistry registry, String queue, String name, String description,
+      ToLongFunction<QueueState> f) {
+    Gauge.builder(name, bus, b -> read(b, queue, f))
+        .description(description).baseUnit("items")
+        .tags(tags).tag("queue", queue).register(registry);
+  }
+
+  private static double read(MessageBus bus, String queue, ToLongFunction<QueueState> f) {
+    if (bus.isClosed()) {
+      return Double.NaN;
+    }
+    try {
+      return bus.queueState(queue).map(s -> (double) f.applyAsLong(s)).orElse(Double.NaN);
+    } catch (RuntimeException e) {
+      log.debug("Could not read the state of queue '{}' from the store: {}", queue, e.toString());
+      return Double.NaN;
+    }
   }
 
   private void queueCounter(MeterRegistry registry, String queue, String event,

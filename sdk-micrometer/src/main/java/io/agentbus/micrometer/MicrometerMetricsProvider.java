@@ -9,8 +9,8 @@ import java.util.TreeSet;
 
 /**
  * Registers {@code agentbus.metrics=micrometer}: {@link AgentBusMetrics} in {@link
- * Metrics#globalRegistry}, with the counters of every queue configured by {@code
- * agentbus.queue.<name>.*} keys. For {@link java.util.ServiceLoader} only.
+ * Metrics#globalRegistry}, with the counters (and, for a durable queue, the depth and pending
+ * gauges) of every queue configured by {@code agentbus.queue.<name>.*} keys. For {@link java.util.ServiceLoader} only.
  */
 public final class MicrometerMetricsProvider implements BusExtensionProvider {
   private static final String QUEUE_PREFIX = "agentbus.queue.";

@@ -6,7 +6,9 @@ import io.agentbus.spi.BusExtensionProvider;
 
 /**
  * Registers {@code agentbus.tracing=otel}: {@link AgentBusTracing} on {@link
- * io.opentelemetry.api.GlobalOpenTelemetry}, with {@code messaging.system} set to the configured
+ * io.opentelemetry.api.GlobalOpenTelemetry} when it is set, else on an SDK configured by the
+ * {@code OTEL_*} variables when {@code opentelemetry-sdk-extension-autoconfigure} is on the class
+ * path (exporting nothing unless an exporter or OTLP endpoint is set), with {@code messaging.system} set to the configured
  * transport ({@code agentbus.transport}). For {@link java.util.ServiceLoader} only.
  */
 public final class OtelTracingProvider implements BusExtensionProvider {
@@ -25,7 +27,7 @@ public final class OtelTracingProvider implements BusExtensionProvider {
 
   @Override
   public BusExtension create(Settings settings) {
-    return AgentBusTracing.builder(io.opentelemetry.api.GlobalOpenTelemetry.get())
+    return AgentBusTracing.builder(GlobalOrAutoConfigured.get())
         .messagingSystem(settings.string("agentbus.transport", "AGENTBUS_TRANSPORT", "inmemory"))
         .build();
   }

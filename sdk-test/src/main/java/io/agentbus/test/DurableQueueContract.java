@@ -20,8 +20,10 @@ import io.agentbus.TransportException;
 import io.agentbus.spi.Codec;
 import io.agentbus.spi.ConsumerSpec;
 import io.agentbus.spi.DurableStreams;
+import io.agentbus.spi.QueueState;
 import io.agentbus.spi.StoredMessage;
 import io.agentbus.spi.StoredMessageHandler;
+import io.agentbus.spi.StreamSpec;
 import io.agentbus.spi.Transport;
 import io.agentbus.spi.TransportMessage;
 import io.agentbus.spi.TransportSubscription;
@@ -31,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -504,6 +507,64 @@ public abstract class DurableQueueContract {
     assertThat(r.lastSequence()).isZero();
   }
 
+  // ------------------------------------------------------------------ queue state
+
+  @Test
+  void theStoreReportsStoredWaitingPendingAndRedeliveredItems() throws Exception {
+    DurableStreams streams = newRawTransport().durableStreams().orElseThrow();
+    String stream = ns + "_state";
+    String subject = ns + ".state.items";
+    assertThat(streams.queueState(stream, "workers")).as("no stream yet").isEmpty();
+    streams.declare(new StreamSpec(stream, List.of(subject), StreamSpec.Retention.WORK_QUEUE,
+        Duration.ZERO, -1, Duration.ofMinutes(1), 1));
+    for (int i = 1; i <= 5; i++) {
+      streams.publish(subject, Headers.empty(), new byte[] {(byte) i}, ns + "-item-" + i, WAIT)
+          .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    assertThat(streams.queueState(stream, "workers")).contains(
+        new QueueState(stream, "workers", 5, false, 0, 0, 0));
+
+    // a worker takes two items (its limit) and settles none of them yet
+    BlockingQueue<StoredMessage> taken = new LinkedBlockingQueue<>();
+    streams.consume(new ConsumerSpec(stream, "workers", subject, Duration.ofMinutes(1), 2),
+        taken::add);
+    StoredMessage first = take(taken);
+    StoredMessage second = take(taken);
+    awaitState(streams, stream, new QueueState(stream, "workers", 5, true, 3, 2, 0));
+
+    // the first is handed back and delivered again: still pending, now redelivered
+    first.retryAfter(Duration.ZERO);
+    StoredMessage again = take(taken);
+    assertThat(again.sequence()).isEqualTo(first.sequence());
+    assertThat(again.deliveryCount()).isEqualTo(2);
+    awaitState(streams, stream, new QueueState(stream, "workers", 5, true, 3, 2, 1));
+
+    // both acknowledged: removed from the stream, and the worker takes the next two
+    again.ack();
+    second.ack();
+    take(taken);
+    take(taken);
+    awaitState(streams, stream, new QueueState(stream, "workers", 3, true, 1, 2, 0));
+  }
+
+  @Test
+  void aBusReportsItsDurableQueueAsTheStoreSeesIt() throws Exception {
+    MessageBus bus = newBus(withQueue("depth", quick().build()));
+    assertThat(bus.queueState("fast")).as("an at-most-once queue keeps nothing").isEmpty();
+    for (long i = 1; i <= 3; i++) {
+      bus.publishToQueue("depth", item(i), ns + "-depth-" + i);
+    }
+    QueueState state = bus.queueState("depth").orElseThrow();
+    assertThat(state.stored()).isEqualTo(3);
+    assertThat(state.consumerExists()).as("no worker has started").isFalse();
+
+    CountDownLatch handled = new CountDownLatch(3);
+    bus.createWorkQueue("depth", d -> handled.countDown(), 1);
+    await(handled);
+    awaitState(bus.transport().durableStreams().orElseThrow(), state.stream(),
+        new QueueState(state.stream(), state.consumer(), 0, true, 0, 0, 0));
+  }
+
   // ------------------------------------------------------------------ helpers
 
   protected static void await(CountDownLatch latch) throws InterruptedException {
@@ -515,6 +576,19 @@ public abstract class DurableQueueContract {
     T t = queue.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertThat(t).as("nothing arrived within %s", WAIT).isNotNull();
     return t;
+  }
+
+  /** Waits until the store reports {@code expected}; it updates just after each settle. */
+  protected static void awaitState(DurableStreams streams, String stream, QueueState expected)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    Optional<QueueState> s = streams.queueState(stream, expected.consumer());
+    while (!s.equals(Optional.of(expected))) {
+      assertThat(System.nanoTime() < deadline).as("queue state never became %s: %s", expected, s)
+          .isTrue();
+      TimeUnit.MILLISECONDS.sleep(5); // polling the store, not waiting for time to pass
+      s = streams.queueState(stream, expected.consumer());
+    }
   }
 
   /** Waits until the queue's counters satisfy {@code condition}; they settle just after handling. */

@@ -4,6 +4,7 @@ import io.agentbus.Headers;
 import io.agentbus.spi.ConnectionListener;
 import io.agentbus.spi.ConsumerSpec;
 import io.agentbus.spi.DurableStreams;
+import io.agentbus.spi.QueueState;
 import io.agentbus.spi.ReplaySpec;
 import io.agentbus.spi.ReplyFilter;
 import io.agentbus.spi.StoreAck;
@@ -134,6 +135,11 @@ public class ForwardingTransport implements Transport {
     @Override
     public CompletableFuture<Long> replay(ReplaySpec spec, StoredMessageHandler handler) {
       return delegate.replay(spec, handler);
+    }
+
+    @Override
+    public Optional<QueueState> queueState(String stream, String consumer) {
+      return delegate.queueState(stream, consumer);
     }
   }
 }

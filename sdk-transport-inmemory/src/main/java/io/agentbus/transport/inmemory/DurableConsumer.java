@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -68,6 +70,29 @@ final class DurableConsumer {
     pending.put(e.seq, p);
     p.armAckWait(spec.ackWait());
     return new DeliveredMessage(session, this, e, p);
+  }
+
+  /**
+   * The consumer's counts as a NATS server reports them: stored messages it has not delivered
+   * yet, deliveries not acknowledged (waiting for their redelivery included), and of those the
+   * messages delivered more than once. Called under the lock.
+   */
+  long[] counts() {
+    long waiting = 0;
+    for (StoredStream.Entry e : stream.messages.tailMap(cursor, true).values()) {
+      if (Subjects.matches(spec.filterSubject(), e.subject)) {
+        waiting++;
+      }
+    }
+    Set<Long> unacked = new HashSet<>(pending.keySet());
+    unacked.addAll(redeliver);
+    long redelivered = 0;
+    for (Long seq : unacked) {
+      if (deliveries.getOrDefault(seq, 0) > 1) {
+        redelivered++;
+      }
+    }
+    return new long[] {waiting, unacked.size(), redelivered};
   }
 
   /** Called under the lock. */

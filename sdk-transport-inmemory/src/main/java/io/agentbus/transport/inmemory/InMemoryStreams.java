@@ -4,6 +4,7 @@ import io.agentbus.ConfigurationException;
 import io.agentbus.Headers;
 import io.agentbus.Subjects;
 import io.agentbus.spi.ConsumerSpec;
+import io.agentbus.spi.QueueState;
 import io.agentbus.spi.ReplaySpec;
 import io.agentbus.spi.StoreAck;
 import io.agentbus.spi.StreamSpec;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -123,6 +125,24 @@ final class InMemoryStreams {
       }
       s.applyLimits();
       return s.messages.size();
+    }
+  }
+
+  /** The state of {@code stream} and its consumer {@code consumer}; empty without the stream. */
+  Optional<QueueState> queueState(String stream, String consumer) {
+    synchronized (lock) {
+      StoredStream s = streams.get(stream);
+      if (s == null) {
+        return Optional.empty();
+      }
+      s.applyLimits();
+      DurableConsumer c = s.consumers.get(consumer);
+      if (c == null) {
+        return Optional.of(new QueueState(stream, consumer, s.messages.size(), false, 0, 0, 0));
+      }
+      long[] counts = c.counts();
+      return Optional.of(new QueueState(stream, consumer, s.messages.size(), true, counts[0],
+          counts[1], counts[2]));
     }
   }
 

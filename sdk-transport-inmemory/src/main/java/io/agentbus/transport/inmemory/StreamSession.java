@@ -4,6 +4,7 @@ import io.agentbus.Headers;
 import io.agentbus.TransportException;
 import io.agentbus.spi.ConsumerSpec;
 import io.agentbus.spi.DurableStreams;
+import io.agentbus.spi.QueueState;
 import io.agentbus.spi.ReplaySpec;
 import io.agentbus.spi.StoreAck;
 import io.agentbus.spi.StoredMessageHandler;
@@ -12,6 +13,7 @@ import io.agentbus.spi.TransportSubscription;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,6 +72,12 @@ final class StreamSession implements DurableStreams {
     workers.add(w);
     w.start();
     return w;
+  }
+
+  @Override
+  public Optional<QueueState> queueState(String stream, String consumer) {
+    checkOpen();
+    return store.queueState(stream, consumer);
   }
 
   @Override

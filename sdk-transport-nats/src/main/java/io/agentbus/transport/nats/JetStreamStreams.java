@@ -5,6 +5,7 @@ import io.agentbus.Headers;
 import io.agentbus.TransportException;
 import io.agentbus.spi.ConsumerSpec;
 import io.agentbus.spi.DurableStreams;
+import io.agentbus.spi.QueueState;
 import io.agentbus.spi.ReplaySpec;
 import io.agentbus.spi.StoreAck;
 import io.agentbus.spi.StoredMessageHandler;
@@ -26,12 +27,14 @@ import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
+import io.nats.client.api.StreamState;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -66,6 +69,7 @@ final class JetStreamStreams implements DurableStreams {
   /** JetStream keeps at most this many copies of a stream (core leaves the cap to us). */
   static final int MAX_REPLICAS = 5;
   private static final int STREAM_NOT_FOUND = 10059;
+  private static final int CONSUMER_NOT_FOUND = 10014;
 
   private final Connection connection;
   private final JetStreamContext context;
@@ -140,6 +144,42 @@ final class JetStreamStreams implements DurableStreams {
       throw context.apiFailure("declare stream '" + spec.name() + "' on " + spec.subjects(), e);
     } catch (IOException e) {
       throw context.unavailable("declare stream '" + spec.name() + "'", e);
+    } catch (IllegalStateException e) {
+      throw JetStreamContext.closed(e);
+    }
+  }
+
+  /** {@inheritDoc} Two JetStream API requests: the stream's info and the consumer's. */
+  @Override
+  public Optional<QueueState> queueState(String stream, String consumer) {
+    JetStreamManagement m = context.management();
+    try {
+      StreamState state;
+      try {
+        state = m.getStreamInfo(stream).getStreamState();
+      } catch (JetStreamApiException e) {
+        if (e.getApiErrorCode() == STREAM_NOT_FOUND) {
+          return Optional.empty();
+        }
+        throw e;
+      }
+      ConsumerInfo info;
+      try {
+        info = m.getConsumerInfo(stream, consumer);
+      } catch (JetStreamApiException e) {
+        if (e.getApiErrorCode() == CONSUMER_NOT_FOUND) {
+          return Optional.of(new QueueState(stream, consumer, state.getMsgCount(), false, 0, 0,
+              0));
+        }
+        throw e;
+      }
+      return Optional.of(new QueueState(stream, consumer, state.getMsgCount(), true,
+          info.getNumPending(), info.getNumAckPending(), info.getRedelivered()));
+    } catch (JetStreamApiException e) {
+      throw context.apiFailure("read the state of stream '" + stream + "' and consumer '"
+          + consumer + "'", e);
+    } catch (IOException e) {
+      throw context.unavailable("read the state of stream '" + stream + "'", e);
     } catch (IllegalStateException e) {
       throw JetStreamContext.closed(e);
     }
