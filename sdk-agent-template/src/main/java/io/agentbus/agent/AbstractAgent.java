@@ -344,12 +344,12 @@ public abstract class AbstractAgent implements Agent {
 
     @Override
     protected void doStart() {
-      AgentThreads.newThread(safeId(), "start", AbstractAgent.this::start).start();
+      AgentThreads.runTransition(safeId(), "start", AbstractAgent.this::start);
     }
 
     @Override
     protected void doStop(@Nullable Throwable cause) {
-      AgentThreads.newThread(safeId(), "stop", () -> stop(cause)).start();
+      AgentThreads.runTransition(safeId(), "stop", () -> stop(cause));
     }
 
     void started() {

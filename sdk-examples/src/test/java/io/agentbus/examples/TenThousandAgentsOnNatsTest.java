@@ -63,7 +63,7 @@ class TenThousandAgentsOnNatsTest {
         .drainTimeout(Duration.ofSeconds(5)).build();
     List<Agent> agents = new ArrayList<>(AGENTS);
     long t0 = System.nanoTime();
-    int batch = 500; // each start runs on a short-lived thread of its own
+    int batch = 500; // starts run on the template's shared start/stop threads
     for (int i = 0; i < AGENTS; i += batch) {
       List<Agent> starting = new ArrayList<>();
       for (int j = i; j < Math.min(AGENTS, i + batch); j++) {
