@@ -141,9 +141,21 @@ public final class TaskHandle {
     return outcome.thenApply(o -> o);
   }
 
-  /** Runs {@code listener} after each change of state, progress or question, and at the end. */
+  /**
+   * Runs {@code listener} after each change of state, progress or question, and at the end. A
+   * listener added once the task has ended runs at once, so the end is never missed (a task may
+   * end before the requester adds its listener).
+   */
   public TaskHandle onUpdate(Consumer<TaskHandle> listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    Objects.requireNonNull(listener, "listener");
+    boolean ended;
+    synchronized (lock) {
+      listeners.add(listener);
+      ended = state.isTerminal();
+    }
+    if (ended) {
+      notify(List.of(listener));
+    }
     return this;
   }
 
@@ -257,11 +269,14 @@ public final class TaskHandle {
       Map<String, @Nullable Object> result, @Nullable String error) {
     Scheduler.@Nullable Cancellable d;
     Scheduler.@Nullable Cancellable s;
+    List<Consumer<TaskHandle>> toldOfTheEnd;
     synchronized (lock) {
       if (state.isTerminal()) {
         return false;
       }
       state = terminal;
+      // those added from now on are told by onUpdate itself
+      toldOfTheEnd = List.copyOf(listeners);
       question = null;
       d = deadlineTimer;
       s = silenceTimer;
@@ -282,13 +297,17 @@ public final class TaskHandle {
           error);
     }
     owner.ended(this);
-    fire();
+    notify(toldOfTheEnd);
     outcome.complete(o);
     return true;
   }
 
   private void fire() {
-    for (Consumer<TaskHandle> l : listeners) {
+    notify(listeners);
+  }
+
+  private void notify(List<Consumer<TaskHandle>> toTell) {
+    for (Consumer<TaskHandle> l : toTell) {
       try {
         l.accept(this);
       } catch (RuntimeException e) {

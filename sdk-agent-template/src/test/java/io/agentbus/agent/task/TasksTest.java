@@ -97,6 +97,10 @@ class TasksTest {
     assertThat(h.state()).isEqualTo(TaskState.COMPLETED);
     assertThat(states).contains(TaskState.COMPLETED);
     assertThat(h.lastProgress()).isEqualTo(Map.of("percent", 50L));
+    // a listener added after the end is told of it at once, and once
+    List<TaskState> late = new ArrayList<>();
+    h.onUpdate(t -> late.add(t.state()));
+    assertThat(late).containsExactly(TaskState.COMPLETED);
     synchronized (taskHeaders) {
       assertThat(taskHeaders).allSatisfy(s -> {
         String[] parts = s.split(":");
