@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>Starting</b> ({@link #startAsync()}, on a thread of its own): validates the id and teams,
+ * <p><b>Starting</b> ({@link #startAsync()}, on a start/stop thread the process's agents share,
+ * named {@code agentbus-<id>-start} while it starts this one): validates the id and teams,
  * calls {@link #configure(Handlers)}, subscribes to the agent's direct subject ({@code
  * <ns>.agent.<id>.*}), to each of its {@link #teams()} ({@code <ns>.team.<team>.*}), to the
  * broadcasts and work queues it declared, calls {@link #onStart()}, broadcasts a first heartbeat
@@ -336,7 +337,10 @@ public abstract class AbstractAgent implements Agent {
     lifecycle.awaitTerminated(timeout);
   }
 
-  /** Starts and stops on threads of its own: both subscribe, flush or drain, which blocks. */
+  /**
+   * Starts and stops on the shared start/stop threads ({@link AgentThreads#runTransition}): both
+   * subscribe, flush or drain, which blocks.
+   */
   private final class Lifecycle extends ServiceLifecycle {
     Lifecycle() {
       super(AbstractAgent.this::describe);

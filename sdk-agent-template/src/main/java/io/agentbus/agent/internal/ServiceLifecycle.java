@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@code doStart} and {@code doStop} are called without locks held, on the thread that asked
  * ({@link #startAsync()}, {@link #stopAsync()}, {@link #failAsync(Throwable)}, or {@link
  * #notifyStarted()} when a stop was asked for while starting). A subclass whose start or stop
- * blocks hands it to a thread of its own ({@link AgentThreads}), which makes the start or stop
- * asynchronous; one that does not is simply done on return. If either throws, the service FAILED.
+ * blocks hands it to another thread ({@link AgentThreads#runTransition}), which makes the start
+ * or stop asynchronous; one that does not is simply done on return. If either throws, the service FAILED.
  *
  * <p>Stopping is idempotent: from NEW straight to TERMINATED (neither hook is called); while
  * STARTING it is remembered and {@code doStop} follows the start; from RUNNING {@code doStop} is
