@@ -44,10 +44,6 @@ import org.jspecify.annotations.Nullable;
  * replay, since they may arrive more than once by design. Refusals are counted by cause in {@link
  * #refusals()}; the bus counts, logs (rate-limited) and dead-letters them.
  *
- * <p>A bus also trusts <b>its own key</b>: a message signed with this bus's seed (its agents' own
- * heartbeats, one agent of the process asking another) is accepted under a signer the
- * trusted-keys file does not list, since only the holder of the seed can sign with it.
- *
  * <p>Thread-safe.
  */
 public final class MessageSigning implements MessageInterceptor {
@@ -68,7 +64,6 @@ public final class MessageSigning implements MessageInterceptor {
   private final SigningMode mode;
   private final @Nullable String ownKey;
   private final Ed25519Provider.@Nullable Signer signer;
-  private final Ed25519Provider.@Nullable Verifier ownVerifier;
   private final Ed25519Provider ed25519;
   private final TrustedKeys trusted;
   private final ConcurrentHashMap<String, Ed25519Provider.Verifier> verifiers =
@@ -83,7 +78,6 @@ public final class MessageSigning implements MessageInterceptor {
     this.ed25519 = b.ed25519 != null ? b.ed25519 : Providers.ed25519();
     this.ownKey = b.seed == null ? null : NKeys.fromSeed(b.seed).publicNKey();
     this.signer = b.seed == null ? null : ed25519.signer(b.seed);
-    this.ownVerifier = ownKey == null ? null : ed25519.verifier(ownKey);
     this.trusted = b.trusted;
     this.clock = b.clock;
     this.replays = new ReplayGuard(b.window.toMillis(), b.maxNonces);
@@ -180,14 +174,9 @@ public final class MessageSigning implements MessageInterceptor {
           ? refuse("unsigned", "the message carries no " + SIGNATURE + " and " + SIGNER) : null;
     }
     Ed25519Provider.Verifier key = verifierOf(signer);
-    boolean ownKeyOnly = key == null;
-    if (ownKeyOnly) {
-      // what this bus signed itself (its agents' heartbeats, one local agent asking another)
-      // needs no line in the trusted-keys file: only the holder of our seed can sign with it
-      key = ownVerifier;
-      if (key == null) {
-        return untrusted(signer);
-      }
+    if (key == null) {
+      return mode == SigningMode.REQUIRE
+          ? refuse("untrusted", "no key is trusted for signer '" + signer + "'") : null;
     }
     ReceivedMessage.SentRequest request = m.inReplyTo();
     String subject = m.subject();
@@ -209,9 +198,6 @@ public final class MessageSigning implements MessageInterceptor {
     }
     if (!verify(key, signature, signingInput(signer, subject, inReplyTo, timestamp, nonce,
         m.payload()))) {
-      if (ownKeyOnly) {
-        return untrusted(signer);
-      }
       return refuse("altered", "the signature of '" + signer + "' does not verify (altered, "
           + "sent to another subject, or signed with another key)");
     }
@@ -262,11 +248,6 @@ public final class MessageSigning implements MessageInterceptor {
       return false;
     }
     return key.verify(input, sig);
-  }
-
-  private @Nullable String untrusted(String signer) {
-    return mode == SigningMode.REQUIRE
-        ? refuse("untrusted", "no key is trusted for signer '" + signer + "'") : null;
   }
 
   private String refuse(String cause, String detail) {

@@ -94,24 +94,6 @@ class MessageSigningTest {
   }
 
   @Test
-  void aBusTrustsItsOwnKeyWithoutATrustedKeysLineButNoOtherKeyUnderTheSameName() {
-    AgentMessage own = AgentMessage.builder().fromAgent("ledger-001")
-        .messageType(MessageType.HEARTBEAT).content(Map.of("status", "alive"))
-        .timestamp(Instant.ofEpochMilli(now.get())).build();
-    MessageSigning self = MessageSigning.builder().mode(SigningMode.REQUIRE).seed(SEED)
-        .trustedKeys(TrustedKeys.none()).clock(clock).build();
-    Headers mine = self.beforePublish(SUBJECT, own, Headers.empty(), payload);
-    assertThat(self.beforeDecode(received(mine, payload, "monitor"))).isNull();
-
-    MessageSigning impostor = MessageSigning.builder().mode(SigningMode.REQUIRE)
-        .seed(SigningVectorsTest.seed(1)).trustedKeys(TrustedKeys.none()).clock(clock).build();
-    Headers theirs = impostor.beforePublish(SUBJECT, own, Headers.empty(), payload);
-    assertThat(self.beforeDecode(received(theirs, payload, "monitor")))
-        .isEqualTo("untrusted: no key is trusted for signer 'ledger-001'");
-    assertThat(self.refusals()).containsOnly(Map.entry("untrusted", 1L));
-  }
-
-  @Test
   void badKeysAndFilesAreRefusedNamingWhatIsWrongButNeverTheSeed(@TempDir Path dir)
       throws Exception {
     assertThatThrownBy(() -> MessageSigning.builder().mode(SigningMode.REQUIRE).build())
