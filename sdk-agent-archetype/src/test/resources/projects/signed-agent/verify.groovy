@@ -56,7 +56,8 @@ String requesterKey = vectors[0].public_key
 String agentSeed = vectors[2].seed
 String agentKey = vectors[2].public_key
 File trusted = new File(projectDir, 'target/trusted-keys')
-trusted.text = "# agent id = public NKey\nparser-dev-001 = ${requesterKey}\n"
+// every agent is listed, the agent itself included (docs/security.md: the file is the whole trust)
+trusted.text = "# agent id = public NKey\nparser-dev-001 = ${requesterKey}\nledger-001 = ${agentKey}\n"
 File seedFile = new File(projectDir, 'target/ledger-001.seed')
 seedFile.text = agentSeed + '\n'
 
