@@ -120,6 +120,11 @@ final class MeshModel implements AutoCloseable {
     }
   }
 
+  /**
+   * A reply seen on {@code _INBOX.>} ends its request's timing. The request was seen on another
+   * subscription, whose handler may run after this one on a busy machine: that request is then
+   * not sampled (and is dropped with the other unanswered ones past 10,000).
+   */
   private void observeReply(TransportMessage raw) {
     long now = System.nanoTime();
     synchronized (lock) {
