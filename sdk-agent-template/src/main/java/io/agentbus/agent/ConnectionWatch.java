@@ -4,6 +4,8 @@ import io.agentbus.Agent;
 import io.agentbus.TransportException;
 import io.agentbus.spi.ConnectionEvent;
 import io.agentbus.spi.ConnectionListener;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -13,12 +15,18 @@ import org.slf4j.LoggerFactory;
 /**
  * What a running agent's connection says about whether it can serve. A lost connection or a
  * refusal of its credentials at a reconnect makes it not serving (the refusal is logged once per
- * episode, at ERROR); a reconnect makes it serve again. A connection closed for good (the server
+ * episode, at ERROR, by one agent of the process per 10 s and the others at DEBUG); a reconnect
+ * makes it serve again. A connection closed for good (the server
  * refused its credentials twice in a row, reconnects ran out, the bus was closed under it) fails
  * the agent with the reason, so it never stays RUNNING while deaf. Thread-safe.
  */
 final class ConnectionWatch implements ConnectionListener {
   private static final Logger log = LoggerFactory.getLogger(AbstractAgent.class);
+  private static final long LOG_PERIOD_SECONDS = 10;
+  // a process of 10,000 agents on one connection: one line for all, not 10,000
+  private static final OncePerPeriod REFUSED_LINES = new OncePerPeriod();
+  private static final OncePerPeriod BACK_LINES = new OncePerPeriod();
+  private static final OncePerPeriod CLOSED_LINES = new OncePerPeriod();
 
   private final String agentId;
   private final BooleanSupplier running;
@@ -53,29 +61,57 @@ final class ConnectionWatch implements ConnectionListener {
         break;
       case AUTHENTICATION_FAILED:
         notServing = event.detail();
-        log.error("Agent '{}' is not serving: {}. It serves again as soon as the server "
-            + "accepts its credentials", agentId, event.detail());
+        if (REFUSED_LINES.tryLog()) {
+          log.error("Agent '{}' is not serving: {}. It serves again as soon as the server "
+              + "accepts its credentials (other agents of this process on the same connection "
+              + "are not serving either; their lines are at DEBUG for {} s)", agentId,
+              event.detail(), LOG_PERIOD_SECONDS);
+        } else {
+          log.debug("Agent '{}' is not serving: {}", agentId, event.detail());
+        }
         break;
       case CONNECTED:
       case RECONNECTED:
         String was = notServing;
         notServing = null;
         if (was != null && running.getAsBoolean()) {
-          log.info("Agent '{}' serves again ({})", agentId, event.detail());
+          if (BACK_LINES.tryLog()) {
+            log.info("Agent '{}' serves again ({})", agentId, event.detail());
+          } else {
+            log.debug("Agent '{}' serves again ({})", agentId, event.detail());
+          }
         }
         break;
       case CLOSED:
         notServing = "its connection to the message server closed for good (" + event.detail()
             + ")";
         if (running.getAsBoolean()) {
-          log.error("Agent '{}' stops serving: its connection to the message server closed for "
-              + "good ({})", agentId, event.detail());
+          if (CLOSED_LINES.tryLog()) {
+            log.error("Agent '{}' stops serving: its connection to the message server closed "
+                + "for good ({})", agentId, event.detail());
+          } else {
+            log.debug("Agent '{}' stops serving: its connection closed for good ({})", agentId,
+                event.detail());
+          }
           fail.accept(new TransportException("Agent '" + agentId + "' cannot serve: its "
               + "connection to the message server closed for good (" + event.detail() + ")"));
         }
         break;
       default:
         break;
+    }
+  }
+
+  /** One line per period for the whole process (by the wall clock: logging, not behaviour). */
+  private static final class OncePerPeriod {
+    private final AtomicLong last = new AtomicLong(Long.MIN_VALUE);
+
+    boolean tryLog() {
+      long now = System.nanoTime();
+      long prev = last.get();
+      boolean due = prev == Long.MIN_VALUE
+          || now - prev >= TimeUnit.SECONDS.toNanos(LOG_PERIOD_SECONDS);
+      return due && last.compareAndSet(prev, now);
     }
   }
 }
