@@ -368,6 +368,44 @@ public abstract class DurableQueueContract {
     assertThat(servedBy).hasSize(2);
   }
 
+  /**
+   * Agents' items are often slow (a language model call): an idle worker takes the next item
+   * while another worker is busy, rather than that item waiting unseen behind the busy worker's
+   * current one, and no item is handed out twice meanwhile.
+   */
+  @Test
+  void whileOneWorkerIsBusyTheNextItemGoesToAnIdleWorkerAndNoItemTwice() throws Exception {
+    // an ack wait longer than the test, so that nothing comes back by redelivery
+    QueueOptions options = quick().ackWait(Duration.ofSeconds(60)).build();
+    MessageBus producer = newBus(withQueue("slow", options));
+    for (long i = 0; i < 2; i++) {
+      producer.publishToQueueAsync("slow", item(i), "slow-" + i)
+          .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    CountDownLatch bothStarted = new CountDownLatch(2);
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch done = new CountDownLatch(2);
+    List<String> starts = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int b = 0; b < 2; b++) {
+      MessageBus worker = newBus(withQueue("slow", options));
+      worker.createWorkQueue("slow", d -> {
+        starts.add(itemOf(d) + "#" + d.deliveryCount());
+        bothStarted.countDown();
+        // busy until both items are under way, so the second must have gone to the other worker
+        release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        done.countDown();
+      }, 1);
+    }
+    try {
+      assertThat(bothStarted.await(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+          .as("both items under way at once, on the two workers; started: %s", starts).isTrue();
+    } finally {
+      release.countDown();
+    }
+    await(done);
+    assertThat(starts).containsExactlyInAnyOrder("0#1", "1#1");
+  }
+
   @Test
   void drainingAWorkerFinishesItsItemAndLeavesTheRestQueued() throws Exception {
     MessageBus first = newBus(withQueue("reports", quick().build()));

@@ -29,8 +29,16 @@ import org.slf4j.LoggerFactory;
 final class JetStreamWorker implements TransportSubscription {
   // the streams' logger: one category for JetStream, whichever part of it logs
   private static final Logger log = LoggerFactory.getLogger(JetStreamStreams.class);
-  /** Items fetched per pull request; small, so items do not wait long unseen in a batch. */
-  private static final int BATCH = 8;
+  /**
+   * Most items fetched per pull request. A worker fetches one item at a time until its handler
+   * proves fast ({@link #FAST}), then doubles its batch up to this: fast items go without a
+   * round trip each, and a slow item (a language model call) never holds others unseen behind it
+   * while another worker is idle, except those of the one batch in which a fast handler turned
+   * slow, whose ack wait is renewed while they wait.
+   */
+  static final int MAX_BATCH = 8;
+  /** A handler this quick on every item of a batch lets the worker fetch a larger batch. */
+  static final Duration FAST = Duration.ofMillis(10);
   static final Duration FETCH_WAIT = Duration.ofMillis(500);
   private static final Duration PAUSE_AFTER_ERROR = Duration.ofMillis(100);
 
@@ -65,11 +73,12 @@ final class JetStreamWorker implements TransportSubscription {
   }
 
   private void run() {
+    int size = 1;
     try {
       while (fetching.get()) {
         List<Message> batch;
         try {
-          batch = sub.fetch(BATCH, FETCH_WAIT);
+          batch = sub.fetch(size, FETCH_WAIT);
         } catch (JetStreamStatusException e) {
           // e.g. the consumer moved to a new leader or was deleted; try again shortly
           log.debug("Pull from consumer '{}' of '{}' failed: {}", spec.name(), spec.stream(),
@@ -89,13 +98,16 @@ final class JetStreamWorker implements TransportSubscription {
           continue;
         }
         pending = batch.size();
-        for (Message m : batch) {
+        boolean allFast = true;
+        for (int i = 0; i < batch.size(); i++) {
+          Message m = batch.get(i);
           pending--;
           if (!handling) {
             nakQuietly(m);
             continue;
           }
           delivered.incrementAndGet();
+          long began = System.nanoTime();
           try {
             handler.onMessage(new JetStreamStoredMessage(context, m));
           } catch (Exception | Error e) {
@@ -105,7 +117,16 @@ final class JetStreamWorker implements TransportSubscription {
             log.warn("Worker of consumer '{}' failed on an item of '{}'; it comes back after "
                 + "the ack wait", spec.name(), spec.stream(), e);
           }
+          if (System.nanoTime() - began >= FAST.toNanos()) {
+            allFast = false;
+            // the items still waiting in this batch must not be handed to another worker as if
+            // this one had died: renew their ack wait
+            for (int j = i + 1; j < batch.size(); j++) {
+              inProgressQuietly(batch.get(j));
+            }
+          }
         }
+        size = nextBatchSize(size, batch.size(), allFast);
       }
     } finally {
       workers.remove(this);
@@ -117,6 +138,22 @@ final class JetStreamWorker implements TransportSubscription {
         log.debug("Unsubscribing the pull subscription of '{}' failed", spec.name(), e);
       }
       stopped.complete(null);
+    }
+  }
+
+  /** The next pull's size: doubled after a full batch of fast items, one after a slow item. */
+  static int nextBatchSize(int size, int fetched, boolean allFast) {
+    if (!allFast) {
+      return 1;
+    }
+    return fetched >= size ? Math.min(MAX_BATCH, size * 2) : size;
+  }
+
+  private void inProgressQuietly(Message m) {
+    try {
+      m.inProgress();
+    } catch (RuntimeException e) {
+      log.debug("Could not renew the ack wait of an item of '{}'", spec.stream(), e);
     }
   }
 
