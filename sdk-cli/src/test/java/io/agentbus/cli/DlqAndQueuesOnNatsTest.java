@@ -125,9 +125,7 @@ class DlqAndQueuesOnNatsTest {
     AgentBusConfig config = AgentBusConfig.fromProperties(Map.of(
         "agentbus.transport", "nats", "agentbus.nats.url", nats.url(),
         "agentbus.shutdown-hook", "false", "agentbus.namespace", "counted",
-        "agentbus.queue.jobs.durable", "true", "agentbus.queue.jobs.ack-wait", "1m",
-        // workers fetch in batches of up to 8: without this bound all five would be pending
-        "agentbus.queue.jobs.max-ack-pending", "2"));
+        "agentbus.queue.jobs.durable", "true", "agentbus.queue.jobs.ack-wait", "1m"));
     Cli cli = Cli.on(nats.url()).with("AGENTBUS_NAMESPACE", "counted");
     try (MessageBus bus = config.newMessageBus()) {
       for (int i = 1; i <= 5; i++) {
@@ -137,14 +135,15 @@ class DlqAndQueuesOnNatsTest {
       assertThat(before.get("depth").asLong()).isEqualTo(5);
       assertThat(before.get("pending_acks").isNull()).as("no worker yet: %s", before).isTrue();
 
-      // a worker takes two items (the limit): it handles one, holding it, the other waits in its
-      // buffer; the server counts both as delivered and not acknowledged
-      CountDownLatch taken = new CountDownLatch(1);
+      // two workers each take one item and hold it (a worker pulls one at a time until its
+      // handler proves fast): the server counts both as delivered and not acknowledged, and the
+      // other three as waiting
+      CountDownLatch taken = new CountDownLatch(2);
       CountDownLatch release = new CountDownLatch(1);
       bus.createWorkQueue("jobs", d -> {
         taken.countDown();
         release.await(1, TimeUnit.MINUTES);
-      }, 1);
+      }, 2);
       assertThat(taken.await(20, TimeUnit.SECONDS)).isTrue();
       await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
         JsonNode q = JSON.readTree(cli.run("queues", "--json").out()).get(0);
