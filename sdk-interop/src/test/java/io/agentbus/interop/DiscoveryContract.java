@@ -179,6 +179,9 @@ abstract class DiscoveryContract {
   void aMonitorOnAnotherBusKnowsTheAgentsAtOnce() throws Exception {
     start(new Architect(AgentContext.builder(busA).heartbeatInterval(Duration.ofHours(1))
         .build()));
+    // its first heartbeat has reached the server before the monitor subscribes: the monitor must
+    // learn of the agent from discovery, not from that heartbeat
+    busA.flush(WAIT);
     CountDownLatch joined = new CountDownLatch(1);
     try (OrchestratorMonitor monitor = OrchestratorMonitor.builder(busB)
         .addListener(e -> joined.countDown()).build().start()) {
