@@ -3,6 +3,7 @@ package io.agentbus;
 import io.agentbus.spi.ReceivedMessage;
 import io.agentbus.spi.ReplyFilter;
 import io.agentbus.spi.TransportMessage;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,7 +29,12 @@ final class ReplyCheck implements ReplyFilter {
   private final AgentMessage request;
   private final ReceivedMessage.SentRequest sent;
   private final DeliveryPipeline pipeline;
-  private volatile CodecSelector.@Nullable Decoded accepted;
+  /** The first reply accepted; set once, so that it is the one the request completes with. */
+  private final AtomicReference<CodecSelector.@Nullable Decoded> accepted =
+      new AtomicReference<>();
+  private volatile boolean answered;
+  /** What {@link #check} says of a reply that came after the answer: dropped, not refused. */
+  private static final String LATE = "late";
 
   ReplyCheck(String subject, AgentMessage request, Headers headers, DeliveryPipeline pipeline) {
     this.subject = subject;
@@ -39,6 +45,11 @@ final class ReplyCheck implements ReplyFilter {
 
   @Override
   public boolean accept(TransportMessage reply) {
+    if (answered) {
+      // a later reply to a request already answered (its transport may see it before it has
+      // forgotten the request): never the answer, and not a forgery either
+      return false;
+    }
     String problem;
     try {
       problem = check(reply);
@@ -48,13 +59,16 @@ final class ReplyCheck implements ReplyFilter {
     if (problem == null) {
       return true;
     }
+    if (problem == LATE) {
+      return false;
+    }
     pipeline.refuseReply(subject, problem);
     return false;
   }
 
-  /** The reply that was accepted, decoded; null for an error reply. */
+  /** The first reply that was accepted, decoded; null for an error reply. */
   CodecSelector.@Nullable Decoded accepted() {
-    return accepted;
+    return accepted.get();
   }
 
   private @Nullable String check(TransportMessage reply) throws Exception {
@@ -66,7 +80,11 @@ final class ReplyCheck implements ReplyFilter {
             : "with correlation id '" + got + "', not the request's '" + cid + "'");
       }
       String refusal = pipeline.interceptorRefusal(reply, sent, "reply");
-      return refusal == null ? null : "an error reply refused: " + refusal;
+      if (refusal != null) {
+        return "an error reply refused: " + refusal;
+      }
+      answered = true;
+      return null;
     }
     String refusal = pipeline.interceptorRefusal(reply, sent, "reply");
     if (refusal != null) {
@@ -91,7 +109,10 @@ final class ReplyCheck implements ReplyFilter {
     if (!pipeline.admitReply(reply, decoded)) {
       return "an interceptor refused the reply from '" + m.fromAgent() + "'";
     }
-    accepted = decoded;
+    if (!accepted.compareAndSet(null, decoded)) {
+      return LATE; // another reply, checked at the same moment, was accepted first
+    }
+    answered = true;
     return null;
   }
 

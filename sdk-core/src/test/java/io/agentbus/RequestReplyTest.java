@@ -56,6 +56,26 @@ class RequestReplyTest {
     assertThat(parts.requests.request("ns.agent.b.x", REQUEST, TIMEOUT)).isEqualTo(REPLY);
   }
 
+  /**
+   * The first reply accepted is the answer, even if the transport checks a second one before it
+   * has forgotten the request (a waiting thread may finish the first's completion while the
+   * transport's thread goes on): the second is dropped, not taken, and not counted as refused.
+   */
+  @Test
+  void theFirstAcceptedReplyIsTheAnswerAndALaterOneIsNeitherTakenNorRefused() {
+    ReplyCheck check = new ReplyCheck("ns.agent.b.x", REQUEST, Headers.empty(), parts.pipeline);
+    AgentMessage second = FakeCodec.message("b", "a", MessageType.ANSWER, "c-1");
+    TransportMessage first = new TransportMessage("_INBOX.1", null, Headers.empty(),
+        FakeCodec.json().encode(REPLY));
+
+    assertThat(check.accept(first)).isTrue();
+    assertThat(check.accept(new TransportMessage("_INBOX.1", null, Headers.empty(),
+        FakeCodec.json().encode(second)))).isFalse();
+    assertThat(check.accepted()).isNotNull();
+    assertThat(check.accepted().message).isEqualTo(REPLY);
+    assertThat(parts.metrics.repliesRefused.sum()).isZero();
+  }
+
   @Test
   void anUndecodableReplyIsRefusedAndCounted() {
     transport.answerRequestsWith(new TransportMessage("_INBOX.1", null,
