@@ -154,7 +154,7 @@ public final class TaskHandle {
       ended = state.isTerminal();
     }
     if (ended) {
-      notify(List.of(listener));
+      tell(List.of(listener));
     }
     return this;
   }
@@ -297,16 +297,16 @@ public final class TaskHandle {
           error);
     }
     owner.ended(this);
-    notify(toldOfTheEnd);
+    tell(toldOfTheEnd);
     outcome.complete(o);
     return true;
   }
 
   private void fire() {
-    notify(listeners);
+    tell(listeners);
   }
 
-  private void notify(List<Consumer<TaskHandle>> toTell) {
+  private void tell(List<Consumer<TaskHandle>> toTell) {
     for (Consumer<TaskHandle> l : toTell) {
       try {
         l.accept(this);
