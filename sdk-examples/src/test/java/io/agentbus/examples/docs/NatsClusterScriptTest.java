@@ -1,6 +1,7 @@
 package io.agentbus.examples.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.agentbus.AgentMessage;
 import io.agentbus.MessageBus;
@@ -65,9 +66,12 @@ class NatsClusterScriptTest {
     assertThat(out).contains("cluster up: nats://127.0.0.1:" + (4222 + offset));
 
     // what docs/operations.md shows: two routes per node, a JetStream meta group of three
+    // ("healthy", what the script waits for, comes a moment before every route is up)
     for (int n = 0; n < 3; n++) {
-      assertThat(monitor(8222 + offset + n, "/healthz")).contains("\"ok\"");
-      assertThat(monitor(8222 + offset + n, "/routez")).containsPattern("\"num_routes\":\\s*2");
+      int port = 8222 + offset + n;
+      assertThat(monitor(port, "/healthz")).contains("\"ok\"");
+      await().atMost(WAIT).untilAsserted(() ->
+          assertThat(monitor(port, "/routez")).containsPattern("\"num_routes\":\\s*2"));
     }
     assertThat(monitor(8222 + offset, "/jsz")).containsPattern("\"cluster_size\":\\s*3");
 
