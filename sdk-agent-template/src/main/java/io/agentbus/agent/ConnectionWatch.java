@@ -2,10 +2,10 @@ package io.agentbus.agent;
 
 import io.agentbus.Agent;
 import io.agentbus.TransportException;
+import io.agentbus.agent.internal.RateLimitedLog;
 import io.agentbus.spi.ConnectionEvent;
 import io.agentbus.spi.ConnectionListener;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -24,9 +24,9 @@ final class ConnectionWatch implements ConnectionListener {
   private static final Logger log = LoggerFactory.getLogger(AbstractAgent.class);
   private static final long LOG_PERIOD_SECONDS = 10;
   // a process of 10,000 agents on one connection: one line for all, not 10,000
-  private static final OncePerPeriod REFUSED_LINES = new OncePerPeriod();
-  private static final OncePerPeriod BACK_LINES = new OncePerPeriod();
-  private static final OncePerPeriod CLOSED_LINES = new OncePerPeriod();
+  private static final RateLimitedLog REFUSED_LINES = lines();
+  private static final RateLimitedLog BACK_LINES = lines();
+  private static final RateLimitedLog CLOSED_LINES = lines();
 
   private final String agentId;
   private final BooleanSupplier running;
@@ -61,7 +61,7 @@ final class ConnectionWatch implements ConnectionListener {
         break;
       case AUTHENTICATION_FAILED:
         notServing = event.detail();
-        if (REFUSED_LINES.tryLog()) {
+        if (REFUSED_LINES.due()) {
           log.error("Agent '{}' is not serving: {}. It serves again as soon as the server "
               + "accepts its credentials (other agents of this process on the same connection "
               + "are not serving either; their lines are at DEBUG for {} s)", agentId,
@@ -75,7 +75,7 @@ final class ConnectionWatch implements ConnectionListener {
         String was = notServing;
         notServing = null;
         if (was != null && running.getAsBoolean()) {
-          if (BACK_LINES.tryLog()) {
+          if (BACK_LINES.due()) {
             log.info("Agent '{}' serves again ({})", agentId, event.detail());
           } else {
             log.debug("Agent '{}' serves again ({})", agentId, event.detail());
@@ -86,7 +86,7 @@ final class ConnectionWatch implements ConnectionListener {
         notServing = "its connection to the message server closed for good (" + event.detail()
             + ")";
         if (running.getAsBoolean()) {
-          if (CLOSED_LINES.tryLog()) {
+          if (CLOSED_LINES.due()) {
             log.error("Agent '{}' stops serving: its connection to the message server closed "
                 + "for good ({})", agentId, event.detail());
           } else {
@@ -102,16 +102,7 @@ final class ConnectionWatch implements ConnectionListener {
     }
   }
 
-  /** One line per period for the whole process (by the wall clock: logging, not behaviour). */
-  private static final class OncePerPeriod {
-    private final AtomicLong last = new AtomicLong(Long.MIN_VALUE);
-
-    boolean tryLog() {
-      long now = System.nanoTime();
-      long prev = last.get();
-      boolean due = prev == Long.MIN_VALUE
-          || now - prev >= TimeUnit.SECONDS.toNanos(LOG_PERIOD_SECONDS);
-      return due && last.compareAndSet(prev, now);
-    }
+  private static RateLimitedLog lines() {
+    return new RateLimitedLog(log, Duration.ofSeconds(LOG_PERIOD_SECONDS));
   }
 }

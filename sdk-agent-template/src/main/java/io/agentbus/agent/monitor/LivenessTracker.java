@@ -2,6 +2,7 @@ package io.agentbus.agent.monitor;
 
 import io.agentbus.AgentMessage;
 import io.agentbus.MessageType;
+import io.agentbus.agent.internal.RateLimitedLog;
 import io.agentbus.agent.internal.SerialEvents;
 import io.agentbus.time.Scheduler;
 import java.time.Duration;
